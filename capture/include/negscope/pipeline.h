@@ -1,0 +1,166 @@
+/* pipeline.h - packets in, protocol events out.
+ *
+ * The capture pipeline reads link-layer frames (from libpcap or from memory),
+ * decodes link/IP/TCP/UDP, reassembles TCP per direction, finds HTTP/1.x by
+ * content on any port and Kerberos on port 88, and hands each complete
+ * message to a sink as an event.  It never judges: the analysis layer
+ * (findings/) consumes events.
+ *
+ * Lifetimes: every pointer inside an event is valid only during the callback
+ * (libpcap's "valid until the next call" rule).  A sink that keeps anything
+ * copies it.
+ *
+ * Frame numbers are 1-based positions in the input, as tshark numbers them;
+ * a message reassembled from several TCP segments carries the frame that
+ * completes it (and the first frame it began in).
+ */
+#ifndef NEGSCOPE_PIPELINE_H
+#define NEGSCOPE_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "negscope/cursor.h"
+
+struct cap_endpoint {
+	uint8_t family; /* 4 or 6 */
+	uint8_t addr[16];
+	uint16_t port;
+};
+
+/* Formats "1.2.3.4:80" or "[::1]:80" into buf (at least 64 bytes). */
+const char *cap_endpoint_str(const struct cap_endpoint *e, char *buf, size_t len);
+/* Formats only the address. */
+const char *cap_addr_str(const struct cap_endpoint *e, char *buf, size_t len);
+
+struct cap_http_header {
+	struct cap_span name;  /* as on the wire, not NUL-terminated */
+	struct cap_span value; /* leading/trailing white space trimmed, folded lines joined by the parser */
+};
+
+enum cap_http_close {
+	CAP_HTTP_CLOSE_NONE = 0,
+	CAP_HTTP_CLOSE_HEADER,  /* Connection: close */
+	CAP_HTTP_CLOSE_HTTP10   /* HTTP/1.0 without keep-alive */
+};
+
+struct cap_http_msg {
+	uint64_t frame;       /* frame that completes the header block */
+	uint64_t first_frame; /* frame where the message began */
+	double ts;            /* seconds since the epoch, of `frame` */
+	uint32_t stream;      /* TCP stream index, 0-based in order of first sight (tshark tcp.stream) */
+	struct cap_endpoint client, server;
+	bool is_request;
+	int version_minor;      /* HTTP/1.x */
+	struct cap_span method; /* requests */
+	struct cap_span target; /* requests */
+	int status;             /* responses */
+	struct cap_span reason; /* responses */
+	const struct cap_http_header *headers;
+	size_t nheaders;
+	uint64_t header_bytes;  /* size of the header block on the wire */
+	uint64_t body_bytes;    /* declared or counted body length, when known */
+	enum cap_http_close close;
+	uint32_t anomalies;     /* CAP_HTTP_ANOM_* bits */
+};
+
+#define CAP_HTTP_ANOM_FOLDED      0x01u /* obsolete line folding seen */
+#define CAP_HTTP_ANOM_LONG_HEADER 0x02u /* a header line over the cap: value cut */
+#define CAP_HTTP_ANOM_TOO_MANY    0x04u /* more headers than the cap: rest dropped */
+#define CAP_HTTP_ANOM_AFTER_GAP   0x08u /* parsing resumed after a reassembly gap */
+
+enum cap_transport { CAP_TRANSPORT_UDP = 0, CAP_TRANSPORT_TCP = 1 };
+
+/* One Kerberos PDU to or from port 88 (TCP record marker already removed). */
+struct cap_krb_pdu {
+	uint64_t frame;
+	double ts;
+	enum cap_transport transport;
+	uint32_t stream; /* TCP stream index; for UDP an index per address/port pair */
+	struct cap_endpoint client, server; /* server = the port-88 side */
+	bool from_server;
+	struct cap_span bytes;
+};
+
+enum cap_conn_kind {
+	CAP_CONN_OPEN,  /* SYN seen (or first packet of a mid-stream connection) */
+	CAP_CONN_FIN,   /* a FIN from `from_server` side */
+	CAP_CONN_RST,   /* a RST from `from_server` side */
+	CAP_CONN_GAP,   /* bytes missing in one direction; `gap_bytes` */
+	CAP_CONN_EVICTED /* dropped from the flow table by a cap */
+};
+
+struct cap_conn_event {
+	enum cap_conn_kind kind;
+	uint64_t frame;
+	double ts;
+	uint32_t stream;
+	struct cap_endpoint client, server; /* client = SYN sender when known, else the lower-port-is-server guess */
+	bool from_server;
+	uint64_t gap_bytes;
+	bool is_http; /* the stream has carried HTTP */
+	bool is_krb;  /* the stream is Kerberos over TCP */
+};
+
+/* ICMP/ICMPv6 destination unreachable, with the quoted header it answers. */
+struct cap_icmp_unreach {
+	uint64_t frame;
+	double ts;
+	uint8_t type, code;
+	struct cap_endpoint reporter;       /* the router/host that sent the ICMP */
+	struct cap_endpoint orig_src, orig_dst; /* from the quoted packet */
+	uint8_t orig_proto;                 /* 6 TCP, 17 UDP */
+};
+
+struct cap_sink {
+	void *ctx;
+	void (*http)(void *ctx, const struct cap_http_msg *m);
+	void (*krb)(void *ctx, const struct cap_krb_pdu *k);
+	void (*conn)(void *ctx, const struct cap_conn_event *e);
+	void (*icmp)(void *ctx, const struct cap_icmp_unreach *u);
+};
+
+/* Caps; 0 in a field means the default. Hitting a cap is counted, never fatal. */
+struct cap_pipeline_limits {
+	size_t max_flows;          /* default 65536; least recently used evicted */
+	size_t max_stream_buffer;  /* bytes buffered per direction; default 256 KiB */
+	size_t max_total_buffer;   /* bytes buffered over all flows; default 32 MiB */
+	size_t max_header_line;    /* default 64 KiB */
+	size_t max_headers;        /* default 256 */
+	size_t max_frag_bytes;     /* IPv4 fragment reassembly total; default 4 MiB */
+};
+
+struct cap_pipeline_stats {
+	uint64_t packets, bytes;
+	uint64_t truncated_packets;  /* caplen < wire length in a header we needed */
+	uint64_t undecodable;        /* unknown link type/ethertype etc. */
+	uint64_t ip_fragments, ip_reassembled;
+	uint64_t tcp_segments, tcp_retransmissions, tcp_out_of_order, tcp_gaps, tcp_gap_bytes;
+	uint64_t flows_created, flows_evicted, flows_peak;
+	uint64_t buffer_cap_hits;
+	uint64_t http_messages, http_parse_errors;
+	uint64_t krb_pdus;
+	uint64_t icmp_unreach;
+};
+
+struct cap_pipeline;
+
+/* `linktype` is a libpcap DLT_* value. Returns NULL on allocation failure. */
+struct cap_pipeline *cap_pipeline_new(int linktype, const struct cap_pipeline_limits *lim,
+				      const struct cap_sink *sink);
+/* Feeds one frame; frame numbers are assigned in call order starting at 1.
+ * `caplen` bytes are present, `wirelen` were on the wire. */
+void cap_pipeline_packet(struct cap_pipeline *pl, double ts, const uint8_t *data,
+			 size_t caplen, size_t wirelen);
+/* Changes the link type between inputs (several -r files); frame numbering continues. */
+int cap_pipeline_set_linktype(struct cap_pipeline *pl, int linktype);
+/* Flushes what is buffered (close-delimited bodies, pending messages). */
+void cap_pipeline_finish(struct cap_pipeline *pl);
+const struct cap_pipeline_stats *cap_pipeline_stats(const struct cap_pipeline *pl);
+void cap_pipeline_free(struct cap_pipeline *pl);
+
+/* True when libpcap's DLT value is one the pipeline decodes. */
+bool cap_linktype_supported(int linktype);
+
+#endif /* NEGSCOPE_PIPELINE_H */

@@ -1,0 +1,6 @@
+# NEGSCOPE_SANITIZE: AddressSanitizer + UndefinedBehaviorSanitizer on every target.
+if(NEGSCOPE_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+    -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
