@@ -1,0 +1,132 @@
+# Shell helpers for lab tests (t_*.sh). Source it:  . "$NEGSCOPE_SRC_DIR/tests/lab/testlib.sh"
+#
+#   lab_require            skip (exit 77) unless root and the lab's tools are installed
+#   lab_start              start a lab in a fresh temp dir, source its lab.env; a trap stops
+#                          it on exit and fails the test if any lab process survives
+#   fail MSG / check COND-DESCRIPTION CMD...   record a failure (the test goes on)
+#   lab_done               exit 1 if anything failed, else 0
+#   eq A B / ge A B / all_are LIST V   comparisons for check (print got/want on failure)
+#   pcap_table PCAP [KEYLOG]  one '|'-separated line per frame (columns: see T_* below)
+# NEGSCOPE_SRC_DIR / NEGSCOPE_BUILD_DIR come from ctest; run by hand they default to the
+# source tree of this file and ./build.
+
+# shellcheck disable=SC2034 # variables and T_* columns are for the sourcing scripts
+if [ -z "${NEGSCOPE_SRC_DIR:-}" ]; then
+	# run by hand: the source tree is the first parent of the test holding tests/lab/lab.sh
+	NEGSCOPE_SRC_DIR=$(cd "$(dirname "$0")" && pwd)
+	while [ "$NEGSCOPE_SRC_DIR" != / ] && [ ! -e "$NEGSCOPE_SRC_DIR/tests/lab/lab.sh" ]; do
+		NEGSCOPE_SRC_DIR=$(dirname "$NEGSCOPE_SRC_DIR")
+	done
+fi
+NEGSCOPE_BUILD_DIR=${NEGSCOPE_BUILD_DIR:-$NEGSCOPE_SRC_DIR/build}
+export NEGSCOPE_SRC_DIR NEGSCOPE_BUILD_DIR
+LAB_SH=$NEGSCOPE_SRC_DIR/tests/lab/lab.sh
+SCENARIO_SH=$NEGSCOPE_SRC_DIR/tests/lab/scenario.sh
+FAILED=0
+LABDIR=""
+
+fail() {
+	echo "FAIL: $*" >&2
+	FAILED=1
+}
+
+# check "what should hold" command args...: runs the command, records a failure if false
+check() {
+	what=$1
+	shift
+	if "$@"; then
+		echo "ok: $what"
+	else
+		fail "$what"
+	fi
+}
+
+# Comparisons for check(); they say what they got when they fail.
+eq() { [ "$1" = "$2" ] || { echo "   got '$1', want '$2'" >&2; return 1; }; }
+ge() { [ "$1" -ge "$2" ] || { echo "   got $1, want >= $2" >&2; return 1; }; }
+all_are() { # list value: non-empty list whose items all equal value
+	[ -n "$1" ] || { echo "   got nothing, want $2" >&2; return 1; }
+	for x in $1; do [ "$x" = "$2" ] || { echo "   got '$1', want all $2" >&2; return 1; }; done
+}
+
+lab_require() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "SKIP: lab tests need root (KDC on port 88, capture on lo)" >&2
+		exit 77
+	fi
+	for t in krb5kdc kadmin.local apache2 tcpdump tshark curl openssl; do
+		if ! command -v "$t" >/dev/null 2>&1; then
+			echo "SKIP: $t not installed (run .ci/install-deps)" >&2
+			exit 77
+		fi
+	done
+}
+
+# Processes of a lab: everything whose command line names its directory's daemon files.
+lab_processes() { # dir
+	pgrep -af -- "$1/(kdc/kdc[.]pid|httpd/httpd[.]conf|iis/)" 2>/dev/null || true
+}
+
+lab_cleanup() {
+	rc=$?
+	if [ -n "$LABDIR" ]; then
+		"$LAB_SH" stop "$LABDIR" >/dev/null 2>&1 || true
+		left=$(lab_processes "$LABDIR")
+		if [ -n "$left" ]; then
+			echo "FAIL: processes left after lab.sh stop:" >&2
+			echo "$left" >&2
+			rc=1
+		fi
+		if [ -n "${LAB_KEEP:-}" ]; then
+			echo "lab directory kept: $LABDIR" >&2
+		else
+			rm -rf "$LABDIR"
+		fi
+		LABDIR=""
+	fi
+	exit "$rc"
+}
+
+lab_start() {
+	LABDIR=$(mktemp -d /tmp/negscope-lab.XXXXXX)
+	trap lab_cleanup EXIT
+	trap 'exit 130' INT TERM
+	"$LAB_SH" start "$LABDIR" || {
+		echo "FAIL: lab.sh start failed" >&2
+		exit 1
+	}
+	# shellcheck disable=SC1091
+	. "$LABDIR/lab.env"
+}
+
+lab_done() {
+	if [ "$FAILED" -ne 0 ]; then
+		echo "lab test: FAILED" >&2
+		exit 1
+	fi
+	echo "lab test: all checks passed"
+	exit 0
+}
+
+# Column numbers of pcap_table output.
+T_FRAME=1 T_TCP_SRC=2 T_TCP_DST=3 T_UDP_SRC=4 T_UDP_DST=5 T_SYN=6 T_ACK=7 T_RST=8 T_ICMP=9
+T_KRB_MSG=10 T_KRB_ERR=11 T_SNAME=12 T_FORWARDED=13 T_HTTP_CODE=14 T_WWW_AUTH=15 T_AUTHZ=16
+T_CONNECTION=17 T_NTLM=18 T_METHOD=19 T_TLS_HS=20 T_RESP_LINES=21
+
+pcap_table() { # pcap [keylog]
+	set -- "$1" "${2:-}"
+	if [ -n "$2" ]; then
+		set -- "$1" -o "tls.keylog_file:$2"
+	else
+		set -- "$1"
+	fi
+	tshark -r "$@" -d tcp.port==5555,http -d tcp.port==5557,http -d tcp.port==5558,http \
+		-d tcp.port==5559,http -d tcp.port==5443,tls \
+		-T fields -E separator='|' -E occurrence=a -E aggregator=, \
+		-e frame.number -e tcp.srcport -e tcp.dstport -e udp.srcport -e udp.dstport \
+		-e tcp.flags.syn -e tcp.flags.ack -e tcp.flags.reset -e icmp.type \
+		-e kerberos.msg_type -e kerberos.error_code -e kerberos.SNameString \
+		-e kerberos.KDCOptions.forwarded -e http.response.code -e http.www_authenticate \
+		-e http.authorization -e http.connection -e ntlmssp.messagetype \
+		-e http.request.method -e tls.handshake.type -e http.response.line 2>/dev/null
+}
