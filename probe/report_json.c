@@ -1,0 +1,296 @@
+/* report_json.c - JSON lines (RFC 8259, one record per line) for scripts.
+ * Record types: leg, spn, krb, finding, result (schema: notes/negprobe-contract.md).
+ */
+#include "report.h"
+
+#include <string.h>
+
+#include "negscope/json.h"
+
+static void kv_str_or_null(struct cap_json *j, const char *key, const char *s)
+{
+	if (s != NULL)
+		cap_json_kv_str(j, key, s);
+	else
+		cap_json_kv_null(j, key);
+}
+
+static const char *krb_msg_name(int t)
+{
+	switch (t) {
+	case 10: return "AS-REQ";
+	case 11: return "AS-REP";
+	case 12: return "TGS-REQ";
+	case 13: return "TGS-REP";
+	case 14: return "AP-REQ";
+	case 15: return "AP-REP";
+	case 22: return "KRB-CRED";
+	case 30: return "KRB-ERROR";
+	default: break;
+	}
+	return NULL;
+}
+
+void probe_json_token(struct cap_json *j, const char *key, const struct probe_token *t)
+{
+	const struct probe_token_desc *d = &t->desc;
+
+	if (t->len == 0) {
+		cap_json_kv_null(j, key);
+		return;
+	}
+	cap_json_kv_obj_begin(j, key);
+	cap_json_kv_str(j, "scheme", t->scheme);
+	cap_json_kv_uint(j, "bytes", t->len);
+	cap_json_kv_str(j, "summary", d->summary);
+	if (d->mech != PROBE_USED_NONE)
+		cap_json_kv_str(j, "mech", probe_used_mech_name(d->mech));
+	else
+		cap_json_kv_null(j, "mech");
+	cap_json_kv_bool(j, "spnego", d->spnego);
+	if (d->neg_state >= 0)
+		cap_json_kv_int(j, "neg_state", d->neg_state);
+	if (krb_msg_name(d->krb_msg) != NULL)
+		cap_json_kv_str(j, "krb_msg", krb_msg_name(d->krb_msg));
+	if (d->sname[0] != '\0')
+		cap_json_kv_str(j, "sname", d->sname);
+	if (d->realm[0] != '\0')
+		cap_json_kv_str(j, "realm", d->realm);
+	if (d->etype >= 0)
+		cap_json_kv_int(j, "etype", d->etype);
+	if (d->kvno >= 0)
+		cap_json_kv_int(j, "kvno", d->kvno);
+	if (d->krb_error >= 0) {
+		cap_json_kv_int(j, "error_code", d->krb_error);
+		cap_json_kv_str(j, "error_name", d->krb_error_name[0] != '\0' ? d->krb_error_name :
+					       probe_krb_error_name(d->krb_error));
+	}
+	if (d->ntlm_type > 0) {
+		cap_json_kv_int(j, "ntlm_type", d->ntlm_type);
+		if (d->ntlm_user[0] != '\0')
+			cap_json_kv_str(j, "ntlm_user", d->ntlm_user);
+		if (d->ntlm_domain[0] != '\0')
+			cap_json_kv_str(j, "ntlm_domain", d->ntlm_domain);
+	}
+	cap_json_obj_end(j);
+}
+
+static long long us(double ms)
+{
+	return (long long)(ms * 1000.0 + 0.5);
+}
+
+static const char *gss_name(enum probe_gss_outcome g)
+{
+	switch (g) {
+	case PROBE_GSSO_CONTINUE: return "continue";
+	case PROBE_GSSO_COMPLETE: return "complete";
+	case PROBE_GSSO_ERROR: return "error";
+	case PROBE_GSSO_NONE: break;
+	}
+	return NULL;
+}
+
+static void leg_record(struct cap_json *j, const struct probe_result *r, const struct probe_leg *l)
+{
+	cap_json_obj_begin(j);
+	cap_json_kv_str(j, "type", "leg");
+	cap_json_kv_str(j, "target", r->url);
+	cap_json_kv_uint(j, "leg", l->n);
+	cap_json_kv_obj_begin(j, "request");
+	kv_str_or_null(j, "authorization", l->sent.len > 0 ? l->sent.scheme : NULL);
+	cap_json_kv_uint(j, "header_bytes", l->auth_header_len);
+	probe_json_token(j, "token", &l->sent);
+	cap_json_obj_end(j);
+	cap_json_kv_obj_begin(j, "connection");
+	cap_json_kv_bool(j, "new", l->conn_new);
+	cap_json_kv_int(j, "local_port", l->local_port);
+	cap_json_kv_str(j, "local_ip", l->local_ip);
+	cap_json_kv_str(j, "remote_ip", l->remote_ip);
+	cap_json_kv_int(j, "remote_port", l->remote_port);
+	cap_json_obj_end(j);
+	if (l->curl_code == 0) {
+		cap_json_kv_int(j, "status", l->status);
+		cap_json_kv_str(j, "reason", l->reason);
+	} else {
+		cap_json_kv_null(j, "status");
+		cap_json_kv_null(j, "reason");
+	}
+	cap_json_kv_str(j, "http_version", l->http_version == 10 ? "1.0" :
+					   l->http_version == 20 ? "2" : "1.1");
+	cap_json_kv_arr_begin(j, "www_authenticate");
+	for (size_t i = 0; i < l->nwww; i++)
+		cap_json_str(j, l->www_auth[i]);
+	cap_json_arr_end(j);
+	kv_str_or_null(j, "connection_header", l->connection);
+	kv_str_or_null(j, "persistent_auth", l->persistent_auth);
+	probe_json_token(j, "token_received", &l->recv);
+	kv_str_or_null(j, "gss", gss_name(l->gss));
+	kv_str_or_null(j, "gss_error", l->gss_error);
+	if (l->curl_code != 0) {
+		cap_json_kv_obj_begin(j, "error");
+		cap_json_kv_int(j, "curl_code", l->curl_code);
+		kv_str_or_null(j, "message", l->curl_error);
+		kv_str_or_null(j, "tls", l->tls != PROBE_TLS_NONE ? probe_tls_kind_name(l->tls) : NULL);
+		cap_json_obj_end(j);
+	} else {
+		cap_json_kv_null(j, "error");
+	}
+	/* integer microseconds: exact, and no %.17g noise */
+	cap_json_kv_obj_begin(j, "time_us");
+	cap_json_kv_int(j, "total", us(l->t_total_ms));
+	cap_json_kv_int(j, "connect", us(l->t_connect_ms));
+	cap_json_kv_int(j, "tls", us(l->t_tls_ms));
+	cap_json_kv_int(j, "gss", us(l->t_gss_ms));
+	cap_json_obj_end(j);
+	cap_json_obj_end(j);
+}
+
+static void finding_record(struct cap_json *j, const struct probe_result *r,
+			   const struct probe_finding *f)
+{
+	struct probe_finding_text t;
+
+	memset(&t, 0, sizeof(t));
+	probe_finding_text(f->slug, &t);
+	cap_json_obj_begin(j);
+	cap_json_kv_str(j, "type", "finding");
+	cap_json_kv_str(j, "target", r->url);
+	cap_json_kv_str(j, "id", f->slug);
+	cap_json_kv_str(j, "severity", cap_severity_name(f->severity));
+	if (f->leg > 0)
+		cap_json_kv_uint(j, "leg", f->leg);
+	else
+		cap_json_kv_null(j, "leg");
+	kv_str_or_null(j, "title", t.title);
+	kv_str_or_null(j, "explanation", t.explanation);
+	kv_str_or_null(j, "detail", f->detail);
+	cap_json_kv_arr_begin(j, "advice");
+	if (f->advice != NULL)
+		cap_json_str(j, f->advice);
+	for (size_t i = 0; t.advice != NULL && t.advice[i] != NULL; i++)
+		cap_json_str(j, t.advice[i]);
+	cap_json_arr_end(j);
+	/* evidence fields, flat, as negcap writes them */
+	for (size_t i = 0; i < f->nev; i++) {
+		if (f->ev[i].is_num)
+			cap_json_kv_int(j, f->ev[i].key, f->ev[i].num);
+		else
+			cap_json_kv_str(j, f->ev[i].key, f->ev[i].str);
+	}
+	cap_json_obj_end(j);
+}
+
+static void spn_record(struct cap_json *j, const struct probe_result *r,
+		       const struct probe_spn_check *c)
+{
+	cap_json_obj_begin(j);
+	cap_json_kv_str(j, "type", "spn");
+	cap_json_kv_str(j, "target", r->url);
+	cap_json_kv_str(j, "spn", c->spn);
+	cap_json_kv_str(j, "form", c->form);
+	if (c->exists >= 0)
+		cap_json_kv_bool(j, "exists", c->exists == 1);
+	else
+		cap_json_kv_null(j, "exists");
+	kv_str_or_null(j, "error", c->exists < 0 ? c->error : NULL);
+	cap_json_obj_end(j);
+}
+
+static void krb_record(struct cap_json *j, const struct probe_result *r,
+		       const struct probe_wire_krb *w)
+{
+	cap_json_obj_begin(j);
+	cap_json_kv_str(j, "type", "krb");
+	cap_json_kv_str(j, "target", r->url);
+	cap_json_kv_uint(j, "frame", w->frame);
+	cap_json_kv_int(j, "ts_us", (long long)(w->ts * 1e6));
+	cap_json_kv_str(j, "transport", w->tcp ? "tcp" : "udp");
+	cap_json_kv_str(j, "direction", w->from_kdc ? "from-kdc" : "to-kdc");
+	kv_str_or_null(j, "msg", krb_msg_name(w->msg_type));
+	if (w->sname[0] != '\0')
+		cap_json_kv_str(j, "sname", w->sname);
+	if (w->realm[0] != '\0')
+		cap_json_kv_str(j, "realm", w->realm);
+	if (w->error_code >= 0) {
+		cap_json_kv_int(j, "error_code", w->error_code);
+		cap_json_kv_str(j, "error_name", probe_krb_error_name(w->error_code));
+	}
+	cap_json_kv_str(j, "summary", w->summary);
+	cap_json_obj_end(j);
+}
+
+static void result_record(struct cap_json *j, const struct probe_result *r)
+{
+	unsigned count[CAP_SEV_COUNT] = {0};
+
+	for (size_t i = 0; i < r->nfindings; i++)
+		count[r->findings[i].severity]++;
+	cap_json_obj_begin(j);
+	cap_json_kv_str(j, "type", "result");
+	cap_json_kv_str(j, "target", r->url);
+	cap_json_kv_bool(j, "ok", r->ok);
+	cap_json_kv_int(j, "exit", r->exit_code);
+	kv_str_or_null(j, "mech", r->mech == PROBE_USED_KERBEROS ? "kerberos" :
+				  r->mech == PROBE_USED_NTLM ? "ntlm" : NULL);
+	cap_json_kv_bool(j, "authenticated", r->authenticated);
+	if (r->status > 0)
+		cap_json_kv_int(j, "status", r->status);
+	else
+		cap_json_kv_null(j, "status");
+	cap_json_kv_uint(j, "legs", r->nlegs);
+	cap_json_kv_uint(j, "connections", r->connections);
+	cap_json_kv_bool(j, "keepalive", r->keepalive_ok && r->nlegs >= 2);
+	cap_json_kv_bool(j, "mutual", r->mutual_verified);
+	cap_json_kv_str(j, "delegation", probe_deleg_result_name(r->delegation));
+	kv_str_or_null(j, "spn", r->url_ok ? r->spn : NULL);
+	kv_str_or_null(j, "spn_source", r->url_ok ? r->spn_source : NULL);
+	cap_json_kv_obj_begin(j, "findings");
+	cap_json_kv_uint(j, "info", count[CAP_SEV_INFO]);
+	cap_json_kv_uint(j, "warning", count[CAP_SEV_WARNING]);
+	cap_json_kv_uint(j, "error", count[CAP_SEV_ERROR]);
+	cap_json_obj_end(j);
+	cap_json_kv_arr_begin(j, "checks");
+	for (size_t i = 0; i < r->noutcomes; i++) {
+		cap_json_obj_begin(j);
+		cap_json_kv_str(j, "check", r->outcomes[i].expect.text);
+		cap_json_kv_bool(j, "pass", r->outcomes[i].pass);
+		cap_json_kv_str(j, "actual", r->outcomes[i].actual);
+		cap_json_obj_end(j);
+	}
+	cap_json_arr_end(j);
+	cap_json_kv_int(j, "time_us", us(r->t_total_ms));
+	kv_str_or_null(j, "error", r->fatal[0] != '\0' ? r->fatal : NULL);
+	cap_json_obj_end(j);
+}
+
+int probe_report_json(FILE *fp, const struct probe_result *r)
+{
+	struct cap_json j;
+	int rc = 0;
+
+	cap_json_init_file(&j, fp);
+	for (size_t i = 0; i < r->nlegs; i++) {
+		leg_record(&j, r, &r->legs[i]);
+		rc |= cap_json_end_line(&j) != CAP_JSON_OK;
+		cap_json_reset(&j);
+	}
+	for (size_t i = 0; i < r->nspn_checks; i++) {
+		spn_record(&j, r, &r->spn_checks[i]);
+		rc |= cap_json_end_line(&j) != CAP_JSON_OK;
+		cap_json_reset(&j);
+	}
+	for (size_t i = 0; i < r->nwire; i++) {
+		krb_record(&j, r, &r->wire[i]);
+		rc |= cap_json_end_line(&j) != CAP_JSON_OK;
+		cap_json_reset(&j);
+	}
+	for (size_t i = 0; i < r->nfindings; i++) {
+		finding_record(&j, r, &r->findings[i]);
+		rc |= cap_json_end_line(&j) != CAP_JSON_OK;
+		cap_json_reset(&j);
+	}
+	result_record(&j, r);
+	rc |= cap_json_end_line(&j) != CAP_JSON_OK;
+	return rc ? -1 : 0;
+}

@@ -1,0 +1,197 @@
+/* report_text.c - the human report: one ladder per target, then findings with advice. */
+#include "report.h"
+
+#include <string.h>
+#include <strings.h>
+
+struct pen {
+	FILE *fp;
+	bool color;
+};
+
+static const char *c_on(const struct pen *p, const char *code)
+{
+	return p->color ? code : "";
+}
+
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define GREEN "\033[32m"
+#define CYAN "\033[36m"
+#define DIM "\033[2m"
+#define BOLD "\033[1m"
+#define OFF "\033[0m"
+
+static const char *sev_color(enum cap_severity s)
+{
+	return s == CAP_SEV_ERROR ? RED : s == CAP_SEV_WARNING ? YELLOW : GREEN;
+}
+
+/* Header values can be long (tokens): show the scheme and the token's size. */
+static void short_header(FILE *fp, const char *v)
+{
+	size_t sp = strcspn(v, " ");
+
+	if (strlen(v) > 60 && v[sp] == ' ')
+		fprintf(fp, "%.*s <%zu chars>", (int)sp, v, strlen(v) - sp - 1);
+	else
+		fprintf(fp, "%s", v);
+}
+
+static void leg_lines(const struct pen *p, const struct probe_result *r, const struct probe_leg *l)
+{
+	FILE *fp = p->fp;
+
+	fprintf(fp, "  %sleg %u%s  GET %s", c_on(p, BOLD), l->n, c_on(p, OFF),
+		r->u.path[0] != '\0' ? r->u.path : "/");
+	if (l->sent.len > 0)
+		fprintf(fp, "  Authorization: %s <%zu-byte token>", l->sent.scheme, l->sent.len);
+	fprintf(fp, "\n");
+	if (l->curl_code == 0 || l->local_port != 0)
+		fprintf(fp, "         %s%s connection, local port %ld -> %s:%ld%s\n", c_on(p, DIM),
+			l->conn_new ? "new" : "same", l->local_port, l->remote_ip, l->remote_port,
+			c_on(p, OFF));
+	if (l->sent.len > 0)
+		fprintf(fp, "         -> %s\n", l->sent.desc.summary);
+	if (l->curl_code != 0) {
+		fprintf(fp, "         %sx  %s%s\n", c_on(p, RED), l->curl_error != NULL ? l->curl_error : "failed",
+			c_on(p, OFF));
+		return;
+	}
+	fprintf(fp, "         <- %s%ld %s%s", c_on(p, l->status >= 200 && l->status < 300 ? GREEN :
+							l->status == 401 ? YELLOW : RED),
+		l->status, l->reason, c_on(p, OFF));
+	fprintf(fp, "  %s[%.1f ms", c_on(p, DIM), l->t_total_ms);
+	if (l->t_gss_ms > 0.05)
+		fprintf(fp, ", GSS %.1f ms", l->t_gss_ms);
+	fprintf(fp, "]%s\n", c_on(p, OFF));
+	for (size_t i = 0; i < l->nwww; i++) {
+		fprintf(fp, "            WWW-Authenticate: ");
+		short_header(fp, l->www_auth[i]);
+		fprintf(fp, "\n");
+	}
+	if (l->connection != NULL)
+		fprintf(fp, "            Connection: %s\n", l->connection);
+	if (l->persistent_auth != NULL)
+		fprintf(fp, "            Persistent-Auth: %s\n", l->persistent_auth);
+	if (l->recv.len > 0)
+		fprintf(fp, "         <- %s\n", l->recv.desc.summary);
+	if (l->gss == PROBE_GSSO_ERROR && l->gss_error != NULL)
+		fprintf(fp, "         %sGSS: %s%s\n", c_on(p, RED), l->gss_error, c_on(p, OFF));
+	else if (l->gss == PROBE_GSSO_COMPLETE)
+		fprintf(fp, "         GSS: complete\n");
+}
+
+static void finding_lines(const struct pen *p, const struct probe_finding *f)
+{
+	struct probe_finding_text t;
+	FILE *fp = p->fp;
+
+	memset(&t, 0, sizeof(t));
+	probe_finding_text(f->slug, &t);
+	fprintf(fp, "  %s%-7s%s %s%s%s", c_on(p, sev_color(f->severity)),
+		cap_severity_name(f->severity), c_on(p, OFF), c_on(p, BOLD), f->slug, c_on(p, OFF));
+	if (t.title != NULL)
+		fprintf(fp, "  %s", t.title);
+	if (f->leg > 0)
+		fprintf(fp, " %s(leg %u)%s", c_on(p, DIM), f->leg, c_on(p, OFF));
+	fprintf(fp, "\n");
+	if (f->detail != NULL)
+		fprintf(fp, "          %s\n", f->detail);
+	else if (t.explanation != NULL && f->severity != CAP_SEV_INFO)
+		fprintf(fp, "          %s\n", t.explanation);
+	for (size_t i = 0; i < f->nev; i++) {
+		if (strcmp(f->ev[i].key, "gss_message") == 0 && f->detail != NULL &&
+		    strstr(f->detail, f->ev[i].str) != NULL)
+			continue; /* already in the sentence */
+		if (f->ev[i].is_num)
+			fprintf(fp, "          %s%s: %lld%s\n", c_on(p, DIM), f->ev[i].key,
+				(long long)f->ev[i].num, c_on(p, OFF));
+		else
+			fprintf(fp, "          %s%s: %s%s\n", c_on(p, DIM), f->ev[i].key, f->ev[i].str,
+				c_on(p, OFF));
+	}
+	if (f->severity == CAP_SEV_INFO)
+		return;
+	if (f->advice != NULL)
+		fprintf(fp, "          %s*%s %s\n", c_on(p, CYAN), c_on(p, OFF), f->advice);
+	for (size_t i = 0; t.advice != NULL && t.advice[i] != NULL; i++)
+		fprintf(fp, "          %s*%s %s\n", c_on(p, CYAN), c_on(p, OFF), t.advice[i]);
+}
+
+static void outcome_line(const struct pen *p, const struct probe_result *r)
+{
+	FILE *fp = p->fp;
+
+	fprintf(fp, "\n  %sresult%s  ", c_on(p, BOLD), c_on(p, OFF));
+	if (r->authenticated)
+		fprintf(fp, "%s%s authenticated%s", c_on(p, GREEN),
+			r->mech == PROBE_USED_NTLM ? "NTLM" : "Kerberos", c_on(p, OFF));
+	else
+		fprintf(fp, "%snot authenticated%s (mech %s)", c_on(p, RED), c_on(p, OFF),
+			probe_used_mech_name(r->mech));
+	fprintf(fp, ", status %ld, %zu leg%s, %u connection%s", r->status, r->nlegs,
+		r->nlegs == 1 ? "" : "s", r->connections, r->connections == 1 ? "" : "s");
+	if (r->mech == PROBE_USED_KERBEROS)
+		fprintf(fp, ", mutual auth %s", r->mutual_verified ? "verified" : "not verified");
+	fprintf(fp, ", delegation %s\n", probe_deleg_result_name(r->delegation));
+}
+
+void probe_report_text(FILE *fp, const struct probe_result *r, bool color, const char *principal)
+{
+	struct pen p = {fp, color};
+
+	fprintf(fp, "%snegprobe%s %s\n", c_on(&p, BOLD), c_on(&p, OFF), r->url);
+	if (r->fatal[0] != '\0') {
+		fprintf(fp, "  %scould not run:%s %s\n\n", c_on(&p, RED), c_on(&p, OFF), r->fatal);
+		return;
+	}
+	fprintf(fp, "  SPN %s  %s(%s)%s\n", r->spn, c_on(&p, DIM), r->spn_source, c_on(&p, OFF));
+	if (principal != NULL && principal[0] != '\0')
+		fprintf(fp, "  client %s\n", principal);
+	if (probe_result_has(r, "tls-insecure"))
+		fprintf(fp, "  %sTLS CERTIFICATE CHECKS ARE OFF (-k): a browser would verify this site%s\n",
+			c_on(&p, RED), c_on(&p, OFF));
+	fprintf(fp, "\n");
+	for (size_t i = 0; i < r->nlegs; i++)
+		leg_lines(&p, r, &r->legs[i]);
+	outcome_line(&p, r);
+	if (r->nspn_checks > 0) {
+		fprintf(fp, "\n  %sSPN forms in the KDC%s\n", c_on(&p, BOLD), c_on(&p, OFF));
+		for (size_t i = 0; i < r->nspn_checks; i++) {
+			const struct probe_spn_check *c = &r->spn_checks[i];
+
+			fprintf(fp, "    %s%-8s%s %-44s %s%s%s%s\n",
+				c_on(&p, c->exists == 1 ? GREEN : c->exists == 0 ? RED : YELLOW),
+				c->exists == 1 ? "exists" : c->exists == 0 ? "missing" : "unknown",
+				c_on(&p, OFF), c->spn, c_on(&p, DIM), c->form,
+				c->exists < 0 ? " - " : "", c->exists < 0 ? c->error : "");
+			fprintf(fp, "%s", c_on(&p, OFF));
+		}
+	}
+	if (r->captured) {
+		fprintf(fp, "\n  %son the wire (KDC)%s\n", c_on(&p, BOLD), c_on(&p, OFF));
+		if (r->nwire == 0)
+			fprintf(fp, "    no Kerberos traffic (tickets came from the cache)\n");
+		for (size_t i = 0; i < r->nwire; i++)
+			fprintf(fp, "    %s %s %s\n", r->wire[i].from_kdc ? "KDC ->" : "-> KDC",
+				r->wire[i].tcp ? "tcp" : "udp", r->wire[i].summary);
+	}
+	if (r->nfindings > 0) {
+		fprintf(fp, "\n  %sfindings%s\n", c_on(&p, BOLD), c_on(&p, OFF));
+		/* most severe first */
+		for (int sev = CAP_SEV_ERROR; sev >= CAP_SEV_INFO; sev--)
+			for (size_t i = 0; i < r->nfindings; i++)
+				if ((int)r->findings[i].severity == sev)
+					finding_lines(&p, &r->findings[i]);
+	}
+	if (r->noutcomes > 0) {
+		fprintf(fp, "\n  %schecks%s\n", c_on(&p, BOLD), c_on(&p, OFF));
+		for (size_t i = 0; i < r->noutcomes; i++)
+			fprintf(fp, "    %s%s%s %-12s %s\n",
+				c_on(&p, r->outcomes[i].pass ? GREEN : RED),
+				r->outcomes[i].pass ? "pass" : "FAIL", c_on(&p, OFF),
+				r->outcomes[i].expect.text, r->outcomes[i].actual);
+	}
+	fprintf(fp, "\n");
+}

@@ -1,0 +1,81 @@
+/* result.c - life cycle of a probe result (one target): legs, findings, outcome. */
+#include "probe.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void probe_result_init(struct probe_result *r, const char *url)
+{
+	memset(r, 0, sizeof(*r));
+	r->url = strdup(url != NULL ? url : "");
+	r->keepalive_ok = true;
+	r->exit_code = PROBE_EXIT_OK;
+}
+
+static void token_clear(struct probe_token *t)
+{
+	free(t->bytes);
+	memset(t, 0, sizeof(*t));
+}
+
+void probe_result_clear(struct probe_result *r)
+{
+	for (size_t i = 0; i < r->nlegs; i++) {
+		struct probe_leg *l = &r->legs[i];
+
+		token_clear(&l->sent);
+		token_clear(&l->recv);
+		free(l->curl_error);
+		free(l->gss_error);
+		for (size_t k = 0; k < l->nwww; k++)
+			free(l->www_auth[k]);
+		free(l->www_auth);
+		free(l->connection);
+		free(l->persistent_auth);
+	}
+	for (size_t i = 0; i < r->nfindings; i++)
+		probe_finding_clear(&r->findings[i]);
+	free(r->url);
+	memset(r, 0, sizeof(*r));
+}
+
+struct probe_finding *probe_result_add_finding(struct probe_result *r, const char *slug,
+					       unsigned leg)
+{
+	struct probe_finding *f;
+
+	if (r->nfindings >= PROBE_MAX_FINDINGS)
+		return NULL;
+	f = &r->findings[r->nfindings++];
+	probe_finding_init(f, slug, leg);
+	return f;
+}
+
+bool probe_result_has(const struct probe_result *r, const char *slug)
+{
+	for (size_t i = 0; i < r->nfindings; i++)
+		if (strcmp(r->findings[i].slug, slug) == 0)
+			return true;
+	return false;
+}
+
+int probe_result_worst(const struct probe_result *r)
+{
+	int worst = -1;
+
+	for (size_t i = 0; i < r->nfindings; i++)
+		if ((int)r->findings[i].severity > worst)
+			worst = (int)r->findings[i].severity;
+	return worst;
+}
+
+const char *probe_deleg_result_name(enum probe_deleg_result d)
+{
+	switch (d) {
+	case PROBE_DELEG_R_NOT_REQUESTED: return "not-requested";
+	case PROBE_DELEG_R_GRANTED: return "granted";
+	case PROBE_DELEG_R_NOT_TRUSTED: return "not-trusted";
+	case PROBE_DELEG_R_REFUSED: return "refused";
+	}
+	return "?";
+}

@@ -1,0 +1,95 @@
+#!/bin/sh
+# negprobe benchmark: what the explained handshake costs over curl's silent one.
+#   1. per check: N sequential runs of `negprobe URL` vs `curl --anyauth --negotiate -u : URL`
+#      against the lab's Apache + mod_auth_gssapi (Kerberos, mutual auth, warm ccache);
+#   2. many targets: `negprobe --targets` with M URLs (one multi handle, --parallel P)
+#      vs a sequential shell loop of curl over the same URLs.
+# Prints wall times and the ratios measured in this run.  Loopback only.
+# usage: bench_probe.sh [N=50] [M=200] [P=8]   (root: the lab binds port 88)
+set -u
+N=${1:-50}
+M=${2:-200}
+P=${3:-8}
+. "$(cd "$(dirname "$0")/../../lab" && pwd)/testlib.sh"
+lab_require
+lab_start >/dev/null 2>&1
+NEGPROBE=${NEGPROBE:-$NEGSCOPE_BUILD_DIR/probe/negprobe}
+[ -x "$NEGPROBE" ] || { echo "bench_probe: build negprobe first ($NEGPROBE)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "bench_probe: curl missing" >&2; exit 1; }
+
+RES=""
+for e in $LAB_RESOLVE_LIST; do RES="$RES --resolve $e"; done
+URL=$LAB_URL_KERBEROS_OK
+KRB5CCNAME=FILE:$LABDIR/bench.ccache
+export KRB5CCNAME
+printf '%s\n' "$LAB_PASSWORD" | kinit "$LAB_PRINCIPAL" >/dev/null 2>&1 || { echo "kinit failed" >&2; exit 1; }
+
+now_ns() { date +%s%N; }
+ms() { echo "$1" | awk '{printf "%.1f", $1 / 1e6}'; }
+ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "n/a" }'; }
+
+# the same outcome first: both authenticate (and warm the service ticket in the ccache)
+# shellcheck disable=SC2086
+code=$(curl -s -o /dev/null -w '%{http_code}' --anyauth --negotiate -u : $RES "$URL")
+[ "$code" = 200 ] || { echo "bench_probe: curl got $code, not 200" >&2; exit 1; }
+# shellcheck disable=SC2086
+"$NEGPROBE" $RES --expect kerberos --expect mutual "$URL" >/dev/null ||
+	{ echo "bench_probe: negprobe did not authenticate" >&2; exit 1; }
+
+# 1. per check: the three commands take turns, so load drift hits them alike
+c_ns=0
+t_ns=0
+j_ns=0
+i=0
+while [ $i -lt "$N" ]; do
+	t0=$(now_ns)
+	# shellcheck disable=SC2086
+	curl -s -o /dev/null --anyauth --negotiate -u : $RES "$URL" || exit 1
+	t1=$(now_ns)
+	# shellcheck disable=SC2086
+	"$NEGPROBE" $RES --no-color "$URL" >/dev/null || exit 1
+	t2=$(now_ns)
+	# shellcheck disable=SC2086
+	"$NEGPROBE" $RES --json "$URL" >/dev/null || exit 1
+	t3=$(now_ns)
+	c_ns=$((c_ns + t1 - t0))
+	t_ns=$((t_ns + t2 - t1))
+	j_ns=$((j_ns + t3 - t2))
+	i=$((i + 1))
+done
+curl_one=$((c_ns / N))
+np_one=$((t_ns / N))
+npj_one=$((j_ns / N))
+
+# 2. many targets (distinct URLs on the same site, as a site inventory would be)
+T=$LABDIR/targets.txt
+: >"$T"
+i=0
+while [ $i -lt "$M" ]; do
+	echo "$URL?page=$i" >>"$T"
+	i=$((i + 1))
+done
+t0=$(now_ns)
+while read -r u; do
+	# shellcheck disable=SC2086
+	curl -s -o /dev/null --anyauth --negotiate -u : $RES "$u" || exit 1
+done <"$T"
+t1=$(now_ns)
+# shellcheck disable=SC2086
+"$NEGPROBE" $RES --json --parallel "$P" --targets "$T" >"$LABDIR/targets.jsonl"
+rc=$?
+t2=$(now_ns)
+# shellcheck disable=SC2086
+"$NEGPROBE" $RES --json --parallel 1 --targets "$T" >/dev/null
+t3=$(now_ns)
+okcount=$(grep -c '"type":"result","target":"[^"]*","ok":true' "$LABDIR/targets.jsonl")
+
+echo "negprobe benchmark ($(nproc) CPUs, $(uname -r), lab on 127.0.0.1, $(curl --version | head -1 | cut -d' ' -f1-2))"
+echo "per check, mean of $N sequential runs (process start included):"
+echo "  curl --anyauth --negotiate -u :   $(ms $curl_one) ms"
+echo "  negprobe (text report)            $(ms $np_one) ms   ratio $(ratio $np_one $curl_one)"
+echo "  negprobe --json                   $(ms $npj_one) ms   ratio $(ratio $npj_one $curl_one)"
+echo "$M targets:"
+echo "  sequential curl loop              $(ms $((t1 - t0))) ms"
+echo "  negprobe --targets --parallel $P   $(ms $((t2 - t1))) ms   ratio $(ratio $((t2 - t1)) $((t1 - t0)))   ($okcount/$M ok, exit $rc)"
+echo "  negprobe --targets --parallel 1   $(ms $((t3 - t2))) ms   ratio $(ratio $((t3 - t2)) $((t1 - t0)))"
