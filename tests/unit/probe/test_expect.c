@@ -87,7 +87,7 @@ static void judge_default(void **state)
 
 	/* could not run beats everything */
 	kerberos_result(&r);
-	strcpy(r.fatal, "cannot parse URL");
+	snprintf(r.fatal, sizeof(r.fatal), "%s", "cannot parse URL");
 	probe_expect_judge(&r, NULL, 0);
 	assert_int_equal(r.exit_code, PROBE_EXIT_CANNOT_RUN);
 	probe_result_clear(&r);

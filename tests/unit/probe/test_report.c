@@ -20,16 +20,16 @@ static void build(struct probe_result *r, bool ok)
 
 	probe_result_init(r, "http://crm.example.test:5555/");
 	r->url_ok = true;
-	strcpy(r->spn, "HTTP/crm.example.test");
-	strcpy(r->spn_source, "URL host");
+	snprintf(r->spn, sizeof(r->spn), "%s", "HTTP/crm.example.test");
+	snprintf(r->spn_source, sizeof(r->spn_source), "%s", "URL host");
 	l = &r->legs[r->nlegs++];
 	l->n = 1;
 	l->status = 401;
-	strcpy(l->reason, "Unauthorized");
+	snprintf(l->reason, sizeof(l->reason), "%s", "Unauthorized");
 	l->http_version = 11;
 	l->conn_new = true;
 	l->local_port = 40000;
-	strcpy(l->remote_ip, "127.0.0.1");
+	snprintf(l->remote_ip, sizeof(l->remote_ip), "%s", "127.0.0.1");
 	l->remote_port = 5555;
 	l->nwww = 2;
 	l->www_auth = calloc(2, sizeof(char *));
@@ -51,8 +51,8 @@ static void build(struct probe_result *r, bool ok)
 	probe_finding_num(f, "local_port", 40001);
 	probe_finding_str(f, "connection_header", "close");
 	r->nspn_checks = 1;
-	strcpy(r->spn_checks[0].spn, "HTTP/crm.example.test:5555");
-	strcpy(r->spn_checks[0].form, "FQDN with port");
+	snprintf(r->spn_checks[0].spn, sizeof(r->spn_checks[0].spn), "%s", "HTTP/crm.example.test:5555");
+	snprintf(r->spn_checks[0].form, sizeof(r->spn_checks[0].form), "%s", "FQDN with port");
 	r->spn_checks[0].exists = 1;
 }
 
