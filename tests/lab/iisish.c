@@ -431,8 +431,14 @@ static void serve(int fd)
 		}
 		*end = '\0';
 		used = (size_t)(end + 4 - buf);
-		if (sscanf(buf, "%15s", method) != 1)
-			goto out;
+		{
+			size_t mlen = strcspn(buf, " \t\r\n");
+
+			if (mlen == 0 || mlen >= sizeof(method))
+				goto out;
+			memcpy(method, buf, mlen);
+			method[mlen] = '\0';
+		}
 		head_only = !strcmp(method, "HEAD");
 		if (!header(buf, "Host", host, sizeof(host)))
 			bfmt(host, sizeof(host), "localhost");
