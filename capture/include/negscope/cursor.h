@@ -96,8 +96,10 @@ static inline const uint8_t *cap_cur_bytes(struct cap_cursor *c, size_t n)
 		return NULL;
 	}
 	r = c->p;
-	c->p += n;
-	c->len -= n;
+	if (n > 0) { /* a NULL cursor stays NULL: NULL + 0 is undefined (UBSan) */
+		c->p += n;
+		c->len -= n;
+	}
 	return r;
 }
 
