@@ -1,0 +1,308 @@
+/* catalog.c - the finding table: id -> slug, severity, title, explanation, advice.
+ *
+ * Written from ../shared/docs/domain.md (C1-C5, E) and the CRM 401.1 article in
+ * ../shared/seeds/.  The advice is for the administrator of a Windows/IIS site; rules
+ * add instance-specific lines (the SPN to register, the account to check) in front.
+ */
+#include <string.h>
+
+#include "negscope/finding.h"
+
+static const struct cap_finding_info catalog[CAP_F_COUNT] = {
+	[CAP_F_KERBEROS_OK] = {
+		CAP_F_KERBEROS_OK, "kerberos-ok", CAP_SEV_INFO,
+		"Kerberos authentication succeeded",
+		"The client sent a Kerberos service ticket inside Negotiate and the server "
+		"accepted it with a success status.",
+		{"Nothing to fix in this conversation; if users are still prompted, look at the "
+		 "other conversations and findings in the capture.", NULL}},
+	[CAP_F_NTLM_FALLBACK] = {
+		CAP_F_NTLM_FALLBACK, "ntlm-fallback", CAP_SEV_WARNING,
+		"Negotiate fell back to NTLM",
+		"The server offered Negotiate but the client answered with NTLM, which means it "
+		"could not get a Kerberos ticket for this site (or did not try).",
+		{"Look for an spn-unknown, spn-duplicate or kdc-unreachable finding for the same "
+		 "client: the KDC's answer usually names the cause.",
+		 "Check that the SPN for the exact host name in the URL exists: setspn -Q HTTP/<host> "
+		 "for the FQDN and for the short name.",
+		 "If the URL uses a DNS alias (CNAME), browsers ask for the SPN of the canonical "
+		 "A-record name: register that name.",
+		 "Make sure the browser treats the site as intranet (Local intranet or Trusted sites "
+		 "zone) and that the client can reach a domain controller on port 88.",
+		 NULL}},
+	[CAP_F_NEGOTIATE_NOT_OFFERED] = {
+		CAP_F_NEGOTIATE_NOT_OFFERED, "negotiate-not-offered", CAP_SEV_ERROR,
+		"The server does not offer Negotiate",
+		"The server's 401 challenge lists NTLM and/or Basic but not Negotiate, so no client "
+		"will even try Kerberos.",
+		{"IIS 7 and later: IIS Manager > the site > Authentication > Windows Authentication > "
+		 "Providers: add Negotiate and move it above NTLM.",
+		 "IIS 6: set NTAuthenticationProviders to \"Negotiate,NTLM\" (adsutil or Metabase "
+		 "Explorer) on the site and on every virtual directory that overrides it.",
+		 "If only Basic is offered, enable Windows Authentication for the site.",
+		 NULL}},
+	[CAP_F_KEEPALIVE_MISSING] = {
+		CAP_F_KEEPALIVE_MISSING, "keepalive-missing", CAP_SEV_ERROR,
+		"Connection closed in the middle of the handshake",
+		"The server closed the TCP connection right after a 401 challenge, so the next leg of "
+		"the handshake needs a new connection; NTLM and multi-leg or session-based Kerberos "
+		"are bound to one connection and break this way.",
+		{"Enable HTTP keep-alives for the site (IIS Manager > HTTP Response Headers > Set "
+		 "Common Headers > Enable HTTP keep-alive; IIS 6: the AllowKeepAlive metabase "
+		 "setting).",
+		 "Make load balancers and reverse proxies in the path keep client connections "
+		 "persistent and sticky to one server during authentication.",
+		 NULL}},
+	[CAP_F_KRB_AP_ERR_MODIFIED] = {
+		CAP_F_KRB_AP_ERR_MODIFIED, "krb-ap-err-modified", CAP_SEV_ERROR,
+		"The server could not decrypt the Kerberos ticket",
+		"The KDC encrypted the service ticket with the key of the account that holds the SPN, "
+		"but the service that received it holds a different key (another account, or an old "
+		"password or key version).",
+		{"The account that holds the SPN must be the account the site runs as: the "
+		 "application pool identity, or the computer account for NetworkService and "
+		 "ApplicationPoolIdentity.",
+		 "If the SPN is on a domain service account used as the application pool identity, "
+		 "keep kernel-mode authentication but set useAppPoolCredentials=\"true\" on "
+		 "windowsAuthentication, or turn kernel-mode authentication off: kernel mode "
+		 "otherwise decrypts with the machine account.",
+		 "Look for the same SPN on two accounts: setspn -X, then remove the wrong one with "
+		 "setspn -D.",
+		 "Register the FQDN SPN without a port (HTTP/host.domain, not HTTP/host.domain:port): "
+		 "a port on the FQDN form is a known cause of this error.",
+		 "On a non-Windows server, export the keytab again after the password change so its "
+		 "key version (kvno) and encryption types match the ticket's (klist -ke shows them).",
+		 NULL}},
+	[CAP_F_SPN_UNKNOWN] = {
+		CAP_F_SPN_UNKNOWN, "spn-unknown", CAP_SEV_ERROR,
+		"The KDC does not know the service principal name",
+		"The client asked the KDC for a ticket to an SPN that no account holds "
+		"(KDC_ERR_S_PRINCIPAL_UNKNOWN), so Kerberos is impossible and the client falls back "
+		"to NTLM or fails.",
+		{"Active Directory also answers this error when an SPN is registered twice: if the "
+		 "SPN exists, run setspn -X.",
+		 "If the URL uses a DNS alias (CNAME), browsers ask for the SPN of the canonical "
+		 "A-record name: register that name.",
+		 NULL}},
+	[CAP_F_SPN_DUPLICATE] = {
+		CAP_F_SPN_DUPLICATE, "spn-duplicate", CAP_SEV_ERROR,
+		"The SPN is registered on more than one account",
+		"The KDC found several principals for the requested name (KDC_ERR_PRINCIPAL_NOT_UNIQUE) "
+		"and cannot tell which key to use.",
+		{"List duplicates with setspn -X (add -F for the whole forest) and setspn -Q <SPN>.",
+		 "Remove the registration from the account that does not run the site: "
+		 "setspn -D <SPN> <DOMAIN\\account>.",
+		 NULL}},
+	[CAP_F_CLOCK_SKEW] = {
+		CAP_F_CLOCK_SKEW, "clock-skew", CAP_SEV_ERROR,
+		"Clocks are too far apart",
+		"A Kerberos peer rejected a request because its clock and the sender's differ by "
+		"more than the allowed skew (KRB_AP_ERR_SKEW, 5 minutes by default in Active "
+		"Directory).",
+		{"Synchronise the client, the web server and the domain controllers with the domain "
+		 "time hierarchy: w32tm /query /status, then w32tm /resync.",
+		 "Check the time zone and the virtual machine's host time synchronisation.",
+		 NULL}},
+	[CAP_F_ETYPE_MISMATCH] = {
+		CAP_F_ETYPE_MISMATCH, "etype-mismatch", CAP_SEV_ERROR,
+		"No common Kerberos encryption type",
+		"The KDC found no encryption type that both the requester and the account's keys "
+		"support (KDC_ERR_ETYPE_NOSUPP or a related error).",
+		{"Compare the encryption types the client offers with the account's "
+		 "msDS-SupportedEncryptionTypes and the policy 'Network security: Configure "
+		 "encryption types allowed for Kerberos'.",
+		 "After enabling AES on an old account, reset its password so that AES keys exist; "
+		 "for a keytab, check its enctypes with klist -ke.",
+		 NULL}},
+	[CAP_F_DELEGATION_REFUSED] = {
+		CAP_F_DELEGATION_REFUSED, "delegation-refused", CAP_SEV_ERROR,
+		"The KDC refused to delegate the user's identity",
+		"A forwarded-TGT or constrained-delegation (S4U2Proxy) request was refused with "
+		"KDC_ERR_BADOPTION: the middle-tier account may not delegate to this service.",
+		{"In Active Directory Users and Computers, open the account the web site runs as "
+		 "(application pool identity or computer), Delegation tab: 'Trust this user for "
+		 "delegation to specified services only' and add the back-end SPN (for example "
+		 "MSSQLSvc/sql.domain:1433 or HTTP/backend.domain).",
+		 "Choose 'Use any authentication protocol' when the front end uses protocol "
+		 "transition (S4U2Self), and make sure the user is not marked 'Account is sensitive "
+		 "and cannot be delegated'.",
+		 "For unconstrained delegation, 'Trust this user for delegation to any service' on the "
+		 "front-end account; the client must also be allowed to delegate (IE: Local intranet "
+		 "zone).",
+		 NULL}},
+	[CAP_F_AUTH_LOOP] = {
+		CAP_F_AUTH_LOOP, "auth-loop", CAP_SEV_ERROR,
+		"The server keeps rejecting the credentials",
+		"Three or more requests carrying credentials were answered with 401 in a row: the "
+		"browser prompts several times and finally shows 401.1 'Access is denied due to "
+		"invalid credentials'.",
+		{"The other findings of this conversation usually name the cause (SPN, decryption, "
+		 "keep-alive, NTLM fallback).",
+		 "If there are none: look for Kerberos event 4 in the client's System log, check the "
+		 "SPN with setspn -Q, the application pool identity against kernel-mode "
+		 "authentication, and that the user may access the site.",
+		 NULL}},
+	[CAP_F_TOKEN_TOO_LARGE] = {
+		CAP_F_TOKEN_TOO_LARGE, "token-too-large", CAP_SEV_ERROR,
+		"The Authorization header is too large for the server",
+		"The Negotiate header grew past what HTTP.sys accepts by default (16 KiB per header "
+		"and per request header block), usually because the user's ticket carries many "
+		"group memberships.",
+		{"On the web server raise MaxFieldLength and MaxRequestBytes under "
+		 "HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters to about 4/3 of the "
+		 "token size plus 200 bytes, then restart HTTP.sys (or the server).",
+		 "Or reduce the user's group memberships.",
+		 NULL}},
+	[CAP_F_KDC_ERROR] = {
+		CAP_F_KDC_ERROR, "kdc-error", CAP_SEV_WARNING,
+		"The KDC returned an error",
+		"A domain controller answered a Kerberos request with an error; the code names the "
+		"reason.",
+		{"PREAUTH_REQUIRED and RESPONSE_TOO_BIG are normal steps (the client adds "
+		 "pre-authentication, or retries over TCP); other codes need attention.",
+		 NULL}},
+	[CAP_F_KDC_UNREACHABLE] = {
+		CAP_F_KDC_UNREACHABLE, "kdc-unreachable", CAP_SEV_ERROR,
+		"The client could not reach a KDC",
+		"A Kerberos request to a domain controller was answered by an ICMP unreachable, a TCP "
+		"reset, or nothing at all, so the client got no ticket and falls back to NTLM or "
+		"fails.",
+		{"Check that the domain controller listens on port 88 over UDP and TCP and that "
+		 "firewalls between client and DC let both through.",
+		 "Check domain controller discovery on the client: nltest /dsgetdc:<domain> and the "
+		 "DNS SRV records _kerberos._tcp.<domain>.",
+		 NULL}},
+	[CAP_F_CAPTURE_TRUNCATED] = {
+		CAP_F_CAPTURE_TRUNCATED, "capture-truncated", CAP_SEV_WARNING,
+		"The capture is incomplete",
+		"The file ends in the middle of a packet, or the snap length cut headers the analysis "
+		"needed; what came after the cut could not be analysed.",
+		{"Capture again with the full snap length (-s 0) and stop the capture cleanly "
+		 "(Ctrl-C) so the file is complete.",
+		 NULL}},
+	[CAP_F_KRB_AP_ERR_NOKEY] = {
+		CAP_F_KRB_AP_ERR_NOKEY, "krb-ap-err-nokey", CAP_SEV_ERROR,
+		"The server has no key for the ticket",
+		"The service found no key for the ticket's principal, key version or encryption type "
+		"in its keytab (KRB_AP_ERR_NOKEY).",
+		{"Add a key for the SPN and the ticket's encryption type to the keytab (ktpass "
+		 "/crypto on Windows, kadmin ktadd -e on MIT) and check it with klist -ke.",
+		 "Confirm that the account in Active Directory allows that encryption type "
+		 "(msDS-SupportedEncryptionTypes).",
+		 NULL}},
+	[CAP_F_KRB_AP_ERROR] = {
+		CAP_F_KRB_AP_ERROR, "krb-ap-error", CAP_SEV_ERROR,
+		"The server rejected the Kerberos ticket",
+		"The web server answered the client's AP-REQ with a Kerberos error inside its 401.",
+		{"Read the error name in the evidence: TKT_EXPIRED means the client should purge and "
+		 "renew its tickets (klist purge), REPEAT often comes from load-balanced servers or "
+		 "DNS round robin, NOT_US means the SPN points at another server's account.",
+		 NULL}},
+	[CAP_F_KERBEROS_REJECTED] = {
+		CAP_F_KERBEROS_REJECTED, "kerberos-rejected", CAP_SEV_ERROR,
+		"The server refused the Kerberos ticket without saying why",
+		"The client sent a Kerberos AP-REQ and the server answered 401 with no error token, "
+		"which is how IIS reports a ticket it could not accept (the reason is only in the "
+		"client's System log, Kerberos event 4).",
+		{"On the client, look in the System event log for Kerberos event 4 "
+		 "(KRB_AP_ERR_MODIFIED): it names the SPN the ticket was for.",
+		 "Check which account holds the SPN (setspn -Q) against the application pool identity "
+		 "and kernel-mode authentication (useAppPoolCredentials).",
+		 NULL}},
+	[CAP_F_NTLM_OK] = {
+		CAP_F_NTLM_OK, "ntlm-ok", CAP_SEV_INFO,
+		"NTLM authentication succeeded",
+		"The client completed an NTLM handshake and the server answered with a success "
+		"status; Kerberos was not used.",
+		{"If Kerberos is required (delegation to a back end), see the ntlm-fallback or "
+		 "negotiate-not-offered findings for why it was not used.",
+		 NULL}},
+	[CAP_F_NTLM_REJECTED] = {
+		CAP_F_NTLM_REJECTED, "ntlm-rejected", CAP_SEV_WARNING,
+		"The server rejected the NTLM credentials",
+		"The client completed the NTLM handshake (AUTHENTICATE) and the server still answered "
+		"401.",
+		{"Check the user name, domain and password, that the account is not locked, and that "
+		 "the user is allowed to access the site (NTFS and authorization rules).",
+		 NULL}},
+	[CAP_F_MUTUAL_AUTH_MISSING] = {
+		CAP_F_MUTUAL_AUTH_MISSING, "mutual-auth-missing", CAP_SEV_INFO,
+		"No mutual-authentication token in the success response",
+		"The client asked for mutual authentication but the server's success response carried "
+		"no Kerberos AP-REP; browsers accept this, strict clients may not.",
+		{"Nothing to change unless a client requires mutual authentication; then make the "
+		 "server send the final Negotiate token with its 200 response.",
+		 NULL}},
+	[CAP_F_NEGOTIATE_UNANSWERED] = {
+		CAP_F_NEGOTIATE_UNANSWERED, "negotiate-unanswered", CAP_SEV_WARNING,
+		"The client never answered the Negotiate challenge",
+		"The server offered Negotiate but the client sent no credentials afterwards, which "
+		"usually means it had no Kerberos ticket and no NTLM credentials to offer.",
+		{"Check that the user is logged on to the domain (klist shows a TGT), that the client "
+		 "can reach a domain controller, and that the browser considers the site intranet "
+		 "(Local intranet zone, or the AuthServerAllowlist policy).",
+		 NULL}},
+	[CAP_F_DELEGATION_OK] = {
+		CAP_F_DELEGATION_OK, "delegation-ok", CAP_SEV_INFO,
+		"Delegation ticket issued",
+		"The KDC answered a forwarded-TGT or constrained-delegation (S4U2Proxy) request with "
+		"a ticket, so the identity can travel to the next hop.",
+		{"Nothing to fix for the delegation step itself.", NULL}},
+	[CAP_F_NO_DELEGATION] = {
+		CAP_F_NO_DELEGATION, "no-delegation", CAP_SEV_INFO,
+		"Kerberos worked, but the client did not delegate",
+		"The client authenticated with Kerberos without forwarding its TGT, so the site cannot "
+		"act as the user towards a back end (double hop) unless constrained delegation is set "
+		"up for it.",
+		{"If the site must reach SQL Server, Reporting Services or another web service as the "
+		 "user: in Active Directory Users and Computers, on the account the site runs as, "
+		 "Delegation tab, trust it for delegation (to specified services only, with the "
+		 "back-end SPNs).",
+		 "Clients that delegate 'by policy' (Windows, curl --delegation policy) forward the "
+		 "TGT only when the service ticket carries OK-AS-DELEGATE, which the KDC sets for "
+		 "accounts trusted for delegation.",
+		 NULL}},
+	[CAP_F_HTTP_NOT_VISIBLE] = {
+		CAP_F_HTTP_NOT_VISIBLE, "http-not-visible", CAP_SEV_INFO,
+		"A web service ticket was issued, but its HTTP traffic is not visible",
+		"The client obtained a ticket for an HTTP service but no HTTP exchange of that client "
+		"appears in the capture: the site probably uses HTTPS, or the capture filter left "
+		"the web traffic out.",
+		{"Capture the HTTP side unencrypted (on the server behind TLS offload, or through a "
+		 "decrypting proxy), or replay the handshake with negprobe, which shows every leg.",
+		 NULL}},
+};
+
+const struct cap_finding_info *cap_finding_info(enum cap_finding_id id)
+{
+	if ((unsigned)id >= CAP_F_COUNT)
+		return NULL;
+	return &catalog[id];
+}
+
+const char *cap_finding_slug(enum cap_finding_id id)
+{
+	const struct cap_finding_info *i = cap_finding_info(id);
+	return i != NULL ? i->slug : "unknown";
+}
+
+int cap_finding_from_slug(const char *slug, enum cap_finding_id *id_out)
+{
+	for (unsigned i = 0; i < CAP_F_COUNT; i++) {
+		if (strcmp(catalog[i].slug, slug) == 0) {
+			*id_out = (enum cap_finding_id)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *cap_severity_name(enum cap_severity s)
+{
+	switch (s) {
+	case CAP_SEV_INFO: return "info";
+	case CAP_SEV_WARNING: return "warning";
+	case CAP_SEV_ERROR: return "error";
+	}
+	return "?";
+}

@@ -1,0 +1,961 @@
+/* engine.c - groups decoded facts into authentication conversations and runs the rules.
+ *
+ * A conversation is one client address talking to one server host:port, across as many
+ * TCP connections as the handshake takes, plus the KDC traffic of that client around it.
+ * HTTP traffic without any authentication (no 401, no WWW-Authenticate, no
+ * Authorization) never creates a conversation, so a busy capture costs a stream entry
+ * per connection and nothing more.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "findings/engine.h"
+#include "findings/txt.h"
+
+#define DEF_MAX_CONVERSATIONS 65536
+#define DEF_MAX_STREAMS 65536
+#define DEF_MAX_STEPS 65536
+#define DEF_MAX_STEPS_PER_CONV 200
+#define DEF_MAX_FINDINGS 10000
+/* KDC traffic attaches to the client's last conversation when it is this recent. */
+#define KDC_ATTACH_WINDOW 300.0
+
+struct hs_key {
+	uint32_t stream;
+};
+
+struct ks_key {
+	uint8_t transport;
+	uint8_t pad[3];
+	uint32_t stream;            /* TCP */
+	struct cap_endpoint a, b;   /* UDP: client, server */
+};
+
+struct conv_key {
+	uint8_t kdc_only;
+	uint8_t family;
+	uint8_t addr[16];
+	struct cap_endpoint server;
+};
+
+struct client_key {
+	uint8_t family;
+	uint8_t addr[16];
+};
+
+struct f_key {
+	uint32_t id;
+	uint32_t pad;
+	uint64_t hash;
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		h ^= (uint8_t)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+const char *engine_addr(const struct cap_endpoint *e, char *buf, size_t len)
+{
+	return cap_addr_str(e, buf, len);
+}
+
+const char *engine_ep(const struct cap_endpoint *e, char *buf, size_t len)
+{
+	return cap_endpoint_str(e, buf, len);
+}
+
+struct cap_analysis *cap_analysis_new(const struct cap_analysis_limits *lim)
+{
+	struct cap_analysis *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	if (lim != NULL)
+		a->lim = *lim;
+	if (a->lim.max_conversations == 0)
+		a->lim.max_conversations = DEF_MAX_CONVERSATIONS;
+	if (a->lim.max_streams == 0)
+		a->lim.max_streams = DEF_MAX_STREAMS;
+	if (a->lim.max_steps == 0)
+		a->lim.max_steps = DEF_MAX_STEPS;
+	if (a->lim.max_steps_per_conv == 0)
+		a->lim.max_steps_per_conv = DEF_MAX_STEPS_PER_CONV;
+	if (a->lim.max_findings == 0)
+		a->lim.max_findings = DEF_MAX_FINDINGS;
+	if (tbl_init(&a->hstreams, a->lim.max_streams, sizeof(struct hs_key)) != 0 ||
+	    tbl_init(&a->kstreams, a->lim.max_streams, sizeof(struct ks_key)) != 0 ||
+	    tbl_init(&a->convmap, a->lim.max_conversations, sizeof(struct conv_key)) != 0 ||
+	    tbl_init(&a->clients, a->lim.max_conversations, sizeof(struct client_key)) != 0 ||
+	    tbl_init(&a->fmap, a->lim.max_findings, sizeof(struct f_key)) != 0) {
+		cap_analysis_free(a);
+		return NULL;
+	}
+	a->convs = calloc(a->lim.max_conversations, sizeof(*a->convs));
+	if (a->convs == NULL) {
+		cap_analysis_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static void free_table_values(struct tbl *t)
+{
+	for (size_t i = 0; i < t->slots; i++) {
+		void *v = tbl_at(t, i, NULL);
+		free(v);
+	}
+}
+
+void cap_analysis_free(struct cap_analysis *a)
+{
+	if (a == NULL)
+		return;
+	free_table_values(&a->hstreams);
+	free_table_values(&a->kstreams);
+	free_table_values(&a->clients);
+	tbl_free(&a->hstreams);
+	tbl_free(&a->kstreams);
+	tbl_free(&a->convmap);
+	tbl_free(&a->clients);
+	tbl_free(&a->fmap);
+	if (a->convs != NULL) {
+		for (size_t i = 0; i < a->nconvs; i++) {
+			free(a->convs[i]->pub.steps);
+			free(a->convs[i]);
+		}
+		free(a->convs);
+	}
+	for (size_t i = 0; i < a->nfindings; i++) {
+		cap_finding_clear(a->findings[i]);
+		free(a->findings[i]);
+	}
+	free(a->findings);
+	free(a);
+}
+
+void cap_analysis_set_hooks(struct cap_analysis *a, const struct cap_analysis_hooks *h)
+{
+	if (h != NULL)
+		a->hooks = *h;
+	else
+		memset(&a->hooks, 0, sizeof(a->hooks));
+}
+
+/* ---- conversations and steps ---- */
+
+struct client_state *engine_client(struct cap_analysis *a, const struct cap_endpoint *addr)
+{
+	struct client_key k;
+	struct client_state *cs;
+
+	memset(&k, 0, sizeof(k));
+	k.family = addr->family;
+	memcpy(k.addr, addr->addr, sizeof(k.addr));
+	cs = tbl_get(&a->clients, &k);
+	if (cs != NULL)
+		return cs;
+	if (tbl_full(&a->clients))
+		return NULL;
+	cs = calloc(1, sizeof(*cs));
+	if (cs == NULL)
+		return NULL;
+	cs->addr = *addr;
+	cs->addr.port = 0;
+	cs->kdc_err = -1;
+	if (tbl_put(&a->clients, &k, cs) != 0) {
+		free(cs);
+		return NULL;
+	}
+	return cs;
+}
+
+struct conv *engine_conv_find(struct cap_analysis *a, const struct cap_endpoint *client,
+			      const struct cap_endpoint *server, bool kdc_only)
+{
+	struct conv_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.kdc_only = kdc_only;
+	k.family = client->family;
+	memcpy(k.addr, client->addr, sizeof(k.addr));
+	k.server = *server;
+	return tbl_get(&a->convmap, &k);
+}
+
+struct conv *engine_conv(struct cap_analysis *a, const struct cap_endpoint *client,
+			 const struct cap_endpoint *server, bool kdc_only)
+{
+	struct conv_key k;
+	struct conv *c;
+	struct client_state *cs;
+
+	memset(&k, 0, sizeof(k));
+	k.kdc_only = kdc_only;
+	k.family = client->family;
+	memcpy(k.addr, client->addr, sizeof(k.addr));
+	k.server = *server;
+	c = tbl_get(&a->convmap, &k);
+	if (c != NULL)
+		return c;
+	if (a->nconvs >= a->lim.max_conversations) {
+		a->st.conversations_dropped++;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL || tbl_put(&a->convmap, &k, c) != 0) {
+		free(c);
+		a->st.conversations_dropped++;
+		return NULL;
+	}
+	c->pub.id = (unsigned)a->nconvs + 1;
+	c->pub.client = *client;
+	c->pub.client.port = 0;
+	c->pub.server = *server;
+	c->pub.kdc_only = kdc_only;
+	a->convs[a->nconvs++] = c;
+	a->st.conversations++;
+	if (!kdc_only) {
+		cs = engine_client(a, client);
+		if (cs != NULL) {
+			cs->recent[cs->nrecent % CS_RECENT] = c;
+			cs->nrecent++;
+		}
+	}
+	return c;
+}
+
+void engine_step(struct cap_analysis *a, struct conv *c, uint64_t frame,
+		 enum cap_step_dir dir, uint32_t stream, int status, bool bad,
+		 const char *fmt, ...)
+{
+	struct cap_conversation *p;
+	struct cap_step *s;
+	va_list ap;
+	size_t i;
+
+	if (c == NULL)
+		return;
+	p = &c->pub;
+	if (p->first_frame == 0 || frame < p->first_frame)
+		p->first_frame = frame;
+	if (frame > p->last_frame)
+		p->last_frame = frame;
+	if (p->nsteps >= a->lim.max_steps_per_conv || a->steps_total >= a->lim.max_steps) {
+		p->steps_dropped++;
+		a->st.steps_dropped++;
+		return;
+	}
+	if (p->nsteps == p->steps_cap) {
+		size_t ncap = p->steps_cap ? p->steps_cap * 2 : 8;
+		struct cap_step *ns;
+
+		if (ncap > a->lim.max_steps_per_conv)
+			ncap = a->lim.max_steps_per_conv;
+		ns = realloc(p->steps, ncap * sizeof(*ns));
+		if (ns == NULL) {
+			p->steps_dropped++;
+			a->st.steps_dropped++;
+			return;
+		}
+		p->steps = ns;
+		p->steps_cap = ncap;
+	}
+	/* Keep frame order: a request's step can be added when its response arrives. */
+	for (i = p->nsteps; i > 0 && p->steps[i - 1].frame > frame; i--)
+		;
+	memmove(&p->steps[i + 1], &p->steps[i], (p->nsteps - i) * sizeof(*s));
+	s = &p->steps[i];
+	memset(s, 0, sizeof(*s));
+	s->frame = frame;
+	s->dir = dir;
+	s->stream = stream;
+	s->status = status;
+	s->bad = bad;
+	va_start(ap, fmt);
+	vsnprintf(s->text, sizeof(s->text), fmt, ap);
+	va_end(ap);
+	p->nsteps++;
+	a->steps_total++;
+}
+
+void engine_conv_evidence(struct cap_finding *f, const struct conv *c)
+{
+	char buf[80];
+
+	if (c == NULL)
+		return;
+	f->conversation = c->pub.id;
+	cap_finding_set_str(f, "client", engine_addr(&c->pub.client, buf, sizeof(buf)));
+	if (!c->pub.kdc_only) {
+		cap_finding_set_str(f, "server", engine_ep(&c->pub.server, buf, sizeof(buf)));
+		if (c->pub.host[0] != '\0')
+			cap_finding_set_str(f, "host", c->pub.host);
+	}
+}
+
+/* ---- findings ---- */
+
+void engine_emit(struct cap_analysis *a, struct cap_finding *f)
+{
+	struct f_key k;
+	struct cap_finding *old, *nf;
+
+	memset(&k, 0, sizeof(k));
+	k.id = (uint32_t)f->id;
+	k.hash = str_hash(f->key != NULL ? f->key : "");
+	old = tbl_get(&a->fmap, &k);
+	if (old != NULL) {
+		for (size_t i = 0; i < f->nframes; i++)
+			cap_finding_add_frame(old, f->frames[i]);
+		old->count += f->count;
+		if (f->severity > old->severity)
+			old->severity = f->severity;
+		cap_finding_clear(f);
+		return;
+	}
+	if (a->nfindings >= a->lim.max_findings) {
+		a->st.findings_dropped++;
+		cap_finding_clear(f);
+		return;
+	}
+	if (a->nfindings == a->findings_cap) {
+		size_t ncap = a->findings_cap ? a->findings_cap * 2 : 16;
+		struct cap_finding **nv = realloc(a->findings, ncap * sizeof(*nv));
+
+		if (nv == NULL) {
+			a->st.findings_dropped++;
+			cap_finding_clear(f);
+			return;
+		}
+		a->findings = nv;
+		a->findings_cap = ncap;
+	}
+	nf = malloc(sizeof(*nf));
+	if (nf == NULL || tbl_put(&a->fmap, &k, nf) != 0) {
+		free(nf);
+		a->st.findings_dropped++;
+		cap_finding_clear(f);
+		return;
+	}
+	cap_finding_move(nf, f);
+	a->findings[a->nfindings++] = nf;
+}
+
+/* ---- streams ---- */
+
+static void evict_one(struct tbl *t, size_t *cursor, uint64_t *counter)
+{
+	for (size_t n = 0; n < t->slots; n++) {
+		size_t i = (*cursor + n) & (t->slots - 1);
+		const void *key;
+		void *v = tbl_at(t, i, &key);
+		uint8_t kcopy[TBL_KEY_MAX];
+
+		if (v == NULL)
+			continue;
+		memcpy(kcopy, key, t->keylen);
+		tbl_del(t, kcopy);
+		free(v);
+		*cursor = i + 1;
+		(*counter)++;
+		return;
+	}
+}
+
+static struct hstream *hstream_get(struct cap_analysis *a, uint32_t stream, bool create,
+				   const struct cap_endpoint *client,
+				   const struct cap_endpoint *server)
+{
+	struct hs_key k;
+	struct hstream *hs;
+
+	memset(&k, 0, sizeof(k));
+	k.stream = stream;
+	hs = tbl_get(&a->hstreams, &k);
+	if (hs != NULL || !create)
+		return hs;
+	if (tbl_full(&a->hstreams))
+		evict_one(&a->hstreams, &a->evict_cursor_h, &a->st.streams_evicted);
+	hs = calloc(1, sizeof(*hs));
+	if (hs == NULL)
+		return NULL;
+	hs->stream = stream;
+	hs->client = *client;
+	hs->server = *server;
+	if (tbl_put(&a->hstreams, &k, hs) != 0) {
+		free(hs);
+		return NULL;
+	}
+	return hs;
+}
+
+static void hstream_drop(struct cap_analysis *a, uint32_t stream)
+{
+	struct hs_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.stream = stream;
+	free(tbl_del(&a->hstreams, &k));
+}
+
+static void ks_key_of(struct ks_key *k, enum cap_transport t, uint32_t stream,
+		      const struct cap_endpoint *client, const struct cap_endpoint *server)
+{
+	memset(k, 0, sizeof(*k));
+	k->transport = (uint8_t)t;
+	if (t == CAP_TRANSPORT_TCP) {
+		k->stream = stream;
+	} else {
+		k->a = *client;
+		k->b = *server;
+	}
+}
+
+static struct kstream *kstream_get(struct cap_analysis *a, enum cap_transport t,
+				   uint32_t stream, const struct cap_endpoint *client,
+				   const struct cap_endpoint *server, bool create)
+{
+	struct ks_key k;
+	struct kstream *ks;
+
+	ks_key_of(&k, t, stream, client, server);
+	ks = tbl_get(&a->kstreams, &k);
+	if (ks != NULL || !create)
+		return ks;
+	if (tbl_full(&a->kstreams))
+		evict_one(&a->kstreams, &a->evict_cursor_k, &a->st.streams_evicted);
+	ks = calloc(1, sizeof(*ks));
+	if (ks == NULL)
+		return NULL;
+	ks->transport = t;
+	ks->stream = stream;
+	ks->client = *client;
+	ks->server = *server;
+	if (tbl_put(&a->kstreams, &k, ks) != 0) {
+		free(ks);
+		return NULL;
+	}
+	return ks;
+}
+
+static void note_time(struct cap_analysis *a, uint64_t frame, double ts)
+{
+	if (frame > a->last_frame)
+		a->last_frame = frame;
+	if (ts > a->last_ts)
+		a->last_ts = ts;
+}
+
+/* ---- HTTP ---- */
+
+static bool http_relevant(const struct cap_http_fact *f, const struct req_info *req)
+{
+	if (f->has_auth || f->offered != 0)
+		return true;
+	if (f->is_request)
+		return false;
+	if (f->status == 401 || f->status == 407)
+		return true;
+	return req != NULL && req->has_auth;
+}
+
+static struct conv *attach_conv(struct cap_analysis *a, struct hstream *hs,
+				const struct cap_http_fact *f)
+{
+	struct conv *c = hs->conv;
+	struct client_state *cs;
+
+	if (c == NULL) {
+		c = engine_conv(a, &hs->client, &hs->server, false);
+		hs->conv = c;
+	}
+	if (c == NULL)
+		return NULL;
+	if (!hs->counted) {
+		hs->counted = true;
+		c->pub.nstreams++;
+	}
+	if (c->pub.host[0] == '\0' && hs->host[0] != '\0')
+		txt_copy(c->pub.host, sizeof(c->pub.host), hs->host);
+	c->pub.last_ts = f->ts;
+	cs = engine_client(a, &hs->client);
+	if (cs != NULL) {
+		cs->last = c;
+		cs->last_ts = f->ts;
+		cs->has_http_conv = true;
+	}
+	return c;
+}
+
+static void request_step(struct cap_analysis *a, struct conv *c, const struct req_info *r,
+			 const struct cap_auth_fact *full, uint32_t stream)
+{
+	if (!r->has_auth) {
+		engine_step(a, c, r->frame, CAP_STEP_TO_SERVER, stream, 0, false,
+			    "%s %s", r->method, r->target);
+		return;
+	}
+	engine_step(a, c, r->frame, CAP_STEP_TO_SERVER, stream, 0,
+		    r->auth.kind == CAP_TOKEN_UNDECODABLE,
+		    "%s %s  %sAuthorization: %s %s (%zu bytes)", r->method, r->target,
+		    r->auth.proxy ? "Proxy-" : "", cap_auth_scheme_name(r->auth.scheme),
+		    full != NULL ? full->summary : cap_token_kind_name(r->auth.kind),
+		    r->auth.value_len);
+}
+
+static void response_step(struct cap_analysis *a, struct conv *c,
+			  const struct cap_http_fact *f)
+{
+	char extra[CAP_FACT_TEXT_MAX + 64];
+	const char *close = "";
+	bool bad = f->status == 401 || f->status == 407 || f->status >= 400;
+
+	extra[0] = '\0';
+	if (f->has_auth && f->auth.kind != CAP_TOKEN_NONE)
+		txt_fmt(extra, sizeof(extra), "  %s: %s", cap_auth_scheme_name(f->auth.scheme),
+			 f->auth.summary);
+	else if (f->challenges[0] != '\0')
+		txt_fmt(extra, sizeof(extra), "  offers %s", f->challenges);
+	if (f->close == CAP_HTTP_CLOSE_HEADER)
+		close = "  [Connection: close]";
+	else if (f->close == CAP_HTTP_CLOSE_HTTP10)
+		close = "  [HTTP/1.0, no keep-alive]";
+	engine_step(a, c, f->frame, CAP_STEP_FROM_SERVER, f->stream, f->status, bad,
+		    "%d %s%s%s", f->status, f->reason, extra, close);
+}
+
+void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
+{
+	struct hstream *hs;
+	struct conv *c;
+
+	a->st.http_messages++;
+	note_time(a, f->frame, f->ts);
+	if (f->has_auth && f->auth.kind == CAP_TOKEN_UNDECODABLE)
+		a->st.token_decode_errors++;
+	if (a->hooks.http != NULL)
+		a->hooks.http(a->hooks.ctx, f);
+	hs = hstream_get(a, f->stream, true, &f->client, &f->server);
+	if (hs == NULL)
+		return;
+	if (f->is_request) {
+		struct req_info *r;
+
+		if (hs->host[0] == '\0' && f->host[0] != '\0')
+			txt_copy(hs->host, sizeof(hs->host), f->host);
+		if (hs->qn == HS_QUEUE) { /* pipelined past our queue: forget the oldest */
+			memmove(&hs->q[0], &hs->q[1], (HS_QUEUE - 1) * sizeof(hs->q[0]));
+			hs->qn--;
+		}
+		r = &hs->q[hs->qn++];
+		memset(r, 0, sizeof(*r));
+		r->frame = f->frame;
+		r->ts = f->ts;
+		txt_copy(r->method, sizeof(r->method), f->method);
+		txt_copy(r->target, sizeof(r->target), f->target);
+		r->has_auth = f->has_auth;
+		if (f->has_auth) {
+			r->auth.scheme = f->auth.scheme;
+			r->auth.proxy = f->auth.proxy;
+			r->auth.value_len = f->auth.value_len;
+			r->auth.kind = f->auth.kind;
+			r->auth.ntlm_type = f->auth.ntlm_type;
+			r->auth.kvno = f->auth.kvno;
+			r->auth.etype = f->auth.etype;
+			r->auth.mutual_required = f->auth.mutual_required;
+			txt_copy(r->auth.sname, sizeof(r->auth.sname), f->auth.sname);
+			txt_copy(r->auth.realm, sizeof(r->auth.realm), f->auth.realm);
+			txt_copy(r->auth.user, sizeof(r->auth.user), f->auth.user);
+		}
+		c = hs->conv;
+		if (c == NULL && http_relevant(f, NULL))
+			c = attach_conv(a, hs, f);
+		else if (c != NULL)
+			c = attach_conv(a, hs, f);
+		if (c != NULL) {
+			if (c->pub.host[0] == '\0' && f->host[0] != '\0')
+				txt_copy(c->pub.host, sizeof(c->pub.host), f->host);
+			request_step(a, c, r, &f->auth, f->stream);
+			r->step_added = true;
+		}
+		rules_http_request(a, hs, c, f);
+	} else {
+		struct req_info req;
+		bool have_req = hs->qn > 0;
+
+		if (have_req) {
+			req = hs->q[0];
+			memmove(&hs->q[0], &hs->q[1], (HS_QUEUE - 1) * sizeof(hs->q[0]));
+			hs->qn--;
+		}
+		/* 1xx responses do not answer the request. */
+		if (have_req && f->status >= 100 && f->status < 200) {
+			memmove(&hs->q[1], &hs->q[0], (HS_QUEUE - 1) * sizeof(hs->q[0]));
+			hs->q[0] = req;
+			hs->qn++;
+			return;
+		}
+		c = hs->conv;
+		if (c != NULL || http_relevant(f, have_req ? &req : NULL))
+			c = attach_conv(a, hs, f);
+		if (c != NULL) {
+			if (have_req && !req.step_added)
+				request_step(a, c, &req, NULL, f->stream);
+			response_step(a, c, f);
+		}
+		rules_http_response(a, hs, c, have_req ? &req : NULL, f);
+		/* A connection without authentication keeps no state between exchanges. */
+		if (hs->conv == NULL && hs->qn == 0 && !hs->challenge_open)
+			hstream_drop(a, f->stream);
+	}
+}
+
+/* ---- Kerberos ---- */
+
+static struct conv *kdc_conv(struct cap_analysis *a, const struct cap_krb_fact *f)
+{
+	struct client_state *cs = engine_client(a, &f->client);
+
+	if (cs != NULL) {
+		char service[32], host[CAP_FACT_NAME_MAX];
+		unsigned port;
+
+		if (f->sname[0] != '\0') {
+			spn_split(f->sname, service, sizeof(service), host, sizeof(host), &port);
+			for (unsigned i = 0; i < CS_RECENT && i < cs->nrecent; i++) {
+				struct conv *c = cs->recent[i];
+				char chost[CAP_FACT_NAME_MAX], hpart[CAP_FACT_NAME_MAX], sv[8], abuf[64];
+				unsigned cport;
+
+				if (c == NULL)
+					continue;
+				txt_fmt(chost, sizeof(chost), "x/%s", c->pub.host);
+				/* Separate output buffer: vsnprintf from a buffer into itself is UB. */
+				spn_split(chost, sv, sizeof(sv), hpart, sizeof(hpart), &cport);
+				if ((hpart[0] != '\0' && strcasecmp(hpart, host) == 0) ||
+				    strcmp(engine_addr(&c->pub.server, abuf, sizeof(abuf)), host) == 0)
+					return c;
+			}
+		}
+		if (cs->last != NULL && f->ts - cs->last_ts <= KDC_ATTACH_WINDOW &&
+		    f->ts - cs->last_ts >= -KDC_ATTACH_WINDOW)
+			return cs->last;
+	}
+	return engine_conv(a, &f->client, &f->server, true);
+}
+
+static const char *transport_name(enum cap_transport t)
+{
+	return t == CAP_TRANSPORT_TCP ? "tcp" : "udp";
+}
+
+static void krb_step(struct cap_analysis *a, struct conv *c, const struct cap_krb_fact *f)
+{
+	char kdc[80];
+	const char *msg = cap_krb_msg_name(f->msg_type);
+
+	engine_ep(&f->server, kdc, sizeof(kdc));
+	if (!f->decoded && f->msg_type == 0) {
+		engine_step(a, c, f->frame, f->from_server ? CAP_STEP_FROM_KDC : CAP_STEP_TO_KDC,
+			    f->stream, 0, true, "undecodable Kerberos message (%s) [%s %s]",
+			    f->error, transport_name(f->transport), kdc);
+		return;
+	}
+	if (f->msg_type == CAP_KRB_ERROR) {
+		engine_step(a, c, f->frame, CAP_STEP_FROM_KDC, f->stream, 0,
+			    f->error_code != 25 && f->error_code != 52,
+			    "KRB-ERROR %s (%d)%s%s [%s %s]", f->error_name, f->error_code,
+			    f->sname[0] ? " for " : "", f->sname, transport_name(f->transport), kdc);
+		return;
+	}
+	if (!f->from_server) {
+		engine_step(a, c, f->frame, CAP_STEP_TO_KDC, f->stream, 0, false,
+			    "%s %s%s%s%s%s [%s %s]", msg, f->sname, f->realm[0] ? "@" : "",
+			    f->realm, f->opt_forwarded ? " (forwarded)" : "",
+			    f->opt_cname_in_addl_tkt ? " (S4U2Proxy)" : "",
+			    transport_name(f->transport), kdc);
+		return;
+	}
+	if (f->ticket_kvno >= 0)
+		engine_step(a, c, f->frame, CAP_STEP_FROM_KDC, f->stream, 0, false,
+			    "%s ticket %s%s%s (etype %d, kvno %d) [%s %s]", msg, f->sname,
+			    f->realm[0] ? "@" : "", f->realm, f->ticket_etype, f->ticket_kvno,
+			    transport_name(f->transport), kdc);
+	else
+		engine_step(a, c, f->frame, CAP_STEP_FROM_KDC, f->stream, 0, false,
+			    "%s ticket %s%s%s [%s %s]", msg, f->sname, f->realm[0] ? "@" : "",
+			    f->realm, transport_name(f->transport), kdc);
+}
+
+static bool is_request_type(int t)
+{
+	return t == CAP_KRB_AS_REQ || t == CAP_KRB_TGS_REQ || t == CAP_KRB_AP_REQ;
+}
+
+void cap_analysis_krb(struct cap_analysis *a, const struct cap_krb_fact *f)
+{
+	struct kstream *ks;
+	struct conv *c;
+
+	a->st.krb_messages++;
+	note_time(a, f->frame, f->ts);
+	if (!f->decoded)
+		a->st.krb_decode_errors++;
+	if (a->hooks.krb != NULL)
+		a->hooks.krb(a->hooks.ctx, f);
+	ks = kstream_get(a, f->transport, f->stream, &f->client, &f->server, true);
+	if (!f->from_server && (is_request_type(f->msg_type) || f->msg_type == 0)) {
+		struct kreq *r;
+
+		c = kdc_conv(a, f);
+		krb_step(a, c, f);
+		if (ks == NULL)
+			return;
+		ks->conv = c;
+		if (ks->qn == KS_QUEUE) {
+			memmove(&ks->q[0], &ks->q[1], (KS_QUEUE - 1) * sizeof(ks->q[0]));
+			ks->qn--;
+		}
+		r = &ks->q[ks->qn++];
+		memset(r, 0, sizeof(*r));
+		r->frame = f->frame;
+		r->ts = f->ts;
+		r->msg_type = f->msg_type;
+		txt_copy(r->sname, sizeof(r->sname), f->sname);
+		txt_copy(r->realm, sizeof(r->realm), f->realm);
+		if (f->msg_type == CAP_KRB_TGS_REQ) {
+			if (f->opt_cname_in_addl_tkt && f->n_additional_tickets > 0) {
+				r->delegation = true;
+				r->deleg_kind = "s4u2proxy";
+			} else if (f->opt_forwarded && strncmp(f->sname, "krbtgt/", 7) == 0) {
+				r->delegation = true;
+				r->deleg_kind = "forwarded-tgt";
+			} else if (f->has_pa_for_user) {
+				r->delegation = true;
+				r->deleg_kind = "s4u2self";
+			}
+			if (r->delegation && c != NULL && strcmp(r->deleg_kind, "s4u2self") != 0)
+				c->delegated = true;
+		}
+		return;
+	}
+	/* From the KDC (or an unexpected message from the client: shown, not judged). */
+	{
+		struct kreq req;
+		bool have_req = false;
+
+		if (ks != NULL && f->from_server) {
+			ks->replied = true;
+			if (ks->qn > 0) {
+				req = ks->q[0];
+				memmove(&ks->q[0], &ks->q[1], (KS_QUEUE - 1) * sizeof(ks->q[0]));
+				ks->qn--;
+				have_req = true;
+			}
+		}
+		c = ks != NULL && ks->conv != NULL ? ks->conv : kdc_conv(a, f);
+		krb_step(a, c, f);
+		if (f->from_server && f->msg_type == CAP_KRB_TGS_REP &&
+		    strncasecmp(f->sname, "HTTP/", 5) == 0) {
+			struct client_state *cs = engine_client(a, &f->client);
+
+			if (cs != NULL && !cs->http_ticket) {
+				cs->http_ticket = true;
+				cs->http_ticket_frame = f->frame;
+				txt_copy(cs->http_ticket_sname, sizeof(cs->http_ticket_sname), f->sname);
+			}
+		}
+		if (f->from_server)
+			rules_kdc_reply(a, ks, have_req ? &req : NULL, c, f);
+	}
+}
+
+/* ---- connection events ---- */
+
+void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
+{
+	struct hstream *hs;
+
+	note_time(a, e->frame, e->ts);
+	if (e->is_krb || e->server.port == 88) {
+		struct kstream *ks = kstream_get(a, CAP_TRANSPORT_TCP, e->stream, &e->client,
+						 &e->server,
+						 e->kind == CAP_CONN_RST || e->kind == CAP_CONN_OPEN);
+
+		if (ks != NULL && e->kind == CAP_CONN_OPEN && ks->open_frame == 0)
+			ks->open_frame = e->frame;
+
+		if (ks != NULL && e->kind == CAP_CONN_RST && e->from_server &&
+		    (ks->qn > 0 || !ks->replied))
+			rules_kdc_unreachable(a, ks, e->frame, "TCP reset");
+		if (ks != NULL && (e->kind == CAP_CONN_EVICTED)) {
+			struct ks_key k;
+
+			ks_key_of(&k, CAP_TRANSPORT_TCP, e->stream, &e->client, &e->server);
+			rules_kdc_finish(a, ks);
+			free(tbl_del(&a->kstreams, &k));
+		}
+		return;
+	}
+	if (e->kind == CAP_CONN_OPEN) {
+		struct conv *c = engine_conv_find(a, &e->client, &e->server, false);
+
+		if (c != NULL && c->ka_waiting)
+			rules_http_reconnect(a, c, e->frame);
+	}
+	hs = hstream_get(a, e->stream, false, NULL, NULL);
+	if (hs == NULL)
+		return;
+	switch (e->kind) {
+	case CAP_CONN_FIN:
+	case CAP_CONN_RST:
+		if (e->from_server && hs->conv != NULL)
+			engine_step(a, hs->conv, e->frame, CAP_STEP_NOTE, e->stream, 0,
+				    hs->challenge_open, "server %s the connection",
+				    e->kind == CAP_CONN_FIN ? "closed (FIN)" : "reset (RST)");
+		rules_http_close(a, hs, e);
+		if (e->kind == CAP_CONN_RST)
+			hstream_drop(a, e->stream);
+		else
+			hs->closed = true;
+		break;
+	case CAP_CONN_EVICTED:
+		hstream_drop(a, e->stream);
+		break;
+	case CAP_CONN_OPEN:
+	case CAP_CONN_GAP:
+		break;
+	}
+}
+
+void cap_analysis_icmp(struct cap_analysis *a, const struct cap_icmp_unreach *u)
+{
+	struct kstream *ks;
+
+	note_time(a, u->frame, u->ts);
+	if (u->orig_dst.port != 88 || (u->orig_proto != 17 && u->orig_proto != 6))
+		return;
+	if (u->orig_proto == 17) {
+		ks = kstream_get(a, CAP_TRANSPORT_UDP, 0, &u->orig_src, &u->orig_dst, true);
+		if (ks == NULL)
+			return;
+		rules_kdc_unreachable(a, ks, u->frame, "ICMP unreachable");
+	} else {
+		/* TCP streams are keyed by index, which the ICMP quote does not give. */
+		struct kstream tmp;
+
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.transport = CAP_TRANSPORT_TCP;
+		tmp.client = u->orig_src;
+		tmp.server = u->orig_dst;
+		rules_kdc_unreachable(a, &tmp, u->frame, "ICMP unreachable");
+	}
+}
+
+void cap_analysis_truncated(struct cap_analysis *a, uint64_t frame, const char *why)
+{
+	struct cap_finding f;
+
+	/* A file cut short says nothing about what came after: the rules that judge by
+	 * absence (no answer, no credentials) stay quiet. */
+	if (frame != 0)
+		a->input_cut = true;
+	cap_finding_init(&f, CAP_F_CAPTURE_TRUNCATED);
+	cap_finding_add_frame(&f, frame);
+	cap_finding_set_str(&f, "reason", why != NULL ? why : "the capture ends mid-packet");
+	cap_finding_set_key(&f, "%s", why != NULL ? why : "");
+	engine_emit(a, &f);
+}
+
+/* ---- finish ---- */
+
+static int finding_cmp(const void *x, const void *y)
+{
+	const struct cap_finding *a = *(const struct cap_finding *const *)x;
+	const struct cap_finding *b = *(const struct cap_finding *const *)y;
+	uint64_t fa = a->nframes ? a->frames[0] : 0, fb = b->nframes ? b->frames[0] : 0;
+
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return 0;
+}
+
+void cap_analysis_finish(struct cap_analysis *a, const struct cap_pipeline_stats *st)
+{
+	if (a->finished)
+		return;
+	a->finished = true;
+	for (size_t i = 0; i < a->kstreams.slots; i++) {
+		struct kstream *ks = tbl_at(&a->kstreams, i, NULL);
+		if (ks != NULL)
+			rules_kdc_finish(a, ks);
+	}
+	for (size_t i = 0; i < a->nconvs; i++)
+		rules_http_finish(a, a->convs[i]);
+	for (size_t i = 0; i < a->clients.slots; i++) {
+		struct client_state *cs = tbl_at(&a->clients, i, NULL);
+		if (cs != NULL)
+			rules_client_finish(a, cs);
+	}
+	if (st != NULL && st->truncated_packets > 0) {
+		char why[160];
+
+		txt_fmt(why, sizeof(why),
+			 "the snap length cut the headers of %llu packet(s) the analysis needed",
+			 (unsigned long long)st->truncated_packets);
+		cap_analysis_truncated(a, 0, why);
+	}
+	if (a->nfindings > 0) /* qsort(NULL, 0, ...) is undefined behaviour */
+		qsort(a->findings, a->nfindings, sizeof(a->findings[0]), finding_cmp);
+	memset(a->st.findings_by_severity, 0, sizeof(a->st.findings_by_severity));
+	for (size_t i = 0; i < a->nfindings; i++)
+		a->st.findings_by_severity[a->findings[i]->severity]++;
+}
+
+size_t cap_analysis_nfindings(const struct cap_analysis *a)
+{
+	return a->nfindings;
+}
+
+const struct cap_finding *cap_analysis_finding(const struct cap_analysis *a, size_t i)
+{
+	return i < a->nfindings ? a->findings[i] : NULL;
+}
+
+size_t cap_analysis_nconversations(const struct cap_analysis *a)
+{
+	return a->nconvs;
+}
+
+const struct cap_conversation *cap_analysis_conversation(const struct cap_analysis *a, size_t i)
+{
+	return i < a->nconvs ? &a->convs[i]->pub : NULL;
+}
+
+const struct cap_analysis_stats *cap_analysis_stats(const struct cap_analysis *a)
+{
+	return &a->st;
+}
+
+int cap_analysis_max_severity(const struct cap_analysis *a)
+{
+	int m = -1;
+
+	for (size_t i = 0; i < a->nfindings; i++)
+		if ((int)a->findings[i]->severity > m)
+			m = (int)a->findings[i]->severity;
+	return m;
+}

@@ -1,0 +1,409 @@
+/* facts.c - the decoding step: pipeline events -> facts, through the decoders.
+ *
+ * HTTP auth headers (RFC 7235, RFC 4559) go through authhdr.h and token.h (SPNEGO,
+ * GSS krb5, NTLMSSP, Kerberos); Kerberos PDUs on port 88 through krb5.h (RFC 4120).
+ * This is the only analysis module that sees bytes; the rules see the facts it fills.
+ * Secrets (NTLM responses, Basic passwords, encrypted parts) are never copied out.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "negscope/analysis.h"
+#include "negscope/authhdr.h"
+#include "negscope/b64.h"
+#include "negscope/classify.h"
+#include "negscope/krb5.h"
+#include "negscope/token.h"
+#include "findings/txt.h"
+
+/* Copies a span as printable text (other bytes become '?'), cut to fit. */
+static void span_text(struct cap_span s, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (cap == 0)
+		return;
+	for (size_t i = 0; s.p != NULL && i < s.len && n + 1 < cap; i++) {
+		uint8_t c = s.p[i];
+		out[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	out[n] = '\0';
+}
+
+static int span_ieq(struct cap_span s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (s.len != n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char a = (char)s.p[i], b = lit[i];
+		if (a >= 'A' && a <= 'Z')
+			a = (char)(a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z')
+			b = (char)(b - 'A' + 'a');
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
+static enum cap_auth_scheme scheme_of(enum cap_authhdr_scheme k)
+{
+	switch (k) {
+	case CAP_SCHEME_NEGOTIATE: return CAP_AUTH_NEGOTIATE;
+	case CAP_SCHEME_NTLM: return CAP_AUTH_NTLM;
+	case CAP_SCHEME_KERBEROS: return CAP_AUTH_KERBEROS;
+	case CAP_SCHEME_BASIC: return CAP_AUTH_BASIC;
+	case CAP_SCHEME_DIGEST: return CAP_AUTH_DIGEST;
+	case CAP_SCHEME_BEARER: return CAP_AUTH_BEARER;
+	case CAP_SCHEME_OTHER: return CAP_AUTH_OTHER;
+	}
+	return CAP_AUTH_OTHER;
+}
+
+static void auth_from_token(const struct cap_token *t, struct cap_auth_fact *f)
+{
+	if (t->no_token) {
+		f->kind = CAP_TOKEN_NONE;
+	} else if (!t->recognised) {
+		f->kind = CAP_TOKEN_UNDECODABLE;
+		txt_copy(f->error, sizeof(f->error), t->err[0] ? t->err : "not recognised");
+	} else {
+		f->spnego = t->spnego != 0;
+		f->neg_state = t->neg_state;
+		f->deleg_requested = t->deleg_requested != 0;
+		if (t->has_ntlm && t->ntlm_type != 0) {
+			f->kind = CAP_TOKEN_NTLM;
+			f->ntlm_type = t->ntlm_type;
+			if (t->user[0] != '\0')
+				txt_fmt(f->user, sizeof(f->user), "%s%s%s", t->domain,
+					 t->domain[0] ? "\\" : "", t->user);
+		} else if (t->krb_msg_type == CAP_KRB_AP_REQ) {
+			f->kind = CAP_TOKEN_KRB_AP_REQ;
+			txt_copy(f->sname, sizeof(f->sname), t->sname);
+			txt_copy(f->realm, sizeof(f->realm), t->realm);
+			f->kvno = t->kvno;
+			f->etype = t->etype;
+			f->mutual_required = t->mutual != 0;
+		} else if (t->krb_msg_type == CAP_KRB_AP_REP) {
+			f->kind = CAP_TOKEN_KRB_AP_REP;
+		} else if (t->krb_msg_type == CAP_KRB_ERROR) {
+			f->kind = CAP_TOKEN_KRB_ERROR;
+			f->error_code = t->error_code;
+			if (t->error_name != NULL)
+				txt_copy(f->error_name, sizeof(f->error_name), t->error_name);
+			else
+				txt_fmt(f->error_name, sizeof(f->error_name), "KRB_ERR_%d",
+					 t->error_code);
+		} else if (t->spnego) {
+			f->kind = CAP_TOKEN_SPNEGO;
+		} else {
+			f->kind = CAP_TOKEN_OTHER;
+			if (t->wrap == CAP_WRAP_BASIC)
+				span_text(t->basic_user, f->user, sizeof(f->user));
+		}
+		if (t->status != CAP_OK && f->kind == CAP_TOKEN_OTHER) {
+			f->kind = CAP_TOKEN_UNDECODABLE;
+			txt_copy(f->error, sizeof(f->error), t->err);
+		}
+	}
+	if (f->kind == CAP_TOKEN_UNDECODABLE)
+		txt_fmt(f->summary, sizeof(f->summary), "undecodable token (%s)", f->error);
+	else
+		cap_classify(t, f->summary, sizeof(f->summary));
+}
+
+/* Decodes one challenge or credentials into *f (token decoded on the heap: tokens can
+ * be large, and struct cap_token is several KiB). */
+static void decode_challenge(const struct cap_auth_challenge *ch, bool proxy,
+			     struct cap_auth_fact *f)
+{
+	struct cap_token *t = malloc(sizeof(*t));
+	size_t bufcap = ch->has_token68 ? cap_b64_decoded_max(ch->token68.len) : 1;
+	uint8_t *buf;
+
+	f->scheme = scheme_of(ch->kind);
+	f->proxy = proxy;
+	if (bufcap > CAP_TOKEN_MAX_BYTES)
+		bufcap = CAP_TOKEN_MAX_BYTES;
+	if (bufcap == 0)
+		bufcap = 1;
+	buf = malloc(bufcap);
+	if (t == NULL || buf == NULL) {
+		f->kind = CAP_TOKEN_UNDECODABLE;
+		txt_fmt(f->error, sizeof(f->error), "out of memory");
+		txt_fmt(f->summary, sizeof(f->summary), "not decoded (out of memory)");
+		free(t);
+		free(buf);
+		return;
+	}
+	cap_token_init(t);
+	cap_token_decode_challenge(ch, buf, bufcap, t);
+	auth_from_token(t, f);
+	/* Basic passwords are secret: nothing of them leaves here. */
+	free(t);
+	free(buf);
+}
+
+static void challenges_text(const struct cap_authhdr *h, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < h->n && n + 1 < cap; i++) {
+		const struct cap_auth_challenge *ch = &h->ch[i];
+		char scheme[32], extra[96];
+		int w;
+
+		span_text(ch->scheme, scheme, sizeof(scheme));
+		extra[0] = '\0';
+		if (ch->has_token68)
+			txt_fmt(extra, sizeof(extra), " <token, %zu chars>", ch->token68.len);
+		else if (ch->nparams > 0) {
+			char name[32], val[48];
+
+			span_text(ch->params[0].name, name, sizeof(name));
+			span_text(ch->params[0].value, val, sizeof(val));
+			txt_fmt(extra, sizeof(extra), " %s=\"%s\"%s", name, val,
+				 ch->nparams > 1 ? ", ..." : "");
+		}
+		w = snprintf(out + n, cap - n, "%s%s%s", i ? ", " : "", scheme, extra);
+		if (w < 0 || (size_t)w >= cap - n)
+			break;
+		n += (size_t)w;
+	}
+}
+
+void cap_facts_auth(struct cap_span value, bool proxy, struct cap_auth_fact *out)
+{
+	struct cap_authhdr *h = malloc(sizeof(*h));
+
+	cap_auth_fact_init(out);
+	out->value_len = value.len;
+	if (h == NULL) {
+		out->kind = CAP_TOKEN_UNDECODABLE;
+		txt_fmt(out->error, sizeof(out->error), "out of memory");
+		return;
+	}
+	cap_authhdr_init(h);
+	cap_authhdr_parse(h, proxy ? CAP_HDR_PROXY_AUTHORIZATION : CAP_HDR_AUTHORIZATION, value);
+	if (h->n == 0) {
+		out->scheme = CAP_AUTH_OTHER;
+		out->kind = CAP_TOKEN_UNDECODABLE;
+		txt_copy(out->error, sizeof(out->error), h->err[0] ? h->err : "empty value");
+		txt_fmt(out->summary, sizeof(out->summary), "unparsable header (%s)", out->error);
+	} else if (h->status == CAP_MALFORMED) {
+		/* e.g. "Negotiate !!!": the scheme parsed, the token did not. */
+		out->scheme = scheme_of(h->ch[0].kind);
+		out->kind = CAP_TOKEN_UNDECODABLE;
+		txt_copy(out->error, sizeof(out->error), h->err);
+		txt_fmt(out->summary, sizeof(out->summary), "unparsable header (%s)", out->error);
+	} else {
+		decode_challenge(&h->ch[0], proxy, out);
+	}
+	free(h);
+}
+
+void cap_facts_http(const struct cap_http_msg *m, struct cap_http_fact *out)
+{
+	struct cap_authhdr *h = NULL;
+	struct cap_span cred = {NULL, 0};
+	bool cred_proxy = false;
+
+	cap_http_fact_init(out);
+	out->frame = m->frame;
+	out->first_frame = m->first_frame;
+	out->ts = m->ts;
+	out->stream = m->stream;
+	out->client = m->client;
+	out->server = m->server;
+	out->is_request = m->is_request;
+	out->version_minor = m->version_minor;
+	out->status = m->status;
+	out->close = m->close;
+	out->header_bytes = m->header_bytes;
+	out->anomalies = m->anomalies;
+	span_text(m->method, out->method, sizeof(out->method));
+	span_text(m->target, out->target, sizeof(out->target));
+	span_text(m->reason, out->reason, sizeof(out->reason));
+
+	for (size_t i = 0; i < m->nheaders; i++) {
+		const struct cap_http_header *hd = &m->headers[i];
+		enum cap_auth_header which = CAP_HDR_UNKNOWN;
+
+		if (span_ieq(hd->name, "Host")) {
+			if (out->host[0] == '\0')
+				span_text(hd->value, out->host, sizeof(out->host));
+			continue;
+		}
+		if (span_ieq(hd->name, "Persistent-Auth")) {
+			span_text(hd->value, out->persistent_auth, sizeof(out->persistent_auth));
+			continue;
+		}
+		if (m->is_request) {
+			if (span_ieq(hd->name, "Authorization"))
+				which = CAP_HDR_AUTHORIZATION;
+			else if (span_ieq(hd->name, "Proxy-Authorization"))
+				which = CAP_HDR_PROXY_AUTHORIZATION;
+			if (which != CAP_HDR_UNKNOWN) {
+				out->nauth++;
+				/* Origin credentials win over proxy ones. */
+				if (cred.p == NULL || (cred_proxy && which == CAP_HDR_AUTHORIZATION)) {
+					cred = hd->value;
+					cred_proxy = which == CAP_HDR_PROXY_AUTHORIZATION;
+				}
+			}
+			continue;
+		}
+		if (span_ieq(hd->name, "WWW-Authenticate"))
+			which = CAP_HDR_WWW_AUTHENTICATE;
+		else if (span_ieq(hd->name, "Proxy-Authenticate"))
+			which = CAP_HDR_PROXY_AUTHENTICATE;
+		if (which == CAP_HDR_UNKNOWN)
+			continue;
+		if (h == NULL) {
+			h = malloc(sizeof(*h));
+			if (h == NULL)
+				continue;
+			cap_authhdr_init(h);
+		}
+		cap_authhdr_parse(h, which, hd->value);
+	}
+
+	if (cred.p != NULL) {
+		out->has_auth = true;
+		cap_facts_auth(cred, cred_proxy, &out->auth);
+	}
+	if (h != NULL) {
+		const struct cap_auth_challenge *tok = cap_authhdr_find_gss_token(h);
+
+		for (size_t i = 0; i < h->n; i++)
+			out->offered |= CAP_AUTH_BIT(scheme_of(h->ch[i].kind));
+		out->nauth = (unsigned)h->n;
+		challenges_text(h, out->challenges, sizeof(out->challenges));
+		if (tok != NULL) {
+			out->has_auth = true;
+			cap_auth_fact_init(&out->auth);
+			out->auth.value_len = tok->token68.len;
+			decode_challenge(tok, tok->header == CAP_HDR_PROXY_AUTHENTICATE, &out->auth);
+		}
+		free(h);
+	}
+}
+
+static void principal(const struct cap_krb_principal *p, char *out, size_t cap)
+{
+	out[0] = '\0';
+	if (p->present)
+		cap_krb_principal_str(p, out, cap);
+}
+
+static void realm_of(struct cap_span s, char *out, size_t cap)
+{
+	out[0] = '\0';
+	if (s.p != NULL)
+		cap_krb_span_str(s, out, cap);
+}
+
+void cap_facts_krb(const struct cap_krb_pdu *k, struct cap_krb_fact *out)
+{
+	struct cap_krb_msg *m = malloc(sizeof(*m));
+	enum cap_status st;
+
+	cap_krb_fact_init(out);
+	out->frame = k->frame;
+	out->ts = k->ts;
+	out->transport = k->transport;
+	out->stream = k->stream;
+	out->client = k->client;
+	out->server = k->server;
+	out->from_server = k->from_server;
+	if (m == NULL) {
+		txt_fmt(out->error, sizeof(out->error), "out of memory");
+		return;
+	}
+	st = cap_krb_decode(k->bytes, m);
+	out->decoded = st == CAP_OK;
+	if (st != CAP_OK)
+		txt_fmt(out->error, sizeof(out->error), "Kerberos message %s (%zu bytes)",
+			 cap_status_name(st), k->bytes.len);
+	out->msg_type = m->msg_type;
+	switch (m->msg_type) {
+	case CAP_KRB_AS_REQ:
+	case CAP_KRB_TGS_REQ:
+		if (!m->req.present)
+			break;
+		realm_of(m->req.realm, out->realm, sizeof(out->realm));
+		principal(&m->req.sname, out->sname, sizeof(out->sname));
+		principal(&m->req.cname, out->cname, sizeof(out->cname));
+		out->opt_forwarded = (m->req.kdc_options & CAP_KRB_BIT(CAP_KDC_OPT_FORWARDED)) != 0;
+		out->opt_forwardable =
+			(m->req.kdc_options & CAP_KRB_BIT(CAP_KDC_OPT_FORWARDABLE)) != 0;
+		out->opt_cname_in_addl_tkt =
+			(m->req.kdc_options & CAP_KRB_BIT(CAP_KDC_OPT_CNAME_IN_ADDL_TKT)) != 0;
+		out->has_pa_for_user = m->pa_for_user.present != 0;
+		out->n_additional_tickets = (unsigned)m->req.nadditional_tickets_seen;
+		break;
+	case CAP_KRB_AS_REP:
+	case CAP_KRB_TGS_REP:
+		if (!m->rep.present)
+			break;
+		realm_of(m->rep.ticket.realm, out->realm, sizeof(out->realm));
+		principal(&m->rep.ticket.sname, out->sname, sizeof(out->sname));
+		principal(&m->rep.cname, out->cname, sizeof(out->cname));
+		realm_of(m->rep.crealm, out->crealm, sizeof(out->crealm));
+		if (m->rep.ticket.enc_part.present) {
+			out->ticket_etype = m->rep.ticket.enc_part.etype;
+			out->ticket_kvno = m->rep.ticket.enc_part.kvno_present
+						   ? (int)m->rep.ticket.enc_part.kvno : -1;
+		}
+		break;
+	case CAP_KRB_AP_REQ:
+		if (!m->ap_req.present)
+			break;
+		realm_of(m->ap_req.ticket.realm, out->realm, sizeof(out->realm));
+		principal(&m->ap_req.ticket.sname, out->sname, sizeof(out->sname));
+		break;
+	case CAP_KRB_ERROR: {
+		const char *name;
+
+		if (!m->err.present)
+			break;
+		realm_of(m->err.realm, out->realm, sizeof(out->realm));
+		principal(&m->err.sname, out->sname, sizeof(out->sname));
+		principal(&m->err.cname, out->cname, sizeof(out->cname));
+		realm_of(m->err.crealm, out->crealm, sizeof(out->crealm));
+		/* A cut or malformed error may not have reached error-code: 0 (KDC_ERR_NONE)
+		 * is never sent in a KRB-ERROR, so it means "not decoded". */
+		if (st != CAP_OK && m->err.error_code == 0)
+			break;
+		out->error_code = m->err.error_code;
+		name = cap_krb_error_name(m->err.error_code);
+		if (name != NULL)
+			txt_copy(out->error_name, sizeof(out->error_name), name);
+		else
+			txt_fmt(out->error_name, sizeof(out->error_name), "KRB_ERR_%d",
+				 (int)m->err.error_code);
+		if (m->err.e_text_present)
+			cap_krb_span_str(m->err.e_text, out->e_text, sizeof(out->e_text));
+		if (m->err.stime_str.p != NULL) {
+			out->has_stime = true;
+			out->stime = m->err.stime;
+		}
+		if (m->err.ctime_present) {
+			out->has_ctime = true;
+			out->ctime = m->err.ctime;
+		}
+		if (m->err.ext_error_present) {
+			out->has_nt_status = true;
+			out->nt_status = m->err.ntstatus;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	free(m);
+}

@@ -1,0 +1,187 @@
+/* finding.c - one finding record: frames, evidence, detail and advice strings. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "negscope/finding.h"
+
+void cap_finding_init(struct cap_finding *f, enum cap_finding_id id)
+{
+	const struct cap_finding_info *info = cap_finding_info(id);
+
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	f->severity = info != NULL ? info->severity : CAP_SEV_WARNING;
+	f->count = 1;
+}
+
+void cap_finding_clear(struct cap_finding *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->nev; i++)
+		free(f->ev[i].str);
+	for (size_t i = 0; i < f->nadvice; i++)
+		free(f->advice[i]);
+	free(f->detail);
+	free(f->key);
+	memset(f, 0, sizeof(*f));
+}
+
+void cap_finding_move(struct cap_finding *dst, struct cap_finding *src)
+{
+	*dst = *src;
+	memset(src, 0, sizeof(*src));
+}
+
+void cap_finding_add_frame(struct cap_finding *f, uint64_t frame)
+{
+	size_t i;
+
+	if (frame == 0)
+		return;
+	for (i = 0; i < f->nframes && f->frames[i] < frame; i++)
+		;
+	if (i < f->nframes && f->frames[i] == frame)
+		return;
+	if (f->nframes == CAP_FINDING_MAX_FRAMES) {
+		/* Full: keep the earliest frames, they show where it started. */
+		if (i == f->nframes)
+			return;
+		f->nframes--;
+	}
+	memmove(&f->frames[i + 1], &f->frames[i], (f->nframes - i) * sizeof(f->frames[0]));
+	f->frames[i] = frame;
+	f->nframes++;
+}
+
+static struct cap_evidence *find_ev(struct cap_finding *f, const char *key)
+{
+	for (size_t i = 0; i < f->nev; i++)
+		if (strcmp(f->ev[i].key, key) == 0)
+			return &f->ev[i];
+	return NULL;
+}
+
+static char *dup_cut(const char *s)
+{
+	size_t n = strnlen(s, CAP_EVIDENCE_STR_MAX);
+	char *r = malloc(n + 1);
+
+	if (r == NULL)
+		return NULL;
+	memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
+int cap_finding_set_str(struct cap_finding *f, const char *key, const char *val)
+{
+	struct cap_evidence *e;
+
+	if (val == NULL)
+		return 0;
+	if (find_ev(f, key) != NULL)
+		return 0;
+	if (f->nev == CAP_EVIDENCE_MAX)
+		return -1;
+	e = &f->ev[f->nev];
+	e->str = dup_cut(val);
+	if (e->str == NULL)
+		return -1;
+	e->key = key;
+	e->is_num = false;
+	e->num = 0;
+	f->nev++;
+	return 0;
+}
+
+int cap_finding_set_num(struct cap_finding *f, const char *key, int64_t val)
+{
+	struct cap_evidence *e;
+
+	if (find_ev(f, key) != NULL)
+		return 0;
+	if (f->nev == CAP_EVIDENCE_MAX)
+		return -1;
+	e = &f->ev[f->nev++];
+	e->key = key;
+	e->is_num = true;
+	e->num = val;
+	e->str = NULL;
+	return 0;
+}
+
+__attribute__((format(printf, 1, 0))) static char *vfmt(const char *fmt, va_list ap)
+{
+	char buf[1024];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n < 0)
+		return NULL;
+	return dup_cut(buf);
+}
+
+int cap_finding_set_detail(struct cap_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = vfmt(fmt, ap);
+	va_end(ap);
+	if (s == NULL)
+		return -1;
+	free(f->detail);
+	f->detail = s;
+	return 0;
+}
+
+int cap_finding_add_advice(struct cap_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (f->nadvice == CAP_FINDING_MAX_ADVICE)
+		return -1;
+	va_start(ap, fmt);
+	s = vfmt(fmt, ap);
+	va_end(ap);
+	if (s == NULL)
+		return -1;
+	f->advice[f->nadvice++] = s;
+	return 0;
+}
+
+int cap_finding_set_key(struct cap_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = vfmt(fmt, ap);
+	va_end(ap);
+	if (s == NULL)
+		return -1;
+	free(f->key);
+	f->key = s;
+	return 0;
+}
+
+const struct cap_evidence *cap_finding_get(const struct cap_finding *f, const char *key)
+{
+	for (size_t i = 0; i < f->nev; i++)
+		if (strcmp(f->ev[i].key, key) == 0)
+			return &f->ev[i];
+	return NULL;
+}
+
+const char *cap_finding_get_str(const struct cap_finding *f, const char *key)
+{
+	const struct cap_evidence *e = cap_finding_get(f, key);
+
+	if (e == NULL || e->is_num || e->str == NULL)
+		return "";
+	return e->str;
+}

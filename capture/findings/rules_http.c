@@ -1,0 +1,487 @@
+/* rules_http.c - findings from the HTTP legs of a conversation.
+ *
+ * Signatures from ../shared/docs/domain.md §C2-C4: NTLM inside Negotiate (raw or in
+ * SPNEGO), a 401 without Negotiate, a close after a 401 challenge, the acceptor's
+ * KRB-ERROR in a SPNEGO reject, repeated rejections, an oversized Authorization header.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "findings/engine.h"
+#include "findings/txt.h"
+
+/* HTTP.sys MaxFieldLength / MaxRequestBytes default (domain.md C4.8). */
+#define HTTPSYS_HEADER_LIMIT 16384
+/* A 400 answering a Negotiate header at least this long is blamed on the header. */
+#define LARGE_NEGOTIATE_HEADER 4096
+/* A server close this soon after a 401 is the server's keep-alive policy, not an idle
+ * timeout (IIS and Apache idle timeouts are several seconds). */
+#define CLOSE_AFTER_CHALLENGE 1.0
+
+static bool is_success(int status)
+{
+	return status >= 200 && status < 400;
+}
+
+static bool is_challenge(int status)
+{
+	return status == 401 || status == 407;
+}
+
+static const char *ntlm_type_name(int t)
+{
+	switch (t) {
+	case 1: return "NEGOTIATE";
+	case 2: return "CHALLENGE";
+	case 3: return "AUTHENTICATE";
+	}
+	return "?";
+}
+
+static void offered_list(uint32_t offered, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int s = CAP_AUTH_NEGOTIATE; s <= CAP_AUTH_OTHER; s++) {
+		if ((offered & CAP_AUTH_BIT(s)) == 0)
+			continue;
+		int w = snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
+				 cap_auth_scheme_name((enum cap_auth_scheme)s));
+		if (w < 0 || (size_t)w >= len - n)
+			break;
+		n += (size_t)w;
+	}
+}
+
+static void ticket_evidence(struct cap_finding *f, const struct req_auth *t)
+{
+	if (t->sname[0] != '\0')
+		cap_finding_set_str(f, "spn", t->sname);
+	if (t->realm[0] != '\0')
+		cap_finding_set_str(f, "realm", t->realm);
+	if (t->kvno >= 0)
+		cap_finding_set_num(f, "kvno", t->kvno);
+	if (t->etype >= 0) {
+		const char *n = cap_krb_etype_name(t->etype);
+
+		cap_finding_set_num(f, "etype", t->etype);
+		if (n != NULL)
+			cap_finding_set_str(f, "etype_name", n);
+	}
+}
+
+/* Adds frames to the conversation's keepalive-missing finding without counting a new
+ * occurrence (the FIN after a Connection: close, the SYN of the next connection). */
+static void keepalive_frame(struct cap_analysis *a, struct conv *c, uint64_t frame)
+{
+	struct cap_finding f;
+
+	cap_finding_init(&f, CAP_F_KEEPALIVE_MISSING);
+	f.count = 0;
+	cap_finding_add_frame(&f, frame);
+	cap_finding_set_key(&f, "%u", c != NULL ? c->pub.id : 0);
+	engine_emit(a, &f);
+}
+
+static void keepalive_finding(struct cap_analysis *a, struct hstream *hs, uint64_t frame,
+			      const char *closed_by)
+{
+	struct cap_finding f;
+
+	cap_finding_init(&f, CAP_F_KEEPALIVE_MISSING);
+	engine_conv_evidence(&f, hs->conv);
+	cap_finding_add_frame(&f, hs->challenge_frame);
+	cap_finding_add_frame(&f, frame);
+	cap_finding_set_str(&f, "closed_by", closed_by);
+	cap_finding_set_num(&f, "stream", hs->stream);
+	if (hs->challenge_token)
+		cap_finding_set_detail(&f,
+				       "The server ended connection %u (%s) right after the 401 in "
+				       "frame %llu that carried an NTLM CHALLENGE: its answer can never "
+				       "reach the same connection, so the client has to start over.",
+				       hs->stream, closed_by, (unsigned long long)hs->challenge_frame);
+	else
+		cap_finding_set_detail(&f,
+				       "The server ended connection %u (%s) right after its 401 "
+				       "challenge in frame %llu.", hs->stream, closed_by,
+				       (unsigned long long)hs->challenge_frame);
+	cap_finding_set_key(&f, "%u", hs->conv != NULL ? hs->conv->pub.id : 0);
+	engine_emit(a, &f);
+	hs->challenge_open = false;
+	hs->ka_reported = true;
+	if (hs->conv != NULL)
+		hs->conv->ka_waiting = true;
+}
+
+void rules_http_reconnect(struct cap_analysis *a, struct conv *c, uint64_t syn_frame)
+{
+	keepalive_frame(a, c, syn_frame);
+	c->ka_waiting = false;
+}
+
+static void fallback_finding(struct cap_analysis *a, struct conv *c,
+			     const struct cap_http_fact *f)
+{
+	struct cap_finding fd;
+	struct client_state *cs = engine_client(a, &f->client);
+	const struct cap_auth_fact *t = &f->auth;
+
+	cap_finding_init(&fd, CAP_F_NTLM_FALLBACK);
+	engine_conv_evidence(&fd, c);
+	cap_finding_add_frame(&fd, f->frame);
+	cap_finding_set_str(&fd, "scheme", cap_auth_scheme_name(t->scheme));
+	if (t->kind == CAP_TOKEN_NTLM) {
+		cap_finding_set_str(&fd, "ntlm_message", ntlm_type_name(t->ntlm_type));
+		cap_finding_set_str(&fd, "wrapping", t->spnego ? "spnego" : "raw");
+	}
+	if (t->summary[0] != '\0')
+		cap_finding_set_str(&fd, "token", t->summary);
+	if (cs != NULL && cs->kdc_err >= 0) {
+		cap_finding_add_frame(&fd, cs->kdc_err_frame);
+		cap_finding_set_num(&fd, "kdc_error_code", cs->kdc_err);
+		cap_finding_set_detail(&fd,
+				       "Before it, the KDC answered this client with Kerberos "
+				       "error %d (frame %llu%s%s).", cs->kdc_err,
+				       (unsigned long long)cs->kdc_err_frame,
+				       cs->kdc_err_sname[0] ? ", for " : "", cs->kdc_err_sname);
+	} else if (cs != NULL && cs->kdc_unreachable) {
+		cap_finding_set_detail(&fd, "Before it, this client could not reach a KDC.");
+	} else if (t->scheme == CAP_AUTH_NEGOTIATE) {
+		cap_finding_set_detail(&fd,
+				       "The client sent %s NTLM %s in a Negotiate header without "
+				       "asking the KDC for a ticket in this capture.",
+				       t->spnego ? "SPNEGO-wrapped" : "raw",
+				       ntlm_type_name(t->ntlm_type));
+	} else {
+		cap_finding_set_detail(&fd, "The client chose the NTLM scheme although the "
+					    "server offered Negotiate.");
+	}
+	cap_finding_set_key(&fd, "%u", c->pub.id);
+	engine_emit(a, &fd);
+}
+
+void rules_http_request(struct cap_analysis *a, struct hstream *hs, struct conv *c,
+			const struct cap_http_fact *f)
+{
+	const struct cap_auth_fact *t = &f->auth;
+
+	hs->challenge_open = false; /* the connection carried the next request */
+	if (!f->has_auth)
+		return;
+	if (t->value_len > HTTPSYS_HEADER_LIMIT) {
+		struct cap_finding fd;
+
+		cap_finding_init(&fd, CAP_F_TOKEN_TOO_LARGE);
+		engine_conv_evidence(&fd, c);
+		cap_finding_add_frame(&fd, f->frame);
+		cap_finding_set_num(&fd, "header_bytes", (int64_t)t->value_len);
+		cap_finding_set_str(&fd, "scheme", cap_auth_scheme_name(t->scheme));
+		cap_finding_set_detail(&fd, "The Authorization header value is %zu bytes; HTTP.sys "
+					    "accepts %d by default.", t->value_len,
+				       HTTPSYS_HEADER_LIMIT);
+		cap_finding_set_key(&fd, "%u", c != NULL ? c->pub.id : 0);
+		engine_emit(a, &fd);
+	}
+	if (c == NULL)
+		return;
+	if (c->offered != 0)
+		c->creds_after_offer = true;
+	if (t->kind == CAP_TOKEN_KRB_AP_REQ)
+		c->kerberos_attempted = true;
+	if ((t->scheme == CAP_AUTH_NEGOTIATE && t->kind == CAP_TOKEN_NTLM &&
+	     (t->ntlm_type == 1 || t->ntlm_type == 3)) ||
+	    (t->scheme == CAP_AUTH_NTLM && c->offered_negotiate && t->ntlm_type != 3))
+		fallback_finding(a, c, f);
+	/* NTLM is connection-bound: an AUTHENTICATE on another connection than its
+	 * CHALLENGE cannot succeed (domain.md C4.6). */
+	if (t->kind == CAP_TOKEN_NTLM && t->ntlm_type == 3 && c->ntlm_challenge_seen &&
+	    c->ntlm_challenge_stream != f->stream) {
+		struct cap_finding fd;
+
+		cap_finding_init(&fd, CAP_F_KEEPALIVE_MISSING);
+		engine_conv_evidence(&fd, c);
+		cap_finding_add_frame(&fd, c->ntlm_challenge_frame);
+		cap_finding_add_frame(&fd, f->frame);
+		cap_finding_set_str(&fd, "closed_by", "new connection");
+		cap_finding_set_num(&fd, "stream", c->ntlm_challenge_stream);
+		cap_finding_set_num(&fd, "next_stream", f->stream);
+		cap_finding_set_detail(&fd,
+				       "The NTLM CHALLENGE came on connection %u but the "
+				       "AUTHENTICATE went on connection %u.",
+				       c->ntlm_challenge_stream, f->stream);
+		cap_finding_set_key(&fd, "%u", c->pub.id);
+		engine_emit(a, &fd);
+	}
+}
+
+static void server_error_token(struct cap_analysis *a, struct conv *c,
+			       const struct req_info *req, const struct cap_http_fact *f)
+{
+	const struct cap_auth_fact *tok = &f->auth;
+	enum cap_finding_id id = rules_krb_error_finding(tok->error_code, false, false);
+	struct cap_finding fd;
+
+	if (id == CAP_F_COUNT)
+		id = CAP_F_KRB_AP_ERROR;
+	cap_finding_init(&fd, id);
+	engine_conv_evidence(&fd, c);
+	if (req != NULL)
+		cap_finding_add_frame(&fd, req->frame);
+	cap_finding_add_frame(&fd, f->frame);
+	cap_finding_set_num(&fd, "error_code", tok->error_code);
+	cap_finding_set_str(&fd, "error_name", tok->error_name);
+	cap_finding_set_str(&fd, "source", "web server (SPNEGO token in the 401)");
+	if (req != NULL && req->has_auth && req->auth.kind == CAP_TOKEN_KRB_AP_REQ)
+		ticket_evidence(&fd, &req->auth);
+	if (req != NULL && req->auth.sname[0] != '\0')
+		cap_finding_set_detail(&fd,
+				       "The server answered the AP-REQ for %s%s%s (kvno %d, etype %d) "
+				       "with %s (%d).", req->auth.sname,
+				       req->auth.realm[0] ? "@" : "", req->auth.realm,
+				       req->auth.kvno, req->auth.etype, tok->error_name,
+				       tok->error_code);
+	else
+		cap_finding_set_detail(&fd, "The server's 401 carries %s (%d).", tok->error_name,
+				       tok->error_code);
+	if ((id == CAP_F_KRB_AP_ERR_MODIFIED || id == CAP_F_KRB_AP_ERR_NOKEY) && req != NULL &&
+	    req->auth.sname[0] != '\0')
+		cap_finding_add_advice(&fd, "Run setspn -Q %s: the account it names must be the one "
+					    "the site runs as, and the only one.", req->auth.sname);
+	if (id == CAP_F_KRB_AP_ERR_MODIFIED && tok->error_code == 44)
+		cap_finding_add_advice(&fd, "KRB_AP_ERR_BADKEYVER: the server's keytab has no key "
+					    "with the ticket's key version (kvno %d); export a fresh "
+					    "keytab for the SPN.",
+				       req != NULL ? req->auth.kvno : -1);
+	cap_finding_set_key(&fd, "%u/%d", c->pub.id, tok->error_code);
+	engine_emit(a, &fd);
+}
+
+void rules_http_response(struct cap_analysis *a, struct hstream *hs, struct conv *c,
+			 const struct req_info *req, const struct cap_http_fact *f)
+{
+	const struct cap_auth_fact *tok = f->has_auth ? &f->auth : NULL;
+	bool chal = is_challenge(f->status);
+	bool creds = req != NULL && req->has_auth;
+	bool continuation = tok != NULL &&
+			    ((tok->kind == CAP_TOKEN_NTLM && tok->ntlm_type == 2) ||
+			     tok->neg_state == 1);
+	struct cap_finding fd;
+
+	if (c == NULL)
+		return;
+	/* What the server offers. */
+	if (chal && f->offered != 0) {
+		c->offered |= f->offered;
+		if (f->offered & (CAP_AUTH_BIT(CAP_AUTH_NEGOTIATE) | CAP_AUTH_BIT(CAP_AUTH_KERBEROS))) {
+			if (!c->offered_negotiate) {
+				c->offered_negotiate = true;
+				c->offer_frame = f->frame;
+			}
+		} else if (f->offered & (CAP_AUTH_BIT(CAP_AUTH_NTLM) | CAP_AUTH_BIT(CAP_AUTH_BASIC) |
+					 CAP_AUTH_BIT(CAP_AUTH_DIGEST))) {
+			char list[128];
+
+			offered_list(f->offered, list, sizeof(list));
+			cap_finding_init(&fd, CAP_F_NEGOTIATE_NOT_OFFERED);
+			engine_conv_evidence(&fd, c);
+			cap_finding_add_frame(&fd, f->frame);
+			cap_finding_set_str(&fd, "offered", list);
+			cap_finding_set_str(&fd, "header", f->challenges);
+			cap_finding_set_num(&fd, "status", f->status);
+			cap_finding_set_detail(&fd, "The %d in frame %llu offers only: %s.", f->status,
+					       (unsigned long long)f->frame, list);
+			cap_finding_set_key(&fd, "%u", c->pub.id);
+			engine_emit(a, &fd);
+		}
+	}
+	/* A run of 401s answering offered credentials: continuations count too, since a
+	 * handshake that keeps restarting (NTLM without keep-alive) never ends either. */
+	if (chal && creds) {
+		c->loop_count++;
+		if (c->loop_n < 8)
+			c->loop_frames[c->loop_n++] = f->frame;
+		if (c->loop_count > c->loop_max) {
+			c->loop_max = c->loop_count;
+			memcpy(c->loop_max_frames, c->loop_frames, sizeof(c->loop_frames));
+			c->loop_max_n = c->loop_n;
+		}
+	} else if (!chal && req != NULL) {
+		c->loop_count = 0;
+		c->loop_n = 0;
+	}
+	/* The acceptor's verdict on a Kerberos ticket. */
+	if (chal && tok != NULL && tok->kind == CAP_TOKEN_KRB_ERROR && tok->error_code >= 0) {
+		server_error_token(a, c, req, f);
+	} else if (chal && creds && req->auth.kind == CAP_TOKEN_KRB_AP_REQ &&
+		   (tok == NULL || tok->kind == CAP_TOKEN_NONE || tok->kind == CAP_TOKEN_SPNEGO)) {
+		cap_finding_init(&fd, CAP_F_KERBEROS_REJECTED);
+		engine_conv_evidence(&fd, c);
+		cap_finding_add_frame(&fd, req->frame);
+		cap_finding_add_frame(&fd, f->frame);
+		ticket_evidence(&fd, &req->auth);
+		if (req->auth.sname[0] != '\0')
+			cap_finding_add_advice(&fd, "Run setspn -Q %s and compare the account it names "
+						    "with the site's application pool identity.",
+					       req->auth.sname);
+		cap_finding_set_detail(&fd, "The AP-REQ for %s in frame %llu was answered by a %d "
+					    "with no Kerberos error token.", req->auth.sname,
+				       (unsigned long long)req->frame, f->status);
+		cap_finding_set_key(&fd, "%u", c->pub.id);
+		engine_emit(a, &fd);
+	}
+	if (tok != NULL && tok->kind == CAP_TOKEN_NTLM && tok->ntlm_type == 2) {
+		c->ntlm_challenge_seen = true;
+		c->ntlm_challenge_stream = f->stream;
+		c->ntlm_challenge_frame = f->frame;
+	}
+	if (creds && req->auth.kind == CAP_TOKEN_NTLM && req->auth.ntlm_type == 3) {
+		bool ok = is_success(f->status);
+
+		if (ok || chal) {
+			cap_finding_init(&fd, ok ? CAP_F_NTLM_OK : CAP_F_NTLM_REJECTED);
+			engine_conv_evidence(&fd, c);
+			cap_finding_add_frame(&fd, req->frame);
+			cap_finding_add_frame(&fd, f->frame);
+			if (req->auth.user[0] != '\0')
+				cap_finding_set_str(&fd, "user", req->auth.user);
+			cap_finding_set_num(&fd, "status", f->status);
+			cap_finding_set_key(&fd, "%u", c->pub.id);
+			engine_emit(a, &fd);
+		}
+	}
+	if (creds && req->auth.kind == CAP_TOKEN_KRB_AP_REQ && is_success(f->status)) {
+		bool mutual = tok != NULL && tok->kind == CAP_TOKEN_KRB_AP_REP;
+
+		c->kerberos_ok = true;
+		if (c->kerberos_ok_frame == 0)
+			c->kerberos_ok_frame = f->frame;
+		cap_finding_init(&fd, CAP_F_KERBEROS_OK);
+		engine_conv_evidence(&fd, c);
+		cap_finding_add_frame(&fd, req->frame);
+		cap_finding_add_frame(&fd, f->frame);
+		ticket_evidence(&fd, &req->auth);
+		cap_finding_set_num(&fd, "status", f->status);
+		cap_finding_set_str(&fd, "mutual_auth", mutual ? "ap-rep" : "none");
+		cap_finding_set_key(&fd, "%u", c->pub.id);
+		engine_emit(a, &fd);
+		if (req->auth.mutual_required && !mutual) {
+			cap_finding_init(&fd, CAP_F_MUTUAL_AUTH_MISSING);
+			engine_conv_evidence(&fd, c);
+			cap_finding_add_frame(&fd, f->frame);
+			ticket_evidence(&fd, &req->auth);
+			cap_finding_set_key(&fd, "%u", c->pub.id);
+			engine_emit(a, &fd);
+		}
+	}
+	if (f->status == 400 && creds &&
+	    (req->auth.scheme == CAP_AUTH_NEGOTIATE || req->auth.scheme == CAP_AUTH_KERBEROS) &&
+	    req->auth.value_len >= LARGE_NEGOTIATE_HEADER) {
+		cap_finding_init(&fd, CAP_F_TOKEN_TOO_LARGE);
+		engine_conv_evidence(&fd, c);
+		cap_finding_add_frame(&fd, req->frame);
+		cap_finding_add_frame(&fd, f->frame);
+		cap_finding_set_num(&fd, "header_bytes", (int64_t)req->auth.value_len);
+		cap_finding_set_num(&fd, "status", f->status);
+		cap_finding_set_detail(&fd, "A %zu-byte Negotiate header was answered by 400 %s.",
+				       req->auth.value_len, f->reason);
+		cap_finding_set_key(&fd, "%u", c->pub.id);
+		engine_emit(a, &fd);
+	}
+	/* Keep-alive: a challenge that the next leg must answer on this connection. */
+	if (chal && (f->offered != 0 || (tok != NULL && tok->kind != CAP_TOKEN_NONE))) {
+		hs->challenge_open = true;
+		hs->challenge_frame = f->frame;
+		hs->challenge_ts = f->ts;
+		hs->challenge_token = continuation;
+		if (f->close == CAP_HTTP_CLOSE_HEADER)
+			keepalive_finding(a, hs, f->frame, "Connection: close");
+		else if (f->close == CAP_HTTP_CLOSE_HTTP10)
+			keepalive_finding(a, hs, f->frame, "HTTP/1.0 without keep-alive");
+	}
+}
+
+void rules_http_close(struct cap_analysis *a, struct hstream *hs, const struct cap_conn_event *e)
+{
+	if (hs->ka_reported && e->from_server) {
+		keepalive_frame(a, hs->conv, e->frame);
+		hs->ka_reported = false;
+		return;
+	}
+	if (!hs->challenge_open)
+		return;
+	if (!e->from_server) {
+		hs->challenge_open = false; /* the client gave up or moved on: its choice */
+		return;
+	}
+	if (e->kind != CAP_CONN_FIN && e->kind != CAP_CONN_RST)
+		return;
+	if (e->ts - hs->challenge_ts > CLOSE_AFTER_CHALLENGE) {
+		hs->challenge_open = false; /* an idle timeout, not a keep-alive policy */
+		return;
+	}
+	keepalive_finding(a, hs, e->frame, e->kind == CAP_CONN_FIN ? "FIN" : "RST");
+}
+
+void rules_http_finish(struct cap_analysis *a, struct conv *c)
+{
+	struct cap_finding fd;
+
+	if (c->pub.kdc_only)
+		return;
+	if (c->loop_max >= 3) {
+		cap_finding_init(&fd, CAP_F_AUTH_LOOP);
+		engine_conv_evidence(&fd, c);
+		for (unsigned i = 0; i < c->loop_max_n; i++)
+			cap_finding_add_frame(&fd, c->loop_max_frames[i]);
+		cap_finding_set_num(&fd, "rejections", c->loop_max);
+		cap_finding_set_detail(&fd, "%u requests with credentials in a row were answered "
+					    "with 401.", c->loop_max);
+		cap_finding_set_key(&fd, "%u", c->pub.id);
+		engine_emit(a, &fd);
+	}
+	if (c->kerberos_ok && !c->delegated) {
+		cap_finding_init(&fd, CAP_F_NO_DELEGATION);
+		engine_conv_evidence(&fd, c);
+		cap_finding_add_frame(&fd, c->kerberos_ok_frame);
+		cap_finding_set_key(&fd, "%u", c->pub.id);
+		engine_emit(a, &fd);
+	}
+	if (c->offered_negotiate && !c->creds_after_offer && !a->input_cut) {
+		struct client_state *cs = engine_client(a, &c->pub.client);
+
+		/* When the KDC already said why, that finding is the diagnosis. */
+		if (cs != NULL && (cs->kdc_unreachable || cs->kdc_err >= 0))
+			return;
+		cap_finding_init(&fd, CAP_F_NEGOTIATE_UNANSWERED);
+		engine_conv_evidence(&fd, c);
+		cap_finding_add_frame(&fd, c->offer_frame);
+		if (cs != NULL && cs->kdc_unreachable)
+			cap_finding_set_detail(&fd, "The client could not reach a KDC, so it had no "
+						    "ticket to send.");
+		else if (cs != NULL && cs->kdc_err >= 0)
+			cap_finding_set_detail(&fd, "The KDC had answered this client with Kerberos "
+						    "error %d (frame %llu).", cs->kdc_err,
+					       (unsigned long long)cs->kdc_err_frame);
+		cap_finding_set_key(&fd, "%u", c->pub.id);
+		engine_emit(a, &fd);
+	}
+}
+
+void rules_client_finish(struct cap_analysis *a, struct client_state *cs)
+{
+	struct cap_finding fd;
+	char buf[80];
+
+	if (!cs->http_ticket || cs->has_http_conv)
+		return;
+	cap_finding_init(&fd, CAP_F_HTTP_NOT_VISIBLE);
+	cap_finding_set_str(&fd, "client", engine_addr(&cs->addr, buf, sizeof(buf)));
+	cap_finding_set_str(&fd, "spn", cs->http_ticket_sname);
+	cap_finding_add_frame(&fd, cs->http_ticket_frame);
+	cap_finding_set_detail(&fd, "The KDC issued a ticket for %s (frame %llu), but this client "
+				    "has no HTTP exchange in the capture.", cs->http_ticket_sname,
+			       (unsigned long long)cs->http_ticket_frame);
+	cap_finding_set_key(&fd, "%s", buf);
+	engine_emit(a, &fd);
+}

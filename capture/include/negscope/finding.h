@@ -1,0 +1,118 @@
+/* finding.h - the diagnosis catalog: stable finding ids, severities, and the
+ * record one finding carries (frames, evidence, explanation, advice).
+ *
+ * The ids (cap_finding_slug) are a contract: tests, JSON consumers and users
+ * script against them.  Append new ids; never rename or renumber.
+ *
+ * A struct cap_finding owns its strings; cap_finding_clear() frees them.
+ */
+#ifndef NEGSCOPE_FINDING_H
+#define NEGSCOPE_FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum cap_severity {
+	CAP_SEV_INFO = 0,
+	CAP_SEV_WARNING = 1,
+	CAP_SEV_ERROR = 2
+};
+#define CAP_SEV_COUNT 3
+
+enum cap_finding_id {
+	CAP_F_KERBEROS_OK = 0,
+	CAP_F_NTLM_FALLBACK,
+	CAP_F_NEGOTIATE_NOT_OFFERED,
+	CAP_F_KEEPALIVE_MISSING,
+	CAP_F_KRB_AP_ERR_MODIFIED,
+	CAP_F_SPN_UNKNOWN,
+	CAP_F_SPN_DUPLICATE,
+	CAP_F_CLOCK_SKEW,
+	CAP_F_ETYPE_MISMATCH,
+	CAP_F_DELEGATION_REFUSED,
+	CAP_F_AUTH_LOOP,
+	CAP_F_TOKEN_TOO_LARGE,
+	CAP_F_KDC_ERROR,
+	CAP_F_KDC_UNREACHABLE,
+	CAP_F_CAPTURE_TRUNCATED,
+	/* Beyond the table: further causes the wire shows. */
+	CAP_F_KRB_AP_ERR_NOKEY,
+	CAP_F_KRB_AP_ERROR,
+	CAP_F_KERBEROS_REJECTED,
+	CAP_F_NTLM_OK,
+	CAP_F_NTLM_REJECTED,
+	CAP_F_MUTUAL_AUTH_MISSING,
+	CAP_F_NEGOTIATE_UNANSWERED,
+	CAP_F_DELEGATION_OK,
+	CAP_F_NO_DELEGATION,
+	CAP_F_HTTP_NOT_VISIBLE,
+	CAP_F_COUNT
+};
+
+/* One row of the catalog. */
+struct cap_finding_info {
+	enum cap_finding_id id;
+	const char *slug;        /* stable id, e.g. "spn-unknown" */
+	enum cap_severity severity; /* default severity */
+	const char *title;       /* a few words */
+	const char *explanation; /* one sentence: what the wire shows and why it matters */
+	const char *advice[6];   /* what a Windows administrator can do; NULL-terminated */
+};
+
+const struct cap_finding_info *cap_finding_info(enum cap_finding_id id);
+/* Looks a slug up; returns 0 and sets *id_out, or -1 when unknown. */
+int cap_finding_from_slug(const char *slug, enum cap_finding_id *id_out);
+const char *cap_finding_slug(enum cap_finding_id id);
+const char *cap_severity_name(enum cap_severity s);
+
+/* Evidence: named values the rule saw on the wire.  Keys are JSON field names
+ * (snake_case) and are part of the contract (see negcap-contract.md). */
+#define CAP_EVIDENCE_MAX 16
+#define CAP_FINDING_MAX_FRAMES 32
+#define CAP_FINDING_MAX_ADVICE 8
+#define CAP_EVIDENCE_STR_MAX 512 /* longer values are cut (e.g. header values) */
+
+struct cap_evidence {
+	const char *key;  /* static string */
+	bool is_num;
+	int64_t num;
+	char *str;        /* owned, NUL-terminated; NULL for numbers */
+};
+
+struct cap_finding {
+	enum cap_finding_id id;
+	enum cap_severity severity;
+	unsigned conversation;     /* 1-based conversation number, 0 = none */
+	uint64_t frames[CAP_FINDING_MAX_FRAMES]; /* ascending, distinct */
+	size_t nframes;
+	uint64_t count;            /* occurrences merged into this finding */
+	struct cap_evidence ev[CAP_EVIDENCE_MAX];
+	size_t nev;
+	char *detail;              /* one specific sentence for this instance (owned), or NULL */
+	char *advice[CAP_FINDING_MAX_ADVICE]; /* instance-specific advice (owned), before the catalog's */
+	size_t nadvice;
+	char *key;                 /* dedupe key within its id (owned) */
+};
+
+void cap_finding_init(struct cap_finding *f, enum cap_finding_id id);
+void cap_finding_clear(struct cap_finding *f);
+/* Moves src into dst (dst must be cleared or fresh); src is left empty. */
+void cap_finding_move(struct cap_finding *dst, struct cap_finding *src);
+/* Adds a frame (kept sorted, duplicates ignored, cap silently). */
+void cap_finding_add_frame(struct cap_finding *f, uint64_t frame);
+/* Evidence setters: a key set twice keeps the first value.  Return 0, or -1
+ * when the evidence list is full or memory ran out. */
+int cap_finding_set_str(struct cap_finding *f, const char *key, const char *val);
+int cap_finding_set_num(struct cap_finding *f, const char *key, int64_t val);
+int cap_finding_set_detail(struct cap_finding *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cap_finding_add_advice(struct cap_finding *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cap_finding_set_key(struct cap_finding *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const struct cap_evidence *cap_finding_get(const struct cap_finding *f, const char *key);
+/* The string form of an evidence value ("" when absent); numbers via buf. */
+const char *cap_finding_get_str(const struct cap_finding *f, const char *key);
+
+#endif /* NEGSCOPE_FINDING_H */

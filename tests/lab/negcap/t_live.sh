@@ -1,0 +1,104 @@
+#!/bin/sh
+# negcap live on lo: while the lab runs a scenario, `negcap -i lo` captures it and, stopped
+# with Ctrl-C (SIGINT), reports the same diagnosis as the recorded sample of that scenario
+# (samples/NAME.pcap) and as `negcap -r` on this run's own recording.  Also: started as
+# root, the live capture runs as an unprivileged user.
+#
+# Compared: the exact set of warning/error finding ids, and the sample's info ids (the live
+# capture also sees the user's kinit before the scenario records, so it may add info such as
+# PREAUTH_REQUIRED).
+set -u
+. "$(dirname "$0")/../testlib.sh"
+lab_require
+NEGCAP=$NEGSCOPE_BUILD_DIR/capture/negcap
+[ -x "$NEGCAP" ] || { echo "SKIP: $NEGCAP not built" >&2; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 missing" >&2; exit 77; }
+SAMPLES=${NEGSCOPE_SAMPLES_DIR:-$NEGSCOPE_SRC_DIR/samples}
+lab_start
+OUT=$LABDIR/negcap-live
+mkdir -p "$OUT"
+chmod 755 "$OUT" # the unprivileged user negcap drops to writes nothing, but may look
+
+# ids FILE.json [problems|info]: sorted finding ids of that kind, space-separated.
+ids() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+path, kind = sys.argv[1], sys.argv[2]
+sev = ("warning", "error") if kind == "problems" else ("info",)
+ids = set()
+for line in open(path, encoding="utf-8"):
+    r = json.loads(line)
+    if r.get("type") == "finding" and r["severity"] in sev:
+        ids.add(r["id"])
+print(" ".join(sorted(ids)))
+PY
+}
+unprivileged() { [ -n "$1" ] && [ "$1" != 0 ]; }
+subset() { # "a b" "a b c": every word of $1 is in $2
+	for w in $1; do
+		case " $2 " in *" $w "*) ;; *) echo "   '$w' missing from '$2'" >&2; return 1 ;; esac
+	done
+}
+
+NEGCAP_PID=""
+stop_negcap() {
+	[ -n "$NEGCAP_PID" ] && kill -INT "$NEGCAP_PID" 2>/dev/null
+	[ -n "$NEGCAP_PID" ] && wait "$NEGCAP_PID" 2>/dev/null
+	NEGCAP_PID=""
+}
+trap 'stop_negcap; lab_cleanup' EXIT
+
+FILTER="port $LAB_KDC_PORT or icmp or (tcp and portrange 5443-5560)"
+for name in kerberos-ok spn-port-mismatch-ntlm stale-keytab keepalive-off ntlm-only kdc-down; do
+	live=$OUT/$name.live.json
+	# -w: the raw packets are saved too (opened after the privilege drop, as tcpdump does,
+	# so the directory must be writable by the unprivileged user)
+	set --
+	if [ "$name" = kerberos-ok ]; then
+		mkdir -p "$OUT/w"
+		chmod 1777 "$OUT/w"
+		set -- -w "$OUT/w/$name.pcap"
+	fi
+	"$NEGCAP" --json -i lo "$@" "$FILTER" >"$live" 2>"$OUT/$name.live.err" &
+	NEGCAP_PID=$!
+	i=0
+	until grep -q "listening on lo" "$OUT/$name.live.err" 2>/dev/null; do
+		if ! kill -0 "$NEGCAP_PID" 2>/dev/null || [ $i -ge 100 ]; then
+			fail "$name: negcap -i lo did not start: $(cat "$OUT/$name.live.err")"
+			break
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	uid=$(awk '/^Uid:/ { print $3 }' "/proc/$NEGCAP_PID/status" 2>/dev/null)
+	check "$name: the live capture runs unprivileged (uid '$uid')" unprivileged "$uid"
+
+	line=$("$SCENARIO_SH" "$LABDIR" "$name" "$OUT/$name.pcap") || fail "$name: scenario did not run"
+	echo "$line"
+	sleep 0.5 # the last packets reach negcap
+	kill -INT "$NEGCAP_PID"
+	wait "$NEGCAP_PID"
+	rc=$?
+	NEGCAP_PID=""
+	check "$name: Ctrl-C ends negcap with its report (exit $rc)" [ "$rc" -le 1 ]
+	check "$name: the report ends with the summary" grep -q '"type":"summary".*"interrupted":true' "$live"
+
+	if [ "$name" = kerberos-ok ]; then
+		check "$name: -w saved what negcap saw" eq \
+			"$("$NEGCAP" --json -r "$OUT/w/$name.pcap" 2>/dev/null | tail -1 | sed 's/.*"packets":\([0-9]*\).*/\1/')" \
+			"$(tail -1 "$live" | sed 's/.*"packets":\([0-9]*\).*/\1/')"
+	fi
+	"$NEGCAP" --json -r "$OUT/$name.pcap" >"$OUT/$name.rec.json" 2>/dev/null
+	"$NEGCAP" --json -r "$SAMPLES/$name.pcap" >"$OUT/$name.sample.json" 2>/dev/null
+	p_live=$(ids "$live" problems)
+	p_rec=$(ids "$OUT/$name.rec.json" problems)
+	p_sample=$(ids "$OUT/$name.sample.json" problems)
+	check "$name: live problems = sample's ($p_sample)" eq "$p_live" "$p_sample"
+	check "$name: live problems = this run's recording's" eq "$p_live" "$p_rec"
+	check "$name: the sample's info findings are reported live" \
+		subset "$(ids "$OUT/$name.sample.json" info)" "$(ids "$live" info)"
+	want_rc=0
+	[ -n "$p_sample" ] && want_rc=1
+	check "$name: exit status by findings" eq "$rc" "$want_rc"
+done
+lab_done
