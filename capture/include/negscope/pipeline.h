@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "negscope/cursor.h"
+#include "negscope/http1.h"
 
 struct cap_endpoint {
 	uint8_t family; /* 4 or 6 */
@@ -34,10 +35,7 @@ const char *cap_endpoint_str(const struct cap_endpoint *e, char *buf, size_t len
 /* Formats only the address. */
 const char *cap_addr_str(const struct cap_endpoint *e, char *buf, size_t len);
 
-struct cap_http_header {
-	struct cap_span name;  /* as on the wire, not NUL-terminated */
-	struct cap_span value; /* leading/trailing white space trimmed, folded lines joined by the parser */
-};
+/* struct cap_http_header and the CAP_HTTP_ANOM_* bits live in http1.h. */
 
 enum cap_http_close {
 	CAP_HTTP_CLOSE_NONE = 0,
@@ -46,7 +44,8 @@ enum cap_http_close {
 };
 
 struct cap_http_msg {
-	uint64_t frame;       /* frame that completes the header block */
+	uint64_t frame;       /* frame that completes the header block (bodies are skipped,
+			       * not waited for: tshark with http.desegment_body off) */
 	uint64_t first_frame; /* frame where the message began */
 	double ts;            /* seconds since the epoch, of `frame` */
 	uint32_t stream;      /* TCP stream index, 0-based in order of first sight (tshark tcp.stream) */
@@ -63,12 +62,10 @@ struct cap_http_msg {
 	uint64_t body_bytes;    /* declared or counted body length, when known */
 	enum cap_http_close close;
 	uint32_t anomalies;     /* CAP_HTTP_ANOM_* bits */
+	uint64_t paired_frame;  /* responses: frame of the request answered (0 unknown) */
+	bool chunked;           /* Transfer-Encoding: chunked */
+	bool body_to_close;     /* responses: body delimited by the connection close */
 };
-
-#define CAP_HTTP_ANOM_FOLDED      0x01u /* obsolete line folding seen */
-#define CAP_HTTP_ANOM_LONG_HEADER 0x02u /* a header line over the cap: value cut */
-#define CAP_HTTP_ANOM_TOO_MANY    0x04u /* more headers than the cap: rest dropped */
-#define CAP_HTTP_ANOM_AFTER_GAP   0x08u /* parsing resumed after a reassembly gap */
 
 enum cap_transport { CAP_TRANSPORT_UDP = 0, CAP_TRANSPORT_TCP = 1 };
 
@@ -77,7 +74,8 @@ struct cap_krb_pdu {
 	uint64_t frame;
 	double ts;
 	enum cap_transport transport;
-	uint32_t stream; /* TCP stream index; for UDP an index per address/port pair */
+	uint32_t stream; /* TCP stream index; for UDP an index per address/port pair
+			  * (0-based over port-88 UDP pairs only: not tshark's udp.stream) */
 	struct cap_endpoint client, server; /* server = the port-88 side */
 	bool from_server;
 	struct cap_span bytes;
@@ -96,7 +94,10 @@ struct cap_conn_event {
 	uint64_t frame;
 	double ts;
 	uint32_t stream;
-	struct cap_endpoint client, server; /* client = SYN sender when known, else the lower-port-is-server guess */
+	struct cap_endpoint client, server; /* client = SYN sender when known, else decided by the
+					     * data (an HTTP request line marks the client, port 88
+					     * the server), else the lower-port-is-server guess; an
+					     * OPEN event carries the roles known at that moment */
 	bool from_server;
 	uint64_t gap_bytes;
 	bool is_http; /* the stream has carried HTTP */
@@ -142,6 +143,15 @@ struct cap_pipeline_stats {
 	uint64_t http_messages, http_parse_errors;
 	uint64_t krb_pdus;
 	uint64_t icmp_unreach;
+	/* Added with the implementation: */
+	uint64_t ip_frag_dropped;      /* fragments given up: timeout, cap, overlap */
+	uint64_t tcp_overlaps;         /* segments partly overlapping delivered data */
+	uint64_t tcp_ignored_segments; /* payload of streams neither HTTP nor Kerberos */
+	uint64_t ooo_cap_hits;         /* out-of-order ranges beyond the per-direction limit */
+	uint64_t http_cap_hits;        /* head over max_stream_buffer, header caps */
+	uint64_t krb_cap_hits;         /* record over max_stream_buffer: skipped */
+	uint64_t flows_active;         /* in the table now */
+	uint64_t buffer_bytes_peak;    /* most bytes buffered at once over all flows */
 };
 
 struct cap_pipeline;

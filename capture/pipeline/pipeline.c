@@ -1,0 +1,528 @@
+/* pipeline.c - packets in, protocol events out: the glue of net/ and flow/.
+ *
+ * References: RFC 9293 (TCP connection states: SYN/FIN/RST), tshark's
+ * numbering of frames (1-based) and of TCP streams (order of first sight,
+ * a new SYN after a finished connection starts a new stream).
+ */
+#include "pipeline/pipeline_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEF_MAX_FLOWS 65536u
+#define DEF_MAX_STREAM_BUFFER (256u * 1024u)
+#define DEF_MAX_TOTAL_BUFFER (32u * 1024u * 1024u)
+#define DEF_MAX_HEADER_LINE (64u * 1024u)
+#define DEF_MAX_HEADERS 256u
+#define DEF_MAX_FRAG_BYTES (4u * 1024u * 1024u)
+
+static size_t detect_consume(void *ctx, const uint8_t *p, size_t n);
+
+static void detect_gap(void *ctx, uint64_t bytes)
+{
+	(void)ctx;
+	(void)bytes;
+}
+
+static void detect_overflow(void *ctx)
+{
+	(void)ctx;
+}
+
+static void sink_for(struct dir_ctx *dc, struct cap_reasm_sink *s)
+{
+	s->ctx = dc;
+	if (dc->fs->kind == APP_UNKNOWN) {
+		s->consume = detect_consume;
+		s->gap = detect_gap;
+		s->overflow = detect_overflow;
+	} else if (dc->fs->kind == APP_KRB) {
+		s->consume = cap_pl_krb_consume;
+		s->gap = cap_pl_krb_gap;
+		s->overflow = cap_pl_krb_overflow;
+	} else {
+		s->consume = cap_pl_http_consume;
+		s->gap = cap_pl_http_gap;
+		s->overflow = cap_pl_http_overflow;
+	}
+}
+
+void cap_pl_endpoint_of(const struct cap_flow_key *k, int side, struct cap_endpoint *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->family = k->family;
+	memcpy(e->addr, k->addr[side], k->family == 4 ? 4 : 16);
+	e->port = k->port[side];
+}
+
+void cap_pl_endpoints(const struct flow_state *fs, struct cap_endpoint *client,
+		      struct cap_endpoint *server)
+{
+	const struct cap_flow_key *k = cap_flow_key_of(fs);
+
+	cap_pl_endpoint_of(k, fs->client_side, client);
+	cap_pl_endpoint_of(k, 1 - fs->client_side, server);
+}
+
+void cap_pl_conn_event(struct cap_pipeline *pl, struct flow_state *fs, enum cap_conn_kind kind,
+		       int side, uint64_t gap_bytes)
+{
+	struct cap_conn_event e;
+
+	if (pl->sink.conn == NULL)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.kind = kind;
+	e.frame = pl->frame;
+	e.ts = pl->ts;
+	e.stream = fs->stream;
+	cap_pl_endpoints(fs, &e.client, &e.server);
+	e.from_server = side != fs->client_side;
+	e.gap_bytes = gap_bytes;
+	e.is_http = fs->was_http;
+	e.is_krb = fs->kind == APP_KRB;
+	pl->sink.conn(pl->sink.ctx, &e);
+}
+
+static void sync_stats(struct cap_pipeline *pl)
+{
+	const struct cap_reasm *r = &pl->reasm;
+
+	pl->st.tcp_retransmissions = r->retransmissions;
+	pl->st.tcp_out_of_order = r->out_of_order;
+	pl->st.tcp_overlaps = r->overlaps;
+	pl->st.tcp_gaps = r->gaps;
+	pl->st.tcp_gap_bytes = r->gap_bytes;
+	pl->st.buffer_cap_hits = r->cap_hits;
+	pl->st.ooo_cap_hits = r->ooo_cap_hits;
+	pl->st.buffer_bytes_peak = r->total_peak;
+	pl->st.flows_active = cap_flow_count(pl->flows);
+}
+
+/* Ends what a TCP flow holds: holes become gaps, buffers are freed. */
+static void close_flow(struct cap_pipeline *pl, struct flow_state *fs)
+{
+	int side;
+
+	if (fs->kind != APP_IGNORE) {
+		for (side = 0; side < 2; side++) {
+			struct dir_ctx dc = { pl, fs, side };
+			struct cap_reasm_sink s;
+
+			sink_for(&dc, &s);
+			cap_reasm_flush(&pl->reasm, &fs->rd[side], &s);
+		}
+	}
+	cap_reasm_release(&pl->reasm, &fs->rd[0]);
+	cap_reasm_release(&pl->reasm, &fs->rd[1]);
+}
+
+static void on_evict(void *ctx, void *user, const struct cap_flow_key *k)
+{
+	struct cap_pipeline *pl = ctx;
+	struct flow_state *fs = user;
+
+	pl->st.flows_evicted++;
+	if (k->proto != 6)
+		return;
+	close_flow(pl, fs);
+	if (!fs->rst && !(fs->fin[0] && fs->fin[1]))
+		cap_pl_conn_event(pl, fs, CAP_CONN_EVICTED, fs->client_side, 0);
+}
+
+static void finish_one(void *ctx, void *user, const struct cap_flow_key *k)
+{
+	if (k->proto == 6)
+		close_flow(ctx, user);
+}
+
+static size_t or_default(size_t v, size_t def)
+{
+	return v != 0 ? v : def;
+}
+
+struct cap_pipeline *cap_pipeline_new(int linktype, const struct cap_pipeline_limits *lim,
+				      const struct cap_sink *sink)
+{
+	struct cap_pipeline *pl = calloc(1, sizeof(*pl));
+	struct cap_pipeline_limits none;
+
+	if (pl == NULL)
+		return NULL;
+	memset(&none, 0, sizeof(none));
+	if (lim == NULL)
+		lim = &none;
+	pl->linktype = linktype;
+	pl->lim.max_flows = or_default(lim->max_flows, DEF_MAX_FLOWS);
+	pl->lim.max_stream_buffer = or_default(lim->max_stream_buffer, DEF_MAX_STREAM_BUFFER);
+	pl->lim.max_total_buffer = or_default(lim->max_total_buffer, DEF_MAX_TOTAL_BUFFER);
+	pl->lim.max_header_line = or_default(lim->max_header_line, DEF_MAX_HEADER_LINE);
+	pl->lim.max_headers = or_default(lim->max_headers, DEF_MAX_HEADERS);
+	pl->lim.max_frag_bytes = or_default(lim->max_frag_bytes, DEF_MAX_FRAG_BYTES);
+	if (sink != NULL)
+		pl->sink = *sink;
+	cap_reasm_init(&pl->reasm, pl->lim.max_stream_buffer, pl->lim.max_total_buffer);
+	pl->flows = cap_flow_table_new(pl->lim.max_flows, sizeof(struct flow_state), on_evict, pl);
+	pl->frags = cap_frag_new(pl->lim.max_frag_bytes);
+	pl->hdrs = calloc(pl->lim.max_headers, sizeof(*pl->hdrs));
+	pl->fold_cap = pl->lim.max_header_line;
+	pl->fold_buf = malloc(pl->fold_cap);
+	if (pl->flows == NULL || pl->frags == NULL || pl->hdrs == NULL || pl->fold_buf == NULL) {
+		cap_pipeline_free(pl);
+		return NULL;
+	}
+	return pl;
+}
+
+static void release_one(void *ctx, void *user, const struct cap_flow_key *k)
+{
+	struct flow_state *fs = user;
+
+	(void)k;
+	cap_reasm_release(ctx, &fs->rd[0]);
+	cap_reasm_release(ctx, &fs->rd[1]);
+}
+
+void cap_pipeline_free(struct cap_pipeline *pl)
+{
+	if (pl == NULL)
+		return;
+	if (pl->flows != NULL)
+		cap_flow_foreach(pl->flows, release_one, &pl->reasm);
+	cap_flow_table_free(pl->flows);
+	cap_frag_free(pl->frags);
+	free(pl->hdrs);
+	free(pl->fold_buf);
+	free(pl);
+}
+
+int cap_pipeline_set_linktype(struct cap_pipeline *pl, int linktype)
+{
+	pl->linktype = linktype;
+	return cap_linktype_supported(linktype) ? 0 : -1;
+}
+
+bool cap_linktype_supported(int linktype)
+{
+	return cap_link_supported(linktype);
+}
+
+void cap_pipeline_finish(struct cap_pipeline *pl)
+{
+	cap_flow_foreach(pl->flows, finish_one, pl);
+	sync_stats(pl);
+}
+
+const struct cap_pipeline_stats *cap_pipeline_stats(const struct cap_pipeline *pl)
+{
+	return &pl->st;
+}
+
+static void count_failure(struct cap_pipeline *pl, enum cap_status st)
+{
+	if (st == CAP_TRUNCATED)
+		pl->st.truncated_packets++;
+	else
+		pl->st.undecodable++;
+}
+
+/* A SYN (without ACK) on a known flow: the same connection (retransmitted
+ * SYN) or a new one reusing the ports, which gets a new stream. */
+static bool new_session(const struct flow_state *fs, const struct cap_tcp *t)
+{
+	if (fs->syn_seen)
+		return fs->syn_isn != t->seq;
+	return fs->data_seen || fs->rst || fs->fin[0] || fs->fin[1];
+}
+
+static void start_flow(struct cap_pipeline *pl, struct flow_state *fs, const struct cap_tcp *t,
+		       int side)
+{
+	const struct cap_flow_key *k = cap_flow_key_of(fs);
+
+	fs->stream = pl->next_tcp_stream++;
+	pl->st.flows_created++;
+	if (cap_flow_count(pl->flows) > pl->st.flows_peak)
+		pl->st.flows_peak = cap_flow_count(pl->flows);
+	/* Until a SYN or the data tell: the lower port is the server's. */
+	fs->client_side = k->port[0] < k->port[1] ? 1 : 0;
+	fs->roles_by = ROLES_GUESS;
+	(void)t;
+	(void)side;
+}
+
+/* A message start in a segment of a stream not yet identified: at its start,
+ * or at a line holding "HTTP/1." (a request line ends with it, a status line
+ * begins with it), for captures that begin in the middle of a message. */
+static bool find_http_start(struct cap_span s, bool *is_req)
+{
+	struct cap_cursor c = cap_cur_from_span(s);
+
+	if (s.len == 0)
+		return false;
+	if (cap_http1_looks_like_start(s.p, s.len, is_req))
+		return true;
+	while (cap_cur_left(&c) > 0) {
+		struct cap_span rest = cap_cur_rest(&c);
+		const uint8_t *v = memmem(rest.p, rest.len, "HTTP/1.", 7);
+		const uint8_t *ls;
+		size_t off;
+
+		if (v == NULL)
+			return false;
+		off = (size_t)(v - s.p);
+		/* Back to the start of that line; none before it: not a line start. */
+		ls = memrchr(s.p, '\n', off);
+		if (ls != NULL) {
+			struct cap_cursor l = cap_span_slice(s, (size_t)(ls - s.p) + 1,
+							     s.len - (size_t)(ls - s.p) - 1);
+			struct cap_span line = cap_cur_rest(&l);
+
+			if (cap_http1_looks_like_start(line.p, line.len, is_req))
+				return true;
+		}
+		cap_cur_skip(&c, (size_t)(v - rest.p) + 7);
+	}
+	return false;
+}
+
+/* Kerberos is decided by port 88 at the first data; roles follow unless a
+ * SYN settled them. */
+static void detect_krb(struct flow_state *fs, const struct cap_tcp *t, int side)
+{
+	fs->kind = APP_KRB;
+	if (fs->roles_by != ROLES_SYN) {
+		fs->client_side = (uint8_t)(t->dport == 88 ? side : 1 - side);
+		fs->roles_by = ROLES_DATA;
+	}
+	cap_pl_krb_init(fs);
+}
+
+/* The consumer of a stream not identified yet: HTTP by content.  Too few
+ * bytes to judge are held (reassembly keeps them); after DETECT_PROBES
+ * deliveries without a message start the stream is ignored. */
+static size_t detect_consume(void *ctx, const uint8_t *p, size_t n)
+{
+	struct dir_ctx *c = ctx;
+	struct flow_state *fs = c->fs;
+	struct cap_span s = cap_span_of(p, n);
+	bool is_req;
+
+	if (find_http_start(s, &is_req)) {
+		fs->kind = APP_HTTP;
+		fs->was_http = true;
+		if (fs->roles_by != ROLES_SYN) {
+			fs->client_side = (uint8_t)(is_req ? c->side : 1 - c->side);
+			fs->roles_by = ROLES_DATA;
+		}
+		cap_pl_http_init(fs);
+		return cap_pl_http_consume(ctx, p, n);
+	}
+	if (n < DETECT_MIN && memchr(p, '\n', n) == NULL)
+		return 0;
+	if (++fs->probes >= DETECT_PROBES)
+		fs->kind = APP_IGNORE;
+	return n;
+}
+
+static void tcp_data(struct cap_pipeline *pl, struct flow_state *fs, const struct cap_tcp *t,
+		     int side, uint32_t dseq)
+{
+	struct cap_reasm_dir *rd = &fs->rd[side];
+	struct dir_ctx dc = { pl, fs, side };
+	struct cap_reasm_sink s;
+
+	fs->data_seen = true;
+	if (fs->kind == APP_UNKNOWN && (t->sport == 88 || t->dport == 88)) {
+		detect_krb(fs, t, side);
+		/* Delivery starts with this segment in this direction. */
+		cap_reasm_start(rd, dseq);
+	}
+	if (fs->kind == APP_IGNORE || fs->rst) {
+		pl->st.tcp_ignored_segments++;
+		return;
+	}
+	if (!rd->seq_known)
+		cap_reasm_start(rd, dseq);
+	if (t->payload.len < t->payload_len && fs->kind != APP_UNKNOWN)
+		pl->st.truncated_packets++;
+	sink_for(&dc, &s);
+	cap_reasm_segment(&pl->reasm, rd, dseq, t->payload.p, t->payload.len, t->payload_len, &s);
+	if (fs->kind == APP_IGNORE) {
+		/* Not HTTP nor Kerberos: nothing of it is kept or looked at again. */
+		cap_reasm_release(&pl->reasm, &fs->rd[0]);
+		cap_reasm_release(&pl->reasm, &fs->rd[1]);
+	}
+}
+
+static void tcp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
+{
+	struct cap_flow_key k;
+	struct flow_state *fs;
+	struct cap_tcp t;
+	enum cap_status st;
+	uint32_t h, dseq;
+	int side;
+	bool fresh = false;
+
+	st = cap_tcp_decode(ip, &t);
+	if (st != CAP_OK) {
+		count_failure(pl, st);
+		if (st != CAP_MALFORMED)
+			return;
+	}
+	pl->st.tcp_segments++;
+	cap_flow_key_make(&k, ip->family, 6, ip->src, t.sport, ip->dst, t.dport, &side);
+	h = cap_flow_hash(&k);
+	fs = cap_flow_find(pl->flows, &k, h);
+	if (fs == NULL) {
+		fs = cap_flow_insert(pl->flows, &k, h);
+		start_flow(pl, fs, &t, side);
+		fresh = true;
+	} else if ((t.flags & (CAP_TCP_SYN | CAP_TCP_ACK)) == CAP_TCP_SYN && new_session(fs, &t)) {
+		close_flow(pl, fs);
+		memset(fs, 0, sizeof(*fs));
+		start_flow(pl, fs, &t, side);
+		fresh = true;
+	}
+	if (t.flags & CAP_TCP_SYN) {
+		if (!(t.flags & CAP_TCP_ACK)) {
+			fs->client_side = (uint8_t)side;
+			fs->syn_seen = true;
+			fs->syn_isn = t.seq;
+		} else {
+			fs->client_side = (uint8_t)(1 - side);
+		}
+		fs->roles_by = ROLES_SYN;
+		cap_reasm_start(&fs->rd[side], t.seq + 1);
+	}
+	if (fresh)
+		cap_pl_conn_event(pl, fs, CAP_CONN_OPEN, side, 0);
+	if ((t.flags & CAP_TCP_ACK) && fs->kind != APP_IGNORE &&
+	    cap_reasm_has_ooo(&fs->rd[1 - side])) {
+		struct dir_ctx dc = { pl, fs, 1 - side };
+		struct cap_reasm_sink s;
+
+		sink_for(&dc, &s);
+		cap_reasm_ack(&pl->reasm, &fs->rd[1 - side], t.ack, &s);
+	}
+	dseq = t.seq + ((t.flags & CAP_TCP_SYN) ? 1u : 0u);
+	if (t.payload_len > 0)
+		tcp_data(pl, fs, &t, side, dseq);
+	if ((t.flags & CAP_TCP_FIN) && !fs->fin[side]) {
+		fs->fin[side] = true;
+		if (fs->kind == APP_HTTP) {
+			struct dir_ctx dc = { pl, fs, side };
+
+			cap_pl_http_fin(&dc);
+		}
+		cap_pl_conn_event(pl, fs, CAP_CONN_FIN, side, 0);
+		if (fs->fin[0] && fs->fin[1])
+			close_flow(pl, fs);
+	}
+	if ((t.flags & CAP_TCP_RST) && !fs->rst) {
+		fs->rst = true;
+		cap_pl_conn_event(pl, fs, CAP_CONN_RST, side, 0);
+		close_flow(pl, fs);
+	}
+	sync_stats(pl);
+}
+
+static void icmp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
+{
+	struct cap_icmp_unreach u;
+	struct cap_icmp m;
+	enum cap_status st;
+
+	st = cap_icmp_decode(ip, &m);
+	if (st != CAP_OK) {
+		count_failure(pl, st);
+		return;
+	}
+	if (!m.unreach)
+		return;
+	pl->st.icmp_unreach++;
+	if (pl->sink.icmp == NULL)
+		return;
+	memset(&u, 0, sizeof(u));
+	u.frame = pl->frame;
+	u.ts = pl->ts;
+	u.type = m.type;
+	u.code = m.code;
+	u.reporter.family = ip->family;
+	memcpy(u.reporter.addr, ip->src, ip->family == 4 ? 4 : 16);
+	u.orig_src.family = u.orig_dst.family = m.inner.family;
+	memcpy(u.orig_src.addr, m.inner.src, m.inner.family == 4 ? 4 : 16);
+	memcpy(u.orig_dst.addr, m.inner.dst, m.inner.family == 4 ? 4 : 16);
+	u.orig_src.port = m.inner_sport;
+	u.orig_dst.port = m.inner_dport;
+	u.orig_proto = m.inner.proto;
+	pl->sink.icmp(pl->sink.ctx, &u);
+}
+
+static void udp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
+{
+	struct cap_udp u;
+	enum cap_status st;
+
+	st = cap_udp_decode(ip, &u);
+	if (st != CAP_OK) {
+		count_failure(pl, st);
+		return;
+	}
+	/* Only Kerberos is wanted from UDP: other datagrams cost one compare. */
+	if (u.sport == 88 || u.dport == 88)
+		cap_pl_krb_udp(pl, ip, &u);
+}
+
+void cap_pipeline_packet(struct cap_pipeline *pl, double ts, const uint8_t *data,
+			 size_t caplen, size_t wirelen)
+{
+	struct cap_cursor c = cap_cur_init(data, caplen);
+	struct cap_ip ip, whole;
+	enum cap_status st;
+	uint16_t et = 0;
+	int r;
+
+	pl->frame++;
+	pl->ts = ts;
+	pl->st.packets++;
+	pl->st.bytes += wirelen;
+	st = cap_link_decode(pl->linktype, &c, &et);
+	if (st != CAP_OK) {
+		count_failure(pl, st);
+		return;
+	}
+	if (et != CAP_ETH_IPV4 && et != CAP_ETH_IPV6) {
+		pl->st.undecodable++;
+		return;
+	}
+	st = cap_ip_decode(c, et, &ip);
+	if (st != CAP_OK) {
+		count_failure(pl, st);
+		return;
+	}
+	if (ip.fragment) {
+		pl->st.ip_fragments++;
+		r = cap_frag_add(pl->frags, &ip, ts, &whole, &pl->st.ip_frag_dropped);
+		if (r != 1)
+			return;
+		pl->st.ip_reassembled++;
+		ip = whole;
+	}
+	switch (ip.proto) {
+	case 6:
+		tcp_packet(pl, &ip);
+		break;
+	case 17:
+		udp_packet(pl, &ip);
+		break;
+	case 1:
+	case 58:
+		if ((ip.proto == 1) == (ip.family == 4))
+			icmp_packet(pl, &ip);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,108 @@
+/* pipeline_int.h - state shared by the pipeline's modules (not public).
+ *
+ * pipeline.c decodes packets and drives flows; http_stream.c and
+ * krb_stream.c consume one direction's reassembled bytes each.
+ */
+#ifndef NEGSCOPE_PIPELINE_INT_H
+#define NEGSCOPE_PIPELINE_INT_H
+
+#include "negscope/flow.h"
+#include "negscope/http1.h"
+#include "negscope/net.h"
+#include "negscope/pipeline.h"
+
+enum app_kind { APP_UNKNOWN = 0, APP_HTTP, APP_KRB, APP_IGNORE };
+enum roles_by { ROLES_GUESS = 0, ROLES_DATA, ROLES_SYN };
+
+#define HTTP_QUEUE 8     /* requests awaiting a response (pipelining depth kept) */
+#define DETECT_PROBES 8  /* deliveries looked at before a stream is ignored */
+#define DETECT_MIN 16    /* bytes needed to judge a stream's first line */
+
+struct http_dir {
+	uint8_t mode;       /* enum http_mode in http_stream.c */
+	bool line_start;    /* resynchronising: the next byte starts a line */
+	bool after_gap;     /* the next message follows a gap */
+	uint32_t scan_off;  /* where the search for the end of the head resumes */
+	uint64_t remaining; /* body or chunk bytes still to skip */
+	uint64_t first_frame;
+};
+
+struct pending_req {
+	uint64_t frame;
+	bool head;    /* HEAD: the response has no body */
+	bool connect; /* CONNECT: a 2xx turns the stream into a tunnel */
+};
+
+struct krb_dir {
+	uint8_t mode;       /* enum krb_mode in krb_stream.c */
+	uint64_t remaining; /* bytes of an over-size record still to skip */
+};
+
+/* The user area of a flow-table entry. */
+struct flow_state {
+	uint32_t stream;
+	uint8_t kind;        /* enum app_kind */
+	uint8_t roles_by;    /* enum roles_by */
+	uint8_t client_side; /* key side of the client */
+	uint8_t probes;
+	bool fin[2];
+	bool rst;
+	bool syn_seen;
+	bool data_seen;
+	bool was_http;
+	uint32_t syn_isn;
+	struct cap_reasm_dir rd[2];
+	union {
+		struct {
+			struct http_dir d[2];
+			struct pending_req q[HTTP_QUEUE];
+			uint8_t qhead, qlen;
+		} http;
+		struct krb_dir krb[2];
+	} u;
+};
+
+struct cap_pipeline {
+	int linktype;
+	struct cap_pipeline_limits lim;
+	struct cap_sink sink;
+	struct cap_pipeline_stats st;
+	uint64_t frame;
+	double ts;
+	struct cap_flow_table *flows;
+	struct cap_reasm reasm;
+	struct cap_frag_table *frags;
+	uint32_t next_tcp_stream, next_udp_stream;
+	struct cap_http_header *hdrs; /* lim.max_headers entries, reused per message */
+	uint8_t *fold_buf;            /* folded header values joined here */
+	size_t fold_cap;
+};
+
+/* The consumer context of one direction of one flow, built per segment. */
+struct dir_ctx {
+	struct cap_pipeline *pl;
+	struct flow_state *fs;
+	int side; /* key side that sent these bytes */
+};
+
+void cap_pl_endpoints(const struct flow_state *fs, struct cap_endpoint *client,
+		      struct cap_endpoint *server);
+void cap_pl_endpoint_of(const struct cap_flow_key *k, int side, struct cap_endpoint *e);
+void cap_pl_conn_event(struct cap_pipeline *pl, struct flow_state *fs, enum cap_conn_kind kind,
+		       int side, uint64_t gap_bytes);
+
+void cap_pl_http_init(struct flow_state *fs);
+size_t cap_pl_http_consume(void *ctx, const uint8_t *p, size_t n);
+void cap_pl_http_gap(void *ctx, uint64_t bytes);
+void cap_pl_http_overflow(void *ctx);
+/* The direction's FIN: a close-delimited body ends. */
+void cap_pl_http_fin(struct dir_ctx *c);
+
+void cap_pl_krb_init(struct flow_state *fs);
+size_t cap_pl_krb_consume(void *ctx, const uint8_t *p, size_t n);
+void cap_pl_krb_gap(void *ctx, uint64_t bytes);
+void cap_pl_krb_overflow(void *ctx);
+/* A UDP datagram to or from port 88: one PDU. */
+void cap_pl_krb_udp(struct cap_pipeline *pl, const struct cap_ip *ip, const struct cap_udp *u);
+
+#endif /* NEGSCOPE_PIPELINE_INT_H */

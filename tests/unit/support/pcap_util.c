@@ -1,0 +1,190 @@
+/* pcap_util.c - test support: capture files, tshark oracle, damaged copies. */
+#include "pcap_util.h"
+
+#include <dirent.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void push(struct pcaputil_list *l, const char *s, size_t len)
+{
+	char **nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	char *c = malloc(len + 1);
+
+	if (nv == NULL || c == NULL) {
+		free(c);
+		if (nv != NULL)
+			l->v = nv;
+		return;
+	}
+	memcpy(c, s, len);
+	c[len] = '\0';
+	l->v = nv;
+	l->v[l->n++] = c;
+}
+
+static struct pcaputil_list *walk_target;
+
+static int walk_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	size_t n = strlen(path);
+
+	(void)sb;
+	(void)ftw;
+	if (type == FTW_F && ((n > 5 && strcmp(path + n - 5, ".pcap") == 0) ||
+			      (n > 7 && strcmp(path + n - 7, ".pcapng") == 0)))
+		push(walk_target, path, n);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void pcaputil_find(const char *dir, struct pcaputil_list *out)
+{
+	out->v = NULL;
+	out->n = 0;
+	walk_target = out;
+	(void)nftw(dir, walk_one, 16, FTW_PHYS);
+	walk_target = NULL;
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+}
+
+int pcaputil_run(const char *cmd, struct pcaputil_list *out)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+	int st;
+
+	out->v = NULL;
+	out->n = 0;
+	f = popen(cmd, "r");
+	if (f == NULL)
+		return -1;
+	/* getline: lines with long tokens (tens of KiB) stay whole. */
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		push(out, line, (size_t)n);
+	}
+	free(line);
+	st = pclose(f);
+	return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void pcaputil_list_free(struct pcaputil_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+bool pcaputil_have_tshark(void)
+{
+	return system("tshark -v >/dev/null 2>&1") == 0;
+}
+
+const char *pcaputil_quote(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (len < 3)
+		return "''";
+	buf[o++] = '\'';
+	for (; *s != '\0' && o + 6 < len; s++) {
+		if (*s == '\'') {
+			memcpy(buf + o, "'\\''", 4);
+			o += 4;
+		} else {
+			buf[o++] = *s;
+		}
+	}
+	buf[o++] = '\'';
+	buf[o] = '\0';
+	return buf;
+}
+
+int pcaputil_copy_prefix(const char *src, const char *dst, long nbytes)
+{
+	FILE *in = fopen(src, "rb"), *out = NULL;
+	char buf[8192];
+	int rc = -1;
+
+	if (in == NULL)
+		return -1;
+	out = fopen(dst, "wb");
+	if (out == NULL)
+		goto cleanup;
+	while (nbytes > 0) {
+		size_t want = nbytes < (long)sizeof(buf) ? (size_t)nbytes : sizeof(buf);
+		size_t got = fread(buf, 1, want, in);
+
+		if (got == 0 || fwrite(buf, 1, got, out) != got)
+			goto cleanup;
+		nbytes -= (long)got;
+	}
+	rc = 0;
+cleanup:
+	if (out != NULL && fclose(out) != 0)
+		rc = -1;
+	fclose(in);
+	return rc;
+}
+
+long pcaputil_file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+char *pcaputil_tempdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *d;
+	size_t n;
+
+	if (base == NULL || base[0] == '\0')
+		base = "/tmp";
+	n = strlen(base) + 32;
+	d = malloc(n);
+	if (d == NULL)
+		return NULL;
+	snprintf(d, n, "%s/negscope-test-XXXXXX", base);
+	if (mkdtemp(d) == NULL) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void pcaputil_rmdir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4096];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
