@@ -164,26 +164,25 @@ static void fold_findings(struct probe_capture *c, struct probe_result *r)
 {
 	for (size_t i = 0; i < cap_analysis_nfindings(c->an); i++) {
 		const struct cap_finding *cf = cap_analysis_finding(c->an, i);
-		const char *slug = cap_finding_slug(cf->id);
 		struct probe_finding *f;
 
-		if (probe_result_has(r, slug))
+		if (probe_result_has(r, cf->id))
 			continue;
 		/* negcap sees the same handshake: its success/fallback verdicts repeat ours */
 		if (cf->id == CAP_F_KERBEROS_OK || cf->id == CAP_F_NTLM_OK)
 			continue;
-		f = probe_result_add_finding(r, slug, 0);
+		f = probe_result_add_finding(r, cf->id, 0);
 		if (f == NULL)
 			return;
-		f->severity = cf->severity;
-		probe_finding_str(f, "seen_on", "wire");
+		f->rec.severity = cf->severity;
+		cap_finding_set_str(&f->rec, "seen_on", "wire");
 		if (cf->detail != NULL)
-			probe_finding_detail(f, "On the wire: %s", cf->detail);
+			cap_finding_set_detail(&f->rec, "On the wire: %s", cf->detail);
 		for (size_t k = 0; k < cf->nev; k++) {
 			if (cf->ev[k].is_num)
-				probe_finding_num(f, cf->ev[k].key, cf->ev[k].num);
+				cap_finding_set_num(&f->rec, cf->ev[k].key, cf->ev[k].num);
 			else
-				probe_finding_str(f, cf->ev[k].key, cf->ev[k].str);
+				cap_finding_set_str(&f->rec, cf->ev[k].key, cf->ev[k].str);
 		}
 	}
 }

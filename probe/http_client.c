@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "negscope/cursor.h"
+#include "token.h"
 
 struct probe_http_conn {
 	CURL *easy;
@@ -29,6 +30,68 @@ struct probe_http_multi {
 	CURLM *multi;
 	int running;
 };
+
+/* One header line of -v's trace, its secrets replaced by their size. */
+static void trace_line(char prefix, const char *line, size_t n)
+{
+	static const char *const auth[] = {"Authorization", "Proxy-Authorization",
+					    "WWW-Authenticate", "Proxy-Authenticate"};
+	static const char *const cookie[] = {"Cookie", "Set-Cookie"};
+	const char *colon = memchr(line, ':', n);
+	size_t name = colon != NULL ? (size_t)(colon - line) : 0;
+	char *value;
+
+	for (size_t i = 0; colon != NULL && i < sizeof(cookie) / sizeof(cookie[0]); i++)
+		if (name == strlen(cookie[i]) && strncasecmp(line, cookie[i], name) == 0) {
+			fprintf(stderr, "%c %.*s: <%zu chars>\n", prefix, (int)name, line,
+				n - name - 1);
+			return;
+		}
+	for (size_t i = 0; colon != NULL && i < sizeof(auth) / sizeof(auth[0]); i++) {
+		char shown[512];
+
+		if (name != strlen(auth[i]) || strncasecmp(line, auth[i], name) != 0)
+			continue;
+		value = strndup(colon + 1, n - name - 1);
+		if (value == NULL)
+			return;
+		probe_auth_value_shown(value + strspn(value, " \t"), shown, sizeof(shown));
+		free(value);
+		fprintf(stderr, "%c %.*s: %s\n", prefix, (int)name, line, shown);
+		return;
+	}
+	fprintf(stderr, "%c %.*s\n", prefix, (int)n, line);
+}
+
+/* -v: libcurl's trace on stderr as CURLOPT_VERBOSE prints it, except that tokens, Basic
+ * credentials and cookies are shown by size only: secrets never reach logs (issue 7).
+ * Bodies are not traced. */
+static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size, void *user)
+{
+	char prefix;
+	size_t at = 0;
+
+	(void)e;
+	(void)user;
+	switch (type) {
+	case CURLINFO_TEXT: prefix = '*'; break;
+	case CURLINFO_HEADER_OUT: prefix = '>'; break;
+	case CURLINFO_HEADER_IN: prefix = '<'; break;
+	default: return 0;
+	}
+	while (at < size) {
+		const char *nl = memchr(data + at, '\n', size - at);
+		size_t n = nl != NULL ? (size_t)(nl - (data + at)) : size - at;
+		size_t next = at + n + (nl != NULL ? 1 : 0);
+
+		if (n > 0 && data[at + n - 1] == '\r')
+			n--;
+		if (n > 0)
+			trace_line(prefix, data + at, n);
+		at = next;
+	}
+	return 0;
+}
 
 int probe_http_global_init(void)
 {
@@ -320,8 +383,10 @@ struct probe_http_conn *probe_http_conn_new(const struct probe_http_opts *o)
 	}
 	if (o->proxy != NULL)
 		curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
-	if (o->verbose)
+	if (o->verbose) {
+		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, debug_cb);
 		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+	}
 	return c;
 fail:
 	probe_http_conn_free(c);

@@ -176,10 +176,10 @@ static int take_token(struct probe_session *s, struct probe_leg *l,
 	uint8_t *buf;
 
 	if (cap > MAX_TOKEN_BYTES) {
-		struct probe_finding *f = probe_result_add_finding(s->r, "gss-error", l->n);
+		struct probe_finding *f = probe_result_add_finding(s->r, CAP_F_GSS_ERROR, l->n);
 
 		if (f != NULL)
-			probe_finding_detail(f, "The server's %s token is %zu bytes of base64, over "
+			cap_finding_set_detail(&f->rec, "The server's %s token is %zu bytes of base64, over "
 					     "the %d-byte limit.", s->scheme, ch->token68.len,
 					     MAX_TOKEN_BYTES);
 		return -1;
@@ -188,12 +188,16 @@ static int take_token(struct probe_session *s, struct probe_leg *l,
 	if (buf == NULL)
 		return -1;
 	if (cap_b64_decode(ch->token68, CAP_B64_ALLOW_WS, buf, cap, &n, &e) != CAP_OK) {
-		struct probe_finding *f = probe_result_add_finding(s->r, "gss-error", l->n);
+		struct probe_finding *f = probe_result_add_finding(s->r, CAP_F_GSS_ERROR, l->n);
 
 		if (f != NULL) {
-			probe_finding_detail(f, "The server's %s token is not valid base64: %s.",
+			cap_finding_set_detail(&f->rec, "The server's %s token is not valid base64: %s.",
 					     s->scheme, e.msg);
-			probe_finding_str(f, "header", l->nwww > 0 ? l->www_auth[0] : "");
+			char shown[512];
+
+			probe_auth_value_shown(l->nwww > 0 ? l->www_auth[0] : "", shown,
+					       sizeof(shown));
+			cap_finding_set_str(&f->rec, "header", shown);
 		}
 		free(buf);
 		return -1;
@@ -238,7 +242,7 @@ static void add_spn_advice(struct probe_session *s, struct probe_finding *f)
 
 	snprintf(shortname, sizeof(shortname), "%s", s->r->canonical);
 	shortname[strcspn(shortname, ".")] = '\0';
-	probe_finding_advice(f, "Register %s on the account the site runs as (setspn -S %s "
+	cap_finding_add_advice(&f->rec, "Register %s on the account the site runs as (setspn -S %s "
 			     "DOMAIN\\account), and HTTP/%s too if users browse by the short name; "
 			     "browsers do not add the port (HTTP/%s:%ld is never asked for). "
 			     "negprobe --check-spn %s shows which forms exist.",
@@ -250,34 +254,34 @@ static void gss_finding(struct probe_session *s, unsigned leg, const struct prob
 			const char *context)
 {
 	int kerr = -1;
-	const char *slug = probe_finding_for_gss(e->major, e->krb5_code, &kerr);
+	enum cap_finding_id id = probe_finding_for_gss(e->major, e->krb5_code, &kerr);
 	struct probe_finding *f;
 	char hex[16];
 
-	if (probe_result_has(s->r, slug))
+	if (probe_result_has(s->r, id))
 		return;
-	f = probe_result_add_finding(s->r, slug, leg);
+	f = probe_result_add_finding(s->r, id, leg);
 	if (f == NULL)
 		return;
 	snprintf(hex, sizeof(hex), "0x%08x", (unsigned)e->major);
-	probe_finding_str(f, "spn", s->r->spn);
+	cap_finding_set_str(&f->rec, "spn", s->r->spn);
 	if (kerr >= 0) {
-		probe_finding_num(f, "error_code", kerr);
-		probe_finding_str(f, "error_name", probe_krb_error_name(kerr));
+		cap_finding_set_num(&f->rec, "error_code", kerr);
+		cap_finding_set_str(&f->rec, "error_name", probe_krb_error_name(kerr));
 	}
-	probe_finding_str(f, "gss_major", hex);
-	probe_finding_num(f, "gss_minor", (int64_t)e->minor);
-	probe_finding_str(f, "gss_message", e->text);
-	if (strcmp(slug, "spn-unknown") == 0) {
-		probe_finding_detail(f, "%s: the KDC has no principal %s (KDC_ERR_S_PRINCIPAL_UNKNOWN), "
+	cap_finding_set_str(&f->rec, "gss_major", hex);
+	cap_finding_set_num(&f->rec, "gss_minor", (int64_t)e->minor);
+	cap_finding_set_str(&f->rec, "gss_message", e->text);
+	if (id == CAP_F_SPN_UNKNOWN) {
+		cap_finding_set_detail(&f->rec, "%s: the KDC has no principal %s (KDC_ERR_S_PRINCIPAL_UNKNOWN), "
 				     "so no Kerberos ticket can be issued for this site.", context,
 				     s->r->spn);
 		add_spn_advice(s, f);
 	} else if (kerr >= 0) {
-		probe_finding_detail(f, "%s: %s (%d), \"%s\".", context, probe_krb_error_name(kerr),
+		cap_finding_set_detail(&f->rec, "%s: %s (%d), \"%s\".", context, probe_krb_error_name(kerr),
 				     kerr, e->minor_text[0] != '\0' ? e->minor_text : e->text);
 	} else {
-		probe_finding_detail(f, "%s: %s.", context,
+		cap_finding_set_detail(&f->rec, "%s: %s.", context,
 				     e->minor_text[0] != '\0' ? e->minor_text : e->text);
 	}
 }
@@ -286,26 +290,26 @@ static void gss_finding(struct probe_session *s, unsigned leg, const struct prob
 static void token_error_finding(struct probe_session *s, const struct probe_leg *l)
 {
 	const struct probe_token_desc *d = &l->recv.desc;
-	const char *slug;
+	enum cap_finding_id id;
 	struct probe_finding *f;
 
 	if (d->krb_error < 0)
 		return;
-	slug = probe_finding_for_krb_error(d->krb_error, true);
-	if (probe_result_has(s->r, slug))
+	id = probe_finding_for_krb_error(d->krb_error, true);
+	if (probe_result_has(s->r, id))
 		return;
-	f = probe_result_add_finding(s->r, slug, l->n);
+	f = probe_result_add_finding(s->r, id, l->n);
 	if (f == NULL)
 		return;
-	probe_finding_num(f, "error_code", d->krb_error);
-	probe_finding_str(f, "error_name", d->krb_error_name[0] != '\0' ? d->krb_error_name :
+	cap_finding_set_num(&f->rec, "error_code", d->krb_error);
+	cap_finding_set_str(&f->rec, "error_name", d->krb_error_name[0] != '\0' ? d->krb_error_name :
 					   probe_krb_error_name(d->krb_error));
-	probe_finding_str(f, "spn", s->r->spn);
+	cap_finding_set_str(&f->rec, "spn", s->r->spn);
 	if (l->sent.desc.kvno >= 0)
-		probe_finding_num(f, "kvno", l->sent.desc.kvno);
+		cap_finding_set_num(&f->rec, "kvno", l->sent.desc.kvno);
 	if (l->sent.desc.etype >= 0)
-		probe_finding_num(f, "etype", l->sent.desc.etype);
-	probe_finding_detail(f, "The server answered the ticket for %s with %s (%d) in its 401.",
+		cap_finding_set_num(&f->rec, "etype", l->sent.desc.etype);
+	cap_finding_set_detail(&f->rec, "The server answered the ticket for %s with %s (%d) in its 401.",
 			     s->r->spn, probe_krb_error_name(d->krb_error), d->krb_error);
 }
 
@@ -327,20 +331,24 @@ static enum probe_used_mech sent_mech(const struct probe_session *s)
 static void rejected_finding(struct probe_session *s, const struct probe_leg *l)
 {
 	enum probe_used_mech m = sent_mech(s);
-	const char *slug = m == PROBE_USED_NTLM ? "ntlm-rejected" : "kerberos-rejected";
+	enum cap_finding_id id = m == PROBE_USED_NTLM ? CAP_F_NTLM_REJECTED : CAP_F_KERBEROS_REJECTED;
 	struct probe_finding *f;
 
 	s->rejected = true;
 	if (l->recv.desc.krb_error >= 0)
 		return; /* the KRB-ERROR finding says it better */
-	f = probe_result_add_finding(s->r, slug, l->n);
+	f = probe_result_add_finding(s->r, id, l->n);
 	if (f == NULL)
 		return;
-	probe_finding_str(f, "spn", s->r->spn);
-	probe_finding_num(f, "status", l->status);
-	if (l->nwww > 0)
-		probe_finding_str(f, "www_authenticate", l->www_auth[0]);
-	probe_finding_detail(f, "The server answered the %s credentials of leg %u with another 401.",
+	cap_finding_set_str(&f->rec, "spn", s->r->spn);
+	cap_finding_set_num(&f->rec, "status", l->status);
+	if (l->nwww > 0) {
+		char shown[512];
+
+		probe_auth_value_shown(l->www_auth[0], shown, sizeof(shown));
+		cap_finding_set_str(&f->rec, "www_authenticate", shown);
+	}
+	cap_finding_set_detail(&f->rec, "The server answered the %s credentials of leg %u with another 401.",
 			     m == PROBE_USED_NTLM ? "NTLM" : "Kerberos", l->n - 1);
 }
 
@@ -383,15 +391,15 @@ static enum probe_next first_challenge(struct probe_session *s, struct probe_leg
 	uint8_t *tok = NULL;
 	size_t toklen = 0;
 	struct probe_finding *f;
-	const char *slug;
+	enum cap_finding_id id;
 
 	offered_list(s, h);
 	s->offered_negotiate = neg;
 	if (!neg) {
-		f = probe_result_add_finding(s->r, "negotiate-not-offered", l->n);
+		f = probe_result_add_finding(s->r, CAP_F_NEGOTIATE_NOT_OFFERED, l->n);
 		if (f != NULL) {
-			probe_finding_str(f, "offered", s->offered[0] != '\0' ? s->offered : "(none)");
-			probe_finding_detail(f, "The 401 offers %s but not Negotiate.",
+			cap_finding_set_str(&f->rec, "offered", s->offered[0] != '\0' ? s->offered : "(none)");
+			cap_finding_set_detail(&f->rec, "The 401 offers %s but not Negotiate.",
 					     s->offered[0] != '\0' ? s->offered : "no scheme at all");
 		}
 	}
@@ -405,9 +413,9 @@ static enum probe_next first_challenge(struct probe_session *s, struct probe_leg
 		return PROBE_NEXT_DONE;
 	}
 	if ((s->wrap == PROBE_WRAP_NTLM || cfg->mech == PROBE_MECH_NTLM) && !cfg->ntlm_available) {
-		f = probe_result_add_finding(s->r, "ntlm-unavailable", l->n);
+		f = probe_result_add_finding(s->r, CAP_F_NTLM_UNAVAILABLE, l->n);
 		if (f != NULL)
-			probe_finding_detail(f, "The NTLM mechanism (gss-ntlmssp) is not installed "
+			cap_finding_set_detail(&f->rec, "The NTLM mechanism (gss-ntlmssp) is not installed "
 					     "here, so negprobe cannot answer %s with NTLM.",
 					     s->wrap == PROBE_WRAP_NTLM ? "an NTLM-only server" :
 								      "Negotiate");
@@ -426,19 +434,19 @@ static enum probe_next first_challenge(struct probe_session *s, struct probe_leg
 	    (s->wrap == PROBE_WRAP_NTLM && !probe_cred_has_ntlm(s->cred)) ||
 	    (s->wrap == PROBE_WRAP_SPNEGO && !probe_cred_has_krb5(s->cred) &&
 	     !probe_cred_has_ntlm(s->cred))) {
-		slug = s->wrap == PROBE_WRAP_NTLM && cfg->ntlm_available ? "ntlm-unavailable" :
-									     "no-credentials";
-		f = probe_result_has(s->r, slug) ? NULL : probe_result_add_finding(s->r, slug, l->n);
+		id = s->wrap == PROBE_WRAP_NTLM && cfg->ntlm_available ? CAP_F_NTLM_UNAVAILABLE :
+									     CAP_F_NO_CREDENTIALS;
+		f = probe_result_has(s->r, id) ? NULL : probe_result_add_finding(s->r, id, l->n);
 		if (f != NULL) {
 			const struct probe_gss_error *ke =
 				s->cred == NULL ? NULL :
 				s->wrap == PROBE_WRAP_NTLM ? probe_cred_ntlm_error(s->cred) :
 				probe_cred_krb5_error(s->cred);
 
-			probe_finding_str(f, "spn", s->r->spn);
+			cap_finding_set_str(&f->rec, "spn", s->r->spn);
 			if (ke != NULL && ke->text[0] != '\0')
-				probe_finding_str(f, "gss_message", ke->text);
-			probe_finding_detail(f, "No credentials to answer the %s challenge%s%s.",
+				cap_finding_set_str(&f->rec, "gss_message", ke->text);
+			cap_finding_set_detail(&f->rec, "No credentials to answer the %s challenge%s%s.",
 					     s->scheme, ke != NULL && ke->text[0] != '\0' ? ": " : "",
 					     ke != NULL ? ke->text : "");
 		}
@@ -499,12 +507,12 @@ static enum probe_next next_challenge(struct probe_session *s, struct probe_leg 
 		return PROBE_NEXT_DONE;
 	}
 	if (s->r->nlegs >= (size_t)s->cfg->max_legs) {
-		struct probe_finding *f = probe_result_add_finding(s->r, "auth-loop", l->n);
+		struct probe_finding *f = probe_result_add_finding(s->r, CAP_F_AUTH_LOOP, l->n);
 
 		free(tok);
 		if (f != NULL) {
-			probe_finding_num(f, "legs", (int64_t)s->r->nlegs);
-			probe_finding_detail(f, "The handshake did not finish within %d legs "
+			cap_finding_set_num(&f->rec, "legs", (int64_t)s->r->nlegs);
+			cap_finding_set_detail(&f->rec, "The handshake did not finish within %d legs "
 					     "(--max-legs).", s->cfg->max_legs);
 		}
 		return PROBE_NEXT_DONE;
@@ -521,22 +529,22 @@ static void success(struct probe_session *s, struct probe_leg *l, const struct c
 	size_t toklen = 0;
 
 	if (s->gss == NULL) {
-		struct probe_finding *f = probe_result_add_finding(s->r, "auth-not-required", l->n);
+		struct probe_finding *f = probe_result_add_finding(s->r, CAP_F_AUTH_NOT_REQUIRED, l->n);
 
 		if (f != NULL)
-			probe_finding_num(f, "status", l->status);
+			cap_finding_set_num(&f->rec, "status", l->status);
 		return;
 	}
 	ch = our_token(s, h);
 	if (ch != NULL && take_token(s, l, ch, &l->recv) == 0 && !probe_gss_complete(s->gss)) {
 		if (step(s, l, l->recv.bytes, l->recv.len, &tok, &toklen, &e) == PROBE_GSS_ERROR) {
 			struct probe_finding *f =
-				probe_result_add_finding(s->r, "mutual-auth-failed", l->n);
+				probe_result_add_finding(s->r, CAP_F_MUTUAL_AUTH_FAILED, l->n);
 
 			if (f != NULL) {
-				probe_finding_str(f, "spn", s->r->spn);
-				probe_finding_str(f, "gss_message", e.text);
-				probe_finding_detail(f, "The server's final token did not verify: %s.",
+				cap_finding_set_str(&f->rec, "spn", s->r->spn);
+				cap_finding_set_str(&f->rec, "gss_message", e.text);
+				cap_finding_set_detail(&f->rec, "The server's final token did not verify: %s.",
 						     e.text);
 			}
 		} else {
@@ -565,28 +573,28 @@ enum probe_next probe_session_on_response(struct probe_session *s, const struct 
 	s->r->status = l->status;
 	if (resp->curl_code != 0) {
 		s->failed = true;
-		f = probe_result_add_finding(s->r, l->tls != PROBE_TLS_NONE ? "tls-error" :
-								      "connect-failed", l->n);
+		f = probe_result_add_finding(s->r, l->tls != PROBE_TLS_NONE ? CAP_F_TLS_ERROR :
+								      CAP_F_CONNECT_FAILED, l->n);
 		if (f == NULL)
 			return PROBE_NEXT_DONE;
-		probe_finding_str(f, "curl_error", resp->error);
-		probe_finding_num(f, "curl_code", resp->curl_code);
-		probe_finding_str(f, "host", s->r->u.host);
-		probe_finding_num(f, "port", s->r->u.port);
+		cap_finding_set_str(&f->rec, "curl_error", resp->error);
+		cap_finding_set_num(&f->rec, "curl_code", resp->curl_code);
+		cap_finding_set_str(&f->rec, "host", s->r->u.host);
+		cap_finding_set_num(&f->rec, "port", s->r->u.port);
 		if (l->tls != PROBE_TLS_NONE) {
 			char cert[600];
 
-			probe_finding_str(f, "tls_failure", probe_tls_kind_name(l->tls));
+			cap_finding_set_str(&f->rec, "tls_failure", probe_tls_kind_name(l->tls));
 			if (resp->verify_result != 0)
-				probe_finding_num(f, "verify_result", resp->verify_result);
+				cap_finding_set_num(&f->rec, "verify_result", resp->verify_result);
 			probe_http_cert_summary(&s->cfg->http, s->r->url, cert, sizeof(cert));
 			if (cert[0] != '\0')
-				probe_finding_str(f, "certificate", cert);
-			probe_finding_detail(f, "TLS to %s:%ld failed: %s (%s).", s->r->u.host,
+				cap_finding_set_str(&f->rec, "certificate", cert);
+			cap_finding_set_detail(&f->rec, "TLS to %s:%ld failed: %s (%s).", s->r->u.host,
 					     s->r->u.port, probe_tls_kind_name(l->tls), resp->error);
-			probe_finding_advice(f, "%s", probe_tls_kind_advice(l->tls));
+			cap_finding_add_advice(&f->rec, "%s", probe_tls_kind_advice(l->tls));
 		} else {
-			probe_finding_detail(f, "Connecting to %s:%ld failed: %s.", s->r->u.host,
+			cap_finding_set_detail(&f->rec, "Connecting to %s:%ld failed: %s.", s->r->u.host,
 					     s->r->u.port, resp->error);
 		}
 		return PROBE_NEXT_DONE;
@@ -602,20 +610,20 @@ enum probe_next probe_session_on_response(struct probe_session *s, const struct 
 		return PROBE_NEXT_DONE;
 	}
 	if (l->status == 400 && l->auth_header_len > 4096) {
-		f = probe_result_add_finding(s->r, "token-too-large", l->n);
+		f = probe_result_add_finding(s->r, CAP_F_TOKEN_TOO_LARGE, l->n);
 		if (f != NULL) {
-			probe_finding_num(f, "authorization_bytes", (int64_t)l->auth_header_len);
-			probe_finding_detail(f, "The server answered 400 to a %zu-byte Authorization "
+			cap_finding_set_num(&f->rec, "authorization_bytes", (int64_t)l->auth_header_len);
+			cap_finding_set_detail(&f->rec, "The server answered 400 to a %zu-byte Authorization "
 					     "header.", l->auth_header_len);
 		}
 		return PROBE_NEXT_DONE;
 	}
-	f = probe_result_add_finding(s->r, "unexpected-status", l->n);
+	f = probe_result_add_finding(s->r, CAP_F_UNEXPECTED_STATUS, l->n);
 	if (f != NULL) {
-		probe_finding_num(f, "status", l->status);
+		cap_finding_set_num(&f->rec, "status", l->status);
 		if (probe_http_header(resp, "Location", 0) != NULL)
-			probe_finding_str(f, "location", probe_http_header(resp, "Location", 0));
-		probe_finding_detail(f, "The server answered %ld %s.", l->status, l->reason);
+			cap_finding_set_str(&f->rec, "location", probe_http_header(resp, "Location", 0));
+		cap_finding_set_detail(&f->rec, "The server answered %ld %s.", l->status, l->reason);
 	}
 	return PROBE_NEXT_DONE;
 }
@@ -632,12 +640,12 @@ static void why_not_kerberos(struct probe_session *s)
 	if (!probe_cred_has_krb5(s->cred)) {
 		const struct probe_gss_error *ke = probe_cred_krb5_error(s->cred);
 
-		if (probe_result_has(s->r, "no-credentials") || probe_result_has(s->r, "kdc-error"))
+		if (probe_result_has(s->r, CAP_F_NO_CREDENTIALS) || probe_result_has(s->r, CAP_F_KDC_ERROR))
 			return; /* already said at the first challenge */
-		f = probe_result_add_finding(s->r, "no-credentials", 0);
+		f = probe_result_add_finding(s->r, CAP_F_NO_CREDENTIALS, 0);
 		if (f != NULL) {
-			probe_finding_str(f, "gss_message", ke->text);
-			probe_finding_detail(f, "No Kerberos credentials, so SPNEGO could only offer "
+			cap_finding_set_str(&f->rec, "gss_message", ke->text);
+			cap_finding_set_detail(&f->rec, "No Kerberos credentials, so SPNEGO could only offer "
 					     "NTLM: %s.", ke->text);
 		}
 		return;
@@ -663,17 +671,17 @@ static void keepalive_check(struct probe_session *s)
 		if (prev->status != 401 || !l->conn_new || l->curl_code != 0)
 			continue;
 		r->keepalive_ok = false;
-		if (probe_result_has(r, "keepalive-missing"))
+		if (probe_result_has(r, CAP_F_KEEPALIVE_MISSING))
 			continue;
-		f = probe_result_add_finding(r, "keepalive-missing", l->n);
+		f = probe_result_add_finding(r, CAP_F_KEEPALIVE_MISSING, l->n);
 		if (f == NULL)
 			continue;
-		probe_finding_num(f, "leg", l->n);
-		probe_finding_str(f, "connection_header", prev->connection != NULL ? prev->connection :
+		cap_finding_set_num(&f->rec, "leg", l->n);
+		cap_finding_set_str(&f->rec, "connection_header", prev->connection != NULL ? prev->connection :
 										"(none)");
-		probe_finding_num(f, "previous_local_port", prev->local_port);
-		probe_finding_num(f, "local_port", l->local_port);
-		probe_finding_detail(f, "The 401 of leg %u %s, so leg %u needed a new TCP connection "
+		cap_finding_set_num(&f->rec, "previous_local_port", prev->local_port);
+		cap_finding_set_num(&f->rec, "local_port", l->local_port);
+		cap_finding_set_detail(&f->rec, "The 401 of leg %u %s, so leg %u needed a new TCP connection "
 				     "(local port %ld, was %ld).", prev->n,
 				     prev->connection != NULL &&
 				     strcasestr(prev->connection, "close") != NULL ?
@@ -700,20 +708,20 @@ static void delegation_outcome(struct probe_session *s, const struct probe_gss_i
 	if (info->mech == PROBE_USED_KERBEROS &&
 	    (!info->have_tkt_flags || !(info->tkt_flags & PROBE_TKT_OK_AS_DELEGATE))) {
 		r->delegation = PROBE_DELEG_R_NOT_TRUSTED;
-		f = probe_result_add_finding(r, "delegation-not-trusted", 0);
+		f = probe_result_add_finding(r, CAP_F_DELEGATION_NOT_TRUSTED, 0);
 		if (f != NULL) {
-			probe_finding_str(f, "spn", r->spn);
-			probe_finding_str(f, "ok_as_delegate", info->have_tkt_flags ? "no" : "unknown");
-			probe_finding_detail(f, "The service ticket for %s is not marked ok-as-delegate, "
+			cap_finding_set_str(&f->rec, "spn", r->spn);
+			cap_finding_set_str(&f->rec, "ok_as_delegate", info->have_tkt_flags ? "no" : "unknown");
+			cap_finding_set_detail(&f->rec, "The service ticket for %s is not marked ok-as-delegate, "
 					     "so no credential was delegated.", r->spn);
 		}
 		return;
 	}
 	r->delegation = PROBE_DELEG_R_REFUSED;
-	f = probe_result_add_finding(r, "delegation-refused", 0);
+	f = probe_result_add_finding(r, CAP_F_DELEGATION_REFUSED, 0);
 	if (f != NULL) {
-		probe_finding_str(f, "spn", r->spn);
-		probe_finding_detail(f, "Delegation was requested but no credential was delegated%s.",
+		cap_finding_set_str(&f->rec, "spn", r->spn);
+		cap_finding_set_detail(&f->rec, "Delegation was requested but no credential was delegated%s.",
 				     info->mech == PROBE_USED_NTLM ? " (NTLM cannot delegate)" :
 				     " (is the TGT forwardable? klist -f shows F)");
 	}
@@ -730,30 +738,30 @@ void probe_session_finish(struct probe_session *s)
 		probe_gss_get_info(s->gss, &info);
 	r->mech = sent_mech(s);
 	if (r->url_ok && strcmp(r->u.scheme, "https") == 0 && s->cfg->http.insecure) {
-		f = probe_result_add_finding(r, "tls-insecure", 0);
+		f = probe_result_add_finding(r, CAP_F_TLS_INSECURE, 0);
 		if (f != NULL)
-			probe_finding_str(f, "host", r->u.host);
+			cap_finding_set_str(&f->rec, "host", r->u.host);
 	}
 	keepalive_check(s);
 	if (r->authenticated) {
-		f = probe_result_add_finding(r, r->mech == PROBE_USED_NTLM ? "ntlm-ok" : "kerberos-ok", 0);
+		f = probe_result_add_finding(r, r->mech == PROBE_USED_NTLM ? CAP_F_NTLM_OK : CAP_F_KERBEROS_OK, 0);
 		if (f != NULL) {
-			probe_finding_str(f, "spn", r->spn);
-			probe_finding_num(f, "status", r->status);
+			cap_finding_set_str(&f->rec, "spn", r->spn);
+			cap_finding_set_num(&f->rec, "status", r->status);
 			if (r->mech == PROBE_USED_KERBEROS)
-				probe_finding_str(f, "mutual", r->mutual_verified ? "verified" :
+				cap_finding_set_str(&f->rec, "mutual", r->mutual_verified ? "verified" :
 											"not verified");
 		}
 		if (r->mech == PROBE_USED_KERBEROS && !r->mutual_verified &&
-		    !probe_result_has(r, "mutual-auth-failed"))
-			probe_result_add_finding(r, "mutual-auth-missing", 0);
+		    !probe_result_has(r, CAP_F_MUTUAL_AUTH_FAILED))
+			probe_result_add_finding(r, CAP_F_MUTUAL_AUTH_MISSING, 0);
 	}
 	if (r->mech == PROBE_USED_NTLM && s->wrap == PROBE_WRAP_SPNEGO && s->offered_negotiate &&
 	    s->cfg->mech == PROBE_MECH_AUTO) {
-		f = probe_result_add_finding(r, "ntlm-fallback", 0);
+		f = probe_result_add_finding(r, CAP_F_NTLM_FALLBACK, 0);
 		if (f != NULL) {
-			probe_finding_str(f, "spn", r->spn);
-			probe_finding_detail(f, "The server offered Negotiate and SPNEGO chose NTLM.");
+			cap_finding_set_str(&f->rec, "spn", r->spn);
+			cap_finding_set_detail(&f->rec, "The server offered Negotiate and SPNEGO chose NTLM.");
 		}
 		why_not_kerberos(s);
 	}

@@ -150,10 +150,10 @@ struct probe_result {
 };
 
 /* Adds a finding to r (ignored beyond PROBE_MAX_FINDINGS); returns it or NULL. */
-struct probe_finding *probe_result_add_finding(struct probe_result *r, const char *slug,
+struct probe_finding *probe_result_add_finding(struct probe_result *r, enum cap_finding_id id,
 					       unsigned leg);
 /* True when r has a finding with this id. */
-bool probe_result_has(const struct probe_result *r, const char *slug);
+bool probe_result_has(const struct probe_result *r, enum cap_finding_id id);
 void probe_result_init(struct probe_result *r, const char *url);
 void probe_result_clear(struct probe_result *r);
 /* Worst severity among the findings, -1 when none. */

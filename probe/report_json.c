@@ -119,8 +119,12 @@ static void leg_record(struct cap_json *j, const struct probe_result *r, const s
 	cap_json_kv_str(j, "http_version", l->http_version == 10 ? "1.0" :
 					   l->http_version == 20 ? "2" : "1.1");
 	cap_json_kv_arr_begin(j, "www_authenticate");
-	for (size_t i = 0; i < l->nwww; i++)
-		cap_json_str(j, l->www_auth[i]);
+	for (size_t i = 0; i < l->nwww; i++) {
+		char shown[512];
+
+		probe_auth_value_shown(l->www_auth[i], shown, sizeof(shown));
+		cap_json_str(j, shown);
+	}
 	cap_json_arr_end(j);
 	kv_str_or_null(j, "connection_header", l->connection);
 	kv_str_or_null(j, "persistent_auth", l->persistent_auth);
@@ -147,29 +151,26 @@ static void leg_record(struct cap_json *j, const struct probe_result *r, const s
 }
 
 static void finding_record(struct cap_json *j, const struct probe_result *r,
-			   const struct probe_finding *f)
+			   const struct probe_finding *pf)
 {
-	struct probe_finding_text t;
+	const struct cap_finding *f = &pf->rec;
+	const struct cap_finding_info *t = cap_finding_info(f->id);
 
-	memset(&t, 0, sizeof(t));
-	probe_finding_text(f->slug, &t);
 	cap_json_obj_begin(j);
 	cap_json_kv_str(j, "type", "finding");
 	cap_json_kv_str(j, "target", r->url);
-	cap_json_kv_str(j, "id", f->slug);
+	cap_json_kv_str(j, "id", cap_finding_slug(f->id));
 	cap_json_kv_str(j, "severity", cap_severity_name(f->severity));
-	if (f->leg > 0)
-		cap_json_kv_uint(j, "leg", f->leg);
+	if (pf->leg > 0)
+		cap_json_kv_uint(j, "leg", pf->leg);
 	else
 		cap_json_kv_null(j, "leg");
-	kv_str_or_null(j, "title", t.title);
-	kv_str_or_null(j, "explanation", t.explanation);
+	kv_str_or_null(j, "title", t != NULL ? t->title : NULL);
+	kv_str_or_null(j, "explanation", t != NULL ? t->explanation : NULL);
 	kv_str_or_null(j, "detail", f->detail);
 	cap_json_kv_arr_begin(j, "advice");
-	if (f->advice != NULL)
-		cap_json_str(j, f->advice);
-	for (size_t i = 0; t.advice != NULL && t.advice[i] != NULL; i++)
-		cap_json_str(j, t.advice[i]);
+	for (size_t i = 0; cap_finding_advice_line(f, i) != NULL; i++)
+		cap_json_str(j, cap_finding_advice_line(f, i));
 	cap_json_arr_end(j);
 	/* evidence fields, flat, as negcap writes them */
 	for (size_t i = 0; i < f->nev; i++) {
@@ -225,7 +226,7 @@ static void result_record(struct cap_json *j, const struct probe_result *r)
 	unsigned count[CAP_SEV_COUNT] = {0};
 
 	for (size_t i = 0; i < r->nfindings; i++)
-		count[r->findings[i].severity]++;
+		count[r->findings[i].rec.severity]++;
 	cap_json_obj_begin(j);
 	cap_json_kv_str(j, "type", "result");
 	cap_json_kv_str(j, "target", r->url);

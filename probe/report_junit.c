@@ -74,10 +74,13 @@ static int add_case(struct probe_junit *j, const struct probe_result *r, const c
 		if (mem != NULL) {
 			if (r->fatal[0] != '\0')
 				fprintf(mem, "could not run: %s\n", r->fatal);
-			for (size_t i = 0; i < r->nfindings; i++)
-				fprintf(mem, "%s %s%s%s\n", cap_severity_name(r->findings[i].severity),
-					r->findings[i].slug, r->findings[i].detail != NULL ? ": " : "",
-					r->findings[i].detail != NULL ? r->findings[i].detail : "");
+			for (size_t i = 0; i < r->nfindings; i++) {
+				const struct cap_finding *f = &r->findings[i].rec;
+
+				fprintf(mem, "%s %s%s%s\n", cap_severity_name(f->severity),
+					cap_finding_slug(f->id), f->detail != NULL ? ": " : "",
+					f->detail != NULL ? f->detail : "");
+			}
 			fclose(mem);
 			c->detail = detail;
 		}

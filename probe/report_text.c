@@ -27,16 +27,6 @@ static const char *sev_color(enum cap_severity s)
 	return s == CAP_SEV_ERROR ? RED : s == CAP_SEV_WARNING ? YELLOW : GREEN;
 }
 
-/* Header values can be long (tokens): show the scheme and the token's size. */
-static void short_header(FILE *fp, const char *v)
-{
-	size_t sp = strcspn(v, " ");
-
-	if (strlen(v) > 60 && v[sp] == ' ')
-		fprintf(fp, "%.*s <%zu chars>", (int)sp, v, strlen(v) - sp - 1);
-	else
-		fprintf(fp, "%s", v);
-}
 
 static void leg_lines(const struct pen *p, const struct probe_result *r, const struct probe_leg *l)
 {
@@ -66,9 +56,10 @@ static void leg_lines(const struct pen *p, const struct probe_result *r, const s
 		fprintf(fp, ", GSS %.1f ms", l->t_gss_ms);
 	fprintf(fp, "]%s\n", c_on(p, OFF));
 	for (size_t i = 0; i < l->nwww; i++) {
-		fprintf(fp, "            WWW-Authenticate: ");
-		short_header(fp, l->www_auth[i]);
-		fprintf(fp, "\n");
+		char shown[512];
+
+		probe_auth_value_shown(l->www_auth[i], shown, sizeof(shown));
+		fprintf(fp, "            WWW-Authenticate: %s\n", shown);
 	}
 	if (l->connection != NULL)
 		fprintf(fp, "            Connection: %s\n", l->connection);
@@ -82,24 +73,24 @@ static void leg_lines(const struct pen *p, const struct probe_result *r, const s
 		fprintf(fp, "         GSS: complete\n");
 }
 
-static void finding_lines(const struct pen *p, const struct probe_finding *f)
+static void finding_lines(const struct pen *p, const struct probe_finding *pf)
 {
-	struct probe_finding_text t;
+	const struct cap_finding *f = &pf->rec;
+	const struct cap_finding_info *t = cap_finding_info(f->id);
 	FILE *fp = p->fp;
 
-	memset(&t, 0, sizeof(t));
-	probe_finding_text(f->slug, &t);
 	fprintf(fp, "  %s%-7s%s %s%s%s", c_on(p, sev_color(f->severity)),
-		cap_severity_name(f->severity), c_on(p, OFF), c_on(p, BOLD), f->slug, c_on(p, OFF));
-	if (t.title != NULL)
-		fprintf(fp, "  %s", t.title);
-	if (f->leg > 0)
-		fprintf(fp, " %s(leg %u)%s", c_on(p, DIM), f->leg, c_on(p, OFF));
+		cap_severity_name(f->severity), c_on(p, OFF), c_on(p, BOLD), cap_finding_slug(f->id),
+		c_on(p, OFF));
+	if (t != NULL)
+		fprintf(fp, "  %s", t->title);
+	if (pf->leg > 0)
+		fprintf(fp, " %s(leg %u)%s", c_on(p, DIM), pf->leg, c_on(p, OFF));
 	fprintf(fp, "\n");
 	if (f->detail != NULL)
 		fprintf(fp, "          %s\n", f->detail);
-	else if (t.explanation != NULL && f->severity != CAP_SEV_INFO)
-		fprintf(fp, "          %s\n", t.explanation);
+	else if (t != NULL && f->severity != CAP_SEV_INFO)
+		fprintf(fp, "          %s\n", t->explanation);
 	for (size_t i = 0; i < f->nev; i++) {
 		if (strcmp(f->ev[i].key, "gss_message") == 0 && f->detail != NULL &&
 		    strstr(f->detail, f->ev[i].str) != NULL)
@@ -113,10 +104,9 @@ static void finding_lines(const struct pen *p, const struct probe_finding *f)
 	}
 	if (f->severity == CAP_SEV_INFO)
 		return;
-	if (f->advice != NULL)
-		fprintf(fp, "          %s*%s %s\n", c_on(p, CYAN), c_on(p, OFF), f->advice);
-	for (size_t i = 0; t.advice != NULL && t.advice[i] != NULL; i++)
-		fprintf(fp, "          %s*%s %s\n", c_on(p, CYAN), c_on(p, OFF), t.advice[i]);
+	for (size_t i = 0; cap_finding_advice_line(f, i) != NULL; i++)
+		fprintf(fp, "          %s*%s %s\n", c_on(p, CYAN), c_on(p, OFF),
+			cap_finding_advice_line(f, i));
 }
 
 static void outcome_line(const struct pen *p, const struct probe_result *r)
@@ -149,7 +139,7 @@ void probe_report_text(FILE *fp, const struct probe_result *r, bool color, const
 	fprintf(fp, "  SPN %s  %s(%s)%s\n", r->spn, c_on(&p, DIM), r->spn_source, c_on(&p, OFF));
 	if (principal != NULL && principal[0] != '\0')
 		fprintf(fp, "  client %s\n", principal);
-	if (probe_result_has(r, "tls-insecure"))
+	if (probe_result_has(r, CAP_F_TLS_INSECURE))
 		fprintf(fp, "  %sTLS CERTIFICATE CHECKS ARE OFF (-k): a browser would verify this site%s\n",
 			c_on(&p, RED), c_on(&p, OFF));
 	fprintf(fp, "\n");
@@ -182,7 +172,7 @@ void probe_report_text(FILE *fp, const struct probe_result *r, bool color, const
 		/* most severe first */
 		for (int sev = CAP_SEV_ERROR; sev >= CAP_SEV_INFO; sev--)
 			for (size_t i = 0; i < r->nfindings; i++)
-				if ((int)r->findings[i].severity == sev)
+				if ((int)r->findings[i].rec.severity == sev)
 					finding_lines(&p, &r->findings[i]);
 	}
 	if (r->noutcomes > 0) {

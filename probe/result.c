@@ -34,12 +34,12 @@ void probe_result_clear(struct probe_result *r)
 		free(l->persistent_auth);
 	}
 	for (size_t i = 0; i < r->nfindings; i++)
-		probe_finding_clear(&r->findings[i]);
+		cap_finding_clear(&r->findings[i].rec);
 	free(r->url);
 	memset(r, 0, sizeof(*r));
 }
 
-struct probe_finding *probe_result_add_finding(struct probe_result *r, const char *slug,
+struct probe_finding *probe_result_add_finding(struct probe_result *r, enum cap_finding_id id,
 					       unsigned leg)
 {
 	struct probe_finding *f;
@@ -47,14 +47,15 @@ struct probe_finding *probe_result_add_finding(struct probe_result *r, const cha
 	if (r->nfindings >= PROBE_MAX_FINDINGS)
 		return NULL;
 	f = &r->findings[r->nfindings++];
-	probe_finding_init(f, slug, leg);
+	cap_finding_init(&f->rec, id);
+	f->leg = leg;
 	return f;
 }
 
-bool probe_result_has(const struct probe_result *r, const char *slug)
+bool probe_result_has(const struct probe_result *r, enum cap_finding_id id)
 {
 	for (size_t i = 0; i < r->nfindings; i++)
-		if (strcmp(r->findings[i].slug, slug) == 0)
+		if (r->findings[i].rec.id == id)
 			return true;
 	return false;
 }
@@ -64,8 +65,8 @@ int probe_result_worst(const struct probe_result *r)
 	int worst = -1;
 
 	for (size_t i = 0; i < r->nfindings; i++)
-		if ((int)r->findings[i].severity > worst)
-			worst = (int)r->findings[i].severity;
+		if ((int)r->findings[i].rec.severity > worst)
+			worst = (int)r->findings[i].rec.severity;
 	return worst;
 }
 

@@ -31,10 +31,10 @@ static void explain_missing(struct probe_result *r)
 	for (size_t i = 0; i < r->nfindings; i++) {
 		struct probe_finding *f = &r->findings[i];
 
-		if (strcmp(f->slug, "spn-unknown") != 0)
+		if (f->rec.id != CAP_F_SPN_UNKNOWN)
 			continue;
-		probe_finding_str(f, "registered_forms", found);
-		probe_finding_advice(f, "The KDC knows %s but not %s, the form browsers ask for: "
+		cap_finding_set_str(&f->rec, "registered_forms", found);
+		cap_finding_add_advice(&f->rec, "The KDC knows %s but not %s, the form browsers ask for: "
 				     "register %s on the same account (setspn -S %s DOMAIN\\account)%s.",
 				     found, r->spn, r->spn, r->spn,
 				     strchr(found, ':') != NULL ?

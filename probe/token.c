@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "negscope/authhdr.h"
 #include "negscope/classify.h"
 #include "negscope/token.h"
 
@@ -65,4 +66,59 @@ void probe_token_describe(const uint8_t *p, size_t len, struct probe_token_desc 
 	snprintf(d->ntlm_user, sizeof(d->ntlm_user), "%s", t->user);
 	snprintf(d->ntlm_domain, sizeof(d->ntlm_domain), "%s", t->domain);
 	free(t);
+}
+
+/* Appends n bytes of s to out (cut at cap, always NUL-terminated). */
+static void append(char *out, size_t cap, size_t *used, const char *s, size_t n)
+{
+	if (*used + 1 >= cap)
+		return;
+	if (n > cap - 1 - *used)
+		n = cap - 1 - *used;
+	memcpy(out + *used, s, n);
+	*used += n;
+	out[*used] = '\0';
+}
+
+void probe_auth_value_shown(const char *value, char *out, size_t cap)
+{
+	struct cap_authhdr *h;
+	struct cap_span v = {(const uint8_t *)value, strlen(value)};
+	size_t used = 0, at = 0;
+	char tok[48];
+
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	h = malloc(sizeof(*h));
+	if (h != NULL) {
+		cap_authhdr_init(h);
+		cap_authhdr_parse(h, CAP_HDR_WWW_AUTHENTICATE, v);
+	}
+	if (h == NULL || h->status != CAP_OK) {
+		/* tokens cannot be told from parameters: nothing after the scheme */
+		size_t sp = strcspn(value, " ");
+
+		append(out, cap, &used, value, sp);
+		if (value[sp] != '\0') {
+			snprintf(tok, sizeof(tok), " <%zu chars>", v.len - sp - 1);
+			append(out, cap, &used, tok, strlen(tok));
+		}
+		free(h);
+		return;
+	}
+	for (size_t i = 0; i < h->n; i++) {
+		const struct cap_auth_challenge *ch = &h->ch[i];
+		size_t off;
+
+		if (!ch->has_token68)
+			continue;
+		off = (size_t)(ch->token68.p - v.p);
+		append(out, cap, &used, value + at, off - at);
+		snprintf(tok, sizeof(tok), "<token, %zu chars>", ch->token68.len);
+		append(out, cap, &used, tok, strlen(tok));
+		at = off + ch->token68.len;
+	}
+	append(out, cap, &used, value + at, v.len - at);
+	free(h);
 }

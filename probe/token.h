@@ -31,4 +31,10 @@ struct probe_token_desc {
  * token gets a summary saying so. */
 void probe_token_describe(const uint8_t *p, size_t len, struct probe_token_desc *d);
 
+/* An authentication header value as it may be shown: each token replaced by its size
+ * ("Negotiate <token, 186 chars>"), parameters (realm="...") kept.  Tokens carry secrets
+ * (the AP-REP's encrypted part, MICs, NTLM responses, Basic passwords) and those never
+ * reach output or logs.  A value that does not parse keeps only its first word. */
+void probe_auth_value_shown(const char *value, char *out, size_t cap);
+
 #endif /* PROBE_TOKEN_H */

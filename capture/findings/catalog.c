@@ -3,6 +3,8 @@
  * Written from ../shared/docs/domain.md (C1-C5, E) and the CRM 401.1 article in
  * ../shared/seeds/.  The advice is for the administrator of a Windows/IIS site; rules
  * add instance-specific lines (the SPN to register, the account to check) in front.
+ * This is the one table for both programs: negprobe reports from it too, and the rows
+ * marked probe_only are the ones only a client can see (credentials, TLS, GSS-API).
  */
 #include <string.h>
 
@@ -15,7 +17,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		"The client sent a Kerberos service ticket inside Negotiate and the server "
 		"accepted it with a success status.",
 		{"Nothing to fix in this conversation; if users are still prompted, look at the "
-		 "other conversations and findings in the capture.", NULL}},
+		 "other conversations and findings in the capture.", NULL},
+		false},
 	[CAP_F_NTLM_FALLBACK] = {
 		CAP_F_NTLM_FALLBACK, "ntlm-fallback", CAP_SEV_WARNING,
 		"Negotiate fell back to NTLM",
@@ -29,7 +32,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "A-record name: register that name.",
 		 "Make sure the browser treats the site as intranet (Local intranet or Trusted sites "
 		 "zone) and that the client can reach a domain controller on port 88.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_NEGOTIATE_NOT_OFFERED] = {
 		CAP_F_NEGOTIATE_NOT_OFFERED, "negotiate-not-offered", CAP_SEV_ERROR,
 		"The server does not offer Negotiate",
@@ -40,7 +44,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "IIS 6: set NTAuthenticationProviders to \"Negotiate,NTLM\" (adsutil or Metabase "
 		 "Explorer) on the site and on every virtual directory that overrides it.",
 		 "If only Basic is offered, enable Windows Authentication for the site.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_KEEPALIVE_MISSING] = {
 		CAP_F_KEEPALIVE_MISSING, "keepalive-missing", CAP_SEV_ERROR,
 		"Connection closed in the middle of the handshake",
@@ -52,7 +57,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "setting).",
 		 "Make load balancers and reverse proxies in the path keep client connections "
 		 "persistent and sticky to one server during authentication.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_KRB_AP_ERR_MODIFIED] = {
 		CAP_F_KRB_AP_ERR_MODIFIED, "krb-ap-err-modified", CAP_SEV_ERROR,
 		"The server could not decrypt the Kerberos ticket",
@@ -72,7 +78,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "a port on the FQDN form is a known cause of this error.",
 		 "On a non-Windows server, export the keytab again after the password change so its "
 		 "key version (kvno) and encryption types match the ticket's (klist -ke shows them).",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_SPN_UNKNOWN] = {
 		CAP_F_SPN_UNKNOWN, "spn-unknown", CAP_SEV_ERROR,
 		"The KDC does not know the service principal name",
@@ -83,7 +90,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "SPN exists, run setspn -X.",
 		 "If the URL uses a DNS alias (CNAME), browsers ask for the SPN of the canonical "
 		 "A-record name: register that name.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_SPN_DUPLICATE] = {
 		CAP_F_SPN_DUPLICATE, "spn-duplicate", CAP_SEV_ERROR,
 		"The SPN is registered on more than one account",
@@ -92,7 +100,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		{"List duplicates with setspn -X (add -F for the whole forest) and setspn -Q <SPN>.",
 		 "Remove the registration from the account that does not run the site: "
 		 "setspn -D <SPN> <DOMAIN\\account>.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_CLOCK_SKEW] = {
 		CAP_F_CLOCK_SKEW, "clock-skew", CAP_SEV_ERROR,
 		"Clocks are too far apart",
@@ -102,7 +111,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		{"Synchronise the client, the web server and the domain controllers with the domain "
 		 "time hierarchy: w32tm /query /status, then w32tm /resync.",
 		 "Check the time zone and the virtual machine's host time synchronisation.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_ETYPE_MISMATCH] = {
 		CAP_F_ETYPE_MISMATCH, "etype-mismatch", CAP_SEV_ERROR,
 		"No common Kerberos encryption type",
@@ -113,7 +123,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "encryption types allowed for Kerberos'.",
 		 "After enabling AES on an old account, reset its password so that AES keys exist; "
 		 "for a keytab, check its enctypes with klist -ke.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_DELEGATION_REFUSED] = {
 		CAP_F_DELEGATION_REFUSED, "delegation-refused", CAP_SEV_ERROR,
 		"The KDC refused to delegate the user's identity",
@@ -129,7 +140,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "For unconstrained delegation, 'Trust this user for delegation to any service' on the "
 		 "front-end account; the client must also be allowed to delegate (IE: Local intranet "
 		 "zone).",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_AUTH_LOOP] = {
 		CAP_F_AUTH_LOOP, "auth-loop", CAP_SEV_ERROR,
 		"The server keeps rejecting the credentials",
@@ -141,7 +153,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "If there are none: look for Kerberos event 4 in the client's System log, check the "
 		 "SPN with setspn -Q, the application pool identity against kernel-mode "
 		 "authentication, and that the user may access the site.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_TOKEN_TOO_LARGE] = {
 		CAP_F_TOKEN_TOO_LARGE, "token-too-large", CAP_SEV_ERROR,
 		"The Authorization header is too large for the server",
@@ -152,7 +165,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters to about 4/3 of the "
 		 "token size plus 200 bytes, then restart HTTP.sys (or the server).",
 		 "Or reduce the user's group memberships.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_KDC_ERROR] = {
 		CAP_F_KDC_ERROR, "kdc-error", CAP_SEV_WARNING,
 		"The KDC returned an error",
@@ -160,7 +174,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		"reason.",
 		{"PREAUTH_REQUIRED and RESPONSE_TOO_BIG are normal steps (the client adds "
 		 "pre-authentication, or retries over TCP); other codes need attention.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_KDC_UNREACHABLE] = {
 		CAP_F_KDC_UNREACHABLE, "kdc-unreachable", CAP_SEV_ERROR,
 		"The client could not reach a KDC",
@@ -171,7 +186,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "firewalls between client and DC let both through.",
 		 "Check domain controller discovery on the client: nltest /dsgetdc:<domain> and the "
 		 "DNS SRV records _kerberos._tcp.<domain>.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_CAPTURE_TRUNCATED] = {
 		CAP_F_CAPTURE_TRUNCATED, "capture-truncated", CAP_SEV_WARNING,
 		"The capture is incomplete",
@@ -179,7 +195,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		"needed; what came after the cut could not be analysed.",
 		{"Capture again with the full snap length (-s 0) and stop the capture cleanly "
 		 "(Ctrl-C) so the file is complete.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_KRB_AP_ERR_NOKEY] = {
 		CAP_F_KRB_AP_ERR_NOKEY, "krb-ap-err-nokey", CAP_SEV_ERROR,
 		"The server has no key for the ticket",
@@ -189,7 +206,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "/crypto on Windows, kadmin ktadd -e on MIT) and check it with klist -ke.",
 		 "Confirm that the account in Active Directory allows that encryption type "
 		 "(msDS-SupportedEncryptionTypes).",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_KRB_AP_ERROR] = {
 		CAP_F_KRB_AP_ERROR, "krb-ap-error", CAP_SEV_ERROR,
 		"The server rejected the Kerberos ticket",
@@ -197,7 +215,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		{"Read the error name in the evidence: TKT_EXPIRED means the client should purge and "
 		 "renew its tickets (klist purge), REPEAT often comes from load-balanced servers or "
 		 "DNS round robin, NOT_US means the SPN points at another server's account.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_KERBEROS_REJECTED] = {
 		CAP_F_KERBEROS_REJECTED, "kerberos-rejected", CAP_SEV_ERROR,
 		"The server refused the Kerberos ticket without saying why",
@@ -208,7 +227,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "(KRB_AP_ERR_MODIFIED): it names the SPN the ticket was for.",
 		 "Check which account holds the SPN (setspn -Q) against the application pool identity "
 		 "and kernel-mode authentication (useAppPoolCredentials).",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_NTLM_OK] = {
 		CAP_F_NTLM_OK, "ntlm-ok", CAP_SEV_INFO,
 		"NTLM authentication succeeded",
@@ -216,7 +236,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		"status; Kerberos was not used.",
 		{"If Kerberos is required (delegation to a back end), see the ntlm-fallback or "
 		 "negotiate-not-offered findings for why it was not used.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_NTLM_REJECTED] = {
 		CAP_F_NTLM_REJECTED, "ntlm-rejected", CAP_SEV_WARNING,
 		"The server rejected the NTLM credentials",
@@ -224,7 +245,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		"401.",
 		{"Check the user name, domain and password, that the account is not locked, and that "
 		 "the user is allowed to access the site (NTFS and authorization rules).",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_MUTUAL_AUTH_MISSING] = {
 		CAP_F_MUTUAL_AUTH_MISSING, "mutual-auth-missing", CAP_SEV_INFO,
 		"No mutual-authentication token in the success response",
@@ -232,7 +254,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		"no Kerberos AP-REP; browsers accept this, strict clients may not.",
 		{"Nothing to change unless a client requires mutual authentication; then make the "
 		 "server send the final Negotiate token with its 200 response.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_NEGOTIATE_UNANSWERED] = {
 		CAP_F_NEGOTIATE_UNANSWERED, "negotiate-unanswered", CAP_SEV_WARNING,
 		"The client never answered the Negotiate challenge",
@@ -241,13 +264,15 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		{"Check that the user is logged on to the domain (klist shows a TGT), that the client "
 		 "can reach a domain controller, and that the browser considers the site intranet "
 		 "(Local intranet zone, or the AuthServerAllowlist policy).",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_DELEGATION_OK] = {
 		CAP_F_DELEGATION_OK, "delegation-ok", CAP_SEV_INFO,
 		"Delegation ticket issued",
 		"The KDC answered a forwarded-TGT or constrained-delegation (S4U2Proxy) request with "
 		"a ticket, so the identity can travel to the next hop.",
-		{"Nothing to fix for the delegation step itself.", NULL}},
+		{"Nothing to fix for the delegation step itself.", NULL},
+		false},
 	[CAP_F_NO_DELEGATION] = {
 		CAP_F_NO_DELEGATION, "no-delegation", CAP_SEV_INFO,
 		"Kerberos worked, but the client did not delegate",
@@ -261,7 +286,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "Clients that delegate 'by policy' (Windows, curl --delegation policy) forward the "
 		 "TGT only when the service ticket carries OK-AS-DELEGATE, which the KDC sets for "
 		 "accounts trusted for delegation.",
-		 NULL}},
+		 NULL},
+		false},
 	[CAP_F_HTTP_NOT_VISIBLE] = {
 		CAP_F_HTTP_NOT_VISIBLE, "http-not-visible", CAP_SEV_INFO,
 		"A web service ticket was issued, but its HTTP traffic is not visible",
@@ -270,7 +296,95 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		"the web traffic out.",
 		{"Capture the HTTP side unencrypted (on the server behind TLS offload, or through a "
 		 "decrypting proxy), or replay the handshake with negprobe, which shows every leg.",
-		 NULL}},
+		 NULL},
+		false},
+	/* negprobe only: what the client itself sees (credentials, TLS, GSS-API). */
+	[CAP_F_NO_CREDENTIALS] = {
+		CAP_F_NO_CREDENTIALS, "no-credentials", CAP_SEV_ERROR,
+		"No Kerberos credentials",
+		"The probe had no ticket-granting ticket, keytab or password to ask the KDC for a "
+		"service ticket, so a browser running as this user would fall back to NTLM or prompt.",
+		{"On Windows: log on with a domain account (klist shows a krbtgt ticket); on Linux: "
+		 "kinit user@REALM, or give negprobe --keytab FILE --principal NAME, or --user with "
+		 "NEGPROBE_PASSWORD.",
+		 "If a ticket exists but expired, renew it (kinit -R) or log on again.", NULL},
+		true},
+	[CAP_F_MUTUAL_AUTH_FAILED] = {
+		CAP_F_MUTUAL_AUTH_FAILED, "mutual-auth-failed", CAP_SEV_ERROR,
+		"Mutual authentication failed",
+		"The server's final Negotiate token in the success response did not verify, so the "
+		"client cannot be sure it talked to the service that owns the SPN.",
+		{"Check that the server's keytab or account holds the current key of the SPN "
+		 "(klist -kte; setspn -Q) and that no proxy rewrites the WWW-Authenticate header.",
+		 NULL},
+		true},
+	[CAP_F_CONNECT_FAILED] = {
+		CAP_F_CONNECT_FAILED, "connect-failed", CAP_SEV_ERROR,
+		"The site could not be reached",
+		"The TCP connection to the site failed (refused, timed out, or the name did not "
+		"resolve), so authentication never started.",
+		{"Check the URL, DNS (nslookup <host>), that the site is started and bound to this "
+		 "port, and firewalls between client and server.", NULL},
+		true},
+	[CAP_F_TLS_ERROR] = {
+		CAP_F_TLS_ERROR, "tls-error", CAP_SEV_ERROR,
+		"The TLS handshake failed",
+		"The HTTPS connection failed before any HTTP request, so a browser shows a certificate "
+		"or connection error instead of signing in.",
+		{"Fix the certificate set-up named in the evidence; once TLS works, run negprobe again "
+		 "for the Kerberos part.", NULL},
+		true},
+	[CAP_F_TLS_INSECURE] = {
+		CAP_F_TLS_INSECURE, "tls-insecure", CAP_SEV_WARNING,
+		"Certificate checks were turned off",
+		"The probe ran with -k/--insecure, so it did not check the server certificate; a "
+		"browser would, and may refuse the site.",
+		{"Run again with --cacert pointing at the issuing CA to test what browsers see.", NULL},
+		true},
+	[CAP_F_DELEGATION_NOT_TRUSTED] = {
+		CAP_F_DELEGATION_NOT_TRUSTED, "delegation-not-trusted", CAP_SEV_WARNING,
+		"The service is not trusted for delegation",
+		"The client asked to delegate only where the KDC allows it (as Windows clients and "
+		"browsers do), and the service ticket lacks ok-as-delegate: the service account is not "
+		"trusted for delegation, so the user's identity cannot make the second hop.",
+		{"In Active Directory Users and Computers, on the account that holds the SPN: "
+		 "Delegation > Trust this user for delegation to any service (Kerberos only), or "
+		 "configure constrained delegation to the back-end SPNs.",
+		 "On MIT: kadmin modprinc +ok_as_delegate HTTP/<host>.", NULL},
+		true},
+	[CAP_F_GSS_ERROR] = {
+		CAP_F_GSS_ERROR, "gss-error", CAP_SEV_ERROR,
+		"GSS-API failed",
+		"The GSS-API library could not produce or accept a token; its own message is in the "
+		"evidence.",
+		{"Run again with KRB5_TRACE=/dev/stderr to see each Kerberos step.", NULL},
+		true},
+	[CAP_F_NTLM_UNAVAILABLE] = {
+		CAP_F_NTLM_UNAVAILABLE, "ntlm-unavailable", CAP_SEV_ERROR,
+		"NTLM is not available on this machine",
+		"The probe needed the NTLM mechanism but gss-ntlmssp is not installed (or has no "
+		"credentials), so it could not answer an NTLM challenge.",
+		{"Install gss-ntlmssp (apt-get install gss-ntlmssp) and give credentials with --user "
+		 "and NEGPROBE_PASSWORD or NTLM_USER_FILE.", NULL},
+		true},
+	[CAP_F_AUTH_NOT_REQUIRED] = {
+		CAP_F_AUTH_NOT_REQUIRED, "auth-not-required", CAP_SEV_WARNING,
+		"The site did not ask for authentication",
+		"The first request succeeded without a 401 challenge, so no Negotiate handshake took "
+		"place and the user is anonymous to the application.",
+		{"If the site should use Windows sign-in, disable Anonymous Authentication and enable "
+		 "Windows Authentication for it (IIS Manager > Authentication).", NULL},
+		true},
+	[CAP_F_UNEXPECTED_STATUS] = {
+		CAP_F_UNEXPECTED_STATUS, "unexpected-status", CAP_SEV_WARNING,
+		"The final response is not a success",
+		"The handshake ended with a status other than 2xx that is not an authentication "
+		"challenge (a redirect, 403, 500...).",
+		{"A 403 after successful authentication is an authorization rule (NTFS, URL "
+		 "authorization); for a 3xx, probe the URL in the location evidence (negprobe does "
+		 "not follow redirects); a 5xx is the application.",
+		 NULL},
+		true},
 };
 
 const struct cap_finding_info *cap_finding_info(enum cap_finding_id id)
@@ -305,4 +419,36 @@ const char *cap_severity_name(enum cap_severity s)
 	case CAP_SEV_ERROR: return "error";
 	}
 	return "?";
+}
+
+enum cap_finding_id cap_finding_for_krb_error(int code, bool from_kdc, bool delegation)
+{
+	switch (code) {
+	case 7: return from_kdc ? CAP_F_SPN_UNKNOWN : CAP_F_COUNT;
+	case 8: return CAP_F_SPN_DUPLICATE;
+	case 9:  /* KDC_ERR_NULL_KEY */
+	case 14: /* KDC_ERR_ETYPE_NOSUPP */
+	case 15: /* KDC_ERR_SUMTYPE_NOSUPP */
+		return CAP_F_ETYPE_MISMATCH;
+	case 13: return delegation ? CAP_F_DELEGATION_REFUSED : CAP_F_COUNT;
+	case 31: /* KRB_AP_ERR_BAD_INTEGRITY (MIT) */
+	case 41: /* KRB_AP_ERR_MODIFIED (Windows) */
+	case 44: /* KRB_AP_ERR_BADKEYVER */
+		return CAP_F_KRB_AP_ERR_MODIFIED;
+	case 45: return CAP_F_KRB_AP_ERR_NOKEY;
+	case 37: return CAP_F_CLOCK_SKEW;
+	}
+	return CAP_F_COUNT;
+}
+
+const char *cap_finding_advice_line(const struct cap_finding *f, size_t i)
+{
+	const struct cap_finding_info *info = cap_finding_info(f->id);
+
+	if (i < f->nadvice)
+		return f->advice[i];
+	i -= f->nadvice;
+	if (info == NULL || i >= CAP_CATALOG_ADVICE_MAX)
+		return NULL;
+	return info->advice[i];
 }

@@ -175,9 +175,6 @@ void rules_kdc_reply(struct cap_analysis *a, struct kstream *ks, const struct kr
 void rules_kdc_unreachable(struct cap_analysis *a, struct kstream *ks, uint64_t frame,
 			   const char *how);
 void rules_kdc_finish(struct cap_analysis *a, struct kstream *ks);
-/* A Kerberos error code met in an HTTP token or from the KDC: the finding id it maps to
- * (CAP_F_COUNT when none specific). */
-enum cap_finding_id rules_krb_error_finding(int code, bool from_kdc, bool delegation);
 
 /* spn.c: SPN forms and the setspn advice for spn-unknown. */
 void spn_advice(struct cap_finding *f, const char *spn, const struct conv *c);

@@ -219,7 +219,7 @@ static void server_error_token(struct cap_analysis *a, struct conv *c,
 			       const struct req_info *req, const struct cap_http_fact *f)
 {
 	const struct cap_auth_fact *tok = &f->auth;
-	enum cap_finding_id id = rules_krb_error_finding(tok->error_code, false, false);
+	enum cap_finding_id id = cap_finding_for_krb_error(tok->error_code, false, false);
 	struct cap_finding fd;
 
 	if (id == CAP_F_COUNT)

@@ -13,26 +13,6 @@
  * unanswered; one sent just before the capture stopped does not. */
 #define NO_ANSWER_AFTER 1.0
 
-enum cap_finding_id rules_krb_error_finding(int code, bool from_kdc, bool delegation)
-{
-	switch (code) {
-	case 7: return from_kdc ? CAP_F_SPN_UNKNOWN : CAP_F_COUNT;
-	case 8: return CAP_F_SPN_DUPLICATE;
-	case 9:  /* KDC_ERR_NULL_KEY */
-	case 14: /* KDC_ERR_ETYPE_NOSUPP */
-	case 15: /* KDC_ERR_SUMTYPE_NOSUPP */
-		return CAP_F_ETYPE_MISMATCH;
-	case 13: return delegation ? CAP_F_DELEGATION_REFUSED : CAP_F_COUNT;
-	case 31: /* KRB_AP_ERR_BAD_INTEGRITY (MIT) */
-	case 41: /* KRB_AP_ERR_MODIFIED (Windows) */
-	case 44: /* KRB_AP_ERR_BADKEYVER */
-		return CAP_F_KRB_AP_ERR_MODIFIED;
-	case 45: return CAP_F_KRB_AP_ERR_NOKEY;
-	case 37: return CAP_F_CLOCK_SKEW;
-	}
-	return CAP_F_COUNT;
-}
-
 static const char *nt_status_name(uint32_t s)
 {
 	switch (s) {
@@ -110,7 +90,7 @@ void rules_kdc_reply(struct cap_analysis *a, struct kstream *ks, const struct kr
 		const char *sname = k->sname[0] != '\0' ? k->sname : (req != NULL ? req->sname : "");
 		const char *realm = k->realm[0] != '\0' ? k->realm : (req != NULL ? req->realm : "");
 		bool deleg = req != NULL && req->delegation;
-		enum cap_finding_id id = rules_krb_error_finding(code, true, deleg);
+		enum cap_finding_id id = cap_finding_for_krb_error(code, true, deleg);
 
 		if (cs != NULL && code != 25 && code != 52) {
 			cs->kdc_err = code;

@@ -227,10 +227,8 @@ int cap_report_json_finding(FILE *out, const struct cap_finding *f)
 	}
 	kv_str_opt(&j, "detail", f->detail);
 	cap_json_kv_arr_begin(&j, "advice");
-	for (size_t i = 0; i < f->nadvice; i++)
-		cap_json_str(&j, f->advice[i]);
-	for (size_t i = 0; info != NULL && i < 6 && info->advice[i] != NULL; i++)
-		cap_json_str(&j, info->advice[i]);
+	for (size_t i = 0; cap_finding_advice_line(f, i) != NULL; i++)
+		cap_json_str(&j, cap_finding_advice_line(f, i));
 	cap_json_arr_end(&j);
 	cap_json_obj_end(&j);
 	return end(&j);

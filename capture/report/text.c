@@ -172,13 +172,9 @@ static void finding(struct out *o, const struct cap_finding *f)
 			put(o, "        %s%s:%s %s\n", C(o, DIM), e->key, C(o, RESET), e->str);
 	}
 	put(o, "        What to do:\n");
-	for (size_t i = 0; i < f->nadvice; i++) {
+	for (size_t i = 0; cap_finding_advice_line(f, i) != NULL; i++) {
 		put(o, "          - ");
-		wrapped(o, f->advice[i], 12);
-	}
-	for (size_t i = 0; info != NULL && i < 6 && info->advice[i] != NULL; i++) {
-		put(o, "          - ");
-		wrapped(o, info->advice[i], 12);
+		wrapped(o, cap_finding_advice_line(f, i), 12);
 	}
 	put(o, "\n");
 }

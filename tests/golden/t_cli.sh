@@ -148,6 +148,42 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	check_uid drop -Z nobody
 	check_uid root -Z root
 	check_uid root --no-color
+	# Live (-i lo, a filter nothing matches): root drops once the device is open, by
+	# default to tcpdump (or nobody) and with -Z to that user.  Every uid (real, effective,
+	# saved, fs) and gid must be the user's, and no supplementary group root's, so root
+	# cannot be regained.
+	check_live() { # user [args...]
+		user=$1
+		shift
+		what="live ${*:-(no -Z)}"
+		want_uid=$(id -u "$user")
+		want_gid=$(id -g "$user")
+		"$NEGCAP" -i lo "$@" udp port 9 and host 127.0.0.9 >"$T/live.out" 2>"$T/live.err" &
+		pid=$!
+		i=0
+		ids=""
+		while [ $i -lt 100 ]; do
+			ids=$(awk '/^(Uid|Gid):/ { printf "%s %s %s %s ", $2, $3, $4, $5 }
+				/^Groups:/ { $1 = ""; printf "groups%s", $0 }' "/proc/$pid/status" 2>/dev/null)
+			case $ids in "$want_uid $want_uid $want_uid $want_uid "*) break ;; esac
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.05
+			i=$((i + 1))
+		done
+		kill -INT $pid 2>/dev/null
+		wait $pid
+		rc=$?
+		n=$((n + 1))
+		case $ids in
+		"$want_uid $want_uid $want_uid $want_uid $want_gid $want_gid $want_gid $want_gid "*) ;;
+		*) fail "$what: uids/gids (real effective saved fs) '$ids', want all $user's ($want_uid/$want_gid)" ;;
+		esac
+		case " ${ids#*groups} " in *" 0 "*) fail "$what: still in group 0 ('$ids')" ;; esac
+		grep -q "listening on lo" "$T/live.err" || fail "$what: not started: $(head -c 200 "$T/live.err")"
+		[ $rc -eq 0 ] || fail "$what: exit $rc after Ctrl-C ($(head -c 200 "$T/live.err"))"
+	}
+	if id tcpdump >/dev/null 2>&1; then check_live tcpdump; else check_live nobody; fi
+	check_live nobody -Z nobody
 	expect_exit 3 "-Z unknown user" -- -Z no-such-user-negcap -r "$S/kerberos-ok.pcap"
 	grep -q "no-such-user-negcap" "$T/err" || fail "-Z unknown user: message does not name it"
 else

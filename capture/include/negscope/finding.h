@@ -47,17 +47,33 @@ enum cap_finding_id {
 	CAP_F_DELEGATION_OK,
 	CAP_F_NO_DELEGATION,
 	CAP_F_HTTP_NOT_VISIBLE,
+	/* negprobe only (catalog rows marked probe_only): what a client sees that the wire
+	 * does not show — its own credentials, TLS, GSS-API results. */
+	CAP_F_NO_CREDENTIALS,
+	CAP_F_MUTUAL_AUTH_FAILED,
+	CAP_F_CONNECT_FAILED,
+	CAP_F_TLS_ERROR,
+	CAP_F_TLS_INSECURE,
+	CAP_F_DELEGATION_NOT_TRUSTED,
+	CAP_F_GSS_ERROR,
+	CAP_F_NTLM_UNAVAILABLE,
+	CAP_F_AUTH_NOT_REQUIRED,
+	CAP_F_UNEXPECTED_STATUS,
 	CAP_F_COUNT
 };
 
-/* One row of the catalog. */
+#define CAP_CATALOG_ADVICE_MAX 6
+
+/* One row of the catalog: the single table of ids, severities and advice that negcap
+ * and negprobe both report from. */
 struct cap_finding_info {
 	enum cap_finding_id id;
 	const char *slug;        /* stable id, e.g. "spn-unknown" */
 	enum cap_severity severity; /* default severity */
 	const char *title;       /* a few words */
 	const char *explanation; /* one sentence: what the wire shows and why it matters */
-	const char *advice[6];   /* what a Windows administrator can do; NULL-terminated */
+	const char *advice[CAP_CATALOG_ADVICE_MAX]; /* for a Windows administrator; NULL-terminated */
+	bool probe_only;         /* only negprobe emits it (never seen on the wire by negcap) */
 };
 
 const struct cap_finding_info *cap_finding_info(enum cap_finding_id id);
@@ -65,6 +81,11 @@ const struct cap_finding_info *cap_finding_info(enum cap_finding_id id);
 int cap_finding_from_slug(const char *slug, enum cap_finding_id *id_out);
 const char *cap_finding_slug(enum cap_finding_id id);
 const char *cap_severity_name(enum cap_severity s);
+/* The finding a Kerberos error code (RFC 4120 §7.5.9) names, for negcap's rules and
+ * negprobe alike: `from_kdc` when a KDC sent it (else a web server's token),
+ * `delegation` when it answers a request that asked to delegate.  CAP_F_COUNT when the
+ * code has no finding of its own (the caller then uses kdc-error or krb-ap-error). */
+enum cap_finding_id cap_finding_for_krb_error(int code, bool from_kdc, bool delegation);
 
 /* Evidence: named values the rule saw on the wire.  Keys are JSON field names
  * (snake_case) and are part of the contract (see negcap-contract.md). */
@@ -111,6 +132,9 @@ int cap_finding_add_advice(struct cap_finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int cap_finding_set_key(struct cap_finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The i-th line of advice to print for f: its instance-specific lines first, then the
+ * catalog's; NULL after the last.  Every reporter of both programs lists advice so. */
+const char *cap_finding_advice_line(const struct cap_finding *f, size_t i);
 const struct cap_evidence *cap_finding_get(const struct cap_finding *f, const char *key);
 /* The string form of an evidence value ("" when absent); numbers via buf. */
 const char *cap_finding_get_str(const struct cap_finding *f, const char *key);

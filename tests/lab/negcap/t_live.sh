@@ -46,7 +46,8 @@ stop_negcap() {
 	[ -n "$NEGCAP_PID" ] && wait "$NEGCAP_PID" 2>/dev/null
 	NEGCAP_PID=""
 }
-trap 'stop_negcap; lab_cleanup' EXIT
+# lab_cleanup exits with the $? it is called with: keep the script's, not stop_negcap's
+trap 'rc=$?; stop_negcap; (exit $rc); lab_cleanup' EXIT
 
 FILTER="port $LAB_KDC_PORT or icmp or (tcp and portrange 5443-5560)"
 for name in kerberos-ok spn-port-mismatch-ntlm stale-keytab keepalive-off ntlm-only kdc-down; do

@@ -60,7 +60,7 @@ static void kerberos_result(struct probe_result *r)
 	r->connections = 1;
 	r->keepalive_ok = true;
 	r->delegation = PROBE_DELEG_R_NOT_REQUESTED;
-	probe_result_add_finding(r, "kerberos-ok", 0);
+	probe_result_add_finding(r, CAP_F_KERBEROS_OK, 0);
 }
 
 static void judge_default(void **state)
@@ -73,7 +73,7 @@ static void judge_default(void **state)
 	assert_true(r.ok);
 	assert_int_equal(r.exit_code, PROBE_EXIT_OK);
 	/* a warning spoils the default check */
-	probe_result_add_finding(&r, "ntlm-fallback", 0);
+	probe_result_add_finding(&r, CAP_F_NTLM_FALLBACK, 0);
 	probe_expect_judge(&r, NULL, 0);
 	assert_false(r.ok);
 	assert_int_equal(r.exit_code, PROBE_EXIT_PROBLEM);
@@ -112,7 +112,7 @@ static void judge_checks(void **state)
 		assert_true(r.outcomes[i].pass);
 	assert_int_equal(r.exit_code, PROBE_EXIT_OK);
 	/* with --expect, findings do not matter, only the checks */
-	probe_result_add_finding(&r, "keepalive-missing", 2);
+	probe_result_add_finding(&r, CAP_F_KEEPALIVE_MISSING, 2);
 	probe_expect_judge(&r, ex, 2);
 	assert_int_equal(r.exit_code, PROBE_EXIT_OK);
 	/* delegation and ntlm do not hold */

@@ -47,9 +47,9 @@ static void build(struct probe_result *r, bool ok)
 	r->authenticated = ok;
 	r->connections = 2;
 	r->keepalive_ok = false;
-	f = probe_result_add_finding(r, "keepalive-missing", 2);
-	probe_finding_num(f, "local_port", 40001);
-	probe_finding_str(f, "connection_header", "close");
+	f = probe_result_add_finding(r, CAP_F_KEEPALIVE_MISSING, 2);
+	cap_finding_set_num(&f->rec, "local_port", 40001);
+	cap_finding_set_str(&f->rec, "connection_header", "close");
 	r->nspn_checks = 1;
 	snprintf(r->spn_checks[0].spn, sizeof(r->spn_checks[0].spn), "%s", "HTTP/crm.example.test:5555");
 	snprintf(r->spn_checks[0].form, sizeof(r->spn_checks[0].form), "%s", "FQDN with port");

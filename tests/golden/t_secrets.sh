@@ -1,0 +1,82 @@
+#!/bin/sh
+# Secrets never reach negcap's output (issue 7): NTLM responses, NTProofStr, session keys and
+# MICs, Kerberos encrypted parts (ticket, authenticator, AP-REP and KDC replies), Basic
+# credentials and cookie values.  tshark finds the secret bytes in the inputs on its own
+# (secret_strings.py); every output format is grepped for them as hex, as the base64 they
+# take inside a token, and as text: the report, -q, --json, --json --events, and --decode
+# (text and --json) of every auth header of the inputs, stdout and stderr.  Then
+# --decode --show-secrets must print the token secrets, so the grep is known to find them.
+# negprobe's formats are checked against the lab: tests/lab/negcap/t_secrets_probe.sh.
+# env: NEGCAP (binary), NEGSCOPE_SAMPLES_DIR, NEGSCOPE_CAPTURES_DIR.
+set -u
+NEGCAP=${NEGCAP:?set NEGCAP to the negcap binary}
+S=${NEGSCOPE_SAMPLES_DIR:?set NEGSCOPE_SAMPLES_DIR}
+C=${NEGSCOPE_CAPTURES_DIR:?set NEGSCOPE_CAPTURES_DIR}
+HERE=$(cd "$(dirname "$0")" && pwd)
+for t in tshark python3; do
+	command -v $t >/dev/null 2>&1 || { echo "SKIP: $t not installed"; exit 77; }
+done
+T=$(mktemp -d /tmp/negcap-secrets.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# Every sample (NTLM AUTHENTICATEs, Kerberos AP-REQ/AP-REP, KDC exchanges) and the shared
+# captures with Basic credentials and Cookie headers.
+set -- "$S"/*.pcap "$C/arkime/tests/pcap/http-basicauth.pcap" \
+	"$C/nDPI/tests/cfgs/default/pcap/http_auth.pcap"
+for f in "$@"; do
+	[ -r "$f" ] || { echo "SKIP: $f missing"; exit 77; }
+done
+python3 "$HERE/secret_strings.py" needles "$T/needles" "$@" || { fail "secret extraction"; exit 1; }
+# the inputs must hold each kind of secret, or the test proves nothing
+for what in "NTLM NTProofStr (ntlm-fallback frame 10)=31246bff9f20a44efe2a07cd1fe98a3e" \
+	"Basic credentials=dGVzdDpmYWlsMg==" "Basic password=passworddddd" \
+	"cookie value=190908281.2.10.1381843969"; do
+	grep -qxF "${what#*=}" "$T/needles" || fail "secret_strings.py missed the ${what%%=*}"
+done
+[ "$(grep -c . "$T/needles.shown")" -ge 10 ] || fail "too few token secrets found: $(grep -c . "$T/needles.shown")"
+echo "$(grep -c . "$T/needles") secret strings from $# captures"
+
+mkdir "$T/out" "$T/shown"
+n=0
+i=0
+for f in "$@"; do
+	b=$(basename "$f" .pcap)
+	"$NEGCAP" -r "$f" >"$T/out/$b.txt" 2>"$T/out/$b.txt.err"
+	"$NEGCAP" -q -r "$f" >"$T/out/$b.q" 2>"$T/out/$b.q.err"
+	"$NEGCAP" --json -r "$f" >"$T/out/$b.json" 2>"$T/out/$b.json.err"
+	"$NEGCAP" --json --events -r "$f" >"$T/out/$b.events" 2>"$T/out/$b.events.err"
+	n=$((n + 4))
+	grep -q '"type":"summary"' "$T/out/$b.events" || fail "$b: --json --events wrote no summary"
+	python3 "$HERE/secret_strings.py" headers "$f" >"$T/headers" || fail "$b: header extraction"
+	while IFS= read -r h; do
+		i=$((i + 1))
+		"$NEGCAP" --decode "$h" >"$T/out/decode-$i.txt" 2>&1
+		"$NEGCAP" --decode "$h" --json >"$T/out/decode-$i.json" 2>&1
+		"$NEGCAP" --decode "$h" --show-secrets >"$T/shown/decode-$i.txt" 2>&1
+		"$NEGCAP" --decode "$h" --json --show-secrets >"$T/shown/decode-$i.json" 2>&1
+		n=$((n + 4))
+	done <"$T/headers"
+done
+[ $i -ge 20 ] || fail "only $i auth headers decoded"
+
+# No output holds any secret.
+if grep -rliF -f "$T/needles" "$T/out" >"$T/leaks"; then
+	while IFS= read -r out; do
+		fail "$(basename "$out") shows a secret: $(grep -oiF -f "$T/needles" "$out" | head -1 | cut -c1-80)"
+	done <"$T/leaks"
+fi
+
+# --show-secrets shows each token secret, in the text tree and in the JSON.
+for kind in txt json; do
+	cat "$T"/shown/*."$kind" >"$T/shown.$kind"
+	missing=""
+	while IFS= read -r s; do
+		grep -qiF "$s" "$T/shown.$kind" || missing="$missing $s"
+	done <"$T/needles.shown"
+	[ -z "$missing" ] || fail "--decode --show-secrets ($kind) does not show:$(echo "$missing" | cut -c1-200)"
+done
+
+echo "$n negcap runs over $# captures and $i headers, $fails failure(s)"
+[ $fails -eq 0 ]
