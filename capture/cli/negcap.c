@@ -479,6 +479,12 @@ static int run(struct opts *o)
 	so.promisc = o->promisc;
 	so.filter = o->filter;
 	so.max_packets = o->count;
+	/* Live: packets come in kernel blocks handed over at least every 100 ms (the
+	 * source's read timeout), as for tcpdump -w, in a larger ring; immediate mode (a
+	 * wake-up per packet, few fixed-size frames) loses most of a fast burst.  Ctrl-C
+	 * stays prompt (pcap_breakloop). */
+	so.no_immediate = true;
+	so.buffer_kib = 16384;
 	memset(&in, 0, sizeof(in));
 	err[0] = '\0';
 	if (o->iface != NULL) {

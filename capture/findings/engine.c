@@ -115,12 +115,77 @@ static void free_table_values(struct tbl *t)
 	}
 }
 
+static void hstream_free(void *v)
+{
+	struct hstream *hs = v;
+
+	if (hs != NULL)
+		free(hs->q);
+	free(hs);
+}
+
+/* A dropped stream goes to a small pool with its queue: a connection without
+ * authentication takes one and gives it back per exchange, without malloc. */
+static void hstream_put_back(struct cap_analysis *a, struct hstream *hs)
+{
+	if (hs == NULL)
+		return;
+	if (a->nhs_pool < HS_POOL) {
+		a->hs_pool[a->nhs_pool++] = hs;
+		return;
+	}
+	hstream_free(hs);
+}
+
+static struct hstream *hstream_take(struct cap_analysis *a)
+{
+	struct hstream *hs;
+	struct req_info *q;
+
+	if (a->nhs_pool == 0)
+		return calloc(1, sizeof(struct hstream));
+	hs = a->hs_pool[--a->nhs_pool];
+	q = hs->q;
+	memset(hs, 0, sizeof(*hs));
+	hs->q = q;
+	return hs;
+}
+
+static void kstream_free(void *v)
+{
+	struct kstream *ks = v;
+
+	if (ks != NULL)
+		free(ks->q);
+	free(ks);
+}
+
+void engine_kstream_trim(struct kstream *ks)
+{
+	if (ks->qn == 0 && ks->q != NULL) {
+		free(ks->q);
+		ks->q = NULL;
+	}
+}
+
+static void hstream_trim(struct hstream *hs)
+{
+	if (hs->qn == 0 && hs->q != NULL) {
+		free(hs->q);
+		hs->q = NULL;
+	}
+}
+
 void cap_analysis_free(struct cap_analysis *a)
 {
 	if (a == NULL)
 		return;
-	free_table_values(&a->hstreams);
-	free_table_values(&a->kstreams);
+	for (size_t i = 0; i < a->hstreams.slots; i++)
+		hstream_free(tbl_at(&a->hstreams, i, NULL));
+	for (size_t i = 0; i < a->nhs_pool; i++)
+		hstream_free(a->hs_pool[i]);
+	for (size_t i = 0; i < a->kstreams.slots; i++)
+		kstream_free(tbl_at(&a->kstreams, i, NULL));
 	free_table_values(&a->clients);
 	tbl_free(&a->hstreams);
 	tbl_free(&a->kstreams);
@@ -352,7 +417,7 @@ void engine_emit(struct cap_analysis *a, struct cap_finding *f)
 
 /* ---- streams ---- */
 
-static void evict_one(struct tbl *t, size_t *cursor, uint64_t *counter)
+static void evict_one(struct tbl *t, size_t *cursor, uint64_t *counter, void (*release)(void *))
 {
 	for (size_t n = 0; n < t->slots; n++) {
 		size_t i = (*cursor + n) & (t->slots - 1);
@@ -364,7 +429,7 @@ static void evict_one(struct tbl *t, size_t *cursor, uint64_t *counter)
 			continue;
 		memcpy(kcopy, key, t->keylen);
 		tbl_del(t, kcopy);
-		free(v);
+		release(v);
 		*cursor = i + 1;
 		(*counter)++;
 		return;
@@ -384,15 +449,15 @@ static struct hstream *hstream_get(struct cap_analysis *a, uint32_t stream, bool
 	if (hs != NULL || !create)
 		return hs;
 	if (tbl_full(&a->hstreams))
-		evict_one(&a->hstreams, &a->evict_cursor_h, &a->st.streams_evicted);
-	hs = calloc(1, sizeof(*hs));
+		evict_one(&a->hstreams, &a->evict_cursor_h, &a->st.streams_evicted, hstream_free);
+	hs = hstream_take(a);
 	if (hs == NULL)
 		return NULL;
 	hs->stream = stream;
 	hs->client = *client;
 	hs->server = *server;
 	if (tbl_put(&a->hstreams, &k, hs) != 0) {
-		free(hs);
+		hstream_free(hs);
 		return NULL;
 	}
 	return hs;
@@ -404,7 +469,7 @@ static void hstream_drop(struct cap_analysis *a, uint32_t stream)
 
 	memset(&k, 0, sizeof(k));
 	k.stream = stream;
-	free(tbl_del(&a->hstreams, &k));
+	hstream_put_back(a, tbl_del(&a->hstreams, &k));
 }
 
 static void ks_key_of(struct ks_key *k, enum cap_transport t, uint32_t stream,
@@ -432,12 +497,13 @@ static struct kstream *kstream_get(struct cap_analysis *a, enum cap_transport t,
 	if (ks != NULL || !create)
 		return ks;
 	if (tbl_full(&a->kstreams))
-		evict_one(&a->kstreams, &a->evict_cursor_k, &a->st.streams_evicted);
+		evict_one(&a->kstreams, &a->evict_cursor_k, &a->st.streams_evicted, kstream_free);
 	ks = calloc(1, sizeof(*ks));
 	if (ks == NULL)
 		return NULL;
 	ks->transport = t;
 	ks->stream = stream;
+	ks->seq = a->next_kseq++;
 	ks->client = *client;
 	ks->server = *server;
 	if (tbl_put(&a->kstreams, &k, ks) != 0) {
@@ -552,6 +618,11 @@ void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
 
 		if (hs->host[0] == '\0' && f->host[0] != '\0')
 			txt_copy(hs->host, sizeof(hs->host), f->host);
+		if (hs->q == NULL) {
+			hs->q = malloc(HS_QUEUE * sizeof(*hs->q));
+			if (hs->q == NULL)
+				return;
+		}
 		if (hs->qn == HS_QUEUE) { /* pipelined past our queue: forget the oldest */
 			memmove(&hs->q[0], &hs->q[1], (HS_QUEUE - 1) * sizeof(hs->q[0]));
 			hs->qn--;
@@ -594,12 +665,13 @@ void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
 
 		if (have_req) {
 			req = hs->q[0];
-			memmove(&hs->q[0], &hs->q[1], (HS_QUEUE - 1) * sizeof(hs->q[0]));
+			/* only the waiting entries move (a plain exchange moves none) */
+			memmove(&hs->q[0], &hs->q[1], (hs->qn - 1) * sizeof(hs->q[0]));
 			hs->qn--;
 		}
 		/* 1xx responses do not answer the request. */
 		if (have_req && f->status >= 100 && f->status < 200) {
-			memmove(&hs->q[1], &hs->q[0], (HS_QUEUE - 1) * sizeof(hs->q[0]));
+			memmove(&hs->q[1], &hs->q[0], hs->qn * sizeof(hs->q[0]));
 			hs->q[0] = req;
 			hs->qn++;
 			return;
@@ -721,6 +793,11 @@ void cap_analysis_krb(struct cap_analysis *a, const struct cap_krb_fact *f)
 		if (ks == NULL)
 			return;
 		ks->conv = c;
+		if (ks->q == NULL) {
+			ks->q = malloc(KS_QUEUE * sizeof(*ks->q));
+			if (ks->q == NULL)
+				return;
+		}
 		if (ks->qn == KS_QUEUE) {
 			memmove(&ks->q[0], &ks->q[1], (KS_QUEUE - 1) * sizeof(ks->q[0]));
 			ks->qn--;
@@ -757,9 +834,10 @@ void cap_analysis_krb(struct cap_analysis *a, const struct cap_krb_fact *f)
 			ks->replied = true;
 			if (ks->qn > 0) {
 				req = ks->q[0];
-				memmove(&ks->q[0], &ks->q[1], (KS_QUEUE - 1) * sizeof(ks->q[0]));
+				memmove(&ks->q[0], &ks->q[1], (ks->qn - 1) * sizeof(ks->q[0]));
 				ks->qn--;
 				have_req = true;
+				engine_kstream_trim(ks);
 			}
 		}
 		c = ks != NULL && ks->conv != NULL ? ks->conv : kdc_conv(a, f);
@@ -802,11 +880,11 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 
 			ks_key_of(&k, CAP_TRANSPORT_TCP, e->stream, &e->client, &e->server);
 			rules_kdc_finish(a, ks);
-			free(tbl_del(&a->kstreams, &k));
+			kstream_free(tbl_del(&a->kstreams, &k));
 		}
 		return;
 	}
-	if (e->kind == CAP_CONN_OPEN) {
+	if (e->kind == CAP_CONN_OPEN && a->ka_waiting > 0) {
 		struct conv *c = engine_conv_find(a, &e->client, &e->server, false);
 
 		if (c != NULL && c->ka_waiting)
@@ -823,10 +901,12 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 				    hs->challenge_open, "server %s the connection",
 				    e->kind == CAP_CONN_FIN ? "closed (FIN)" : "reset (RST)");
 		rules_http_close(a, hs, e);
-		if (e->kind == CAP_CONN_RST)
+		if (e->kind == CAP_CONN_RST) {
 			hstream_drop(a, e->stream);
-		else
+		} else {
 			hs->closed = true;
+			hstream_trim(hs); /* kept for the close rules: without its queue */
+		}
 		break;
 	case CAP_CONN_EVICTED:
 		hstream_drop(a, e->stream);
@@ -893,16 +973,46 @@ static int finding_cmp(const void *x, const void *y)
 	return 0;
 }
 
+static int kstream_seq_cmp(const void *x, const void *y)
+{
+	const struct kstream *p = *(const struct kstream *const *)x;
+	const struct kstream *q = *(const struct kstream *const *)y;
+
+	return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+/* The end-of-capture KDC rule over every stream, oldest first: when two streams' findings
+ * merge, the evidence kept is the earliest one's whatever the table's layout. */
+static void finish_kstreams(struct cap_analysis *a)
+{
+	struct kstream **v = malloc((a->kstreams.n > 0 ? a->kstreams.n : 1) * sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->kstreams.slots; i++) {
+		struct kstream *ks = tbl_at(&a->kstreams, i, NULL);
+
+		if (ks == NULL)
+			continue;
+		if (v != NULL)
+			v[n++] = ks;
+		else
+			rules_kdc_finish(a, ks); /* out of memory: table order */
+	}
+	if (v == NULL)
+		return;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), kstream_seq_cmp);
+	for (size_t i = 0; i < n; i++)
+		rules_kdc_finish(a, v[i]);
+	free(v);
+}
+
 void cap_analysis_finish(struct cap_analysis *a, const struct cap_pipeline_stats *st)
 {
 	if (a->finished)
 		return;
 	a->finished = true;
-	for (size_t i = 0; i < a->kstreams.slots; i++) {
-		struct kstream *ks = tbl_at(&a->kstreams, i, NULL);
-		if (ks != NULL)
-			rules_kdc_finish(a, ks);
-	}
+	finish_kstreams(a);
 	for (size_t i = 0; i < a->nconvs; i++)
 		rules_http_finish(a, a->convs[i]);
 	for (size_t i = 0; i < a->clients.slots; i++) {

@@ -47,7 +47,7 @@ struct hstream {
 	uint32_t stream;
 	struct conv *conv;
 	struct cap_endpoint client, server;
-	struct req_info q[HS_QUEUE];
+	struct req_info *q;      /* HS_QUEUE entries, allocated only while requests wait */
 	unsigned qn;
 	bool counted;            /* counted in conv->pub.nstreams */
 	bool challenge_open;     /* last response was a 401 challenge, no request since */
@@ -96,8 +96,9 @@ struct kreq {
 struct kstream {
 	enum cap_transport transport;
 	uint32_t stream;
+	uint64_t seq;            /* creation order: the end-of-capture rules run in it */
 	struct cap_endpoint client, server;
-	struct kreq q[KS_QUEUE];
+	struct kreq *q;          /* KS_QUEUE entries, allocated only while requests wait */
 	unsigned qn;
 	bool replied;            /* the KDC answered at least once on it */
 	bool unreachable;        /* an ICMP unreachable or RST already reported */
@@ -136,6 +137,12 @@ struct cap_analysis {
 	size_t nfindings, findings_cap;
 	size_t steps_total;
 	size_t evict_cursor_h, evict_cursor_k;
+	uint64_t next_kseq;
+#define HS_POOL 64
+	struct hstream *hs_pool[HS_POOL]; /* dropped streams kept for reuse */
+	size_t nhs_pool;
+	size_t ka_waiting;       /* conversations with ka_waiting set: 0 spares a lookup per
+				  * new connection */
 	uint64_t last_frame;
 	double last_ts;
 	bool finished;
@@ -168,6 +175,9 @@ void rules_http_close(struct cap_analysis *a, struct hstream *hs, const struct c
 void rules_http_reconnect(struct cap_analysis *a, struct conv *c, uint64_t syn_frame);
 void rules_http_finish(struct cap_analysis *a, struct conv *c);
 void rules_client_finish(struct cap_analysis *a, struct client_state *cs);
+
+/* Frees a stream's request queue once nothing waits in it. */
+void engine_kstream_trim(struct kstream *ks);
 
 /* rules_kdc.c */
 void rules_kdc_reply(struct cap_analysis *a, struct kstream *ks, const struct kreq *req,

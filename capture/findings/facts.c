@@ -31,10 +31,10 @@ static void span_text(struct cap_span s, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-static int span_ieq(struct cap_span s, const char *lit)
+/* Case-insensitive comparison with a literal of n bytes (callers pass sizeof - 1:
+ * this runs for every header of every message). */
+static int span_ieq(struct cap_span s, const char *lit, size_t n)
 {
-	size_t n = strlen(lit);
-
 	if (s.len != n)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
@@ -233,36 +233,50 @@ void cap_facts_http(const struct cap_http_msg *m, struct cap_http_fact *out)
 		const struct cap_http_header *hd = &m->headers[i];
 		enum cap_auth_header which = CAP_HDR_UNKNOWN;
 
-		if (span_ieq(hd->name, "Host")) {
-			if (out->host[0] == '\0')
+		/* The names differ in length: one compare decides most headers. */
+		switch (hd->name.len) {
+		case sizeof("Host") - 1:
+			if (span_ieq(hd->name, "Host", sizeof("Host") - 1) && out->host[0] == '\0')
 				span_text(hd->value, out->host, sizeof(out->host));
 			continue;
-		}
-		if (span_ieq(hd->name, "Persistent-Auth")) {
-			span_text(hd->value, out->persistent_auth, sizeof(out->persistent_auth));
+		case sizeof("Persistent-Auth") - 1:
+			if (span_ieq(hd->name, "Persistent-Auth", sizeof("Persistent-Auth") - 1))
+				span_text(hd->value, out->persistent_auth, sizeof(out->persistent_auth));
+			continue;
+		case sizeof("Authorization") - 1:
+			if (m->is_request &&
+			    span_ieq(hd->name, "Authorization", sizeof("Authorization") - 1))
+				which = CAP_HDR_AUTHORIZATION;
+			break;
+		case sizeof("Proxy-Authorization") - 1:
+			if (m->is_request && span_ieq(hd->name, "Proxy-Authorization",
+						      sizeof("Proxy-Authorization") - 1))
+				which = CAP_HDR_PROXY_AUTHORIZATION;
+			break;
+		case sizeof("WWW-Authenticate") - 1:
+			if (!m->is_request &&
+			    span_ieq(hd->name, "WWW-Authenticate", sizeof("WWW-Authenticate") - 1))
+				which = CAP_HDR_WWW_AUTHENTICATE;
+			break;
+		case sizeof("Proxy-Authenticate") - 1:
+			if (!m->is_request && span_ieq(hd->name, "Proxy-Authenticate",
+						       sizeof("Proxy-Authenticate") - 1))
+				which = CAP_HDR_PROXY_AUTHENTICATE;
+			break;
+		default:
 			continue;
 		}
+		if (which == CAP_HDR_UNKNOWN)
+			continue;
 		if (m->is_request) {
-			if (span_ieq(hd->name, "Authorization"))
-				which = CAP_HDR_AUTHORIZATION;
-			else if (span_ieq(hd->name, "Proxy-Authorization"))
-				which = CAP_HDR_PROXY_AUTHORIZATION;
-			if (which != CAP_HDR_UNKNOWN) {
-				out->nauth++;
-				/* Origin credentials win over proxy ones. */
-				if (cred.p == NULL || (cred_proxy && which == CAP_HDR_AUTHORIZATION)) {
-					cred = hd->value;
-					cred_proxy = which == CAP_HDR_PROXY_AUTHORIZATION;
-				}
+			out->nauth++;
+			/* Origin credentials win over proxy ones. */
+			if (cred.p == NULL || (cred_proxy && which == CAP_HDR_AUTHORIZATION)) {
+				cred = hd->value;
+				cred_proxy = which == CAP_HDR_PROXY_AUTHORIZATION;
 			}
 			continue;
 		}
-		if (span_ieq(hd->name, "WWW-Authenticate"))
-			which = CAP_HDR_WWW_AUTHENTICATE;
-		else if (span_ieq(hd->name, "Proxy-Authenticate"))
-			which = CAP_HDR_PROXY_AUTHENTICATE;
-		if (which == CAP_HDR_UNKNOWN)
-			continue;
 		if (h == NULL) {
 			h = malloc(sizeof(*h));
 			if (h == NULL)

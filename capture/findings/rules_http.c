@@ -110,13 +110,17 @@ static void keepalive_finding(struct cap_analysis *a, struct hstream *hs, uint64
 	engine_emit(a, &f);
 	hs->challenge_open = false;
 	hs->ka_reported = true;
-	if (hs->conv != NULL)
+	if (hs->conv != NULL && !hs->conv->ka_waiting) {
 		hs->conv->ka_waiting = true;
+		a->ka_waiting++;
+	}
 }
 
 void rules_http_reconnect(struct cap_analysis *a, struct conv *c, uint64_t syn_frame)
 {
 	keepalive_frame(a, c, syn_frame);
+	if (c->ka_waiting)
+		a->ka_waiting--;
 	c->ka_waiting = false;
 }
 

@@ -210,6 +210,7 @@ void rules_kdc_unreachable(struct cap_analysis *a, struct kstream *ks, uint64_t 
 	cap_finding_set_key(&f, "%s/%s", buf, kdc);
 	engine_emit(a, &f);
 	ks->qn = 0;
+	engine_kstream_trim(ks);
 	ks->unreachable = true;
 	if (cs != NULL)
 		cs->kdc_unreachable = true;

@@ -10,10 +10,12 @@
 #include <string.h>
 
 #define NIL UINT32_MAX
+/* Direct-mapped cache of recently found entries, by hash: the connections in flight
+ * are found without touching the (large, cold) bucket array. */
+#define RECENT 512u
 
 struct entry {
 	struct cap_flow_key key;
-	bool used;
 	uint32_t hash;
 	uint32_t hnext;      /* bucket chain, or free list */
 	uint32_t prev, next; /* recency: head is most recent */
@@ -25,6 +27,7 @@ struct cap_flow_table {
 	size_t stride, max, user_size;
 	uint32_t *buckets; /* pool index, NIL when empty */
 	uint32_t mask;
+	uint32_t recent[RECENT]; /* pool index + 1 of an entry with that hash slot, 0 none */
 	uint32_t head, tail, free_list, next_fresh;
 	size_t count;
 	uint64_t evictions;
@@ -54,19 +57,40 @@ const struct cap_flow_key *cap_flow_key_of(const void *user)
 	return &((const struct entry *)(const void *)((const uint8_t *)user - ENTRY_SIZE))->key;
 }
 
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 void cap_flow_key_make(struct cap_flow_key *k, uint8_t family, uint8_t proto,
 		       const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
 		       int *side_out)
 {
 	size_t alen = family == 4 ? 4 : 16;
-	int c = memcmp(src, dst, alen);
-	int side = c < 0 || (c == 0 && sport <= dport) ? 0 : 1;
+	int c;
+	int side;
 
-	memset(k, 0, sizeof(*k));
+	if (family == 4) { /* big-endian words order as memcmp does */
+		uint32_t a = be32_at(src), b = be32_at(dst);
+
+		c = a < b ? -1 : a > b;
+	} else {
+		c = memcmp(src, dst, alen);
+	}
+	side = c < 0 || (c == 0 && sport <= dport) ? 0 : 1;
+
 	k->family = family;
 	k->proto = proto;
-	memcpy(k->addr[side], src, alen);
-	memcpy(k->addr[1 - side], dst, alen);
+	if (alen == 4) {
+		/* Only the unused tails are zeroed (keys are compared byte for byte). */
+		memcpy(k->addr[side], src, 4);
+		memcpy(k->addr[1 - side], dst, 4);
+		memset(k->addr[0] + 4, 0, 12);
+		memset(k->addr[1] + 4, 0, 12);
+	} else {
+		memcpy(k->addr[side], src, 16);
+		memcpy(k->addr[1 - side], dst, 16);
+	}
 	k->port[side] = sport;
 	k->port[1 - side] = dport;
 	*side_out = side;
@@ -164,19 +188,51 @@ static void lru_push_front(struct cap_flow_table *t, struct entry *e)
 		t->tail = i;
 }
 
+/* memcmp(a, b, sizeof(*a)) == 0, a word at a time without a library call (the last
+ * word overlaps the one before it when the size is not a multiple of 8). */
+static bool key_eq(const struct cap_flow_key *a, const struct cap_flow_key *b)
+{
+	const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
+	uint64_t d = 0, u, v;
+	size_t i;
+
+	_Static_assert(sizeof(*a) >= 8, "a key holds at least one word");
+	for (i = 0; i + 8 <= sizeof(*a); i += 8) {
+		memcpy(&u, x + i, 8);
+		memcpy(&v, y + i, 8);
+		d |= u ^ v;
+	}
+	memcpy(&u, x + sizeof(*a) - 8, 8);
+	memcpy(&v, y + sizeof(*a) - 8, 8);
+	return (d | (u ^ v)) == 0;
+}
+
+static void *found(struct cap_flow_table *t, struct entry *e, uint32_t i)
+{
+	if (t->head != i) {
+		lru_unlink(t, e);
+		lru_push_front(t, e);
+	}
+	return user_of(e);
+}
+
 void *cap_flow_find(struct cap_flow_table *t, const struct cap_flow_key *k, uint32_t hash)
 {
-	uint32_t i = t->buckets[hash & t->mask];
+	uint32_t r = t->recent[hash % RECENT];
+	uint32_t i;
 
-	while (i != NIL) {
+	if (r != 0) {
+		struct entry *e = at(t, r - 1);
+
+		if (e->hash == hash && key_eq(&e->key, k))
+			return found(t, e, r - 1);
+	}
+	for (i = t->buckets[hash & t->mask]; i != NIL;) {
 		struct entry *e = at(t, i);
 
-		if (e->hash == hash && memcmp(&e->key, k, sizeof(*k)) == 0) {
-			if (t->head != i) {
-				lru_unlink(t, e);
-				lru_push_front(t, e);
-			}
-			return user_of(e);
+		if (e->hash == hash && key_eq(&e->key, k)) {
+			t->recent[hash % RECENT] = i + 1;
+			return found(t, e, i);
 		}
 		i = e->hnext;
 	}
@@ -187,6 +243,9 @@ static void unhash(struct cap_flow_table *t, struct entry *e)
 {
 	uint32_t *pp = &t->buckets[e->hash & t->mask];
 	uint32_t i = index_of(t, e);
+
+	if (t->recent[e->hash % RECENT] == i + 1)
+		t->recent[e->hash % RECENT] = 0;
 
 	while (*pp != NIL && *pp != i)
 		pp = &at(t, *pp)->hnext;
@@ -215,11 +274,11 @@ void *cap_flow_insert(struct cap_flow_table *t, const struct cap_flow_key *k, ui
 	}
 	memset(e, 0, t->stride);
 	e->key = *k;
-	e->used = true;
 	e->hash = hash;
 	b = hash & t->mask;
 	e->hnext = t->buckets[b];
 	t->buckets[b] = index_of(t, e);
+	t->recent[hash % RECENT] = index_of(t, e) + 1;
 	lru_push_front(t, e);
 	t->count++;
 	return user_of(e);

@@ -18,30 +18,35 @@ static struct cap_span clamp(const struct cap_cursor *c, uint32_t declared)
 	return s;
 }
 
+static uint16_t be16_at(const uint8_t *b)
+{
+	return (uint16_t)((b[0] << 8) | b[1]);
+}
+
+/* The fixed header and the options are taken in one bounds-checked step. */
 static enum cap_status ipv4(struct cap_cursor c, struct cap_ip *out)
 {
-	uint8_t vihl = cap_cur_u8(&c);
-	size_t hlen = (size_t)(vihl & 0x0f) * 4;
+	int vihl = cap_cur_peek(&c, 0);
+	size_t hlen, avail;
+	const uint8_t *b;
 	uint16_t total, frag;
-	size_t avail;
 
-	if (!cap_cur_ok(&c))
-		return c.status;
+	if (vihl < 0)
+		return CAP_TRUNCATED;
+	hlen = (size_t)(vihl & 0x0f) * 4;
 	if ((vihl >> 4) != 4 || hlen < 20)
 		return CAP_MALFORMED;
-	avail = cap_cur_left(&c) + 1;
-	cap_cur_skip(&c, 1); /* DSCP/ECN */
-	total = cap_cur_be16(&c);
-	out->frag_id = cap_cur_be16(&c);
-	frag = cap_cur_be16(&c);
-	cap_cur_skip(&c, 1); /* TTL */
-	out->proto = cap_cur_u8(&c);
-	cap_cur_skip(&c, 2); /* checksum: never checked */
-	out->src = cap_cur_bytes(&c, 4);
-	out->dst = cap_cur_bytes(&c, 4);
-	cap_cur_skip(&c, hlen - 20); /* options */
-	if (!cap_cur_ok(&c))
+	avail = cap_cur_left(&c);
+	b = cap_cur_bytes(&c, hlen);
+	if (b == NULL)
 		return c.status;
+	total = be16_at(b + 2);
+	out->frag_id = be16_at(b + 4);
+	frag = be16_at(b + 6);
+	out->proto = b[9];
+	/* b[10..11]: checksum, never checked */
+	out->src = b + 12;
+	out->dst = b + 16;
 	/* Total length 0 is what TCP segmentation offload leaves: use what is there. */
 	if (total == 0)
 		total = (uint16_t)(avail > 0xffff ? 0xffff : avail);
@@ -58,18 +63,20 @@ static enum cap_status ipv4(struct cap_cursor c, struct cap_ip *out)
 
 static enum cap_status ipv6(struct cap_cursor c, struct cap_ip *out)
 {
-	uint32_t vtcfl = cap_cur_be32(&c);
-	uint32_t plen = cap_cur_be16(&c);
-	uint8_t nh = cap_cur_u8(&c);
+	const uint8_t *b = cap_cur_bytes(&c, 40);
+	uint32_t plen;
+	uint8_t nh;
 	int n;
 
-	cap_cur_skip(&c, 1); /* hop limit */
-	out->src = cap_cur_bytes(&c, 16);
-	out->dst = cap_cur_bytes(&c, 16);
-	if (!cap_cur_ok(&c))
+	if (b == NULL)
 		return c.status;
-	if ((vtcfl >> 28) != 6)
+	if ((b[0] >> 4) != 6)
 		return CAP_MALFORMED;
+	plen = be16_at(b + 4);
+	nh = b[6];
+	/* b[7]: hop limit */
+	out->src = b + 8;
+	out->dst = b + 24;
 	/* Payload length 0 means a jumbogram (RFC 2675) or offload: use what is there. */
 	if (plen == 0)
 		plen = (uint32_t)cap_cur_left(&c);

@@ -9,19 +9,18 @@
 enum cap_status cap_tcp_decode(const struct cap_ip *ip, struct cap_tcp *out)
 {
 	struct cap_cursor c = cap_cur_from_span(ip->payload);
-	uint16_t offflags;
+	const uint8_t *b = cap_cur_bytes(&c, 20); /* the fixed header, in one check */
 	size_t hlen;
 
-	out->sport = cap_cur_be16(&c);
-	out->dport = cap_cur_be16(&c);
-	out->seq = cap_cur_be32(&c);
-	out->ack = cap_cur_be32(&c);
-	offflags = cap_cur_be16(&c);
-	cap_cur_skip(&c, 6); /* window, checksum (never checked), urgent pointer */
-	if (!cap_cur_ok(&c))
+	if (b == NULL)
 		return c.status;
-	hlen = (size_t)(offflags >> 12) * 4;
-	out->flags = (uint8_t)(offflags & 0xff);
+	out->sport = (uint16_t)((b[0] << 8) | b[1]);
+	out->dport = (uint16_t)((b[2] << 8) | b[3]);
+	out->seq = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7];
+	out->ack = (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 | (uint32_t)b[10] << 8 | b[11];
+	/* b[14..19]: window, checksum (never checked), urgent pointer */
+	hlen = (size_t)(b[12] >> 4) * 4;
+	out->flags = b[13];
 	out->payload = cap_span_of(NULL, 0);
 	out->payload_len = 0;
 	/* The fixed header is valid: ports, flags and numbers above are usable

@@ -87,10 +87,14 @@ enum cap_status cap_link_decode(int linktype, struct cap_cursor *c, uint16_t *et
 	uint16_t type = 0;
 
 	switch (linktype) {
-	case DLT_EN10MB:
-		cap_cur_skip(c, 12);
-		type = skip_vlan(c, cap_cur_be16(c));
+	case DLT_EN10MB: {
+		const uint8_t *b = cap_cur_bytes(c, 14); /* two addresses, ethertype */
+
+		if (b == NULL)
+			return c->status;
+		type = skip_vlan(c, (uint16_t)((b[12] << 8) | b[13]));
 		break;
+	}
 	case DLT_LINUX_SLL:
 		/* packet type, ARPHRD type, address length, 8 address bytes, protocol */
 		cap_cur_skip(c, 14);

@@ -29,10 +29,10 @@ void cap_pl_http_init(struct flow_state *fs)
 {
 	int i;
 
-	memset(&fs->u.http, 0, sizeof(fs->u.http));
+	memset(&fs->app->u.http, 0, sizeof(fs->app->u.http));
 	for (i = 0; i < 2; i++) {
-		fs->u.http.d[i].mode = H_SYNC;
-		fs->u.http.d[i].line_start = true;
+		fs->app->u.http.d[i].mode = H_SYNC;
+		fs->app->u.http.d[i].line_start = true;
 	}
 }
 
@@ -132,10 +132,34 @@ static void join_folded(struct cap_pipeline *pl, struct cap_http_header *h, size
 	*n = out;
 }
 
+/* The first Transfer-Encoding, Content-Length and Connection headers, in one pass
+ * that looks at a name's length before its letters. */
+static void find_framing(const struct cap_http_header *h, size_t n,
+			 const struct cap_http_header **te, const struct cap_http_header **cl,
+			 const struct cap_http_header **conn)
+{
+	size_t i;
+
+	*te = *cl = *conn = NULL;
+	for (i = 0; i < n; i++) {
+		const struct cap_http_header **slot;
+		const char *name;
+
+		switch (h[i].name.len) {
+		case 17: slot = te; name = "Transfer-Encoding"; break;
+		case 14: slot = cl; name = "Content-Length"; break;
+		case 10: slot = conn; name = "Connection"; break;
+		default: continue;
+		}
+		if (*slot == NULL && cap_http1_span_ieq(h[i].name, name))
+			*slot = &h[i];
+	}
+}
+
 static void kill_flow(struct flow_state *fs)
 {
-	fs->u.http.d[0].mode = H_DEAD;
-	fs->u.http.d[1].mode = H_DEAD;
+	fs->app->u.http.d[0].mode = H_DEAD;
+	fs->app->u.http.d[1].mode = H_DEAD;
 }
 
 /* Decides how the body after this head is delimited and emits the event. */
@@ -154,9 +178,7 @@ static void emit(struct dir_ctx *c, struct http_dir *d, const struct cap_http1_h
 		join_folded(pl, pl->hdrs, &n);
 	if (h->anomalies & (CAP_HTTP_ANOM_LONG_HEADER | CAP_HTTP_ANOM_TOO_MANY))
 		pl->st.http_cap_hits++;
-	te = cap_http1_find(pl->hdrs, n, "Transfer-Encoding", NULL);
-	cl = cap_http1_find(pl->hdrs, n, "Content-Length", NULL);
-	conn = cap_http1_find(pl->hdrs, n, "Connection", NULL);
+	find_framing(pl->hdrs, n, &te, &cl, &conn);
 	chunked = te != NULL && cap_http1_list_has(te->value, "chunked");
 	if (cl != NULL)
 		has_len = parse_u64(cl->value, 10, &len);
@@ -189,12 +211,12 @@ static void emit(struct dir_ctx *c, struct http_dir *d, const struct cap_http1_h
 	if (h->is_request) {
 		struct pending_req *q;
 
-		if (fs->u.http.qlen == HTTP_QUEUE) {
-			fs->u.http.qhead = (uint8_t)((fs->u.http.qhead + 1) % HTTP_QUEUE);
-			fs->u.http.qlen--;
+		if (fs->app->u.http.qlen == HTTP_QUEUE) {
+			fs->app->u.http.qhead = (uint8_t)((fs->app->u.http.qhead + 1) % HTTP_QUEUE);
+			fs->app->u.http.qlen--;
 		}
-		q = &fs->u.http.q[(fs->u.http.qhead + fs->u.http.qlen) % HTTP_QUEUE];
-		fs->u.http.qlen++;
+		q = &fs->app->u.http.q[(fs->app->u.http.qhead + fs->app->u.http.qlen) % HTTP_QUEUE];
+		fs->app->u.http.qlen++;
 		q->frame = pl->frame;
 		q->head = cap_http1_span_ieq(h->method, "HEAD");
 		q->connect = cap_http1_span_ieq(h->method, "CONNECT");
@@ -206,10 +228,10 @@ static void emit(struct dir_ctx *c, struct http_dir *d, const struct cap_http1_h
 		struct pending_req q;
 
 		memset(&q, 0, sizeof(q));
-		if (fs->u.http.qlen > 0) {
-			q = fs->u.http.q[fs->u.http.qhead];
-			fs->u.http.qhead = (uint8_t)((fs->u.http.qhead + 1) % HTTP_QUEUE);
-			fs->u.http.qlen--;
+		if (fs->app->u.http.qlen > 0) {
+			q = fs->app->u.http.q[fs->app->u.http.qhead];
+			fs->app->u.http.qhead = (uint8_t)((fs->app->u.http.qhead + 1) % HTTP_QUEUE);
+			fs->app->u.http.qlen--;
 		}
 		m.paired_frame = q.frame;
 		if (q.head || h->status == 204 || h->status == 304)
@@ -318,7 +340,7 @@ size_t cap_pl_http_consume(void *ctx, const uint8_t *p, size_t n)
 {
 	struct dir_ctx *c = ctx;
 	struct cap_pipeline *pl = c->pl;
-	struct http_dir *d = &c->fs->u.http.d[c->side];
+	struct http_dir *d = &c->fs->app->u.http.d[c->side];
 	struct cap_cursor cur = cap_cur_init(p, n);
 	struct cap_http1_head h;
 	bool bad;
@@ -340,7 +362,11 @@ size_t cap_pl_http_consume(void *ctx, const uint8_t *p, size_t n)
 				k = 1;
 				break;
 			}
-			if (!head_complete(s, &d->scan_off))
+			/* A head held from earlier segments is parsed only once its end is
+			 * there (no quadratic re-parsing); a fresh one is parsed at once, and
+			 * a parse that fails before the end of the head waits for it, as the
+			 * parse-after-the-end order would. */
+			if (d->scan_off != 0 && !head_complete(s, &d->scan_off))
 				goto need_more;
 			if (from_client(c))
 				r = cap_http1_parse_request(s.p, s.len, &h, pl->hdrs,
@@ -348,6 +374,8 @@ size_t cap_pl_http_consume(void *ctx, const uint8_t *p, size_t n)
 			else
 				r = cap_http1_parse_response(s.p, s.len, &h, pl->hdrs,
 							     pl->lim.max_headers, pl->lim.max_header_line);
+			if (r <= 0 && d->scan_off == 0 && !head_complete(s, &d->scan_off))
+				goto need_more;
 			if (r == CAP_HTTP1_INCOMPLETE)
 				goto need_more;
 			if (r <= 0) {
@@ -397,7 +425,7 @@ need_more:
 void cap_pl_http_gap(void *ctx, uint64_t bytes)
 {
 	struct dir_ctx *c = ctx;
-	struct http_dir *d = &c->fs->u.http.d[c->side];
+	struct http_dir *d = &c->fs->app->u.http.d[c->side];
 
 	cap_pl_conn_event(c->pl, c->fs, CAP_CONN_GAP, c->side, bytes);
 	if ((d->mode == H_BODY || d->mode == H_CHUNK_DATA) && d->remaining >= bytes) {
@@ -419,7 +447,7 @@ void cap_pl_http_gap(void *ctx, uint64_t bytes)
 void cap_pl_http_overflow(void *ctx)
 {
 	struct dir_ctx *c = ctx;
-	struct http_dir *d = &c->fs->u.http.d[c->side];
+	struct http_dir *d = &c->fs->app->u.http.d[c->side];
 
 	c->pl->st.http_cap_hits++;
 	if (d->mode == H_DEAD)
@@ -433,7 +461,7 @@ void cap_pl_http_overflow(void *ctx)
 
 void cap_pl_http_fin(struct dir_ctx *c)
 {
-	struct http_dir *d = &c->fs->u.http.d[c->side];
+	struct http_dir *d = &c->fs->app->u.http.d[c->side];
 
 	if (d->mode == H_CLOSE)
 		d->mode = H_DEAD;

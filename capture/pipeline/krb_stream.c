@@ -24,9 +24,9 @@ void cap_pl_krb_init(struct flow_state *fs)
 	/* Without the SYN the first byte may be mid-record: look for a start. */
 	uint8_t mode = fs->syn_seen ? K_REC : K_SYNC;
 
-	memset(&fs->u.krb, 0, sizeof(fs->u.krb));
-	fs->u.krb[0].mode = mode;
-	fs->u.krb[1].mode = mode;
+	memset(&fs->app->u.krb, 0, sizeof(fs->app->u.krb));
+	fs->app->u.krb[0].mode = mode;
+	fs->app->u.krb[1].mode = mode;
 }
 
 static bool krb_tag(int b)
@@ -66,7 +66,7 @@ size_t cap_pl_krb_consume(void *ctx, const uint8_t *p, size_t n)
 {
 	struct dir_ctx *c = ctx;
 	struct cap_pipeline *pl = c->pl;
-	struct krb_dir *d = &c->fs->u.krb[c->side];
+	struct krb_dir *d = &c->fs->app->u.krb[c->side];
 	struct cap_cursor cur = cap_cur_init(p, n);
 	size_t max = pl->lim.max_stream_buffer > 4 ? pl->lim.max_stream_buffer - 4 : 0;
 
@@ -120,7 +120,7 @@ size_t cap_pl_krb_consume(void *ctx, const uint8_t *p, size_t n)
 void cap_pl_krb_gap(void *ctx, uint64_t bytes)
 {
 	struct dir_ctx *c = ctx;
-	struct krb_dir *d = &c->fs->u.krb[c->side];
+	struct krb_dir *d = &c->fs->app->u.krb[c->side];
 
 	cap_pl_conn_event(c->pl, c->fs, CAP_CONN_GAP, c->side, bytes);
 	if (d->mode == K_SKIP && d->remaining >= bytes) {
@@ -137,7 +137,7 @@ void cap_pl_krb_overflow(void *ctx)
 	struct dir_ctx *c = ctx;
 
 	c->pl->st.krb_cap_hits++;
-	c->fs->u.krb[c->side].mode = K_SYNC;
+	c->fs->app->u.krb[c->side].mode = K_SYNC;
 }
 
 void cap_pl_krb_udp(struct cap_pipeline *pl, const struct cap_ip *ip, const struct cap_udp *u)

@@ -47,6 +47,52 @@ static void sink_for(struct dir_ctx *dc, struct cap_reasm_sink *s)
 	}
 }
 
+#define APP_CHUNK 256 /* struct flow_app allocated this many at a time */
+
+struct flow_app *cap_pl_app_get(struct cap_pipeline *pl, struct flow_state *fs)
+{
+	struct flow_app *a = pl->app_free;
+
+	if (a == NULL) {
+		struct flow_app **nc;
+		struct flow_app *chunk;
+		size_t i;
+
+		nc = realloc(pl->app_chunks, (pl->napp_chunks + 1) * sizeof(*nc));
+		if (nc == NULL)
+			return NULL;
+		pl->app_chunks = nc;
+		chunk = malloc(APP_CHUNK * sizeof(*chunk));
+		if (chunk == NULL)
+			return NULL;
+		pl->app_chunks[pl->napp_chunks++] = chunk;
+		for (i = 0; i < APP_CHUNK; i++) {
+			chunk[i].u.next_free = pl->app_free;
+			pl->app_free = &chunk[i];
+		}
+		a = pl->app_free;
+	}
+	pl->app_free = a->u.next_free;
+	memset(a, 0, sizeof(*a));
+	fs->app = a;
+	return a;
+}
+
+static void app_release(struct cap_pipeline *pl, struct flow_state *fs)
+{
+	if (fs->app == NULL)
+		return;
+	fs->app->u.next_free = pl->app_free;
+	pl->app_free = fs->app;
+	fs->app = NULL;
+}
+
+/* Every byte up to this side's FIN has been handed to the consumer. */
+static bool delivered_to_fin(const struct flow_state *fs, int side)
+{
+	return fs->fin[side] && fs->rd[side].seq_known && fs->rd[side].next_seq == fs->fin_seq[side];
+}
+
 void cap_pl_endpoint_of(const struct cap_flow_key *k, int side, struct cap_endpoint *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -99,12 +145,16 @@ static void sync_stats(struct cap_pipeline *pl)
 	pl->st.flows_active = cap_flow_count(pl->flows);
 }
 
-/* Ends what a TCP flow holds: holes become gaps, buffers are freed. */
-static void close_flow(struct cap_pipeline *pl, struct flow_state *fs)
+/* Ends what a TCP flow holds: holes become gaps, buffers are freed.  The protocol
+ * state goes too when the entry is discarded (evicted, reused, end of input) or the
+ * connection is over: a reset, or both FINs with every byte before them delivered
+ * (what still comes can only be a retransmission, which reassembly drops).  A FIN
+ * that overtook data keeps it, for the data. */
+static void close_flow(struct cap_pipeline *pl, struct flow_state *fs, bool discard)
 {
 	int side;
 
-	if (fs->kind != APP_IGNORE) {
+	if (fs->kind == APP_UNKNOWN || fs->app != NULL) {
 		for (side = 0; side < 2; side++) {
 			struct dir_ctx dc = { pl, fs, side };
 			struct cap_reasm_sink s;
@@ -115,6 +165,8 @@ static void close_flow(struct cap_pipeline *pl, struct flow_state *fs)
 	}
 	cap_reasm_release(&pl->reasm, &fs->rd[0]);
 	cap_reasm_release(&pl->reasm, &fs->rd[1]);
+	if (discard || fs->rst || (delivered_to_fin(fs, 0) && delivered_to_fin(fs, 1)))
+		app_release(pl, fs);
 }
 
 static void on_evict(void *ctx, void *user, const struct cap_flow_key *k)
@@ -125,7 +177,7 @@ static void on_evict(void *ctx, void *user, const struct cap_flow_key *k)
 	pl->st.flows_evicted++;
 	if (k->proto != 6)
 		return;
-	close_flow(pl, fs);
+	close_flow(pl, fs, true);
 	if (!fs->rst && !(fs->fin[0] && fs->fin[1]))
 		cap_pl_conn_event(pl, fs, CAP_CONN_EVICTED, fs->client_side, 0);
 }
@@ -133,7 +185,7 @@ static void on_evict(void *ctx, void *user, const struct cap_flow_key *k)
 static void finish_one(void *ctx, void *user, const struct cap_flow_key *k)
 {
 	if (k->proto == 6)
-		close_flow(ctx, user);
+		close_flow(ctx, user, true);
 }
 
 static size_t or_default(size_t v, size_t def)
@@ -185,11 +237,17 @@ static void release_one(void *ctx, void *user, const struct cap_flow_key *k)
 
 void cap_pipeline_free(struct cap_pipeline *pl)
 {
+	size_t i;
+
 	if (pl == NULL)
 		return;
-	if (pl->flows != NULL)
+	/* Walking every entry costs cache misses: only when some buffer is held. */
+	if (pl->flows != NULL && pl->reasm.total_now > 0)
 		cap_flow_foreach(pl->flows, release_one, &pl->reasm);
 	cap_flow_table_free(pl->flows);
+	for (i = 0; i < pl->napp_chunks; i++)
+		free(pl->app_chunks[i]);
+	free(pl->app_chunks);
 	cap_frag_free(pl->frags);
 	free(pl->hdrs);
 	free(pl->fold_buf);
@@ -209,12 +267,16 @@ bool cap_linktype_supported(int linktype)
 
 void cap_pipeline_finish(struct cap_pipeline *pl)
 {
-	cap_flow_foreach(pl->flows, finish_one, pl);
+	/* Only held bytes make the end of a flow do anything (holes become gaps, in
+	 * recency order): without any, the walk over every entry is skipped. */
+	if (pl->reasm.total_now > 0)
+		cap_flow_foreach(pl->flows, finish_one, pl);
 	sync_stats(pl);
 }
 
-const struct cap_pipeline_stats *cap_pipeline_stats(const struct cap_pipeline *pl)
+const struct cap_pipeline_stats *cap_pipeline_stats(struct cap_pipeline *pl)
 {
+	sync_stats(pl);
 	return &pl->st;
 }
 
@@ -253,7 +315,9 @@ static void start_flow(struct cap_pipeline *pl, struct flow_state *fs, const str
 
 /* A message start in a segment of a stream not yet identified: at its start,
  * or at a line holding "HTTP/1." (a request line ends with it, a status line
- * begins with it), for captures that begin in the middle of a message. */
+ * begins with it), for captures that begin in the middle of a message.
+ * Both forms begin with an upper-case letter, so on binary payload (TLS and
+ * the like) only the rare line end followed by one is looked at further. */
 static bool find_http_start(struct cap_span s, bool *is_req)
 {
 	struct cap_cursor c = cap_cur_from_span(s);
@@ -262,34 +326,38 @@ static bool find_http_start(struct cap_span s, bool *is_req)
 		return false;
 	if (cap_http1_looks_like_start(s.p, s.len, is_req))
 		return true;
-	while (cap_cur_left(&c) > 0) {
+	for (;;) {
 		struct cap_span rest = cap_cur_rest(&c);
-		const uint8_t *v = memmem(rest.p, rest.len, "HTTP/1.", 7);
-		const uint8_t *ls;
-		size_t off;
+		const uint8_t *nl = rest.len > 0 ? memchr(rest.p, '\n', rest.len) : NULL;
+		struct cap_span line;
+		const uint8_t *end;
+		int first;
 
-		if (v == NULL)
+		if (nl == NULL)
 			return false;
-		off = (size_t)(v - s.p);
-		/* Back to the start of that line; none before it: not a line start. */
-		ls = memrchr(s.p, '\n', off);
-		if (ls != NULL) {
-			struct cap_cursor l = cap_span_slice(s, (size_t)(ls - s.p) + 1,
-							     s.len - (size_t)(ls - s.p) - 1);
-			struct cap_span line = cap_cur_rest(&l);
-
-			if (cap_http1_looks_like_start(line.p, line.len, is_req))
-				return true;
-		}
-		cap_cur_skip(&c, (size_t)(v - rest.p) + 7);
+		cap_cur_skip(&c, (size_t)(nl - rest.p) + 1);
+		first = cap_cur_peek(&c, 0);
+		if (first < 'A' || first > 'Z')
+			continue;
+		line = cap_cur_rest(&c);
+		end = memchr(line.p, '\n', line.len);
+		if (memmem(line.p, end != NULL ? (size_t)(end - line.p) : line.len, "HTTP/1.", 7) ==
+			    NULL)
+			continue;
+		if (cap_http1_looks_like_start(line.p, line.len, is_req))
+			return true;
 	}
-	return false;
 }
 
 /* Kerberos is decided by port 88 at the first data; roles follow unless a
  * SYN settled them. */
-static void detect_krb(struct flow_state *fs, const struct cap_tcp *t, int side)
+static void detect_krb(struct cap_pipeline *pl, struct flow_state *fs, const struct cap_tcp *t,
+		       int side)
 {
+	if (cap_pl_app_get(pl, fs) == NULL) {
+		fs->kind = APP_IGNORE; /* out of memory: counted as ignored segments */
+		return;
+	}
 	fs->kind = APP_KRB;
 	if (fs->roles_by != ROLES_SYN) {
 		fs->client_side = (uint8_t)(t->dport == 88 ? side : 1 - side);
@@ -309,6 +377,10 @@ static size_t detect_consume(void *ctx, const uint8_t *p, size_t n)
 	bool is_req;
 
 	if (find_http_start(s, &is_req)) {
+		if (cap_pl_app_get(c->pl, fs) == NULL) {
+			fs->kind = APP_IGNORE; /* out of memory: counted as ignored segments */
+			return n;
+		}
 		fs->kind = APP_HTTP;
 		fs->was_http = true;
 		if (fs->roles_by != ROLES_SYN) {
@@ -334,11 +406,12 @@ static void tcp_data(struct cap_pipeline *pl, struct flow_state *fs, const struc
 
 	fs->data_seen = true;
 	if (fs->kind == APP_UNKNOWN && (t->sport == 88 || t->dport == 88)) {
-		detect_krb(fs, t, side);
+		detect_krb(pl, fs, t, side);
 		/* Delivery starts with this segment in this direction. */
 		cap_reasm_start(rd, dseq);
 	}
-	if (fs->kind == APP_IGNORE || fs->rst) {
+	/* Ignored, reset, or over with its protocol state released (see close_flow). */
+	if (fs->kind == APP_IGNORE || fs->rst || (fs->kind != APP_UNKNOWN && fs->app == NULL)) {
 		pl->st.tcp_ignored_segments++;
 		return;
 	}
@@ -380,7 +453,7 @@ static void tcp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 		start_flow(pl, fs, &t, side);
 		fresh = true;
 	} else if ((t.flags & (CAP_TCP_SYN | CAP_TCP_ACK)) == CAP_TCP_SYN && new_session(fs, &t)) {
-		close_flow(pl, fs);
+		close_flow(pl, fs, true);
 		memset(fs, 0, sizeof(*fs));
 		start_flow(pl, fs, &t, side);
 		fresh = true;
@@ -398,8 +471,8 @@ static void tcp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 	}
 	if (fresh)
 		cap_pl_conn_event(pl, fs, CAP_CONN_OPEN, side, 0);
-	if ((t.flags & CAP_TCP_ACK) && fs->kind != APP_IGNORE &&
-	    cap_reasm_has_ooo(&fs->rd[1 - side])) {
+	if ((t.flags & CAP_TCP_ACK) && fs->rd[1 - side].b != NULL &&
+	    (fs->kind == APP_UNKNOWN || fs->app != NULL) && cap_reasm_has_ooo(&fs->rd[1 - side])) {
 		struct dir_ctx dc = { pl, fs, 1 - side };
 		struct cap_reasm_sink s;
 
@@ -411,21 +484,21 @@ static void tcp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 		tcp_data(pl, fs, &t, side, dseq);
 	if ((t.flags & CAP_TCP_FIN) && !fs->fin[side]) {
 		fs->fin[side] = true;
-		if (fs->kind == APP_HTTP) {
+		fs->fin_seq[side] = dseq + t.payload_len;
+		if (fs->kind == APP_HTTP && fs->app != NULL) {
 			struct dir_ctx dc = { pl, fs, side };
 
 			cap_pl_http_fin(&dc);
 		}
 		cap_pl_conn_event(pl, fs, CAP_CONN_FIN, side, 0);
 		if (fs->fin[0] && fs->fin[1])
-			close_flow(pl, fs);
+			close_flow(pl, fs, false);
 	}
 	if ((t.flags & CAP_TCP_RST) && !fs->rst) {
 		fs->rst = true;
 		cap_pl_conn_event(pl, fs, CAP_CONN_RST, side, 0);
-		close_flow(pl, fs);
+		close_flow(pl, fs, false);
 	}
-	sync_stats(pl);
 }
 
 static void icmp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)

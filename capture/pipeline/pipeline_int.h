@@ -38,9 +38,28 @@ struct krb_dir {
 	uint64_t remaining; /* bytes of an over-size record still to skip */
 };
 
-/* The user area of a flow-table entry. */
+/* What a connection's protocol needs while bytes can still arrive: allocated when the
+ * stream is found to be HTTP or Kerberos, released when the connection has ended (see
+ * flow_app_release in pipeline.c), so a table full of finished connections costs only
+ * their struct flow_state. */
+struct flow_app {
+	union {
+		struct {
+			struct http_dir d[2];
+			struct pending_req q[HTTP_QUEUE];
+			uint8_t qhead, qlen;
+		} http;
+		struct krb_dir krb[2];
+		struct flow_app *next_free; /* in the pipeline's free list */
+	} u;
+};
+
+/* The user area of a flow-table entry: kept for every connection in the table (stream
+ * numbering and roles must survive the end of a connection, as tshark's do). */
 struct flow_state {
 	uint32_t stream;
+	uint32_t syn_isn;
+	uint32_t fin_seq[2]; /* sequence number of each side's FIN */
 	uint8_t kind;        /* enum app_kind */
 	uint8_t roles_by;    /* enum roles_by */
 	uint8_t client_side; /* key side of the client */
@@ -50,16 +69,8 @@ struct flow_state {
 	bool syn_seen;
 	bool data_seen;
 	bool was_http;
-	uint32_t syn_isn;
+	struct flow_app *app; /* NULL unless kind is HTTP or KRB and the connection is live */
 	struct cap_reasm_dir rd[2];
-	union {
-		struct {
-			struct http_dir d[2];
-			struct pending_req q[HTTP_QUEUE];
-			uint8_t qhead, qlen;
-		} http;
-		struct krb_dir krb[2];
-	} u;
 };
 
 struct cap_pipeline {
@@ -73,6 +84,9 @@ struct cap_pipeline {
 	struct cap_reasm reasm;
 	struct cap_frag_table *frags;
 	uint32_t next_tcp_stream, next_udp_stream;
+	struct flow_app *app_free;    /* released struct flow_app, reused first */
+	struct flow_app **app_chunks; /* every block of them, freed at the end */
+	size_t napp_chunks;
 	struct cap_http_header *hdrs; /* lim.max_headers entries, reused per message */
 	uint8_t *fold_buf;            /* folded header values joined here */
 	size_t fold_cap;
@@ -90,6 +104,9 @@ void cap_pl_endpoints(const struct flow_state *fs, struct cap_endpoint *client,
 void cap_pl_endpoint_of(const struct cap_flow_key *k, int side, struct cap_endpoint *e);
 void cap_pl_conn_event(struct cap_pipeline *pl, struct flow_state *fs, enum cap_conn_kind kind,
 		       int side, uint64_t gap_bytes);
+
+/* A struct flow_app for fs (zeroed), or NULL when memory runs out. */
+struct flow_app *cap_pl_app_get(struct cap_pipeline *pl, struct flow_state *fs);
 
 void cap_pl_http_init(struct flow_state *fs);
 size_t cap_pl_http_consume(void *ctx, const uint8_t *p, size_t n);

@@ -6,6 +6,7 @@
  * privileges after opening the device, before opening output files).
  */
 #include "negscope/source.h"
+#include "pipeline/pcap_file.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -23,6 +24,9 @@
 
 struct cap_source {
 	pcap_t *p;
+	struct pcapf *fast;        /* this file is read by pcap_file.c, not libpcap */
+	struct bpf_program prog;   /* the filter, for the fast reader */
+	bool have_prog;
 	pcap_dumper_t *dumper;
 	bool live;
 	bool nano;
@@ -241,6 +245,31 @@ int cap_source_linktype(const struct cap_source *s)
 	return s->p != NULL ? pcap_datalink(s->p) : -1;
 }
 
+/* Hands a regular classic pcap file libpcap has opened (and so validated) to the
+ * fast reader; anything else stays with libpcap.  -1 when memory runs out. */
+static int start_fast(struct cap_source *s)
+{
+	FILE *f = pcap_file(s->p);
+	struct stat sb;
+	int snap = pcap_snapshot(s->p);
+	int r;
+
+	if (f == NULL || fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) || snap <= 0)
+		return 0;
+	if (s->opts.filter != NULL && s->opts.filter[0] != '\0') {
+		/* The same program libpcap applies, compiled again for pcap_offline_filter. */
+		if (pcap_compile(s->p, &s->prog, s->opts.filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
+			return 0;
+		s->have_prog = true;
+	}
+	r = pcapf_open(&s->fast, fileno(f), (uint32_t)snap);
+	if (r <= 0 && s->have_prog) {
+		pcap_freecode(&s->prog);
+		s->have_prog = false;
+	}
+	return r < 0 ? -1 : 0;
+}
+
 /* Opens the next file; false when there is none or it fails. */
 static bool next_file(struct cap_source *s)
 {
@@ -257,6 +286,11 @@ static bool next_file(struct cap_source *s)
 		s->status = CAP_SRC_ERROR;
 		return false;
 	}
+	if (strcmp(path, "-") != 0 && start_fast(s) != 0) {
+		set_msg(s->msg, sizeof(s->msg), s->cur_name, strerror(ENOMEM));
+		s->status = CAP_SRC_ERROR;
+		return false;
+	}
 	return true;
 }
 
@@ -267,8 +301,59 @@ static void end_file(struct cap_source *s)
 
 	if (f != NULL && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
 		s->done_before += (uint64_t)sb.st_size;
+	pcapf_close(s->fast);
+	s->fast = NULL;
+	if (s->have_prog)
+		pcap_freecode(&s->prog);
+	s->have_prog = false;
 	pcap_close(s->p);
 	s->p = NULL;
+}
+
+/* The fast reader's next packet that passes the filter: 1, or 0 at the end of this
+ * file (ended_file set) or on an error (status set). */
+static int next_fast(struct cap_source *s, struct cap_source_pkt *pkt, bool *ended_file)
+{
+	struct pcapf_pkt fp;
+	char what[PCAP_ERRBUF_SIZE];
+
+	*ended_file = false;
+	for (;;) {
+		enum pcapf_result r = pcapf_next(s->fast, &fp, what, sizeof(what));
+
+		if (r == PCAPF_PACKET) {
+			if (s->have_prog) {
+				struct pcap_pkthdr h;
+
+				h.ts.tv_sec = (time_t)fp.sec;
+				h.ts.tv_usec = (suseconds_t)fp.nsec;
+				h.caplen = fp.caplen;
+				h.len = fp.len;
+				if (pcap_offline_filter(&s->prog, &h, fp.data) == 0)
+					continue;
+			}
+			/* As libpcap's fields are combined below (same rounding). */
+			pkt->ts = (double)fp.sec + (double)fp.nsec / 1e9;
+			pkt->data = fp.data;
+			pkt->caplen = fp.caplen;
+			pkt->wirelen = fp.len;
+			return 1;
+		}
+		if (r == PCAPF_EOF) {
+			end_file(s);
+			*ended_file = true;
+			return 0;
+		}
+		set_msg(s->msg, sizeof(s->msg), s->cur_name, what);
+		if (r == PCAPF_TRUNCATED) {
+			s->truncated = true;
+			end_file(s);
+			*ended_file = true;
+			return 0;
+		}
+		s->status = CAP_SRC_ERROR;
+		return 0;
+	}
 }
 
 int cap_source_next(struct cap_source *s, struct cap_source_pkt *pkt, bool *new_input)
@@ -289,6 +374,17 @@ int cap_source_next(struct cap_source *s, struct cap_source_pkt *pkt, bool *new_
 			if (s->live || !next_file(s))
 				return 0;
 			*new_input = true;
+		}
+		if (s->fast != NULL) {
+			bool ended;
+
+			if (next_fast(s, pkt, &ended) == 1) {
+				s->packets++;
+				return 1;
+			}
+			if (!ended)
+				return 0;
+			continue;
 		}
 		r = pcap_next_ex(s->p, &h, &data);
 		if (r == 1) {
@@ -365,6 +461,10 @@ int cap_source_progress(const struct cap_source *s, uint64_t *done, uint64_t *to
 		return -1;
 	*done = s->done_before;
 	*total = s->total_bytes;
+	if (s->fast != NULL) {
+		*done += pcapf_offset(s->fast);
+		return 0;
+	}
 	f = s->p != NULL ? pcap_file(s->p) : NULL;
 	if (f != NULL && (pos = ftello(f)) > 0)
 		*done += (uint64_t)pos;
@@ -397,6 +497,9 @@ void cap_source_close(struct cap_source *s)
 		return;
 	if (s->dumper != NULL)
 		pcap_dump_close(s->dumper);
+	pcapf_close(s->fast);
+	if (s->have_prog)
+		pcap_freecode(&s->prog);
 	if (s->p != NULL)
 		pcap_close(s->p);
 	free(s);

@@ -39,12 +39,16 @@ static bool is_ws(int ch)
 static bool span_ieq_n(struct cap_span s, const char *lit, size_t n)
 {
 	struct cap_cursor c = cap_cur_from_span(s);
+	const uint8_t *b;
 	size_t i;
 
 	if (s.len != n)
 		return false;
+	b = cap_cur_bytes(&c, n); /* bounds checked once for the loop */
+	if (b == NULL)
+		return n == 0;
 	for (i = 0; i < n; i++)
-		if (lower(cap_cur_u8(&c)) != lower((unsigned char)lit[i]))
+		if (lower(b[i]) != lower((unsigned char)lit[i]))
 			return false;
 	return true;
 }
@@ -58,12 +62,16 @@ bool cap_http1_span_ieq(struct cap_span s, const char *lit)
 static struct cap_span trim(struct cap_span s)
 {
 	struct cap_cursor c = cap_cur_from_span(s);
+	const uint8_t *b = cap_cur_bytes(&c, s.len); /* bounds checked once */
+	size_t lo = 0, hi = s.len;
 
-	while (is_ws(cap_cur_peek(&c, 0)))
-		cap_cur_skip(&c, 1);
-	while (c.len > 0 && is_ws(cap_cur_peek(&c, c.len - 1)))
-		c.len--;
-	return cap_cur_rest(&c);
+	if (b == NULL || hi == 0)
+		return cap_span_of(s.p, 0);
+	while (lo < hi && is_ws(b[lo]))
+		lo++;
+	while (hi > lo && is_ws(b[hi - 1]))
+		hi--;
+	return cap_span_of(b + lo, hi - lo);
 }
 
 /* Takes the next line (without its CR LF or LF) from c.  Returns 1 with the

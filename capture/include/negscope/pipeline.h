@@ -167,7 +167,8 @@ void cap_pipeline_packet(struct cap_pipeline *pl, double ts, const uint8_t *data
 int cap_pipeline_set_linktype(struct cap_pipeline *pl, int linktype);
 /* Flushes what is buffered (close-delimited bodies, pending messages). */
 void cap_pipeline_finish(struct cap_pipeline *pl);
-const struct cap_pipeline_stats *cap_pipeline_stats(const struct cap_pipeline *pl);
+/* The counters, brought up to date (they are gathered here, not per packet). */
+const struct cap_pipeline_stats *cap_pipeline_stats(struct cap_pipeline *pl);
 void cap_pipeline_free(struct cap_pipeline *pl);
 
 /* True when libpcap's DLT value is one the pipeline decodes. */

@@ -2,12 +2,17 @@
  *
  * Files: pcap and pcapng, microsecond or nanosecond timestamps, several in
  * order (frame numbers continue across them), "-" for standard input.  A
+ * regular classic pcap file is read by pipeline/pcap_file.c in large chunks
+ * (libpcap still validates its header and compiles the filter); the rest
+ * goes through libpcap.  A
  * file that ends in the middle of a record ("truncated dump file") is not
  * an error: every packet before the cut is delivered, reading goes on with
  * the next file, and the result says CAP_SRC_TRUNCATED so the caller can
  * report it.  Live: pcap_create/pcap_activate with a snap length,
- * promiscuous mode off unless asked, immediate mode, an optional BPF filter,
- * an optional dump of the raw packets.  cap_source_stop() is safe to call
+ * promiscuous mode off unless asked, immediate mode unless asked otherwise
+ * (negcap asks: buffered blocks keep up with fast traffic; the probe keeps it
+ * for prompt delivery), an optional BPF filter, an optional dump of the raw
+ * packets.  cap_source_stop() is safe to call
  * from a signal handler.
  *
  * Messages are one line, name what failed and come from libpcap or the
