@@ -567,8 +567,12 @@ static int run(struct opts *o)
 				any_link_ok = true;
 			}
 		}
+		/* Filtered-out and undecodable frames still count, so that frame numbers
+		 * are positions in the input, as tshark numbers them. */
+		cap_pipeline_skip_frames(pl, pkt.skipped_before);
 		if (!link_ok) {
 			skipped++;
+			cap_pipeline_skip_frames(pl, 1);
 			continue;
 		}
 		cap_pipeline_packet(pl, pkt.ts, pkt.data, pkt.caplen, pkt.wirelen);

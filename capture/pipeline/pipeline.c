@@ -548,6 +548,11 @@ static void udp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 		cap_pl_krb_udp(pl, ip, &u);
 }
 
+void cap_pipeline_skip_frames(struct cap_pipeline *pl, uint64_t n)
+{
+	pl->frame += n;
+}
+
 void cap_pipeline_packet(struct cap_pipeline *pl, double ts, const uint8_t *data,
 			 size_t caplen, size_t wirelen)
 {

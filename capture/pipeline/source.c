@@ -25,8 +25,9 @@
 struct cap_source {
 	pcap_t *p;
 	struct pcapf *fast;        /* this file is read by pcap_file.c, not libpcap */
-	struct bpf_program prog;   /* the filter, for the fast reader */
+	struct bpf_program prog;   /* the filter, applied per packet to files */
 	bool have_prog;
+	uint64_t skipped;          /* frames the filter rejected since the last packet */
 	pcap_dumper_t *dumper;
 	bool live;
 	bool nano;
@@ -54,8 +55,10 @@ static const char *display_name(const char *path)
 	return strcmp(path, "-") == 0 ? "standard input" : path;
 }
 
-static int apply_filter(pcap_t *p, const char *filter, const char *name, char *err,
-			size_t errlen)
+/* Compiles the filter; installs it in libpcap only when `install` (live captures).
+ * Files are filtered packet by packet by the source, which counts what it skips. */
+static int apply_filter(pcap_t *p, const char *filter, bool install, const char *name,
+			char *err, size_t errlen)
 {
 	struct bpf_program prog;
 	char what[PCAP_ERRBUF_SIZE + 64];
@@ -67,7 +70,7 @@ static int apply_filter(pcap_t *p, const char *filter, const char *name, char *e
 		set_msg(err, errlen, name, what);
 		return -1;
 	}
-	if (pcap_setfilter(p, &prog) != 0) {
+	if (install && pcap_setfilter(p, &prog) != 0) {
 		snprintf(what, sizeof(what), "cannot set filter: %s", pcap_geterr(p));
 		set_msg(err, errlen, name, what);
 		pcap_freecode(&prog);
@@ -100,7 +103,7 @@ static pcap_t *open_file(const char *path, const struct cap_source_opts *o, char
 			fclose(f);
 		return NULL;
 	}
-	if (apply_filter(p, o->filter, display_name(path), err, errlen) != 0) {
+	if (apply_filter(p, o->filter, false, display_name(path), err, errlen) != 0) {
 		pcap_close(p);
 		return NULL;
 	}
@@ -203,7 +206,7 @@ int cap_source_open_live(struct cap_source **out, const char *iface,
 		pcap_close(p);
 		return -1;
 	}
-	if (apply_filter(p, o->filter, iface, err, errlen) != 0) {
+	if (apply_filter(p, o->filter, true, iface, err, errlen) != 0) {
 		pcap_close(p);
 		return -1;
 	}
@@ -256,17 +259,7 @@ static int start_fast(struct cap_source *s)
 
 	if (f == NULL || fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) || snap <= 0)
 		return 0;
-	if (s->opts.filter != NULL && s->opts.filter[0] != '\0') {
-		/* The same program libpcap applies, compiled again for pcap_offline_filter. */
-		if (pcap_compile(s->p, &s->prog, s->opts.filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
-			return 0;
-		s->have_prog = true;
-	}
 	r = pcapf_open(&s->fast, fileno(f), (uint32_t)snap);
-	if (r <= 0 && s->have_prog) {
-		pcap_freecode(&s->prog);
-		s->have_prog = false;
-	}
 	return r < 0 ? -1 : 0;
 }
 
@@ -285,6 +278,15 @@ static bool next_file(struct cap_source *s)
 	if (s->p == NULL) {
 		s->status = CAP_SRC_ERROR;
 		return false;
+	}
+	if (s->opts.filter != NULL && s->opts.filter[0] != '\0') {
+		/* Checked when the file was opened, so this compiles. */
+		if (pcap_compile(s->p, &s->prog, s->opts.filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+			set_msg(s->msg, sizeof(s->msg), s->cur_name, pcap_geterr(s->p));
+			s->status = CAP_SRC_ERROR;
+			return false;
+		}
+		s->have_prog = true;
 	}
 	if (strcmp(path, "-") != 0 && start_fast(s) != 0) {
 		set_msg(s->msg, sizeof(s->msg), s->cur_name, strerror(ENOMEM));
@@ -329,14 +331,18 @@ static int next_fast(struct cap_source *s, struct cap_source_pkt *pkt, bool *end
 				h.ts.tv_usec = (suseconds_t)fp.nsec;
 				h.caplen = fp.caplen;
 				h.len = fp.len;
-				if (pcap_offline_filter(&s->prog, &h, fp.data) == 0)
+				if (pcap_offline_filter(&s->prog, &h, fp.data) == 0) {
+					s->skipped++;
 					continue;
+				}
 			}
 			/* As libpcap's fields are combined below (same rounding). */
 			pkt->ts = (double)fp.sec + (double)fp.nsec / 1e9;
 			pkt->data = fp.data;
 			pkt->caplen = fp.caplen;
 			pkt->wirelen = fp.len;
+			pkt->skipped_before = s->skipped;
+			s->skipped = 0;
 			return 1;
 		}
 		if (r == PCAPF_EOF) {
@@ -387,12 +393,19 @@ int cap_source_next(struct cap_source *s, struct cap_source_pkt *pkt, bool *new_
 			continue;
 		}
 		r = pcap_next_ex(s->p, &h, &data);
+		if (r == 1 && s->have_prog && !s->live &&
+		    pcap_offline_filter(&s->prog, h, data) == 0) {
+			s->skipped++;
+			continue;
+		}
 		if (r == 1) {
 			pkt->ts = (double)h->ts.tv_sec +
 				  (double)h->ts.tv_usec / (s->nano ? 1e9 : 1e6);
 			pkt->data = data;
 			pkt->caplen = h->caplen;
 			pkt->wirelen = h->len;
+			pkt->skipped_before = s->skipped;
+			s->skipped = 0;
 			s->packets++;
 			if (s->dumper != NULL)
 				pcap_dump((u_char *)s->dumper, h, data);
@@ -432,6 +445,7 @@ enum cap_source_status cap_source_run(struct cap_source *s, struct cap_pipeline 
 	while (cap_source_next(s, &pkt, &fresh) == 1) {
 		if (fresh)
 			(void)cap_pipeline_set_linktype(pl, cap_source_linktype(s));
+		cap_pipeline_skip_frames(pl, pkt.skipped_before);
 		cap_pipeline_packet(pl, pkt.ts, pkt.data, pkt.caplen, pkt.wirelen);
 	}
 	return s->status;

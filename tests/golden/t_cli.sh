@@ -190,5 +190,20 @@ else
 	echo "note: not root (or no 'nobody'): privilege drop not checked"
 fi
 
+# A filter on files keeps frame numbers as positions in the input (tshark's numbering),
+# also across several -r files and for a second file after the filter rejected a first's tail.
+krb_frames() { "$NEGCAP" --json --events "$@" |
+	python3 -c 'import sys,json
+print(" ".join("%s:%s" % (r["frame"], r.get("msg")) for r in map(json.loads, sys.stdin) if r["type"] == "krb"))'; }
+n=$((n + 2))
+want=$(krb_frames -r "$S/kerberos-ok.pcap" -r "$S/spn-port-mismatch.pcap")
+got=$(krb_frames -r "$S/kerberos-ok.pcap" -r "$S/spn-port-mismatch.pcap" 'udp port 88')
+[ -n "$want" ] && [ "$want" = "$got" ] || fail "filter renumbered frames: '$got' vs unfiltered '$want'"
+oracle=$(tshark -r "$S/spn-port-mismatch.pcap" -Y kerberos -T fields -e frame.number 2>/dev/null | tr '\n' ' ')
+mine=$("$NEGCAP" --json --events -r "$S/spn-port-mismatch.pcap" 'port 88' |
+	python3 -c 'import sys,json
+print(" ".join(str(r["frame"]) for r in map(json.loads, sys.stdin) if r["type"] == "krb"))')
+[ "$(echo $oracle)" = "$mine" ] || fail "filtered frames '$mine' differ from tshark's '$oracle'"
+
 echo "$n negcap runs, $fails failure(s)"
 [ $fails -eq 0 ]

@@ -163,6 +163,9 @@ struct cap_pipeline *cap_pipeline_new(int linktype, const struct cap_pipeline_li
  * `caplen` bytes are present, `wirelen` were on the wire. */
 void cap_pipeline_packet(struct cap_pipeline *pl, double ts, const uint8_t *data,
 			 size_t caplen, size_t wirelen);
+/* Counts n frames of the input that are not fed (rejected by a filter, or of an
+ * unsupported link type), so that later frame numbers stay positions in the input. */
+void cap_pipeline_skip_frames(struct cap_pipeline *pl, uint64_t n);
 /* Changes the link type between inputs (several -r files); frame numbering continues. */
 int cap_pipeline_set_linktype(struct cap_pipeline *pl, int linktype);
 /* Flushes what is buffered (close-delimited bodies, pending messages). */

@@ -50,6 +50,11 @@ struct cap_source_pkt {
 	double ts; /* seconds since the epoch, nanosecond precision when the input has it */
 	const uint8_t *data; /* valid until the next cap_source_next() */
 	size_t caplen, wirelen;
+	/* Frames of the input read since the previous packet returned that the filter
+	 * rejected: give them to cap_pipeline_skip_frames() so frame numbers stay the
+	 * input's own positions, as tshark numbers them.  Always 0 for live captures,
+	 * where the kernel applies the filter. */
+	uint64_t skipped_before;
 };
 
 struct cap_source;
