@@ -123,19 +123,28 @@ __attribute__((format(printf, 1, 0))) static char *vfmt(const char *fmt, va_list
 	return dup_cut(buf);
 }
 
+/* Replaces an owned string of the finding with a formatted one. */
+__attribute__((format(printf, 2, 0))) static int set_owned(char **field, const char *fmt,
+							 va_list ap)
+{
+	char *s = vfmt(fmt, ap);
+
+	if (s == NULL)
+		return -1;
+	free(*field);
+	*field = s;
+	return 0;
+}
+
 int cap_finding_set_detail(struct cap_finding *f, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	int r;
 
 	va_start(ap, fmt);
-	s = vfmt(fmt, ap);
+	r = set_owned(&f->detail, fmt, ap);
 	va_end(ap);
-	if (s == NULL)
-		return -1;
-	free(f->detail);
-	f->detail = s;
-	return 0;
+	return r;
 }
 
 int cap_finding_add_advice(struct cap_finding *f, const char *fmt, ...)
@@ -157,16 +166,12 @@ int cap_finding_add_advice(struct cap_finding *f, const char *fmt, ...)
 int cap_finding_set_key(struct cap_finding *f, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	int r;
 
 	va_start(ap, fmt);
-	s = vfmt(fmt, ap);
+	r = set_owned(&f->key, fmt, ap);
 	va_end(ap);
-	if (s == NULL)
-		return -1;
-	free(f->key);
-	f->key = s;
-	return 0;
+	return r;
 }
 
 const struct cap_evidence *cap_finding_get(const struct cap_finding *f, const char *key)

@@ -285,13 +285,14 @@ enum cap_status cap_der_int64_value(struct cap_span v, int64_t *out,
 	return CAP_OK;
 }
 
-int cap_der_int64(struct cap_cursor *c, int64_t *out)
+/* INTEGER and ENUMERATED share their encoding; only the tag differs. */
+static int get_int64(struct cap_cursor *c, uint32_t tag, int64_t *out)
 {
 	struct cap_der d;
 	enum cap_status s;
 
 	*out = 0;
-	if (!get_prim(c, CAP_DER_TAG_INTEGER, &d))
+	if (!get_prim(c, tag, &d))
 		return 0;
 	s = cap_der_int64_value(d.value, out, NULL);
 	if (s != CAP_OK) {
@@ -301,20 +302,14 @@ int cap_der_int64(struct cap_cursor *c, int64_t *out)
 	return 1;
 }
 
+int cap_der_int64(struct cap_cursor *c, int64_t *out)
+{
+	return get_int64(c, CAP_DER_TAG_INTEGER, out);
+}
+
 int cap_der_enumerated(struct cap_cursor *c, int64_t *out)
 {
-	struct cap_der d;
-	enum cap_status s;
-
-	*out = 0;
-	if (!get_prim(c, CAP_DER_TAG_ENUMERATED, &d))
-		return 0;
-	s = cap_der_int64_value(d.value, out, NULL);
-	if (s != CAP_OK) {
-		cap_cur_fail(c, s);
-		return 0;
-	}
-	return 1;
+	return get_int64(c, CAP_DER_TAG_ENUMERATED, out);
 }
 
 int cap_der_bool(struct cap_cursor *c, int *out)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "negscope/b64.h"
+#include "negscope/textmsg.h"
 
 static const char b64_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -49,13 +50,7 @@ static enum cap_status fail(struct cap_b64_err *err, enum cap_status st, size_t 
 		return st;
 	err->status = st;
 	err->offset = off;
-	if (c >= 0x21 && c <= 0x7e)
-		snprintf(err->msg, sizeof(err->msg), "%s '%c' at offset %zu", what, c, off);
-	else if (c >= 0)
-		snprintf(err->msg, sizeof(err->msg), "%s (byte 0x%02x) at offset %zu", what,
-			 (unsigned)c, off);
-	else
-		snprintf(err->msg, sizeof(err->msg), "%s at offset %zu", what, off);
+	cap_text_char_msg(err->msg, sizeof(err->msg), what, c, off);
 	return st;
 }
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "negscope/hex.h"
+#include "negscope/textmsg.h"
 
 static int hex_value(int c)
 {
@@ -26,13 +27,7 @@ static enum cap_status fail(struct cap_hex_err *err, enum cap_status st, size_t 
 		return st;
 	err->status = st;
 	err->offset = off;
-	if (c >= 0x21 && c <= 0x7e)
-		snprintf(err->msg, sizeof(err->msg), "%s '%c' at offset %zu", what, c, off);
-	else if (c >= 0)
-		snprintf(err->msg, sizeof(err->msg), "%s (byte 0x%02x) at offset %zu", what,
-			 (unsigned)c, off);
-	else
-		snprintf(err->msg, sizeof(err->msg), "%s at offset %zu", what, off);
+	cap_text_char_msg(err->msg, sizeof(err->msg), what, c, off);
 	return st;
 }
 
