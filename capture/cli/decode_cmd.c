@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cli/decode_cmd.h"
+#include "cli/limit_opts.h"
 #include "negscope/classify.h"
 #include "negscope/json.h"
 #include "negscope/token.h"
@@ -40,17 +41,22 @@ struct decode_run {
 	struct cap_json j;
 	struct cap_token *tok;
 	uint8_t *buf;
+	size_t bufcap;               /* --max-token */
+	struct cap_der_limits der;   /* --max-der-depth, --max-der-elements (0: defaults) */
 	unsigned ok, problems, undecodable;
 };
 
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: negcap --decode VALUE [--json] [--show-secrets]\n"
+		"usage: negcap --decode VALUE [--json] [--show-secrets] [--max-token B]\n"
+		"                             [--max-der-depth N] [--max-der-elements N]\n"
 		"  VALUE: a header line (\"Authorization: Negotiate YII...\"), a header value,\n"
 		"         a base64 token, or hex; '-' reads it from stdin\n"
 		"  --json          one JSON object instead of the text tree\n"
 		"  --show-secrets  print NTLM responses, keys, MICs, encrypted parts, passwords\n"
+		"  --max-token B, --max-der-depth N, --max-der-elements N\n"
+		"                  decode caps, as for captures (defaults 64K, 32, 4096)\n"
 		"exit: 0 decoded, 1 decoded with problems, 2 usage, 3 undecodable input\n");
 }
 
@@ -119,8 +125,8 @@ static void decode_one(struct decode_run *r, struct cap_span text)
 	if (in->status != CAP_OK) {
 		print_input_error(r, in->err);
 	} else if (in->form == CAP_INPUT_BASE64 || in->form == CAP_INPUT_HEX) {
-		(void)cap_token_decode_encoded(in->bare, in->form == CAP_INPUT_HEX, r->buf,
-					       CAP_TOKEN_MAX_BYTES, r->tok);
+		(void)cap_token_decode_encoded_capped(in->bare, in->form == CAP_INPUT_HEX, r->buf,
+						      r->bufcap, r->tok, &r->der);
 		snprintf(heading, sizeof(heading), "token (%s):",
 			 in->form == CAP_INPUT_HEX ? "hex" : "base64");
 		print_token(r, heading, NULL, r->tok);
@@ -130,7 +136,7 @@ static void decode_one(struct decode_run *r, struct cap_span text)
 			const struct cap_auth_challenge *ch = &in->hdr.ch[i];
 			const char *sn = cap_authhdr_scheme_name(ch->kind);
 
-			(void)cap_token_decode_challenge(ch, r->buf, CAP_TOKEN_MAX_BYTES, r->tok);
+			(void)cap_token_decode_challenge_capped(ch, r->buf, r->bufcap, r->tok, &r->der);
 			snprintf(heading, sizeof(heading), "%s %zu: %.*s", 
 				 in->form == CAP_INPUT_HEADER_LINE &&
 						 (in->header == CAP_HDR_AUTHORIZATION ||
@@ -302,6 +308,8 @@ static char *join_words(char **w, int n)
 int negcap_decode_main(int argc, char **argv)
 {
 	struct decode_run r;
+	struct cap_pipeline_limits plim;
+	struct cap_analysis_limits alim;
 	char **words;
 	int nwords = 0, i, seen_decode = 0, rc;
 	char *text = NULL;
@@ -309,6 +317,8 @@ int negcap_decode_main(int argc, char **argv)
 	const char *err = NULL;
 
 	memset(&r, 0, sizeof(r));
+	memset(&plim, 0, sizeof(plim));
+	memset(&alim, 0, sizeof(alim));
 	words = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*words));
 	if (words == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
@@ -324,6 +334,22 @@ int negcap_decode_main(int argc, char **argv)
 			r.o.json = 1;
 		else if (strcmp(argv[i], "--show-secrets") == 0)
 			r.o.tree_flags |= CAP_TREE_SHOW_SECRETS;
+		else if (strncmp(argv[i], "--max-", 6) == 0) {
+			const char *name = argv[i] + 2, *eq = strchr(name, '=');
+			size_t nlen = eq != NULL ? (size_t)(eq - name) : strlen(name);
+			const char *val = eq != NULL ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+			int k = negcap_limit_opt(name, nlen, val, true, &plim, &alim);
+
+			if (k <= 0) {
+				if (k == 0)
+					fprintf(stderr, PROG ": unknown option %s\n", argv[i]);
+				usage(stderr);
+				free(words);
+				return 2;
+			}
+			if (eq == NULL)
+				i++;
+		}
 		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			free(words);
@@ -353,8 +379,11 @@ int negcap_decode_main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", err);
 		return 3;
 	}
+	r.bufcap = alim.decode.max_token != 0 ? alim.decode.max_token : CAP_TOKEN_MAX_BYTES;
+	r.der.max_depth = (unsigned)alim.decode.max_der_depth;
+	r.der.max_elems = (unsigned)alim.decode.max_der_elems;
 	r.tok = malloc(sizeof(*r.tok));
-	r.buf = malloc(CAP_TOKEN_MAX_BYTES);
+	r.buf = malloc(r.bufcap);
 	if (r.tok == NULL || r.buf == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
 		rc = 3;

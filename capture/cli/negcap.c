@@ -22,6 +22,7 @@
 #include <pcap/pcap.h>
 
 #include "cli/decode_cmd.h"
+#include "cli/limit_opts.h"
 #include "negscope/analysis.h"
 #include "negscope/pipeline.h"
 #include "negscope/report.h"
@@ -85,9 +86,14 @@ static void usage(FILE *fp)
 "  --max-total-buffer B     reassembly bytes over all flows (default 32M)\n"
 "  --max-header-line B      longest HTTP header line (default 64K)\n"
 "  --max-headers N          HTTP headers per message (default 256)\n"
-"  --max-frag-bytes B       IPv4 fragment reassembly bytes (default 4M)\n"
+"  --max-message B          largest HTTP head or Kerberos message (default 128K)\n"
+"  --max-frag-bytes B       IP fragment reassembly bytes (default 4M)\n"
 "  --max-conversations N    conversations kept by the analysis (default 65536)\n"
 "  --max-findings N         distinct findings kept (default 10000)\n"
+"  --max-token B            decoded bytes of one auth token (default 64K, at most 1M)\n"
+"  --max-challenges N       auth challenges kept per message (default 16, at most 64)\n"
+"  --max-der-depth N        DER nesting per token or Kerberos message (default 32)\n"
+"  --max-der-elements N     DER elements per token or Kerberos message (default 4096)\n"
 "other:\n"
 "  --decode VALUE   decode one pasted auth header or token (see negcap --decode -h)\n"
 "  -h, --help       this help;  --version  the version\n"
@@ -109,52 +115,6 @@ static int usage_error(const char *fmt, ...)
 	fprintf(stderr, "\n" PROG ": try 'negcap --help'\n");
 	return -1;
 }
-
-/* Parses a count or size with an optional K/M/G suffix (powers of 1024). */
-static int parse_size(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	uint64_t mult = 1;
-
-	if (s == NULL || *s == '\0' || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s)
-		return -1;
-	if (*end == 'k' || *end == 'K')
-		mult = 1024;
-	else if (*end == 'm' || *end == 'M')
-		mult = 1024 * 1024;
-	else if (*end == 'g' || *end == 'G')
-		mult = 1024ull * 1024 * 1024;
-	else if (*end != '\0')
-		return -1;
-	if (mult != 1 && end[1] != '\0')
-		return -1;
-	if (v > max / mult)
-		return -1;
-	*out = (uint64_t)v * mult;
-	return 0;
-}
-
-struct limit_opt {
-	const char *name;
-	size_t off;
-	bool analysis;
-};
-
-static const struct limit_opt limit_opts[] = {
-	{"max-flows", offsetof(struct cap_pipeline_limits, max_flows), false},
-	{"max-stream-buffer", offsetof(struct cap_pipeline_limits, max_stream_buffer), false},
-	{"max-total-buffer", offsetof(struct cap_pipeline_limits, max_total_buffer), false},
-	{"max-header-line", offsetof(struct cap_pipeline_limits, max_header_line), false},
-	{"max-headers", offsetof(struct cap_pipeline_limits, max_headers), false},
-	{"max-frag-bytes", offsetof(struct cap_pipeline_limits, max_frag_bytes), false},
-	{"max-conversations", offsetof(struct cap_analysis_limits, max_conversations), true},
-	{"max-findings", offsetof(struct cap_analysis_limits, max_findings), true},
-};
 
 /* Appends filter words, space-separated, capped. */
 static int add_filter_word(struct opts *o, const char *w)
@@ -242,23 +202,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					o->no_color = true;
 				continue;
 			}
-			for (size_t k = 0; k < sizeof(limit_opts) / sizeof(limit_opts[0]); k++) {
-				uint64_t v;
-				size_t *field;
-
-				if (!IS(limit_opts[k].name))
-					continue;
-				val = eq != NULL ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-				if (val == NULL)
-					return usage_error("option --%s needs a value", limit_opts[k].name);
-				if (parse_size(val, SIZE_MAX, &v) != 0 || v == 0)
-					return usage_error("bad value for a limit: '%s' (a positive number, "
-							   "K/M/G allowed)", val);
-				field = (size_t *)(void *)((limit_opts[k].analysis ? (char *)&o->alim
-										   : (char *)&o->plim) +
-							   limit_opts[k].off);
-				*field = (size_t)v;
+			val = eq != NULL ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+			switch (negcap_limit_opt(name, nlen, val, false, &o->plim, &o->alim)) {
+			case 1:
 				handled = true;
+				if (eq == NULL)
+					i++;
+				break;
+			case -1:
+				fprintf(stderr, PROG ": try 'negcap --help'\n");
+				return -1;
+			default:
 				break;
 			}
 #undef IS
@@ -312,7 +266,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'c': {
 			uint64_t v;
 
-			if (parse_size(val, UINT64_MAX, &v) != 0 || v == 0)
+			if (negcap_parse_size(val, UINT64_MAX, &v) != 0 || v == 0)
 				return usage_error("bad packet count '%s' (a positive number)", val);
 			o->count = v;
 			break;
@@ -320,7 +274,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 's': {
 			uint64_t v;
 
-			if (parse_size(val, 262144, &v) != 0)
+			if (negcap_parse_size(val, 262144, &v) != 0)
 				return usage_error("bad snap length '%s' (0 to 262144; 0 = default)", val);
 			o->snaplen = (int)v;
 			break;

@@ -215,6 +215,11 @@ void cap_analysis_set_hooks(struct cap_analysis *a, const struct cap_analysis_ho
 		memset(&a->hooks, 0, sizeof(a->hooks));
 }
 
+const struct cap_decode_limits *cap_analysis_decode_limits(const struct cap_analysis *a)
+{
+	return &a->lim.decode;
+}
+
 /* ---- conversations and steps ---- */
 
 struct client_state *engine_client(struct cap_analysis *a, const struct cap_endpoint *addr)
@@ -599,6 +604,14 @@ static void response_step(struct cap_analysis *a, struct conv *c,
 		    "%d %s%s%s", f->status, f->reason, extra, close);
 }
 
+static void count_cap_hits(struct cap_analysis *a, unsigned hits)
+{
+	a->st.token_cap_hits += (hits & CAP_FACT_HIT_TOKEN) != 0;
+	a->st.challenges_cap_hits += (hits & CAP_FACT_HIT_CHALLENGES) != 0;
+	a->st.der_depth_cap_hits += (hits & CAP_FACT_HIT_DER_DEPTH) != 0;
+	a->st.der_elems_cap_hits += (hits & CAP_FACT_HIT_DER_ELEMS) != 0;
+}
+
 void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
 {
 	struct hstream *hs;
@@ -608,6 +621,7 @@ void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
 	note_time(a, f->frame, f->ts);
 	if (f->has_auth && f->auth.kind == CAP_TOKEN_UNDECODABLE)
 		a->st.token_decode_errors++;
+	count_cap_hits(a, f->caps_hit | (f->has_auth ? f->auth.caps_hit : 0u));
 	if (a->hooks.http != NULL)
 		a->hooks.http(a->hooks.ctx, f);
 	hs = hstream_get(a, f->stream, true, &f->client, &f->server);
@@ -782,6 +796,7 @@ void cap_analysis_krb(struct cap_analysis *a, const struct cap_krb_fact *f)
 	note_time(a, f->frame, f->ts);
 	if (!f->decoded)
 		a->st.krb_decode_errors++;
+	count_cap_hits(a, f->caps_hit);
 	if (a->hooks.krb != NULL)
 		a->hooks.krb(a->hooks.ctx, f);
 	ks = kstream_get(a, f->transport, f->stream, &f->client, &f->server, true);

@@ -115,19 +115,47 @@ static void auth_from_token(const struct cap_token *t, struct cap_auth_fact *f)
 		cap_classify(t, f->summary, sizeof(f->summary));
 }
 
+static struct cap_der_limits der_limits(const struct cap_decode_limits *lim)
+{
+	struct cap_der_limits l = {0, 0}; /* 0: the defaults (cap_der_budget_init) */
+
+	if (lim != NULL) {
+		l.max_depth = lim->max_der_depth > 65535 ? 65535u : (unsigned)lim->max_der_depth;
+		l.max_elems = lim->max_der_elems > (1u << 24) ? 1u << 24 : (unsigned)lim->max_der_elems;
+	}
+	return l;
+}
+
+static size_t token_cap(const struct cap_decode_limits *lim)
+{
+	if (lim == NULL || lim->max_token == 0)
+		return CAP_TOKEN_MAX_BYTES;
+	return lim->max_token < CAP_TOKEN_MAX_BYTES_LIMIT ? lim->max_token
+							  : CAP_TOKEN_MAX_BYTES_LIMIT;
+}
+
+/* CAP_FACT_HIT_* for the DER caps a decode hit. */
+static unsigned der_hits(unsigned der_hit)
+{
+	return ((der_hit & CAP_DER_HIT_DEPTH) ? CAP_FACT_HIT_DER_DEPTH : 0u) |
+	       ((der_hit & CAP_DER_HIT_ELEMS) ? CAP_FACT_HIT_DER_ELEMS : 0u);
+}
+
 /* Decodes one challenge or credentials into *f (token decoded on the heap: tokens can
  * be large, and struct cap_token is several KiB). */
 static void decode_challenge(const struct cap_auth_challenge *ch, bool proxy,
-			     struct cap_auth_fact *f)
+			     const struct cap_decode_limits *lim, struct cap_auth_fact *f)
 {
 	struct cap_token *t = malloc(sizeof(*t));
 	size_t bufcap = ch->has_token68 ? cap_b64_decoded_max(ch->token68.len) : 1;
+	struct cap_der_limits dl = der_limits(lim);
 	uint8_t *buf;
 
 	f->scheme = scheme_of(ch->kind);
 	f->proxy = proxy;
-	if (bufcap > CAP_TOKEN_MAX_BYTES)
-		bufcap = CAP_TOKEN_MAX_BYTES;
+	/* A buffer of the cap exactly: a larger token decodes to CAP_LIMIT, "too big". */
+	if (bufcap > token_cap(lim))
+		bufcap = token_cap(lim);
 	if (bufcap == 0)
 		bufcap = 1;
 	buf = malloc(bufcap);
@@ -140,8 +168,9 @@ static void decode_challenge(const struct cap_auth_challenge *ch, bool proxy,
 		return;
 	}
 	cap_token_init(t);
-	cap_token_decode_challenge(ch, buf, bufcap, t);
+	cap_token_decode_challenge_capped(ch, buf, bufcap, t, &dl);
 	auth_from_token(t, f);
+	f->caps_hit |= der_hits(t->der.hit) | (t->over_cap ? CAP_FACT_HIT_TOKEN : 0u);
 	/* Basic passwords are secret: nothing of them leaves here. */
 	free(t);
 	free(buf);
@@ -176,7 +205,8 @@ static void challenges_text(const struct cap_authhdr *h, char *out, size_t cap)
 	}
 }
 
-void cap_facts_auth(struct cap_span value, bool proxy, struct cap_auth_fact *out)
+void cap_facts_auth(struct cap_span value, bool proxy, const struct cap_decode_limits *lim,
+		    struct cap_auth_fact *out)
 {
 	struct cap_authhdr *h = malloc(sizeof(*h));
 
@@ -188,7 +218,10 @@ void cap_facts_auth(struct cap_span value, bool proxy, struct cap_auth_fact *out
 		return;
 	}
 	cap_authhdr_init(h);
+	cap_authhdr_set_max(h, lim != NULL ? lim->max_challenges : 0);
 	cap_authhdr_parse(h, proxy ? CAP_HDR_PROXY_AUTHORIZATION : CAP_HDR_AUTHORIZATION, value);
+	if (h->challenges_dropped > 0)
+		out->caps_hit |= CAP_FACT_HIT_CHALLENGES;
 	if (h->n == 0) {
 		out->scheme = CAP_AUTH_OTHER;
 		out->kind = CAP_TOKEN_UNDECODABLE;
@@ -201,12 +234,13 @@ void cap_facts_auth(struct cap_span value, bool proxy, struct cap_auth_fact *out
 		txt_copy(out->error, sizeof(out->error), h->err);
 		txt_fmt(out->summary, sizeof(out->summary), "unparsable header (%s)", out->error);
 	} else {
-		decode_challenge(&h->ch[0], proxy, out);
+		decode_challenge(&h->ch[0], proxy, lim, out);
 	}
 	free(h);
 }
 
-void cap_facts_http(const struct cap_http_msg *m, struct cap_http_fact *out)
+void cap_facts_http(const struct cap_http_msg *m, const struct cap_decode_limits *lim,
+		    struct cap_http_fact *out)
 {
 	struct cap_authhdr *h = NULL;
 	struct cap_span cred = {NULL, 0};
@@ -282,13 +316,14 @@ void cap_facts_http(const struct cap_http_msg *m, struct cap_http_fact *out)
 			if (h == NULL)
 				continue;
 			cap_authhdr_init(h);
+			cap_authhdr_set_max(h, lim != NULL ? lim->max_challenges : 0);
 		}
 		cap_authhdr_parse(h, which, hd->value);
 	}
 
 	if (cred.p != NULL) {
 		out->has_auth = true;
-		cap_facts_auth(cred, cred_proxy, &out->auth);
+		cap_facts_auth(cred, cred_proxy, lim, &out->auth);
 	}
 	if (h != NULL) {
 		const struct cap_auth_challenge *tok = cap_authhdr_find_gss_token(h);
@@ -296,12 +331,15 @@ void cap_facts_http(const struct cap_http_msg *m, struct cap_http_fact *out)
 		for (size_t i = 0; i < h->n; i++)
 			out->offered |= CAP_AUTH_BIT(scheme_of(h->ch[i].kind));
 		out->nauth = (unsigned)h->n;
+		if (h->challenges_dropped > 0)
+			out->caps_hit |= CAP_FACT_HIT_CHALLENGES;
 		challenges_text(h, out->challenges, sizeof(out->challenges));
 		if (tok != NULL) {
 			out->has_auth = true;
 			cap_auth_fact_init(&out->auth);
 			out->auth.value_len = tok->token68.len;
-			decode_challenge(tok, tok->header == CAP_HDR_PROXY_AUTHENTICATE, &out->auth);
+			decode_challenge(tok, tok->header == CAP_HDR_PROXY_AUTHENTICATE, lim,
+					 &out->auth);
 		}
 		free(h);
 	}
@@ -321,9 +359,12 @@ static void realm_of(struct cap_span s, char *out, size_t cap)
 		cap_krb_span_str(s, out, cap);
 }
 
-void cap_facts_krb(const struct cap_krb_pdu *k, struct cap_krb_fact *out)
+void cap_facts_krb(const struct cap_krb_pdu *k, const struct cap_decode_limits *lim,
+		   struct cap_krb_fact *out)
 {
 	struct cap_krb_msg *m = malloc(sizeof(*m));
+	struct cap_der_limits dl = der_limits(lim);
+	struct cap_der_budget b;
 	enum cap_status st;
 
 	cap_krb_fact_init(out);
@@ -338,11 +379,19 @@ void cap_facts_krb(const struct cap_krb_pdu *k, struct cap_krb_fact *out)
 		txt_fmt(out->error, sizeof(out->error), "out of memory");
 		return;
 	}
-	st = cap_krb_decode(k->bytes, m);
+	cap_der_budget_init(&b, &dl);
+	st = cap_krb_decode_capped(k->bytes, m, &b);
 	out->decoded = st == CAP_OK;
-	if (st != CAP_OK)
+	out->caps_hit = der_hits(b.hit);
+	if (b.hit != 0) {
+		char why[96];
+
+		txt_fmt(out->error, sizeof(out->error), "Kerberos message not decoded: %s",
+			 cap_der_budget_text(&b, why, sizeof(why)));
+	} else if (st != CAP_OK) {
 		txt_fmt(out->error, sizeof(out->error), "Kerberos message %s (%zu bytes)",
 			 cap_status_name(st), k->bytes.len);
+	}
 	out->msg_type = m->msg_type;
 	switch (m->msg_type) {
 	case CAP_KRB_AS_REQ:

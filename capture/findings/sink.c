@@ -6,7 +6,7 @@ static void on_http(void *ctx, const struct cap_http_msg *m)
 {
 	struct cap_http_fact f;
 
-	cap_facts_http(m, &f);
+	cap_facts_http(m, cap_analysis_decode_limits(ctx), &f);
 	cap_analysis_http(ctx, &f);
 }
 
@@ -14,7 +14,7 @@ static void on_krb(void *ctx, const struct cap_krb_pdu *k)
 {
 	struct cap_krb_fact f;
 
-	cap_facts_krb(k, &f);
+	cap_facts_krb(k, cap_analysis_decode_limits(ctx), &f);
 	cap_analysis_krb(ctx, &f);
 }
 

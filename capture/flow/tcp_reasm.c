@@ -68,6 +68,16 @@ void cap_reasm_release(struct cap_reasm *r, struct cap_reasm_dir *d)
 	d->b = NULL;
 }
 
+/* A buffer struct that never got bytes is not counted in total_now, so nothing would
+ * look for it at the end: free it at once. */
+static void drop_if_empty(struct cap_reasm_dir *d)
+{
+	if (d->b != NULL && d->b->cap == 0) {
+		free(d->b);
+		d->b = NULL;
+	}
+}
+
 /* Makes room for `need` bytes from start (held + out-of-order extent). */
 static bool ensure(struct cap_reasm *r, struct cap_reasm_dir *d, uint64_t need)
 {
@@ -75,8 +85,10 @@ static bool ensure(struct cap_reasm *r, struct cap_reasm_dir *d, uint64_t need)
 	uint64_t ncap;
 	uint8_t *nd;
 
-	if (need > r->max_dir)
+	if (need > r->max_dir) {
+		r->dir_cap_hits++;
 		return false;
+	}
 	if (b == NULL) {
 		b = calloc(1, sizeof(*b));
 		if (b == NULL)
@@ -96,11 +108,16 @@ static bool ensure(struct cap_reasm *r, struct cap_reasm_dir *d, uint64_t need)
 		ncap *= 2;
 	if (ncap > r->max_dir)
 		ncap = r->max_dir;
-	if (r->total_now + (ncap - b->cap) > r->max_total)
+	if (r->total_now + (ncap - b->cap) > r->max_total) {
+		r->total_cap_hits++;
+		drop_if_empty(d);
 		return false;
+	}
 	nd = malloc((size_t)ncap);
-	if (nd == NULL)
+	if (nd == NULL) {
+		drop_if_empty(d);
 		return false;
+	}
 	if (b->data != NULL)
 		memcpy(nd, b->data + b->start, (size_t)b->held + extent(b));
 	free(b->data);

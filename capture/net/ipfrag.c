@@ -31,9 +31,15 @@ struct frag_slot {
 
 struct cap_frag_table {
 	size_t max_bytes, used_bytes;
+	uint64_t cap_hits; /* a datagram given up for want of bytes or slots */
 	int done; /* slot handed out by the last call, released on the next */
 	struct frag_slot slots[FRAG_SLOTS];
 };
+
+uint64_t cap_frag_cap_hits(const struct cap_frag_table *t)
+{
+	return t->cap_hits;
+}
 
 struct cap_frag_table *cap_frag_new(size_t max_bytes)
 {
@@ -104,6 +110,7 @@ static struct frag_slot *lookup(struct cap_frag_table *t, const struct cap_ip *f
 		if (oldest == NULL)
 			return NULL;
 		*dropped += 1;
+		t->cap_hits++;
 		release(t, oldest);
 		free_slot = oldest;
 		if (t->used_bytes + FRAG_MAX_DATAGRAM > t->max_bytes)

@@ -178,6 +178,10 @@ static void emit(struct dir_ctx *c, struct http_dir *d, const struct cap_http1_h
 		join_folded(pl, pl->hdrs, &n);
 	if (h->anomalies & (CAP_HTTP_ANOM_LONG_HEADER | CAP_HTTP_ANOM_TOO_MANY))
 		pl->st.http_cap_hits++;
+	if (h->anomalies & CAP_HTTP_ANOM_LONG_HEADER)
+		pl->st.header_line_cap_hits++;
+	if (h->anomalies & CAP_HTTP_ANOM_TOO_MANY)
+		pl->st.headers_cap_hits++;
 	find_framing(pl->hdrs, n, &te, &cl, &conn);
 	chunked = te != NULL && cap_http1_list_has(te->value, "chunked");
 	if (cl != NULL)
@@ -336,6 +340,16 @@ static size_t chunk_line(struct cap_pipeline *pl, struct http_dir *d, struct cap
 	return n;
 }
 
+/* Abandons the head being read; the direction looks for the next message. */
+static void give_up_head(struct http_dir *d)
+{
+	d->mode = H_SYNC;
+	d->line_start = false;
+	d->after_gap = true;
+	d->scan_off = 0;
+	d->first_frame = 0;
+}
+
 size_t cap_pl_http_consume(void *ctx, const uint8_t *p, size_t n)
 {
 	struct dir_ctx *c = ctx;
@@ -388,6 +402,14 @@ size_t cap_pl_http_consume(void *ctx, const uint8_t *p, size_t n)
 				break;
 			}
 			k = (size_t)r;
+			if (k > pl->lim.max_message) {
+				/* Too big to decode: skipped whole, the next bytes start afresh. */
+				pl->st.message_cap_hits++;
+				pl->st.http_cap_hits++;
+				give_up_head(d);
+				d->line_start = true;
+				break;
+			}
 			emit(c, d, &h, k);
 			break;
 		case H_BODY:
@@ -417,6 +439,13 @@ size_t cap_pl_http_consume(void *ctx, const uint8_t *p, size_t n)
 	}
 	return n;
 need_more:
+	if (d->mode == H_HEAD && cap_cur_left(&cur) > pl->lim.max_message) {
+		/* A head still open past the cap: drop what is held and resynchronise. */
+		pl->st.message_cap_hits++;
+		pl->st.http_cap_hits++;
+		give_up_head(d);
+		return n;
+	}
 	if (d->first_frame == 0 && d->mode == H_HEAD)
 		d->first_frame = pl->frame;
 	return n - cap_cur_left(&cur);
@@ -437,11 +466,8 @@ void cap_pl_http_gap(void *ctx, uint64_t bytes)
 	}
 	if (d->mode == H_CLOSE || d->mode == H_DEAD)
 		return;
-	d->mode = H_SYNC;
+	give_up_head(d);
 	d->line_start = true; /* segments often begin a message */
-	d->after_gap = true;
-	d->scan_off = 0;
-	d->first_frame = 0;
 }
 
 void cap_pl_http_overflow(void *ctx)
@@ -452,11 +478,7 @@ void cap_pl_http_overflow(void *ctx)
 	c->pl->st.http_cap_hits++;
 	if (d->mode == H_DEAD)
 		return;
-	d->mode = H_SYNC;
-	d->line_start = false;
-	d->after_gap = true;
-	d->scan_off = 0;
-	d->first_frame = 0;
+	give_up_head(d);
 }
 
 void cap_pl_http_fin(struct dir_ctx *c)

@@ -80,13 +80,18 @@ size_t cap_pl_krb_consume(void *ctx, const uint8_t *p, size_t n)
 			len = cap_cur_be32(&rec);
 			if (!cap_cur_ok(&rec))
 				return n - cap_cur_left(&cur);
-			if ((len & 0x80000000u) != 0 || len == 0) {
-				/* Reserved bit set or empty: not a record we can frame. */
+			if ((len & 0x80000000u) != 0 || len == 0 || len > KRB_MAX_PLAUSIBLE) {
+				/* Reserved bit set, empty, or longer than any Kerberos message: not
+				 * a record marker (a message sent without one, or not Kerberos). */
 				d->mode = K_SYNC;
 				cap_cur_skip(&cur, 1);
 				break;
 			}
-			if (len > max) {
+			if (len > max || len > pl->lim.max_message) {
+				if (len > pl->lim.max_message)
+					pl->st.message_cap_hits++;
+				else
+					pl->krb_buffer_skips++;
 				pl->st.krb_cap_hits++;
 				cap_cur_skip(&cur, 4);
 				d->remaining = len;
@@ -163,5 +168,9 @@ void cap_pl_krb_udp(struct cap_pipeline *pl, const struct cap_ip *ip, const stru
 	}
 	if (u->payload.len < u->payload_len)
 		pl->st.truncated_packets++;
+	if (u->payload.len > pl->lim.max_message) {
+		pl->st.message_cap_hits++;
+		return;
+	}
 	emit_pdu(pl, fs, side, CAP_TRANSPORT_UDP, u->payload);
 }

@@ -15,6 +15,9 @@
 #define DEF_MAX_HEADER_LINE (64u * 1024u)
 #define DEF_MAX_HEADERS 256u
 #define DEF_MAX_FRAG_BYTES (4u * 1024u * 1024u)
+/* Above any real head (IIS refuses 16 KiB by default) or Kerberos message (Windows
+ * MaxTokenSize is 48000 bytes). */
+#define DEF_MAX_MESSAGE (128u * 1024u)
 
 static size_t detect_consume(void *ctx, const uint8_t *p, size_t n);
 
@@ -141,6 +144,9 @@ static void sync_stats(struct cap_pipeline *pl)
 	pl->st.tcp_gap_bytes = r->gap_bytes;
 	pl->st.buffer_cap_hits = r->cap_hits;
 	pl->st.ooo_cap_hits = r->ooo_cap_hits;
+	pl->st.stream_cap_hits = r->dir_cap_hits + pl->krb_buffer_skips;
+	pl->st.total_cap_hits = r->total_cap_hits;
+	pl->st.frag_cap_hits = cap_frag_cap_hits(pl->frags);
 	pl->st.buffer_bytes_peak = r->total_peak;
 	pl->st.flows_active = cap_flow_count(pl->flows);
 }
@@ -211,6 +217,7 @@ struct cap_pipeline *cap_pipeline_new(int linktype, const struct cap_pipeline_li
 	pl->lim.max_header_line = or_default(lim->max_header_line, DEF_MAX_HEADER_LINE);
 	pl->lim.max_headers = or_default(lim->max_headers, DEF_MAX_HEADERS);
 	pl->lim.max_frag_bytes = or_default(lim->max_frag_bytes, DEF_MAX_FRAG_BYTES);
+	pl->lim.max_message = or_default(lim->max_message, DEF_MAX_MESSAGE);
 	if (sink != NULL)
 		pl->sink = *sink;
 	cap_reasm_init(&pl->reasm, pl->lim.max_stream_buffer, pl->lim.max_total_buffer);

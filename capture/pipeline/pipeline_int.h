@@ -90,6 +90,7 @@ struct cap_pipeline {
 	struct cap_http_header *hdrs; /* lim.max_headers entries, reused per message */
 	uint8_t *fold_buf;            /* folded header values joined here */
 	size_t fold_cap;
+	uint64_t krb_buffer_skips;    /* Kerberos records longer than a direction's buffer */
 };
 
 /* The consumer context of one direction of one flow, built per segment. */

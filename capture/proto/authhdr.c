@@ -45,8 +45,25 @@ int cap_span_ieq(struct cap_span s, const char *lit)
 
 void cap_authhdr_init(struct cap_authhdr *h)
 {
-	memset(h, 0, sizeof(*h));
+	/* Only the bookkeeping: ch[] is some 45 KiB, written an entry at a time as
+	 * challenges are appended; clearing it for every response showed in profiles. */
+	h->n = 0;
+	h->max_challenges = CAP_AUTH_MAX_CHALLENGES;
+	h->nheaders = 0;
+	h->dropped = 0;
+	h->challenges_dropped = 0;
 	h->status = CAP_OK;
+	h->err_offset = 0;
+	h->err[0] = '\0';
+}
+
+void cap_authhdr_set_max(struct cap_authhdr *h, size_t max_challenges)
+{
+	if (max_challenges == 0)
+		max_challenges = CAP_AUTH_MAX_CHALLENGES;
+	if (max_challenges > CAP_AUTH_MAX_CHALLENGES_LIMIT)
+		max_challenges = CAP_AUTH_MAX_CHALLENGES_LIMIT;
+	h->max_challenges = max_challenges;
 }
 
 enum cap_authhdr_scheme cap_authhdr_scheme_of(struct cap_span scheme)
@@ -324,21 +341,26 @@ enum cap_status cap_authhdr_parse(struct cap_authhdr *h, enum cap_auth_header wh
 			skip_ows(&p);
 			if (peek(&p, 0) >= 0 && peek(&p, 0) != ',' &&
 			    !parse_challenge_body(&p, &ch, &why)) {
-				if (h->n < CAP_AUTH_MAX_CHALLENGES)
+				if (h->n < h->max_challenges)
 					h->ch[h->n++] = ch;
 				return fail(&p, why);
 			}
 		}
 		skip_ows(&p);
 		if (peek(&p, 0) >= 0 && peek(&p, 0) != ',') {
-			if (h->n < CAP_AUTH_MAX_CHALLENGES)
+			if (h->n < h->max_challenges)
 				h->ch[h->n++] = ch;
 			return fail(&p, "unexpected character after challenge");
 		}
-		if (h->n < CAP_AUTH_MAX_CHALLENGES)
+		if (h->n < h->max_challenges)
 			h->ch[h->n++] = ch;
-		else
-			limit(h, "16 challenges");
+		else {
+			char what[32];
+
+			snprintf(what, sizeof(what), "%zu challenges", h->max_challenges);
+			limit(h, what);
+			h->challenges_dropped++;
+		}
 	}
 	if (h->n == n_before && h->dropped == dropped_before) {
 		if (h->status == CAP_OK || h->status == CAP_LIMIT) {

@@ -88,7 +88,79 @@ static int get_len(struct cap_cursor *t, struct cap_der *d, size_t *len_out)
 	return 1;
 }
 
+void cap_der_budget_init(struct cap_der_budget *b, const struct cap_der_limits *lim)
+{
+	b->lim = cap_der_default_limits();
+	if (lim != NULL && lim->max_depth != 0)
+		b->lim.max_depth = lim->max_depth;
+	if (lim != NULL && lim->max_elems != 0)
+		b->lim.max_elems = lim->max_elems;
+	b->elems = 0;
+	b->hit = 0;
+}
+
+struct cap_cursor cap_der_cursor(struct cap_span in, struct cap_der_budget *b)
+{
+	struct cap_cursor c = cap_cur_from_span(in);
+
+	c.budget = b;
+	return c;
+}
+
+struct cap_cursor cap_der_enter(const struct cap_cursor *outer, struct cap_span value)
+{
+	struct cap_cursor c = cap_cur_from_span(value);
+
+	c.budget = outer->budget;
+	c.depth = outer->depth + 1;
+	if (c.budget != NULL && c.depth > c.budget->lim.max_depth) {
+		c.budget->hit |= CAP_DER_HIT_DEPTH;
+		cap_cur_fail(&c, CAP_LIMIT);
+	}
+	return c;
+}
+
+const char *cap_der_budget_text(const struct cap_der_budget *b, char *buf, size_t len)
+{
+	if (b == NULL || b->hit == 0 || len == 0)
+		return NULL;
+	if (b->hit & CAP_DER_HIT_DEPTH)
+		snprintf(buf, len, "DER nesting deeper than %u levels (cap)",
+			 b->lim.max_depth);
+	else
+		snprintf(buf, len, "more than %u DER elements (cap)",
+			 b->lim.max_elems);
+	return buf;
+}
+
+static int der_read(struct cap_cursor *c, struct cap_der *out);
+
+/* Spends one element of the cursor's budget; 0 (status CAP_LIMIT) past the cap. */
+static int budget_take(struct cap_cursor *c)
+{
+	struct cap_der_budget *b = c->budget;
+
+	if (b == NULL || c->status != CAP_OK || c->len == 0)
+		return 1;
+	if (b->elems >= b->lim.max_elems) {
+		b->hit |= CAP_DER_HIT_ELEMS;
+		cap_cur_fail(c, CAP_LIMIT);
+		return 0;
+	}
+	b->elems++;
+	return 1;
+}
+
 int cap_der_get(struct cap_cursor *c, struct cap_der *out)
+{
+	if (!budget_take(c)) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	return der_read(c, out);
+}
+
+static int der_read(struct cap_cursor *c, struct cap_der *out)
 {
 	struct cap_cursor t;
 	struct cap_der d;
@@ -125,7 +197,7 @@ int cap_der_peek(const struct cap_cursor *c, struct cap_der *out)
 {
 	struct cap_cursor t = *c;
 
-	return cap_der_get(&t, out);
+	return der_read(&t, out); /* looking is free: only reads spend the budget */
 }
 
 static void fail_inner(struct cap_cursor *inner, enum cap_status s)
@@ -159,9 +231,9 @@ int cap_der_expect(struct cap_cursor *c, enum cap_der_class cls,
 	t = *c;
 	if (!cap_der_get(&t, &d)) {
 		if (d.partial && matches(&d, cls, constructed, tag)) {
-			*inner = cap_cur_from_span(d.value);
-			cap_cur_fail(c, CAP_TRUNCATED);
-			return 1;
+			*inner = cap_der_enter(c, d.value);
+			cap_cur_fail(c, inner->status == CAP_LIMIT ? CAP_LIMIT : CAP_TRUNCATED);
+			return inner->status != CAP_LIMIT;
 		}
 		cap_cur_fail(c, d.partial ? CAP_MALFORMED : t.status);
 		fail_inner(inner, c->status);
@@ -173,7 +245,11 @@ int cap_der_expect(struct cap_cursor *c, enum cap_der_class cls,
 		return 0;
 	}
 	*c = t;
-	*inner = cap_cur_from_span(d.value);
+	*inner = cap_der_enter(c, d.value);
+	if (inner->status == CAP_LIMIT) { /* one level too deep: the walk stops here */
+		cap_cur_fail(c, CAP_LIMIT);
+		return 0;
+	}
 	return 1;
 }
 

@@ -22,14 +22,28 @@ struct dec {
 	enum cap_status hard;   /* first error other than TRUNCATED */
 	int trunc;              /* some read ran out of bytes */
 	int in_error;           /* decoding KRB-ERROR e-data */
+	struct cap_der_budget *budget; /* shared by every struct dec of one message */
+	unsigned depth;         /* of the value this struct dec decodes */
 };
 
-static void dec_init(struct dec *d, struct cap_krb_msg *m)
+static void dec_init(struct dec *d, struct cap_krb_msg *m, const struct dec *parent)
 {
 	d->m = m;
 	d->hard = CAP_OK;
 	d->trunc = 0;
-	d->in_error = 0;
+	d->in_error = parent != NULL ? parent->in_error : 0;
+	d->budget = parent != NULL ? parent->budget : NULL;
+	d->depth = parent != NULL ? parent->depth : 0;
+}
+
+/* A cursor over a value kept as a span (a PA-DATA or e-data OCTET STRING, FAST
+ * armor): one level below the struct dec that found it, on the same budget. */
+static struct cap_cursor nested(const struct dec *d, struct cap_span v)
+{
+	struct cap_cursor at = cap_der_cursor(cap_span_of(NULL, 0), d->budget);
+
+	at.depth = d->depth;
+	return cap_der_enter(&at, v);
 }
 
 static void note(struct dec *d, const struct cap_cursor *c)
@@ -593,7 +607,7 @@ static void dec_fast(struct dec *d, struct cap_cursor *c, int reply,
 					x->armor_present = cap_cur_ok(&a);
 					done(d, &a);
 					/* FX_FAST_ARMOR_AP_REQUEST: an AP-REQ */
-					v = cap_cur_from_span(armor);
+					v = nested(d, armor);
 					if (x->armor_present && x->armor_type == 1 &&
 					    cap_der_expect(&v, CAP_DER_APPLICATION, 1,
 							   CAP_KRB_AP_REQ, &app)) {
@@ -644,12 +658,12 @@ static int dec_ext_error(struct cap_krb_error *e, struct cap_span v)
 static int dec_padata_value(struct dec *parent, struct cap_krb_padata *pa)
 {
 	struct cap_krb_msg *m = parent->m;
-	struct cap_cursor c = cap_cur_from_span(pa->value);
+	struct cap_cursor c = nested(parent, pa->value);
 	struct cap_cursor app;
 	struct dec d;
 
-	dec_init(&d, m);
-	d.in_error = parent->in_error;
+	dec_init(&d, m, parent);
+	d.depth = c.depth;
 	if (pa->value.p == NULL)
 		return 0; /* cut before its value: nothing to look into */
 	switch (pa->type) {
@@ -985,12 +999,13 @@ static void dec_edata(struct dec *parent)
 {
 	struct cap_krb_msg *m = parent->m;
 	struct cap_krb_error *e = &m->err;
-	struct cap_cursor c = cap_cur_from_span(e->e_data);
+	struct cap_cursor c = nested(parent, e->e_data);
 	struct cap_cursor s, l, f;
 	struct cap_der first, inner;
 	struct dec d;
 
-	dec_init(&d, m);
+	dec_init(&d, m, parent);
+	d.depth = c.depth;
 	d.in_error = 1;
 	e->e_data_kind = CAP_KRB_EDATA_UNKNOWN;
 	if (!cap_der_seq(&c, &s) || !cap_der_peek(&s, &first)) {
@@ -999,7 +1014,7 @@ static void dec_edata(struct dec *parent)
 	}
 	if (first.cls == CAP_DER_UNIVERSAL && first.tag == CAP_DER_TAG_SEQUENCE &&
 	    first.constructed) {
-		l = cap_cur_from_span(first.value);
+		l = cap_der_enter(&s, first.value);
 		if (cap_der_peek(&l, &inner) && inner.cls == CAP_DER_CONTEXT &&
 		    inner.tag == 0) {
 			/* TYPED-DATA: keep the first entry's type only. */
@@ -1103,16 +1118,42 @@ int cap_krb_peek_type(struct cap_span in)
 	return 0;
 }
 
+static enum cap_status krb_decode(struct cap_span in, struct cap_krb_msg *out,
+				  struct cap_der_budget *b);
+
 enum cap_status cap_krb_decode(struct cap_span in, struct cap_krb_msg *out)
 {
-	struct cap_cursor c = cap_cur_from_span(in);
+	struct cap_der_budget b;
+
+	cap_der_budget_init(&b, NULL);
+	return cap_krb_decode_capped(in, out, &b);
+}
+
+enum cap_status cap_krb_decode_capped(struct cap_span in, struct cap_krb_msg *out,
+				      struct cap_der_budget *b)
+{
+	enum cap_status st = krb_decode(in, out, b);
+
+	if (b != NULL && b->hit != 0) {
+		out->der_cap_hit = b->hit;
+		/* Whatever else went wrong, the cap is why decoding stopped. */
+		st = CAP_LIMIT;
+	}
+	return st;
+}
+
+static enum cap_status krb_decode(struct cap_span in, struct cap_krb_msg *out,
+				  struct cap_der_budget *b)
+{
+	struct cap_cursor c = cap_der_cursor(in, b);
 	struct cap_cursor t, app;
 	struct cap_der h;
 	struct dec d;
 	int complete;
 
 	memset(out, 0, sizeof(*out));
-	dec_init(&d, out);
+	dec_init(&d, out, NULL);
+	d.budget = b;
 	if (in.len == 0)
 		return CAP_TRUNCATED;
 	t = c;
@@ -1132,7 +1173,8 @@ enum cap_status cap_krb_decode(struct cap_span in, struct cap_krb_msg *out)
 	complete = !h.partial;
 	if (complete && cap_cur_left(&t) > 0)
 		anom(&d, CAP_KRB_ANOM_TRAILING_DATA);
-	app = cap_cur_from_span(h.value);
+	app = cap_der_enter(&c, h.value);
+	d.depth = app.depth;
 	switch (h.tag) {
 	case CAP_KRB_AS_REQ:
 	case CAP_KRB_TGS_REQ:

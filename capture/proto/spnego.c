@@ -92,7 +92,7 @@ static void decode_mech_types(struct cap_spnego *o, struct cap_cursor *f, int cu
 		field_fail(o, f, cut, "mechTypes");
 		return;
 	}
-	seq = cap_cur_from_span(d.value);
+	seq = cap_der_enter(f, d.value);
 	cut = cut || c2;
 	while (cap_cur_left(&seq) > 0) {
 		struct cap_span oid;
@@ -138,7 +138,7 @@ static void decode_neg_hints(struct cap_spnego *o, struct cap_cursor *f, int cut
 		return;
 	}
 	o->is_init2 = 1;
-	seq = cap_cur_from_span(d.value);
+	seq = cap_der_enter(f, d.value);
 	if (cap_der_ctx_opt(&seq, 0, &h)) {
 		if (cap_der_string(&h, &o->hint_name, NULL))
 			o->has_hint_name = 1;
@@ -245,7 +245,7 @@ static void decode_fields(struct cap_spnego *o, struct cap_cursor *seq, int cut)
 			set_err(o, CAP_MALFORMED, where, "expected a context-tagged [n] field");
 			return;
 		}
-		f = cap_cur_from_span(d.value);
+		f = cap_der_enter(seq, d.value);
 		if (o->kind == CAP_SPNEGO_INIT)
 			decode_init_field(o, d.tag, &f, cut || c2);
 		else
@@ -275,9 +275,32 @@ int cap_spnego_detect(struct cap_span in)
 	return cap_cur_peek(&c, 0) == 0x30;
 }
 
+static void spnego_decode(struct cap_span in, struct cap_spnego *out, struct cap_der_budget *b);
+
 enum cap_status cap_spnego_decode(struct cap_span in, struct cap_spnego *out)
 {
-	struct cap_cursor c = cap_cur_from_span(in), body, seq;
+	struct cap_der_budget b;
+
+	cap_der_budget_init(&b, NULL);
+	return cap_spnego_decode_capped(in, out, &b);
+}
+
+enum cap_status cap_spnego_decode_capped(struct cap_span in, struct cap_spnego *out,
+					 struct cap_der_budget *b)
+{
+	char why[96];
+
+	spnego_decode(in, out, b);
+	if (cap_der_budget_text(b, why, sizeof(why)) != NULL) {
+		out->status = CAP_OK; /* the cap, not what it caused, is the error to tell */
+		set_err(out, CAP_LIMIT, "token", why);
+	}
+	return out->status;
+}
+
+static void spnego_decode(struct cap_span in, struct cap_spnego *out, struct cap_der_budget *b)
+{
+	struct cap_cursor c = cap_der_cursor(in, b), body, seq;
 	struct cap_gss_token g;
 	struct cap_der d;
 	int cut = 0, c2 = 0;
@@ -287,24 +310,24 @@ enum cap_status cap_spnego_decode(struct cap_span in, struct cap_spnego *out)
 	out->status = CAP_OK;
 	if (in.len == 0) {
 		set_err(out, CAP_TRUNCATED, "token", "empty");
-		return out->status;
+		return;
 	}
 	if (cap_gss_is_framed(in)) {
 		(void)cap_gss_unwrap(in, &g);
 		if (g.mech_oid.len == 0) {
 			set_err(out, g.status == CAP_OK ? CAP_MALFORMED : g.status, "token", g.err);
-			return out->status;
+			return;
 		}
 		if (g.mech != CAP_MECH_SPNEGO) {
 			set_err(out, CAP_MALFORMED, "token", "GSS framing for another mechanism");
-			return out->status;
+			return;
 		}
 		out->framed = 1;
 		cut = g.status == CAP_TRUNCATED;
-		body = cap_cur_from_span(g.inner);
+		body = cap_der_enter(&c, g.inner);
 		if (g.status != CAP_OK && !cut) {
 			set_err(out, g.status, "token", g.err);
-			return out->status;
+			return;
 		}
 	} else {
 		body = c;
@@ -313,12 +336,12 @@ enum cap_status cap_spnego_decode(struct cap_span in, struct cap_spnego *out)
 		enum cap_status st = inner_status(body.status, cut || !out->framed);
 
 		set_err(out, st, "NegotiationToken", status_text(st));
-		return out->status;
+		return;
 	}
 	if (d.cls != CAP_DER_CONTEXT || !d.constructed || d.tag > 1) {
 		set_err(out, CAP_MALFORMED, "NegotiationToken",
 			"neither negTokenInit [0] nor negTokenResp [1]");
-		return out->status;
+		return;
 	}
 	out->kind = d.tag == 0 ? CAP_SPNEGO_INIT : CAP_SPNEGO_RESP;
 	if (out->kind == CAP_SPNEGO_INIT && !out->framed)
@@ -326,7 +349,7 @@ enum cap_status cap_spnego_decode(struct cap_span in, struct cap_spnego *out)
 	if (cap_cur_left(&body) > 0)
 		out->anomalies |= CAP_SPNEGO_ANOM_TRAILING;
 	cut = cut || c2;
-	seq = cap_cur_from_span(d.value);
+	seq = cap_der_enter(&body, d.value);
 	if (!get_tlv(&seq, &d, &c2) || d.cls != CAP_DER_UNIVERSAL ||
 	    d.tag != CAP_DER_TAG_SEQUENCE || !d.constructed) {
 		enum cap_status st = seq.status != CAP_OK ? inner_status(seq.status, cut)
@@ -334,15 +357,15 @@ enum cap_status cap_spnego_decode(struct cap_span in, struct cap_spnego *out)
 
 		set_err(out, st, out->kind == CAP_SPNEGO_INIT ? "NegTokenInit" : "NegTokenResp",
 			st == CAP_MALFORMED ? "not a SEQUENCE" : status_text(st));
-		return out->status;
+		return;
 	}
 	if (cap_cur_left(&seq) > 0)
 		out->anomalies |= CAP_SPNEGO_ANOM_TRAILING;
-	seq = cap_cur_from_span(d.value);
+	seq = cap_der_enter(&seq, d.value);
 	decode_fields(out, &seq, cut || c2);
 	if (out->status == CAP_OK && (cut || c2))
 		set_err(out, CAP_TRUNCATED, "token", "cut short");
-	return out->status;
+	return;
 }
 
 const char *cap_spnego_neg_state_name(int neg_state)

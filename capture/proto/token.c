@@ -41,6 +41,14 @@ void cap_token_init(struct cap_token *t)
 	t->kvno = -1;
 	t->authenticator_etype = -1;
 	t->error_code = -1;
+	cap_der_budget_init(&t->der, NULL);
+}
+
+/* An empty result whose decode spends the DER caps lim (NULL: defaults). */
+static void token_reset(struct cap_token *t, const struct cap_der_limits *lim)
+{
+	cap_token_init(t);
+	cap_der_budget_init(&t->der, lim);
 }
 
 static enum cap_token_mech tmech_of(enum cap_gss_mech m)
@@ -102,7 +110,7 @@ static void decode_krb(struct cap_token *t, struct cap_span in)
 
 	t->has_krb = 1;
 	t->mech = CAP_TMECH_KERBEROS;
-	st = cap_krb_decode(in, &t->krb);
+	st = cap_krb_decode_capped(in, &t->krb, &t->der);
 	fill_krb_facts(t);
 	if (st != CAP_OK) {
 		const char *name = cap_krb_msg_type_name(t->krb.msg_type);
@@ -282,7 +290,7 @@ static void decode_spnego(struct cap_token *t, struct cap_span in)
 {
 	struct cap_spnego *sp = &t->sp;
 
-	(void)cap_spnego_decode(in, sp);
+	(void)cap_spnego_decode_capped(in, sp, &t->der);
 	t->wrap = CAP_WRAP_SPNEGO;
 	t->spnego = 1;
 	t->spnego_init = sp->kind == CAP_SPNEGO_INIT;
@@ -314,15 +322,37 @@ static void decode_spnego(struct cap_token *t, struct cap_span in)
 
 enum cap_status cap_token_decode(struct cap_span raw, struct cap_token *t)
 {
+	return cap_token_decode_capped(raw, t, NULL);
+}
+
+static void decode_any(struct cap_span raw, struct cap_token *t);
+
+enum cap_status cap_token_decode_capped(struct cap_span raw, struct cap_token *t,
+					const struct cap_der_limits *lim)
+{
+	char why[96];
+
+	token_reset(t, lim);
+	decode_any(raw, t);
+	if (cap_der_budget_text(&t->der, why, sizeof(why)) != NULL) {
+		/* The cap, not the damage it did below, is what the reader must hear. */
+		t->status = CAP_OK;
+		tok_err(t, CAP_LIMIT, why);
+	}
+	return t->status;
+}
+
+/* Recognises the outer format by content and decodes down (t already reset). */
+static void decode_any(struct cap_span raw, struct cap_token *t)
+{
 	struct cap_cursor c = cap_cur_from_span(raw);
 	int b0 = cap_cur_peek(&c, 0);
 	char msg[160];
 
-	cap_token_init(t);
 	t->raw = raw;
 	if (raw.len == 0) {
 		tok_err(t, CAP_TRUNCATED, "empty token");
-		return t->status;
+		return;
 	}
 	if (cap_ntlm_is_ntlmssp(raw)) {
 		t->recognised = 1;
@@ -330,7 +360,7 @@ enum cap_status cap_token_decode(struct cap_span raw, struct cap_token *t)
 		t->has_inner = 1;
 		t->inner = raw;
 		decode_ntlm(t, raw);
-		return t->status;
+		return;
 	}
 	if (b0 == 0x60) {
 		struct cap_gss_token g;
@@ -339,7 +369,7 @@ enum cap_status cap_token_decode(struct cap_span raw, struct cap_token *t)
 		if (g.mech == CAP_MECH_SPNEGO) {
 			t->recognised = 1;
 			decode_spnego(t, raw);
-			return t->status;
+			return;
 		}
 		if (g.mech_oid.len > 0) {
 			t->recognised = 1;
@@ -347,15 +377,15 @@ enum cap_status cap_token_decode(struct cap_span raw, struct cap_token *t)
 			t->has_inner = 1;
 			t->inner = raw;
 			decode_gss(t, raw, 1);
-			return t->status;
+			return;
 		}
 		tok_err(t, g.status, g.err);
-		return t->status;
+		return;
 	}
 	if ((b0 == 0xa0 || b0 == 0xa1) && cap_spnego_detect(raw)) {
 		t->recognised = 1;
 		decode_spnego(t, raw);
-		return t->status;
+		return;
 	}
 	if (cap_krb_peek_type(raw) != 0) {
 		t->recognised = 1;
@@ -363,16 +393,15 @@ enum cap_status cap_token_decode(struct cap_span raw, struct cap_token *t)
 		t->has_inner = 1;
 		t->inner = raw;
 		decode_krb(t, raw);
-		return t->status;
+		return;
 	}
 	if (ntlm_sig_prefix(raw)) {
 		tok_err(t, CAP_TRUNCATED, "NTLM message cut short before the end of its signature");
-		return t->status;
+		return;
 	}
 	snprintf(msg, sizeof(msg),
 		 "not a SPNEGO, Kerberos or NTLMSSP token (first byte 0x%02x)", (unsigned)(b0 & 0xff));
 	tok_err(t, CAP_MALFORMED, msg);
-	return t->status;
 }
 
 void cap_token_set_scheme(struct cap_token *t, enum cap_authhdr_scheme scheme)
@@ -507,36 +536,57 @@ enum cap_status cap_token_input_parse(struct cap_span text, struct cap_token_inp
 	return in->status;
 }
 
-enum cap_status cap_token_decode_encoded(struct cap_span enc, int is_hex, uint8_t *buf,
-					 size_t cap, struct cap_token *t)
+/* The error for a token whose decoded bytes do not fit in cap. */
+static void too_big(struct cap_token *t, size_t cap)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "token larger than %zu bytes (cap)", cap);
+	tok_err(t, CAP_LIMIT, msg);
+	t->over_cap = 1;
+}
+
+enum cap_status cap_token_decode_encoded_capped(struct cap_span enc, int is_hex, uint8_t *buf,
+						size_t cap, struct cap_token *t,
+						const struct cap_der_limits *lim)
 {
 	size_t n = 0;
 	char msg[160];
 	enum cap_status st;
 
-	cap_token_init(t);
-	if (cap > CAP_TOKEN_MAX_BYTES)
-		cap = CAP_TOKEN_MAX_BYTES;
+	token_reset(t, lim);
+	if (cap > CAP_TOKEN_MAX_BYTES_LIMIT)
+		cap = CAP_TOKEN_MAX_BYTES_LIMIT;
 	if (is_hex) {
 		struct cap_hex_err e;
 
 		st = cap_hex_decode(enc, CAP_HEX_ALLOW_SEP, buf, cap, &n, &e);
+		if (st == CAP_LIMIT)
+			too_big(t, cap);
 		if (st != CAP_OK) {
 			snprintf(msg, sizeof(msg), "hex: %s", e.msg);
-			tok_err(t, st == CAP_LIMIT ? CAP_LIMIT : CAP_MALFORMED, msg);
+			tok_err(t, CAP_MALFORMED, msg);
 			return t->status;
 		}
 	} else {
 		struct cap_b64_err e;
 
 		st = cap_b64_decode(enc, CAP_B64_ALLOW_WS, buf, cap, &n, &e);
+		if (st == CAP_LIMIT)
+			too_big(t, cap);
 		if (st != CAP_OK) {
 			snprintf(msg, sizeof(msg), "base64: %s", e.msg);
-			tok_err(t, st == CAP_LIMIT ? CAP_LIMIT : CAP_MALFORMED, msg);
+			tok_err(t, CAP_MALFORMED, msg);
 			return t->status;
 		}
 	}
-	return cap_token_decode(cap_span_of(buf, n), t);
+	return cap_token_decode_capped(cap_span_of(buf, n), t, lim);
+}
+
+enum cap_status cap_token_decode_encoded(struct cap_span enc, int is_hex, uint8_t *buf,
+					 size_t cap, struct cap_token *t)
+{
+	return cap_token_decode_encoded_capped(enc, is_hex, buf, cap, t, NULL);
 }
 
 static enum cap_status decode_basic(const struct cap_auth_challenge *ch, uint8_t *buf,
@@ -551,9 +601,11 @@ static enum cap_status decode_basic(const struct cap_auth_challenge *ch, uint8_t
 	t->scheme = CAP_SCHEME_BASIC;
 	t->mech = CAP_TMECH_BASIC;
 	t->wrap = CAP_WRAP_BASIC;
-	if (cap > CAP_TOKEN_MAX_BYTES)
-		cap = CAP_TOKEN_MAX_BYTES;
+	if (cap > CAP_TOKEN_MAX_BYTES_LIMIT)
+		cap = CAP_TOKEN_MAX_BYTES_LIMIT;
 	if (cap_b64_decode(ch->token68, CAP_B64_ALLOW_WS, buf, cap, &n, &e) != CAP_OK) {
+		if (e.status == CAP_LIMIT)
+			too_big(t, cap);
 		snprintf(msg, sizeof(msg), "Basic credentials: base64: %s", e.msg);
 		tok_err(t, CAP_MALFORMED, msg);
 		return t->status;
@@ -577,6 +629,13 @@ static enum cap_status decode_basic(const struct cap_auth_challenge *ch, uint8_t
 enum cap_status cap_token_decode_challenge(const struct cap_auth_challenge *ch, uint8_t *buf,
 					   size_t cap, struct cap_token *t)
 {
+	return cap_token_decode_challenge_capped(ch, buf, cap, t, NULL);
+}
+
+enum cap_status cap_token_decode_challenge_capped(const struct cap_auth_challenge *ch,
+						  uint8_t *buf, size_t cap, struct cap_token *t,
+						  const struct cap_der_limits *lim)
+{
 	if (!ch->has_token68) {
 		cap_token_set_empty(t, ch->kind);
 		return t->status;
@@ -585,7 +644,7 @@ enum cap_status cap_token_decode_challenge(const struct cap_auth_challenge *ch, 
 	case CAP_SCHEME_NEGOTIATE:
 	case CAP_SCHEME_NTLM:
 	case CAP_SCHEME_KERBEROS:
-		(void)cap_token_decode_encoded(ch->token68, 0, buf, cap, t);
+		(void)cap_token_decode_encoded_capped(ch->token68, 0, buf, cap, t, lim);
 		cap_token_set_scheme(t, ch->kind);
 		return t->status;
 	case CAP_SCHEME_BASIC:
@@ -601,6 +660,12 @@ enum cap_status cap_token_decode_challenge(const struct cap_auth_challenge *ch, 
 enum cap_status cap_token_decode_text(struct cap_span text, uint8_t *buf, size_t cap,
 				      struct cap_token *t)
 {
+	return cap_token_decode_text_capped(text, buf, cap, t, NULL);
+}
+
+enum cap_status cap_token_decode_text_capped(struct cap_span text, uint8_t *buf, size_t cap,
+					     struct cap_token *t, const struct cap_der_limits *lim)
+{
 	struct cap_token_input local, *in = &local;
 	const struct cap_auth_challenge *ch;
 
@@ -610,11 +675,12 @@ enum cap_status cap_token_decode_text(struct cap_span text, uint8_t *buf, size_t
 		return t->status;
 	}
 	if (in->form == CAP_INPUT_BASE64 || in->form == CAP_INPUT_HEX)
-		return cap_token_decode_encoded(in->bare, in->form == CAP_INPUT_HEX, buf, cap, t);
+		return cap_token_decode_encoded_capped(in->bare, in->form == CAP_INPUT_HEX, buf, cap, t,
+						       lim);
 	ch = cap_authhdr_find_gss_token(&in->hdr);
 	if (ch == NULL)
 		ch = &in->hdr.ch[0];
-	return cap_token_decode_challenge(ch, buf, cap, t);
+	return cap_token_decode_challenge_capped(ch, buf, cap, t, lim);
 }
 
 const char *cap_token_wrap_name(enum cap_token_wrap w)

@@ -244,6 +244,8 @@ int cap_report_json_findings_and_summary(FILE *out, const struct cap_analysis *a
 					 const struct cap_report_input *in)
 {
 	const struct cap_analysis_stats *as = cap_analysis_stats(a);
+	struct cap_report_cap caps[CAP_REPORT_NCAPS];
+	size_t ncaps = cap_report_caps(st, as, caps);
 	struct cap_json j;
 	int rc = 0;
 
@@ -294,6 +296,7 @@ int cap_report_json_findings_and_summary(FILE *out, const struct cap_analysis *a
 		kv_u64(&j, "buffer_cap_hits", st->buffer_cap_hits);
 		kv_u64(&j, "http_parse_errors", st->http_parse_errors);
 		kv_u64(&j, "icmp_unreachable", st->icmp_unreach);
+		kv_u64(&j, "tcp_ooo_range_cap_hits", st->ooo_cap_hits);
 	}
 	kv_u64(&j, "token_decode_errors", as->token_decode_errors);
 	kv_u64(&j, "krb_decode_errors", as->krb_decode_errors);
@@ -305,6 +308,11 @@ int cap_report_json_findings_and_summary(FILE *out, const struct cap_analysis *a
 		kv_u64(&j, "pcap_dropped", in->pcap_dropped);
 		kv_u64(&j, "pcap_if_dropped", in->pcap_if_dropped);
 	}
+	cap_json_obj_end(&j);
+	/* Every cap, hit or not, so that scripts can test one by name. */
+	cap_json_kv_obj_begin(&j, "caps");
+	for (size_t i = 0; i < ncaps; i++)
+		kv_u64(&j, caps[i].name, caps[i].hits);
 	cap_json_obj_end(&j);
 	cap_json_obj_end(&j);
 	if (end(&j) != 0)

@@ -179,6 +179,22 @@ static void finding(struct out *o, const struct cap_finding *f)
 	put(o, "\n");
 }
 
+/* "; caps hit: max-flows 934464, max-token 1": what was read only in part, and the
+ * flag that raises each cap. */
+static void caps_hit(struct out *o, const struct cap_pipeline_stats *st,
+		     const struct cap_analysis_stats *as)
+{
+	struct cap_report_cap caps[CAP_REPORT_NCAPS];
+	size_t n = cap_report_caps(st, as, caps), shown = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (caps[i].hits == 0)
+			continue;
+		put(o, "%s--%s %llu", shown++ == 0 ? "; caps hit: " : ", ", caps[i].name,
+		    (unsigned long long)caps[i].hits);
+	}
+}
+
 int cap_report_text(FILE *fp, const struct cap_analysis *a, const struct cap_pipeline_stats *st,
 		    const struct cap_report_input *in, const struct cap_report_opts *opts)
 {
@@ -211,8 +227,7 @@ int cap_report_text(FILE *fp, const struct cap_analysis *a, const struct cap_pip
 		    (unsigned long long)as->findings_by_severity[CAP_SEV_INFO]);
 		if (st != NULL && st->tcp_gaps > 0)
 			put(&o, "; %llu TCP gap(s)", (unsigned long long)st->tcp_gaps);
-		if (st != NULL && st->flows_evicted > 0)
-			put(&o, "; %llu flow(s) evicted at the cap", (unsigned long long)st->flows_evicted);
+		caps_hit(&o, st, as);
 		if (in != NULL && in->live && in->pcap_dropped > 0)
 			put(&o, "; %llu packet(s) dropped by the kernel",
 			    (unsigned long long)in->pcap_dropped);

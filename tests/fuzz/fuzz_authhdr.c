@@ -190,9 +190,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(buf);
 	}
 	cap_auth_fact_init(&fact);
-	cap_facts_auth(in, false, &fact);
+	cap_facts_auth(in, false, NULL, &fact);
 	cap_auth_fact_init(&fact);
-	cap_facts_auth(in, true, &fact);
+	cap_facts_auth(in, true, NULL, &fact);
 	use_str(fact.summary);
 
 	check_lines(in, &hdr, &tok);

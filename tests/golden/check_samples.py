@@ -13,20 +13,9 @@ usage: check_samples.py NEGCAP SAMPLES_DIR EXPECTED_TSV
 import json
 import os
 import re
-import subprocess
 import sys
 
-failures = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL: " + msg)
-
-
-def run(argv):
-    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+from golden import fail, failures, run
 
 
 def parse_expected(path):

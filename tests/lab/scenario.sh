@@ -169,7 +169,16 @@ RESULT=$(curl -sS -v --max-time 20 -o "$WORK/body" -w '%{http_code} %{num_connec
 	$AUTH $EXTRA $LAB_CURL_RESOLVE "$URL" 2>"$OUT.curl.log")
 RC=$?
 set -e
-sleep 0.3 # let the last FIN/ACKs reach the capture
+# Let the last FIN/ACKs reach the capture: on a loaded machine tcpdump can be seconds
+# behind, and SIGINT drops what it has not read yet.  Wait until the file stops growing.
+last=-1 i=0
+while [ "$i" -lt 40 ]; do
+	sleep 0.15
+	size=$(stat -c %s "$OUT" 2>/dev/null || echo 0)
+	[ "$size" = "$last" ] && [ "$i" -ge 2 ] && break
+	last=$size
+	i=$((i + 1))
+done
 stop_capture
 trap - EXIT
 restore

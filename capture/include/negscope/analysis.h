@@ -53,8 +53,25 @@ enum cap_token_kind {
 };
 const char *cap_token_kind_name(enum cap_token_kind k);
 
+/* Caps on decoding one HTTP message's auth headers or one Kerberos message; 0 fields
+ * mean the defaults. */
+struct cap_decode_limits {
+	size_t max_token;       /* decoded bytes of one token; 64 KiB (CAP_TOKEN_MAX_BYTES),
+				 * at most CAP_TOKEN_MAX_BYTES_LIMIT */
+	size_t max_challenges;  /* challenges kept per message; 16, at most 64 */
+	size_t max_der_depth;   /* DER nesting levels; 32 */
+	size_t max_der_elems;   /* DER elements read per token or message; 4096 */
+};
+
+/* Which decode cap stopped a fact's decoding (caps_hit bits). */
+#define CAP_FACT_HIT_TOKEN 1u       /* token over max_token bytes: not decoded */
+#define CAP_FACT_HIT_CHALLENGES 2u  /* challenges beyond max_challenges dropped */
+#define CAP_FACT_HIT_DER_DEPTH 4u   /* decoding stopped at max_der_depth */
+#define CAP_FACT_HIT_DER_ELEMS 8u   /* decoding stopped at max_der_elems */
+
 struct cap_auth_fact {
 	enum cap_auth_scheme scheme;
+	unsigned caps_hit;       /* CAP_FACT_HIT_* */
 	bool proxy;              /* Proxy-Authorization / Proxy-Authenticate */
 	size_t value_len;        /* bytes of the whole header value */
 	enum cap_token_kind kind;
@@ -98,6 +115,7 @@ struct cap_http_fact {
 	bool has_auth;
 	struct cap_auth_fact auth;
 	unsigned nauth;                /* auth headers/challenges seen in total */
+	unsigned caps_hit;             /* CAP_FACT_HIT_CHALLENGES (the token's are in auth) */
 };
 
 /* Kerberos message types: CAP_KRB_AS_REQ ... CAP_KRB_ERROR from krb5.h. */
@@ -111,6 +129,7 @@ struct cap_krb_fact {
 	struct cap_endpoint client, server;  /* server = the KDC (port 88) */
 	bool from_server;
 	bool decoded;                  /* false: `error` says why; msg_type may still be set */
+	unsigned caps_hit;             /* CAP_FACT_HIT_DER_* */
 	char error[128];
 	int msg_type;                  /* CAP_KRB_*, 0 when unknown */
 	/* sname/realm: the request body's in a request, the ticket's in a reply, the
@@ -146,6 +165,7 @@ struct cap_analysis_limits {
 	size_t max_steps;          /* ladder lines kept over all conversations; default 65536 */
 	size_t max_steps_per_conv; /* default 200 */
 	size_t max_findings;       /* distinct findings; default 10000 */
+	struct cap_decode_limits decode;
 };
 
 struct cap_analysis_stats {
@@ -153,6 +173,8 @@ struct cap_analysis_stats {
 	uint64_t conversations, conversations_dropped;
 	uint64_t steps_dropped, streams_evicted, findings_dropped;
 	uint64_t token_decode_errors, krb_decode_errors;
+	/* Each decode cap's hits (negcap's summary "caps"). */
+	uint64_t token_cap_hits, challenges_cap_hits, der_depth_cap_hits, der_elems_cap_hits;
 	uint64_t findings_by_severity[CAP_SEV_COUNT];
 };
 
@@ -200,6 +222,8 @@ struct cap_analysis_hooks {
 struct cap_analysis *cap_analysis_new(const struct cap_analysis_limits *lim);
 void cap_analysis_free(struct cap_analysis *a);
 void cap_analysis_set_hooks(struct cap_analysis *a, const struct cap_analysis_hooks *h);
+/* The decode caps the sink applies (as given to cap_analysis_new). */
+const struct cap_decode_limits *cap_analysis_decode_limits(const struct cap_analysis *a);
 
 /* A sink that decodes pipeline events into facts and feeds them in. */
 void cap_analysis_sink(struct cap_analysis *a, struct cap_sink *out);
@@ -227,10 +251,13 @@ int cap_analysis_max_severity(const struct cap_analysis *a);
 
 /* The decoding step (findings/facts.c).  Fill a fact from a pipeline event; the fact
  * holds copies, so it outlives the event. */
-void cap_facts_http(const struct cap_http_msg *m, struct cap_http_fact *out);
-void cap_facts_krb(const struct cap_krb_pdu *k, struct cap_krb_fact *out);
-/* Decodes one auth header value ("Negotiate YII...") into *out. */
-void cap_facts_auth(struct cap_span value, bool proxy, struct cap_auth_fact *out);
+void cap_facts_http(const struct cap_http_msg *m, const struct cap_decode_limits *lim,
+		    struct cap_http_fact *out);
+void cap_facts_krb(const struct cap_krb_pdu *k, const struct cap_decode_limits *lim,
+		   struct cap_krb_fact *out);
+/* Decodes one auth header value ("Negotiate YII...") into *out.  lim NULL: defaults. */
+void cap_facts_auth(struct cap_span value, bool proxy, const struct cap_decode_limits *lim,
+		    struct cap_auth_fact *out);
 /* Empty facts (all optional numbers -1). */
 void cap_http_fact_init(struct cap_http_fact *f);
 void cap_krb_fact_init(struct cap_krb_fact *f);

@@ -18,7 +18,7 @@
  * Status (returned and kept in hdr->status with a one-line hdr->err):
  *   CAP_OK         parsed
  *   CAP_MALFORMED  not the grammar above (err names the offset); what parsed before stays
- *   CAP_LIMIT      more than CAP_AUTH_MAX_CHALLENGES challenges or CAP_AUTH_MAX_PARAMS
+ *   CAP_LIMIT      more than max_challenges challenges or CAP_AUTH_MAX_PARAMS
  *                  parameters in one challenge: the extra ones are dropped and counted
  */
 #ifndef NEGSCOPE_AUTHHDR_H
@@ -28,7 +28,8 @@
 
 #include "negscope/cursor.h"
 
-#define CAP_AUTH_MAX_CHALLENGES 16
+#define CAP_AUTH_MAX_CHALLENGES 16        /* default cap on challenges kept */
+#define CAP_AUTH_MAX_CHALLENGES_LIMIT 64  /* the most it can be raised to */
 #define CAP_AUTH_MAX_PARAMS 16
 
 enum cap_authhdr_scheme {
@@ -69,16 +70,20 @@ struct cap_auth_challenge {
 };
 
 struct cap_authhdr {
-	struct cap_auth_challenge ch[CAP_AUTH_MAX_CHALLENGES];
+	struct cap_auth_challenge ch[CAP_AUTH_MAX_CHALLENGES_LIMIT];
 	size_t n;
+	size_t max_challenges; /* kept at most; CAP_AUTH_MAX_CHALLENGES after init */
 	unsigned nheaders;   /* values parsed so far */
 	size_t dropped;      /* challenges or params dropped at the caps */
+	size_t challenges_dropped; /* of which challenges (max_challenges) */
 	enum cap_status status;
 	size_t err_offset;   /* offset in the value where parsing failed */
 	char err[128];
 };
 
 void cap_authhdr_init(struct cap_authhdr *h);
+/* Sets the challenge cap (0: the default; above CAP_AUTH_MAX_CHALLENGES_LIMIT: that). */
+void cap_authhdr_set_max(struct cap_authhdr *h, size_t max_challenges);
 
 /* Parses one header value (the part after the colon) and appends its challenges. */
 enum cap_status cap_authhdr_parse(struct cap_authhdr *h, enum cap_auth_header which,

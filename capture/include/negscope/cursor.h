@@ -28,10 +28,15 @@ enum cap_status {
 	CAP_UNSUPPORTED /* valid, but a form we do not decode */
 };
 
+struct cap_der_budget; /* der.h: the depth and element caps of one decode */
+
 struct cap_cursor {
 	const uint8_t *p;
 	size_t len;
 	enum cap_status status;
+	/* DER caps, carried into sub-cursors (NULL: none).  Only der.c reads them. */
+	struct cap_der_budget *budget;
+	unsigned depth;
 };
 
 /* A (pointer, length) slice into a buffer someone else owns. */
@@ -58,6 +63,8 @@ static inline struct cap_cursor cap_cur_init(const void *p, size_t len)
 	c.p = (const uint8_t *)p;
 	c.len = p != NULL ? len : 0;
 	c.status = CAP_OK;
+	c.budget = NULL;
+	c.depth = 0;
 	return c;
 }
 
@@ -117,6 +124,8 @@ static inline struct cap_cursor cap_cur_sub(struct cap_cursor *c, size_t n)
 
 	if (p == NULL)
 		s.status = c->status == CAP_OK ? CAP_TRUNCATED : c->status;
+	s.budget = c->budget;
+	s.depth = c->depth;
 	return s;
 }
 

@@ -13,7 +13,8 @@
  *                   required, bad INTEGER/OID/time contents)
  *   CAP_UNSUPPORTED indefinite length (0x80): valid BER, never valid DER
  *   CAP_LIMIT       tag number above CAP_DER_MAX_TAG, INTEGER wider than
- *                   int64, depth or element-count cap in cap_der_walk()
+ *                   int64, depth or element-count cap (a struct cap_der_budget
+ *                   carried by the cursor, or cap_der_walk()'s limits)
  *
  * Tolerated deviations are recorded, never fatal: see CAP_DER_ANOM_*.
  *
@@ -113,6 +114,31 @@ static inline struct cap_der_limits cap_der_default_limits(void)
 	return l;
 }
 
+/* The caps of one decode (one Kerberos message, one HTTP token), shared by every
+ * cursor made from the first with cap_der_enter() or cap_cur_sub(): each TLV read
+ * counts one element; each value entered is one level deeper.  Past a cap the read
+ * fails with CAP_LIMIT and `hit` says which cap, so a hostile message costs at most
+ * max_elems reads however it is nested. */
+#define CAP_DER_HIT_DEPTH 1u
+#define CAP_DER_HIT_ELEMS 2u
+
+struct cap_der_budget {
+	struct cap_der_limits lim;
+	unsigned elems;         /* TLVs read so far */
+	unsigned hit;           /* CAP_DER_HIT_* */
+};
+
+/* lim NULL = the defaults; a 0 field = its default. */
+void cap_der_budget_init(struct cap_der_budget *b, const struct cap_der_limits *lim);
+/* A top-level cursor over `in` that spends b (NULL: uncapped, as cap_cur_from_span). */
+struct cap_cursor cap_der_cursor(struct cap_span in, struct cap_der_budget *b);
+/* A cursor over `value`, a DER value read from `outer`: same budget, one level deeper.
+ * Deeper than the cap: the cursor comes back failed with CAP_LIMIT. */
+struct cap_cursor cap_der_enter(const struct cap_cursor *outer, struct cap_span value);
+/* "DER nesting deeper than 32 levels (cap)" / "more than 4096 DER elements (cap)"
+ * in buf when a cap was hit, else NULL. */
+const char *cap_der_budget_text(const struct cap_der_budget *b, char *buf, size_t len);
+
 /* Reads one TLV and advances past it.  Returns 1 on success.  On failure
  * returns 0 with the cursor's status set; if only the contents were cut
  * short, *out is still filled with partial = 1 and value = the captured
@@ -125,7 +151,8 @@ int cap_der_peek(const struct cap_cursor *c, struct cap_der *out);
 
 /* Reads the next TLV, which must have this class, form and tag: *inner
  * becomes a sub-cursor over its contents.  A different tag is
- * CAP_MALFORMED; no bytes left is CAP_TRUNCATED.  Returns 1 if *inner is
+ * CAP_MALFORMED; no bytes left is CAP_TRUNCATED; contents one level past the
+ * budget's depth cap are CAP_LIMIT (on both cursors).  Returns 1 if *inner is
  * usable (also when partial: see the header comment). */
 int cap_der_expect(struct cap_cursor *c, enum cap_der_class cls,
 		   int constructed, uint32_t tag, struct cap_cursor *inner);

@@ -68,6 +68,7 @@ struct cap_reasm {
 	size_t total_now, total_peak;
 	uint64_t retransmissions, out_of_order, overlaps, gaps, gap_bytes;
 	uint64_t cap_hits;     /* a direction or the total would exceed its cap */
+	uint64_t dir_cap_hits, total_cap_hits; /* cap_hits by which cap (max_dir, max_total) */
 	uint64_t ooo_cap_hits; /* too many separate out-of-order ranges */
 };
 

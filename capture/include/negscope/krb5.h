@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "negscope/cursor.h"
+#include "negscope/der.h"
 
 /* Caps on stored elements (extra elements are counted, not stored). */
 #define CAP_KRB_MAX_COMPONENTS 8     /* PrincipalName name-string */
@@ -327,6 +328,7 @@ struct cap_krb_cred {
 struct cap_krb_msg {
 	int msg_type;                    /* CAP_KRB_* from the application tag */
 	unsigned anomalies;              /* CAP_KRB_ANOM_* */
+	unsigned der_cap_hit;            /* CAP_DER_HIT_*: decoding stopped at a DER cap */
 	size_t wire_len;                 /* bytes of the outer TLV (declared) */
 
 	/* PA-DATA of a KDC-REQ/KDC-REP, or KRB-ERROR METHOD-DATA. */
@@ -361,9 +363,15 @@ struct cap_krb_msg {
  *   CAP_MALFORMED    not a Kerberos message / contradicts RFC 4120
  *   CAP_UNSUPPORTED  a known type not decoded here (KRB-SAFE, KRB-PRIV),
  *                    or an indefinite BER length; out->msg_type is set
- *   CAP_LIMIT        a DER limit (tag number, INTEGER width) was hit
+ *   CAP_LIMIT        a DER limit (tag number, INTEGER width, the default depth
+ *                    and element caps of der.h) was hit
  * *out is always initialised (zeroed first). */
 enum cap_status cap_krb_decode(struct cap_span in, struct cap_krb_msg *out);
+/* The same, spending the DER depth and element caps of b (der.h; NULL: uncapped).
+ * A cap hit returns CAP_LIMIT with out->der_cap_hit set and what decoded before it
+ * kept. */
+enum cap_status cap_krb_decode_capped(struct cap_span in, struct cap_krb_msg *out,
+				      struct cap_der_budget *b);
 
 /* Message type if the span starts like a Kerberos message (an
  * [APPLICATION n] constructed tag with a known n), else 0.  Cheap: reads

@@ -85,6 +85,8 @@ enum cap_status cap_icmp_decode(const struct cap_ip *ip, struct cap_icmp *out);
 struct cap_frag_table;
 
 struct cap_frag_table *cap_frag_new(size_t max_bytes);
+/* Datagrams given up because max_bytes (or the slot count) was reached. */
+uint64_t cap_frag_cap_hits(const struct cap_frag_table *t);
 void cap_frag_free(struct cap_frag_table *t);
 /* Adds a fragment.  Returns 1 when it completes a datagram: *out is the
  * whole datagram (payload in table memory, valid until the next call), 0

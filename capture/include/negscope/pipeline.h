@@ -130,6 +130,7 @@ struct cap_pipeline_limits {
 	size_t max_header_line;    /* default 64 KiB */
 	size_t max_headers;        /* default 256 */
 	size_t max_frag_bytes;     /* IPv4 fragment reassembly total; default 4 MiB */
+	size_t max_message;        /* largest HTTP head or Kerberos message decoded; 128 KiB */
 };
 
 struct cap_pipeline_stats {
@@ -148,10 +149,17 @@ struct cap_pipeline_stats {
 	uint64_t tcp_overlaps;         /* segments partly overlapping delivered data */
 	uint64_t tcp_ignored_segments; /* payload of streams neither HTTP nor Kerberos */
 	uint64_t ooo_cap_hits;         /* out-of-order ranges beyond the per-direction limit */
-	uint64_t http_cap_hits;        /* head over max_stream_buffer, header caps */
+	uint64_t http_cap_hits;        /* head over max_stream_buffer or max_message, header caps */
 	uint64_t krb_cap_hits;         /* record over max_stream_buffer: skipped */
 	uint64_t flows_active;         /* in the table now */
 	uint64_t buffer_bytes_peak;    /* most bytes buffered at once over all flows */
+	/* Each cap's hits, by the flag that sets it (negcap's summary "caps"): */
+	uint64_t stream_cap_hits;      /* max_stream_buffer: bytes of one direction */
+	uint64_t total_cap_hits;       /* max_total_buffer */
+	uint64_t header_line_cap_hits; /* max_header_line: messages with a longer line */
+	uint64_t headers_cap_hits;     /* max_headers: messages with more headers */
+	uint64_t frag_cap_hits;        /* max_frag_bytes: datagrams given up */
+	uint64_t message_cap_hits;     /* max_message: heads and Kerberos messages skipped */
 };
 
 struct cap_pipeline;

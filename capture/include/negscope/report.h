@@ -44,4 +44,17 @@ int cap_report_json_findings_and_summary(FILE *out, const struct cap_analysis *a
 					 const struct cap_pipeline_stats *st,
 					 const struct cap_report_input *in);
 
+/* One cap and how often it was hit; name is the negcap flag without "--". */
+struct cap_report_cap {
+	const char *name;
+	uint64_t hits;
+};
+
+#define CAP_REPORT_NCAPS 13
+
+/* Every cap, in the order of negcap --help, into out[CAP_REPORT_NCAPS]; returns the count.
+ * st may be NULL (no pipeline: its caps count 0). */
+size_t cap_report_caps(const struct cap_pipeline_stats *st, const struct cap_analysis_stats *as,
+		       struct cap_report_cap *out);
+
 #endif /* NEGSCOPE_REPORT_H */

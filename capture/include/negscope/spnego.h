@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "negscope/cursor.h"
+#include "negscope/der.h"
 
 #define CAP_SPNEGO_MAX_MECHS 16
 
@@ -92,6 +93,10 @@ int cap_spnego_detect(struct cap_span in);
  * CAP_OK, CAP_TRUNCATED (fields before the cut stay filled), CAP_MALFORMED,
  * CAP_UNSUPPORTED (an indefinite BER length), CAP_LIMIT. */
 enum cap_status cap_spnego_decode(struct cap_span in, struct cap_spnego *out);
+/* The same, spending the DER depth and element caps of b (der.h); a cap hit is
+ * CAP_LIMIT with err naming the cap. */
+enum cap_status cap_spnego_decode_capped(struct cap_span in, struct cap_spnego *out,
+					 struct cap_der_budget *b);
 
 /* "accept-completed", "accept-incomplete", "reject", "request-mic", or "unknown". */
 const char *cap_spnego_neg_state_name(int neg_state);

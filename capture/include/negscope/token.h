@@ -33,6 +33,7 @@
 
 #include "negscope/authhdr.h"
 #include "negscope/cursor.h"
+#include "negscope/der.h"
 #include "negscope/gss_token.h"
 #include "negscope/krb5.h"
 #include "negscope/ntlmssp.h"
@@ -41,6 +42,8 @@
 /* Largest decoded token accepted by the text helpers (Windows MaxTokenSize is 48000;
  * IIS and Apache refuse header lines far below this). */
 #define CAP_TOKEN_MAX_BYTES 65536u
+/* The most a caller may raise that to (negcap --max-token): buffers are the caller's. */
+#define CAP_TOKEN_MAX_BYTES_LIMIT (1024u * 1024u)
 /* SPNEGO inside SPNEGO, GSS inside GSS: recursion stops here. */
 #define CAP_TOKEN_MAX_DEPTH 4
 
@@ -66,6 +69,9 @@ enum cap_token_mech {
 struct cap_token {
 	enum cap_status status;
 	char err[160];
+	/* The DER caps this decode spent; der.hit says a cap stopped it (status CAP_LIMIT). */
+	struct cap_der_budget der;
+	int over_cap;              /* the token's bytes did not fit the size cap: not decoded */
 	int recognised;            /* the outer format was recognised */
 	struct cap_span raw;       /* the bytes decoded */
 
@@ -127,6 +133,9 @@ struct cap_token {
 
 /* Decodes raw token bytes (see the header comment).  Returns t->status. */
 enum cap_status cap_token_decode(struct cap_span raw, struct cap_token *t);
+/* The same with DER depth and element caps (der.h; NULL or 0 fields: the defaults). */
+enum cap_status cap_token_decode_capped(struct cap_span raw, struct cap_token *t,
+					const struct cap_der_limits *lim);
 
 /* Records the HTTP scheme the token came under; sets is_ntlm_in_negotiate. */
 void cap_token_set_scheme(struct cap_token *t, enum cap_authhdr_scheme scheme);
@@ -163,15 +172,25 @@ enum cap_status cap_token_input_parse(struct cap_span text, struct cap_token_inp
 
 /* Decodes one encoded token (base64, or hex when is_hex) into buf[0..cap), then
  * cap_token_decode().  A base64/hex error is CAP_MALFORMED with the offset in t->err and
- * t->recognised 0.  buf needs cap_b64_decoded_max(enc.len) bytes (<= CAP_TOKEN_MAX_BYTES). */
+ * t->recognised 0.  buf needs cap_b64_decoded_max(enc.len) bytes; fewer (or more than
+ * CAP_TOKEN_MAX_BYTES_LIMIT) is CAP_LIMIT. */
 enum cap_status cap_token_decode_encoded(struct cap_span enc, int is_hex, uint8_t *buf,
 					 size_t cap, struct cap_token *t);
+/* The same with DER caps (NULL or 0 fields: the defaults). */
+enum cap_status cap_token_decode_encoded_capped(struct cap_span enc, int is_hex, uint8_t *buf,
+						size_t cap, struct cap_token *t,
+						const struct cap_der_limits *lim);
 
 /* Decodes one challenge (scheme + optional token68 or params): GSS schemes through
  * cap_token_decode_encoded, Basic into basic_user/basic_password, others recognised
  * without a token. */
 enum cap_status cap_token_decode_challenge(const struct cap_auth_challenge *ch, uint8_t *buf,
 					   size_t cap, struct cap_token *t);
+/* The same with DER caps.  A token whose bytes do not fit in cap is CAP_LIMIT ("token
+ * larger than N bytes (cap)"): cap is the token size cap. */
+enum cap_status cap_token_decode_challenge_capped(const struct cap_auth_challenge *ch,
+						  uint8_t *buf, size_t cap, struct cap_token *t,
+						  const struct cap_der_limits *lim);
 
 /* One call for the common case: parses text (any form above), picks the first
  * Negotiate/NTLM/Kerberos challenge that carries a token (else the first challenge), and
@@ -179,6 +198,8 @@ enum cap_status cap_token_decode_challenge(const struct cap_auth_challenge *ch, 
  * neither a header, base64 nor hex. */
 enum cap_status cap_token_decode_text(struct cap_span text, uint8_t *buf, size_t cap,
 				      struct cap_token *t);
+enum cap_status cap_token_decode_text_capped(struct cap_span text, uint8_t *buf, size_t cap,
+					     struct cap_token *t, const struct cap_der_limits *lim);
 
 /* Names for JSON / text output. */
 const char *cap_token_wrap_name(enum cap_token_wrap w);   /* "raw", "gss", "spnego", ... */

@@ -22,7 +22,37 @@ static const char RAW_NTLM[] = "Negotiate TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAA
 
 static void decode(const char *value, struct cap_auth_fact *f)
 {
-	cap_facts_auth(cap_span_of(value, strlen(value)), false, f);
+	cap_facts_auth(cap_span_of(value, strlen(value)), false, NULL, f);
+}
+
+/* The decode caps reach the facts: each hit is flagged by the cap that stopped it, and
+ * the defaults flag nothing. */
+static void test_caps_hit(void **state)
+{
+	struct cap_decode_limits lim;
+	struct cap_auth_fact f;
+
+	(void)state;
+	decode(STALE_401, &f);
+	assert_int_equal(f.caps_hit, 0);
+	memset(&lim, 0, sizeof(lim));
+	lim.max_token = 40;
+	cap_facts_auth(cap_span_of(STALE_401, strlen(STALE_401)), false, &lim, &f);
+	assert_int_equal(f.caps_hit, CAP_FACT_HIT_TOKEN);
+	assert_int_equal(f.kind, CAP_TOKEN_UNDECODABLE);
+	memset(&lim, 0, sizeof(lim));
+	lim.max_der_elems = 4;
+	cap_facts_auth(cap_span_of(STALE_401, strlen(STALE_401)), false, &lim, &f);
+	assert_int_equal(f.caps_hit, CAP_FACT_HIT_DER_ELEMS);
+	memset(&lim, 0, sizeof(lim));
+	lim.max_der_depth = 2;
+	cap_facts_auth(cap_span_of(STALE_401, strlen(STALE_401)), false, &lim, &f);
+	assert_int_equal(f.caps_hit, CAP_FACT_HIT_DER_DEPTH);
+	memset(&lim, 0, sizeof(lim));
+	lim.max_challenges = 1;
+	cap_facts_auth(cap_span_of("Negotiate, NTLM", 15), false, &lim, &f);
+	assert_int_equal(f.caps_hit, CAP_FACT_HIT_CHALLENGES);
+	assert_int_equal(f.scheme, CAP_AUTH_NEGOTIATE);
 }
 
 static void test_krb_error_token(void **state)
@@ -100,7 +130,7 @@ static void test_http_message(void **state)
 	m.headers = h;
 	m.nheaders = 4;
 	m.close = CAP_HTTP_CLOSE_HEADER;
-	cap_facts_http(&m, &f);
+	cap_facts_http(&m, NULL, &f);
 	assert_false(f.is_request);
 	assert_int_equal(f.status, 401);
 	assert_string_equal(f.reason, "Unauthorized");
@@ -114,6 +144,7 @@ static void test_http_message(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_caps_hit),
 		cmocka_unit_test(test_krb_error_token),
 		cmocka_unit_test(test_ntlm_in_negotiate),
 		cmocka_unit_test(test_bare_basic_and_garbage),

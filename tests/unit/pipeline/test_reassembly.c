@@ -481,6 +481,29 @@ static void test_head_over_cap(void **state)
 	assert_true(st.http_cap_hits >= 1);
 	assert_true(st.buffer_cap_hits >= 1);
 	assert_true(st.buffer_bytes_peak <= 1024);
+	assert_true(st.stream_cap_hits >= 1);
+	assert_int_equal(st.message_cap_hits, 0);
+	evlog_free(&l);
+
+	/* The same head against --max-message instead: skipped whole, nothing over the
+	 * stream buffer, the next request found. */
+	memset(&lim, 0, sizeof(lim));
+	lim.max_message = 1024;
+	run_plan(&p, big, sdata, &lim, &l, &st);
+	assert_int_equal(ev_count(&l, 'H'), 1);
+	assert_true(ev_nth(&l, 'H', 0)->has_auth);
+	assert_int_equal(st.message_cap_hits, 1);
+	assert_int_equal(st.stream_cap_hits, 0);
+	assert_true(st.buffer_bytes_peak <= 4096); /* one buffer of the smallest size */
+	evlog_free(&l);
+
+	/* --max-total-buffer below one buffer: nothing is held, each refusal counted (and,
+	 * under the sanitizers, nothing leaks). */
+	memset(&lim, 0, sizeof(lim));
+	lim.max_total_buffer = 1;
+	run_plan(&p, big, sdata, &lim, &l, &st);
+	assert_true(st.total_cap_hits >= 1);
+	assert_int_equal(st.buffer_bytes_peak, 0);
 	evlog_free(&l);
 }
 
@@ -555,6 +578,16 @@ static void test_krb_record_over_cap(void **state)
 	plan_cut(&p, 0, rec + sizeof(small), 40, 40);
 	run_plan(&p, two, krb_x.s2c, &lim, &l, &st);
 	assert_int_equal(st.krb_cap_hits, 1);
+	assert_int_equal(st.stream_cap_hits, 1);
+	assert_int_equal(ev_count(&l, 'K'), 1);
+	assert_int_equal(ev_nth(&l, 'K', 0)->nbytes, 3);
+	evlog_free(&l);
+	/* Under --max-message rather than the buffer: the same skip, counted there. */
+	memset(&lim, 0, sizeof(lim));
+	lim.max_message = 64;
+	run_plan(&p, two, krb_x.s2c, &lim, &l, &st);
+	assert_int_equal(st.message_cap_hits, 1);
+	assert_int_equal(st.stream_cap_hits, 0);
 	assert_int_equal(ev_count(&l, 'K'), 1);
 	assert_int_equal(ev_nth(&l, 'K', 0)->nbytes, 3);
 	evlog_free(&l);

@@ -239,6 +239,22 @@ static void test_errors(void **state)
 	assert_int_equal(cap_authhdr_parse(&h, CAP_HDR_WWW_AUTHENTICATE, S(many)), CAP_LIMIT);
 	assert_int_equal(h.n, CAP_AUTH_MAX_CHALLENGES);
 	assert_int_equal(h.dropped, 20 - CAP_AUTH_MAX_CHALLENGES);
+	assert_int_equal(h.challenges_dropped, 20 - CAP_AUTH_MAX_CHALLENGES);
+	/* --max-challenges: lower, higher (up to the array), 0 = the default. */
+	cap_authhdr_init(&h);
+	cap_authhdr_set_max(&h, 3);
+	assert_int_equal(cap_authhdr_parse(&h, CAP_HDR_WWW_AUTHENTICATE, S(many)), CAP_LIMIT);
+	assert_int_equal(h.n, 3);
+	assert_int_equal(h.challenges_dropped, 17);
+	assert_non_null(strstr(h.err, "more than 3 challenges"));
+	cap_authhdr_init(&h);
+	cap_authhdr_set_max(&h, 1000);
+	assert_int_equal(h.max_challenges, CAP_AUTH_MAX_CHALLENGES_LIMIT);
+	assert_int_equal(cap_authhdr_parse(&h, CAP_HDR_WWW_AUTHENTICATE, S(many)), CAP_OK);
+	assert_int_equal(h.n, 20);
+	assert_int_equal(h.challenges_dropped, 0);
+	cap_authhdr_set_max(&h, 0);
+	assert_int_equal(h.max_challenges, CAP_AUTH_MAX_CHALLENGES);
 	sweep_value(S("Basic realm=\"a, b\", Negotiate abc=, Digest nonce=\"n\\\"q\", x=y"));
 }
 

@@ -404,6 +404,70 @@ static void test_walk_limits(void **state)
 			 CAP_TRUNCATED);
 }
 
+/* A budget carried by the cursor: depth counts values entered, elements count reads
+ * (peeks are free), sub-cursors share it, and a hit fails with CAP_LIMIT. */
+static void test_budget(void **state)
+{
+	uint8_t nest[64];
+	static const uint8_t flat[] = { 0x05, 0x00, 0x05, 0x00, 0x05, 0x00, 0x05, 0x00 };
+	struct cap_der_limits lim = {31, 0};
+	struct cap_der_budget b;
+	struct cap_cursor c, in, sub;
+	struct cap_der d;
+	unsigned i;
+	char why[96];
+
+	(void)state;
+	for (i = 0; i < 32; i++) {
+		nest[2 * i] = 0x30;
+		nest[2 * i + 1] = (uint8_t)(62 - 2 * i);
+	}
+	/* 32 levels against a cap of 31: the 32nd SEQUENCE's contents are refused. */
+	cap_der_budget_init(&b, &lim);
+	c = cap_der_cursor(cap_span_of(nest, 64), &b);
+	for (i = 0; i < 32; i++) {
+		if (!cap_der_seq(&c, &in))
+			break;
+		c = in;
+	}
+	assert_int_equal(i, 31);
+	assert_int_equal(c.status, CAP_LIMIT);
+	assert_int_equal(b.hit, CAP_DER_HIT_DEPTH);
+	assert_non_null(cap_der_budget_text(&b, why, sizeof(why)));
+	assert_string_equal(why, "DER nesting deeper than 31 levels (cap)");
+	/* The same with one level more allowed goes to the bottom. */
+	lim.max_depth = 32;
+	cap_der_budget_init(&b, &lim);
+	c = cap_der_cursor(cap_span_of(nest, 64), &b);
+	for (i = 0; i < 32 && cap_der_seq(&c, &in); i++)
+		c = in;
+	assert_int_equal(i, 32);
+	assert_int_equal(b.hit, 0);
+	assert_null(cap_der_budget_text(&b, why, sizeof(why)));
+
+	/* Elements: three reads allowed; peeking costs nothing; a sub-cursor shares. */
+	lim.max_depth = 0;
+	lim.max_elems = 3;
+	cap_der_budget_init(&b, &lim);
+	c = cap_der_cursor(cap_span_of(flat, sizeof(flat)), &b);
+	assert_true(cap_der_peek(&c, &d));
+	assert_true(cap_der_get(&c, &d));
+	sub = cap_cur_sub(&c, 4);
+	assert_true(cap_der_get(&sub, &d));
+	assert_true(cap_der_peek(&sub, &d));
+	assert_true(cap_der_get(&sub, &d));
+	assert_int_equal(b.elems, 3);
+	assert_false(cap_der_get(&c, &d));
+	assert_int_equal(c.status, CAP_LIMIT);
+	assert_int_equal(b.hit, CAP_DER_HIT_ELEMS);
+	assert_string_equal(cap_der_budget_text(&b, why, sizeof(why)),
+			    "more than 3 DER elements (cap)");
+	/* No budget: as before, nothing counted. */
+	c = cap_cur_init(flat, sizeof(flat));
+	for (i = 0; i < 4; i++)
+		assert_true(cap_der_get(&c, &d));
+}
+
 static void test_every_prefix_of_nested(void **state)
 {
 	static const uint8_t seq[] = { 0x30, 0x0b, 0xa0, 0x03, 0x02, 0x01, 0x05,
@@ -455,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_gentime),
 		cmocka_unit_test(test_oid),
 		cmocka_unit_test(test_walk_limits),
+		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_every_prefix_of_nested),
 		cmocka_unit_test(test_sticky_status),
 	};

@@ -818,6 +818,65 @@ static void test_tgs_req_with_ap_req(void **state)
 	krb_pdus_free(&pd);
 }
 
+/* The DER caps (--max-der-depth, --max-der-elements) on a TGS-REQ whose PA-TGS-REQ
+ * holds an AP-REQ: exactly enough passes, one less stops with CAP_LIMIT and says which. */
+static void test_der_caps(void **state)
+{
+	struct cap_krb_msg *m = malloc(sizeof(*m));
+	struct cap_der_budget b;
+	struct cap_der_limits lim = {0, 0};
+	struct krb_pdus pd;
+	struct cap_span in = {NULL, 0};
+	unsigned elems, depth;
+	size_t j;
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(find_frame("nDPI/tests/cfgs/default/pcap/kerberos.pcap", 28, &pd, m),
+			 CAP_OK);
+	for (j = 0; j < pd.n; j++)
+		if (pd.v[j].frame == 28)
+			in = cap_span_of(pd.v[j].data, pd.v[j].len);
+	cap_der_budget_init(&b, NULL);
+	assert_int_equal(cap_krb_decode_capped(in, m, &b), CAP_OK);
+	assert_int_equal(b.hit, 0);
+	elems = b.elems;
+	assert_true(elems > 50 && elems < CAP_DER_DEFAULT_MAX_ELEMS);
+
+	lim.max_elems = elems;
+	cap_der_budget_init(&b, &lim);
+	assert_int_equal(cap_krb_decode_capped(in, m, &b), CAP_OK);
+	lim.max_elems = elems - 1;
+	cap_der_budget_init(&b, &lim);
+	assert_int_equal(cap_krb_decode_capped(in, m, &b), CAP_LIMIT);
+	assert_int_equal(m->der_cap_hit, CAP_DER_HIT_ELEMS);
+	assert_int_equal(m->msg_type, CAP_KRB_TGS_REQ); /* what came before the cap stays */
+	lim.max_elems = 5;
+	cap_der_budget_init(&b, &lim);
+	assert_int_equal(cap_krb_decode_capped(in, m, &b), CAP_LIMIT);
+	assert_int_equal(b.elems, 5);
+
+	/* The least depth that decodes it all; the nested AP-REQ makes it deep. */
+	lim.max_elems = 0;
+	for (depth = 1; depth < 64; depth++) {
+		lim.max_depth = depth;
+		cap_der_budget_init(&b, &lim);
+		if (cap_krb_decode_capped(in, m, &b) == CAP_OK)
+			break;
+		assert_int_equal(m->der_cap_hit, CAP_DER_HIT_DEPTH);
+	}
+	assert_true(depth > 6 && depth < CAP_DER_DEFAULT_MAX_DEPTH);
+	assert_true(m->pa_tgs_req.present);
+	lim.max_depth = depth - 1;
+	cap_der_budget_init(&b, &lim);
+	assert_int_equal(cap_krb_decode_capped(in, m, &b), CAP_LIMIT);
+	assert_int_equal(m->der_cap_hit, CAP_DER_HIT_DEPTH);
+	/* The plain call spends the default caps, which a real message is far from. */
+	assert_int_equal(cap_krb_decode(in, m), CAP_OK);
+	krb_pdus_free(&pd);
+	free(m);
+}
+
 static void test_error_s_principal_unknown(void **state)
 {
 	struct cap_krb_msg m;
@@ -2022,6 +2081,7 @@ int main(void)
 		cmocka_unit_test(test_error_badoption_ntstatus),
 		cmocka_unit_test(test_error_preauth_required),
 		cmocka_unit_test(test_tgs_req_with_ap_req),
+		cmocka_unit_test(test_der_caps),
 		cmocka_unit_test(test_error_s_principal_unknown),
 		cmocka_unit_test(test_error_response_too_big),
 		cmocka_unit_test(test_pac_options_recognised),

@@ -287,6 +287,75 @@ static void test_gss_ntlmssp_tokens(void **state)
 	free(t);
 }
 
+/* The token caps on real SPNEGO/Kerberos tokens: the DER element and depth caps that
+ * exactly fit pass, one less stops the decode with CAP_LIMIT naming the cap (what came
+ * before stays), and a token one byte over the size cap is not decoded at all. */
+static void test_caps(void **state)
+{
+	char **list = authtok_sample_pcaps();
+	struct authtok_set set;
+	struct cap_token *t = malloc(sizeof(*t));
+	uint8_t *buf = malloc(CAP_TOKEN_MAX_BYTES);
+	struct cap_der_limits lim;
+	size_t i, checked = 0;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(buf);
+	if (list == NULL)
+		skip();
+	for (size_t f = 0; list[f] != NULL && checked < 6; f++) {
+		if (strstr(list[f], "kerberos-ok") == NULL && strstr(list[f], "wrong-key") == NULL)
+			continue;
+		assert_int_equal(authtok_from_pcap(list[f], &set), 0);
+		for (i = 0; i < set.n; i++) {
+			struct cap_span line = cap_span_of(set.v[i].line, strlen(set.v[i].line));
+			unsigned elems, depth;
+			size_t raw_len;
+
+			if (cap_token_decode_text(line, buf, CAP_TOKEN_MAX_BYTES, t) != CAP_OK ||
+			    !t->has_krb)
+				continue;
+			elems = t->der.elems;
+			raw_len = t->raw.len;
+			memset(&lim, 0, sizeof(lim));
+			lim.max_elems = elems;
+			assert_int_equal(cap_token_decode_text_capped(line, buf, CAP_TOKEN_MAX_BYTES,
+								      t, &lim), CAP_OK);
+			lim.max_elems = elems - 1;
+			assert_int_equal(cap_token_decode_text_capped(line, buf, CAP_TOKEN_MAX_BYTES,
+								      t, &lim), CAP_LIMIT);
+			assert_int_equal(t->der.hit, CAP_DER_HIT_ELEMS);
+			assert_non_null(strstr(t->err, "DER elements (cap)"));
+			assert_true(t->recognised);
+			/* Depth: the least that decodes, then one less. */
+			lim.max_elems = 0;
+			for (depth = 1; depth < 64; depth++) {
+				lim.max_depth = depth;
+				if (cap_token_decode_text_capped(line, buf, CAP_TOKEN_MAX_BYTES, t,
+								 &lim) == CAP_OK)
+					break;
+				assert_int_equal(t->status, CAP_LIMIT);
+				assert_int_equal(t->der.hit, CAP_DER_HIT_DEPTH);
+				assert_non_null(strstr(t->err, "DER nesting deeper than"));
+			}
+			assert_true(depth > 3 && depth <= CAP_DER_DEFAULT_MAX_DEPTH);
+			/* Size: the decoded length fits exactly; a byte less does not. */
+			assert_int_equal(cap_token_decode_text(line, buf, raw_len, t), CAP_OK);
+			assert_false(t->over_cap);
+			assert_int_equal(cap_token_decode_text(line, buf, raw_len - 1, t), CAP_LIMIT);
+			assert_true(t->over_cap);
+			assert_non_null(strstr(t->err, "token larger than"));
+			checked++;
+		}
+		authtok_set_free(&set);
+	}
+	assert_true(checked >= 2);
+	authtok_free_list(list);
+	free(buf);
+	free(t);
+}
+
 static void test_text_errors(void **state)
 {
 	struct cap_token *t = malloc(sizeof(*t));
@@ -335,6 +404,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_captures_against_tshark),
 		cmocka_unit_test(test_gss_ntlmssp_tokens),
+		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_text_errors),
 	};
 
