@@ -139,7 +139,8 @@ if [ "$KDC_DOWN" = 1 ]; then
 	"$LAB_SRC/lab.sh" kdc-stop "$LAB_DIR"
 fi
 
-FILTER="port $LAB_KDC_PORT or icmp or tcp port $PORT"
+# tcp port 9: the end marker (see below), removed from the capture afterwards.
+FILTER="port $LAB_KDC_PORT or icmp or tcp port $PORT or tcp port 9"
 tcpdump -i lo -s 0 -U --immediate-mode -Z root -n -w "$OUT" "$FILTER" >"$WORK/tcpdump.log" 2>&1 &
 TCPDUMP=$!
 stop_capture() {
@@ -169,17 +170,20 @@ RESULT=$(curl -sS -v --max-time 20 -o "$WORK/body" -w '%{http_code} %{num_connec
 	$AUTH $EXTRA $LAB_CURL_RESOLVE "$URL" 2>"$OUT.curl.log")
 RC=$?
 set -e
-# Let the last FIN/ACKs reach the capture: on a loaded machine tcpdump can be seconds
-# behind, and SIGINT drops what it has not read yet.  Wait until the file stops growing.
-last=-1 i=0
-while [ "$i" -lt 40 ]; do
-	sleep 0.15
-	size=$(stat -c %s "$OUT" 2>/dev/null || echo 0)
-	[ "$size" = "$last" ] && [ "$i" -ge 2 ] && break
-	last=$size
+# The last FIN/ACKs must reach the file before tcpdump stops, and on a loaded machine it can
+# be seconds behind (SIGINT drops what it has not read).  So end with a marker: a refused
+# connection to port 9 (SYN, RST) comes after everything else, and once tcpdump has written
+# its RST it has written all before it.  The pause first lets the connections close.
+sleep 0.3
+curl -s --max-time 2 -o /dev/null "http://127.0.0.1:9/" 2>/dev/null || true
+i=0
+while [ "$i" -lt 100 ]; do
+	[ "$(tcpdump -r "$OUT" -n 'tcp port 9 and tcp[tcpflags] & tcp-rst != 0' 2>/dev/null | wc -l)" -ge 1 ] && break
+	sleep 0.1
 	i=$((i + 1))
 done
 stop_capture
+tcpdump -r "$OUT" -w "$OUT.nomark" 'not tcp port 9' 2>/dev/null && mv "$OUT.nomark" "$OUT"
 trap - EXIT
 restore
 # shellcheck disable=SC2086
