@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "negscope/authhdr.h"
+#include "negscope/der.h"
 #include "negscope/token.h"
 #include "cli/limit_opts.h"
 
@@ -64,8 +65,8 @@ static const struct limit_opt limit_opts[] = {
 	/* Decode caps: a buffer per token and fixed arrays bound how far they can go. */
 	{"max-token", DE(max_token), CAP_TOKEN_MAX_BYTES_LIMIT, true},
 	{"max-challenges", DE(max_challenges), CAP_AUTH_MAX_CHALLENGES_LIMIT, false},
-	{"max-der-depth", DE(max_der_depth), 65535, true},
-	{"max-der-elements", DE(max_der_elems), 1u << 24, true},
+	{"max-der-depth", DE(max_der_depth), CAP_DER_MAX_DEPTH_LIMIT, true},
+	{"max-der-elements", DE(max_der_elems), CAP_DER_MAX_ELEMS_LIMIT, true},
 };
 
 #undef PL
@@ -94,8 +95,8 @@ int negcap_limit_opt(const char *name, size_t name_len, const char *val, bool de
 			return -1;
 		}
 		if (v > o->max) {
-			fprintf(stderr, "negcap: --%s %s is above its ceiling, %llu\n", o->name, val,
-				(unsigned long long)o->max);
+			fprintf(stderr, "negcap: --%s %s is more than this cap can be raised to; "
+				"use at most %llu\n", o->name, val, (unsigned long long)o->max);
 			return -1;
 		}
 		base = o->home == IN_PIPELINE ? (char *)pl

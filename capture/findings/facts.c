@@ -120,8 +120,10 @@ static struct cap_der_limits der_limits(const struct cap_decode_limits *lim)
 	struct cap_der_limits l = {0, 0}; /* 0: the defaults (cap_der_budget_init) */
 
 	if (lim != NULL) {
-		l.max_depth = lim->max_der_depth > 65535 ? 65535u : (unsigned)lim->max_der_depth;
-		l.max_elems = lim->max_der_elems > (1u << 24) ? 1u << 24 : (unsigned)lim->max_der_elems;
+		l.max_depth = lim->max_der_depth > CAP_DER_MAX_DEPTH_LIMIT ? CAP_DER_MAX_DEPTH_LIMIT
+									    : (unsigned)lim->max_der_depth;
+		l.max_elems = lim->max_der_elems > CAP_DER_MAX_ELEMS_LIMIT ? CAP_DER_MAX_ELEMS_LIMIT
+									   : (unsigned)lim->max_der_elems;
 	}
 	return l;
 }

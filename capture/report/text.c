@@ -179,8 +179,8 @@ static void finding(struct out *o, const struct cap_finding *f)
 	put(o, "\n");
 }
 
-/* "; caps hit: max-flows 934464, max-token 1": what was read only in part, and the
- * flag that raises each cap. */
+/* "; caps hit (raise to analyse all): --max-flows 934464": what was read only in part,
+ * and the flag that raises each cap. */
 static void caps_hit(struct out *o, const struct cap_pipeline_stats *st,
 		     const struct cap_analysis_stats *as)
 {
@@ -190,8 +190,8 @@ static void caps_hit(struct out *o, const struct cap_pipeline_stats *st,
 	for (size_t i = 0; i < n; i++) {
 		if (caps[i].hits == 0)
 			continue;
-		put(o, "%s--%s %llu", shown++ == 0 ? "; caps hit: " : ", ", caps[i].name,
-		    (unsigned long long)caps[i].hits);
+		put(o, "%s--%s %llu", shown++ == 0 ? "; caps hit (raise to analyse all): " : ", ",
+		    caps[i].name, (unsigned long long)caps[i].hits);
 	}
 }
 

@@ -105,6 +105,9 @@ struct cap_der_limits {
 
 #define CAP_DER_DEFAULT_MAX_DEPTH 32u
 #define CAP_DER_DEFAULT_MAX_ELEMS 4096u
+/* The most either can be raised to (negcap --max-der-depth / --max-der-elements). */
+#define CAP_DER_MAX_DEPTH_LIMIT 65535u
+#define CAP_DER_MAX_ELEMS_LIMIT (1u << 24)
 
 static inline struct cap_der_limits cap_der_default_limits(void)
 {
