@@ -66,7 +66,12 @@ fi
 # strict_string_checks: gss-ntlmssp strndup()s unterminated buffers, legitimately.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/tests/hardening/lsan.supp:print_suppressions=0}
+# Live tests drop privileges (-Z, or nobody by default) before LSan reads this file at exit,
+# and the checkout may sit below a directory only root can enter (mktemp -d): a readable copy.
+supp=$(mktemp /tmp/negscope-lsan.XXXXXX)
+trap 'rm -f "$supp"' EXIT
+cp "$src/tests/hardening/lsan.supp" "$supp" && chmod 644 "$supp"
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$supp:print_suppressions=0}
 rc=0
 phase "tests under ASan/UBSan (labels $SAN_LABELS)"
 ctest --test-dir "$san" -L "$SAN_LABELS" -LE 'fuzzrun|lab' -j "$jobs" --output-on-failure \
