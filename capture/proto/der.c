@@ -99,25 +99,28 @@ void cap_der_budget_init(struct cap_der_budget *b, const struct cap_der_limits *
 	b->hit = 0;
 }
 
-struct cap_cursor cap_der_cursor(struct cap_span in, struct cap_der_budget *b)
+struct cap_der_reader cap_der_reader(struct cap_span in, struct cap_der_budget *b)
 {
-	struct cap_cursor c = cap_cur_from_span(in);
+	struct cap_der_reader r;
 
-	c.budget = b;
-	return c;
+	r.cur = cap_cur_from_span(in);
+	r.budget = b;
+	r.depth = 0;
+	return r;
 }
 
-struct cap_cursor cap_der_enter(const struct cap_cursor *outer, struct cap_span value)
+struct cap_der_reader cap_der_enter(const struct cap_der_reader *outer, struct cap_span value)
 {
-	struct cap_cursor c = cap_cur_from_span(value);
+	struct cap_der_reader r;
 
-	c.budget = outer->budget;
-	c.depth = outer->depth + 1;
-	if (c.budget != NULL && c.depth > c.budget->lim.max_depth) {
-		c.budget->hit |= CAP_DER_HIT_DEPTH;
-		cap_cur_fail(&c, CAP_LIMIT);
+	r.cur = cap_cur_from_span(value);
+	r.budget = outer->budget;
+	r.depth = outer->depth + 1;
+	if (r.budget != NULL && r.depth > r.budget->lim.max_depth) {
+		r.budget->hit |= CAP_DER_HIT_DEPTH;
+		cap_cur_fail(&r.cur, CAP_LIMIT);
 	}
-	return c;
+	return r;
 }
 
 const char *cap_der_budget_text(const struct cap_der_budget *b, char *buf, size_t len)
@@ -135,11 +138,10 @@ const char *cap_der_budget_text(const struct cap_der_budget *b, char *buf, size_
 
 static int der_read(struct cap_cursor *c, struct cap_der *out);
 
-/* Spends one element of the cursor's budget; 0 (status CAP_LIMIT) past the cap. */
-static int budget_take(struct cap_cursor *c)
+/* Spends one element of budget b (NULL: none) on a read from c; 0 (status CAP_LIMIT) past
+ * the cap. */
+static int budget_take(struct cap_der_budget *b, struct cap_cursor *c)
 {
-	struct cap_der_budget *b = c->budget;
-
 	if (b == NULL || c->status != CAP_OK || c->len == 0)
 		return 1;
 	if (b->elems >= b->lim.max_elems) {
@@ -153,11 +155,22 @@ static int budget_take(struct cap_cursor *c)
 
 int cap_der_get(struct cap_cursor *c, struct cap_der *out)
 {
-	if (!budget_take(c)) {
+	return der_read(c, out);
+}
+
+/* One TLV from c, a cursor of r (r's own or a copy), spending one element of r's budget. */
+static int take(struct cap_der_reader *r, struct cap_cursor *c, struct cap_der *out)
+{
+	if (!budget_take(r->budget, c)) {
 		memset(out, 0, sizeof(*out));
 		return 0;
 	}
 	return der_read(c, out);
+}
+
+int cap_der_read(struct cap_der_reader *r, struct cap_der *out)
+{
+	return take(r, &r->cur, out);
 }
 
 static int der_read(struct cap_cursor *c, struct cap_der *out)
@@ -197,13 +210,17 @@ int cap_der_peek(const struct cap_cursor *c, struct cap_der *out)
 {
 	struct cap_cursor t = *c;
 
-	return der_read(&t, out); /* looking is free: only reads spend the budget */
+	return der_read(&t, out); /* looking is free: only reader reads spend a budget */
 }
 
-static void fail_inner(struct cap_cursor *inner, enum cap_status s)
+/* A failed reader below r: it reads nothing, and keeps r's budget. */
+static void fail_inner(const struct cap_der_reader *r, struct cap_der_reader *inner,
+		       enum cap_status s)
 {
-	*inner = cap_cur_init(NULL, 0);
-	inner->status = s != CAP_OK ? s : CAP_MALFORMED;
+	inner->cur = cap_cur_init(NULL, 0);
+	inner->cur.status = s != CAP_OK ? s : CAP_MALFORMED;
+	inner->budget = r->budget;
+	inner->depth = r->depth + 1;
 }
 
 static int matches(const struct cap_der *d, enum cap_der_class cls,
@@ -213,90 +230,93 @@ static int matches(const struct cap_der *d, enum cap_der_class cls,
 	       d->tag == tag;
 }
 
-int cap_der_expect(struct cap_cursor *c, enum cap_der_class cls,
-		   int constructed, uint32_t tag, struct cap_cursor *inner)
+int cap_der_expect(struct cap_der_reader *r, enum cap_der_class cls,
+		   int constructed, uint32_t tag, struct cap_der_reader *inner)
 {
+	struct cap_cursor *c = &r->cur;
 	struct cap_cursor t;
 	struct cap_der d;
 
 	if (!cap_cur_ok(c)) {
-		fail_inner(inner, c->status);
+		fail_inner(r, inner, c->status);
 		return 0;
 	}
 	if (c->len == 0) {
 		cap_cur_fail(c, CAP_TRUNCATED);
-		fail_inner(inner, CAP_TRUNCATED);
+		fail_inner(r, inner, CAP_TRUNCATED);
 		return 0;
 	}
 	t = *c;
-	if (!cap_der_get(&t, &d)) {
+	if (!take(r, &t, &d)) {
 		if (d.partial && matches(&d, cls, constructed, tag)) {
-			*inner = cap_der_enter(c, d.value);
-			cap_cur_fail(c, inner->status == CAP_LIMIT ? CAP_LIMIT : CAP_TRUNCATED);
-			return inner->status != CAP_LIMIT;
+			*inner = cap_der_enter(r, d.value);
+			cap_cur_fail(c, inner->cur.status == CAP_LIMIT ? CAP_LIMIT : CAP_TRUNCATED);
+			return inner->cur.status != CAP_LIMIT;
 		}
 		cap_cur_fail(c, d.partial ? CAP_MALFORMED : t.status);
-		fail_inner(inner, c->status);
+		fail_inner(r, inner, c->status);
 		return 0;
 	}
 	if (!matches(&d, cls, constructed, tag)) {
 		cap_cur_fail(c, CAP_MALFORMED);
-		fail_inner(inner, CAP_MALFORMED);
+		fail_inner(r, inner, CAP_MALFORMED);
 		return 0;
 	}
 	*c = t;
-	*inner = cap_der_enter(c, d.value);
-	if (inner->status == CAP_LIMIT) { /* one level too deep: the walk stops here */
+	*inner = cap_der_enter(r, d.value);
+	if (inner->cur.status == CAP_LIMIT) { /* one level too deep: the walk stops here */
 		cap_cur_fail(c, CAP_LIMIT);
 		return 0;
 	}
 	return 1;
 }
 
-int cap_der_optional(struct cap_cursor *c, enum cap_der_class cls,
-		     int constructed, uint32_t tag, struct cap_cursor *inner)
+int cap_der_optional(struct cap_der_reader *r, enum cap_der_class cls,
+		     int constructed, uint32_t tag, struct cap_der_reader *inner)
 {
+	struct cap_cursor *c = &r->cur;
 	struct cap_cursor t;
 	struct cap_der d;
 
 	if (!cap_cur_ok(c) || c->len == 0) {
-		fail_inner(inner, cap_cur_ok(c) ? CAP_MALFORMED : c->status);
+		fail_inner(r, inner, cap_cur_ok(c) ? CAP_MALFORMED : c->status);
 		return 0;
 	}
 	t = *c;
 	memset(&d, 0, sizeof(d));
 	if (!get_ident(&t, &d)) {
 		cap_cur_fail(c, t.status);
-		fail_inner(inner, c->status);
+		fail_inner(r, inner, c->status);
 		return 0;
 	}
 	if (!matches(&d, cls, constructed, tag)) {
-		fail_inner(inner, CAP_MALFORMED);
+		fail_inner(r, inner, CAP_MALFORMED);
 		return 0;
 	}
-	return cap_der_expect(c, cls, constructed, tag, inner);
+	return cap_der_expect(r, cls, constructed, tag, inner);
 }
 
-int cap_der_ctx(struct cap_cursor *c, uint32_t n, struct cap_cursor *inner)
+int cap_der_ctx(struct cap_der_reader *r, uint32_t n, struct cap_der_reader *inner)
 {
-	return cap_der_expect(c, CAP_DER_CONTEXT, 1, n, inner);
+	return cap_der_expect(r, CAP_DER_CONTEXT, 1, n, inner);
 }
 
-int cap_der_ctx_opt(struct cap_cursor *c, uint32_t n, struct cap_cursor *inner)
+int cap_der_ctx_opt(struct cap_der_reader *r, uint32_t n, struct cap_der_reader *inner)
 {
-	return cap_der_optional(c, CAP_DER_CONTEXT, 1, n, inner);
+	return cap_der_optional(r, CAP_DER_CONTEXT, 1, n, inner);
 }
 
-int cap_der_seq(struct cap_cursor *c, struct cap_cursor *inner)
+int cap_der_seq(struct cap_der_reader *r, struct cap_der_reader *inner)
 {
-	return cap_der_expect(c, CAP_DER_UNIVERSAL, 1, CAP_DER_TAG_SEQUENCE,
+	return cap_der_expect(r, CAP_DER_UNIVERSAL, 1, CAP_DER_TAG_SEQUENCE,
 			      inner);
 }
 
 /* One whole universal primitive TLV of the given tag (or any string tag
  * when tag == 0 and strings is set). */
-static int get_prim(struct cap_cursor *c, uint32_t tag, struct cap_der *d)
+static int get_prim(struct cap_der_reader *r, uint32_t tag, struct cap_der *d)
 {
+	struct cap_cursor *c = &r->cur;
 	struct cap_cursor t;
 
 	if (!cap_cur_ok(c))
@@ -306,7 +326,7 @@ static int get_prim(struct cap_cursor *c, uint32_t tag, struct cap_der *d)
 		return 0;
 	}
 	t = *c;
-	if (!cap_der_get(&t, d)) {
+	if (!take(r, &t, d)) {
 		cap_cur_fail(c, t.status);
 		return 0;
 	}
@@ -362,13 +382,14 @@ enum cap_status cap_der_int64_value(struct cap_span v, int64_t *out,
 }
 
 /* INTEGER and ENUMERATED share their encoding; only the tag differs. */
-static int get_int64(struct cap_cursor *c, uint32_t tag, int64_t *out)
+static int get_int64(struct cap_der_reader *r, uint32_t tag, int64_t *out)
 {
+	struct cap_cursor *c = &r->cur;
 	struct cap_der d;
 	enum cap_status s;
 
 	*out = 0;
-	if (!get_prim(c, tag, &d))
+	if (!get_prim(r, tag, &d))
 		return 0;
 	s = cap_der_int64_value(d.value, out, NULL);
 	if (s != CAP_OK) {
@@ -378,23 +399,24 @@ static int get_int64(struct cap_cursor *c, uint32_t tag, int64_t *out)
 	return 1;
 }
 
-int cap_der_int64(struct cap_cursor *c, int64_t *out)
+int cap_der_int64(struct cap_der_reader *r, int64_t *out)
 {
-	return get_int64(c, CAP_DER_TAG_INTEGER, out);
+	return get_int64(r, CAP_DER_TAG_INTEGER, out);
 }
 
-int cap_der_enumerated(struct cap_cursor *c, int64_t *out)
+int cap_der_enumerated(struct cap_der_reader *r, int64_t *out)
 {
-	return get_int64(c, CAP_DER_TAG_ENUMERATED, out);
+	return get_int64(r, CAP_DER_TAG_ENUMERATED, out);
 }
 
-int cap_der_bool(struct cap_cursor *c, int *out)
+int cap_der_bool(struct cap_der_reader *r, int *out)
 {
+	struct cap_cursor *c = &r->cur;
 	struct cap_der d;
 	struct cap_cursor v;
 
 	*out = 0;
-	if (!get_prim(c, CAP_DER_TAG_BOOLEAN, &d))
+	if (!get_prim(r, CAP_DER_TAG_BOOLEAN, &d))
 		return 0;
 	if (d.value.len != 1) {
 		cap_cur_fail(c, CAP_MALFORMED);
@@ -405,11 +427,12 @@ int cap_der_bool(struct cap_cursor *c, int *out)
 	return 1;
 }
 
-int cap_der_null(struct cap_cursor *c)
+int cap_der_null(struct cap_der_reader *r)
 {
+	struct cap_cursor *c = &r->cur;
 	struct cap_der d;
 
-	if (!get_prim(c, CAP_DER_TAG_NULL, &d))
+	if (!get_prim(r, CAP_DER_TAG_NULL, &d))
 		return 0;
 	if (d.value.len != 0) {
 		cap_cur_fail(c, CAP_MALFORMED);
@@ -448,15 +471,16 @@ enum cap_status cap_der_bits32_value(struct cap_span v, uint32_t *out,
 	return CAP_OK;
 }
 
-int cap_der_bits32(struct cap_cursor *c, uint32_t *out, size_t *nbits_out)
+int cap_der_bits32(struct cap_der_reader *r, uint32_t *out, size_t *nbits_out)
 {
+	struct cap_cursor *c = &r->cur;
 	struct cap_der d;
 	enum cap_status s;
 
 	*out = 0;
 	if (nbits_out != NULL)
 		*nbits_out = 0;
-	if (!get_prim(c, CAP_DER_TAG_BIT_STRING, &d))
+	if (!get_prim(r, CAP_DER_TAG_BIT_STRING, &d))
 		return 0;
 	s = cap_der_bits32_value(d.value, out, nbits_out, NULL);
 	if (s != CAP_OK) {
@@ -466,13 +490,13 @@ int cap_der_bits32(struct cap_cursor *c, uint32_t *out, size_t *nbits_out)
 	return 1;
 }
 
-int cap_der_octets(struct cap_cursor *c, struct cap_span *out)
+int cap_der_octets(struct cap_der_reader *r, struct cap_span *out)
 {
 	struct cap_der d;
 
 	out->p = NULL;
 	out->len = 0;
-	if (!get_prim(c, CAP_DER_TAG_OCTET_STRING, &d))
+	if (!get_prim(r, CAP_DER_TAG_OCTET_STRING, &d))
 		return 0;
 	*out = d.value;
 	return 1;
@@ -497,9 +521,10 @@ static int is_string_tag(uint32_t tag)
 	return 0;
 }
 
-int cap_der_string(struct cap_cursor *c, struct cap_span *out,
+int cap_der_string(struct cap_der_reader *r, struct cap_span *out,
 		   uint32_t *tag_out)
 {
+	struct cap_cursor *c = &r->cur;
 	struct cap_cursor t;
 	struct cap_der d;
 
@@ -514,7 +539,7 @@ int cap_der_string(struct cap_cursor *c, struct cap_span *out,
 		return 0;
 	}
 	t = *c;
-	if (!cap_der_get(&t, &d)) {
+	if (!take(r, &t, &d)) {
 		cap_cur_fail(c, t.status);
 		return 0;
 	}
@@ -602,16 +627,17 @@ enum cap_status cap_der_gentime_value(struct cap_span v, int64_t *time_out,
 	return CAP_OK;
 }
 
-int cap_der_gentime(struct cap_cursor *c, struct cap_span *out,
+int cap_der_gentime(struct cap_der_reader *r, struct cap_span *out,
 		    int64_t *time_out)
 {
+	struct cap_cursor *c = &r->cur;
 	struct cap_der d;
 	enum cap_status s;
 
 	out->p = NULL;
 	out->len = 0;
 	*time_out = 0;
-	if (!get_prim(c, CAP_DER_TAG_GENERALIZED_TIME, &d))
+	if (!get_prim(r, CAP_DER_TAG_GENERALIZED_TIME, &d))
 		return 0;
 	s = cap_der_gentime_value(d.value, time_out, NULL);
 	if (s != CAP_OK) {
@@ -622,13 +648,14 @@ int cap_der_gentime(struct cap_cursor *c, struct cap_span *out,
 	return 1;
 }
 
-int cap_der_oid(struct cap_cursor *c, struct cap_span *out)
+int cap_der_oid(struct cap_der_reader *r, struct cap_span *out)
 {
+	struct cap_cursor *c = &r->cur;
 	struct cap_der d;
 
 	out->p = NULL;
 	out->len = 0;
-	if (!get_prim(c, CAP_DER_TAG_OID, &d))
+	if (!get_prim(r, CAP_DER_TAG_OID, &d))
 		return 0;
 	if (d.value.len == 0) {
 		cap_cur_fail(c, CAP_MALFORMED);

@@ -123,7 +123,8 @@ static void set_err(struct cap_gss_token *t, enum cap_status st, const char *tex
 
 enum cap_status cap_gss_unwrap(struct cap_span in, struct cap_gss_token *out)
 {
-	struct cap_cursor c = cap_cur_from_span(in), body, rest;
+	struct cap_der_reader c = cap_der_reader(in, NULL), body;
+	struct cap_cursor rest;
 	struct cap_der oid;
 
 	out->mech_oid = cap_span_of(NULL, 0);
@@ -143,14 +144,14 @@ enum cap_status cap_gss_unwrap(struct cap_span in, struct cap_gss_token *out)
 		return out->status;
 	}
 	if (!cap_der_expect(&c, CAP_DER_APPLICATION, 1, 0, &body)) {
-		set_err(out, c.status != CAP_OK ? c.status : CAP_MALFORMED,
-			c.status == CAP_TRUNCATED ? "cut short in the [APPLICATION 0] header"
+		set_err(out, c.cur.status != CAP_OK ? c.cur.status : CAP_MALFORMED,
+			c.cur.status == CAP_TRUNCATED ? "cut short in the [APPLICATION 0] header"
 						  : "bad [APPLICATION 0] length");
 		return out->status;
 	}
-	if (!cap_der_get(&body, &oid) || oid.cls != CAP_DER_UNIVERSAL ||
+	if (!cap_der_read(&body, &oid) || oid.cls != CAP_DER_UNIVERSAL ||
 	    oid.tag != CAP_DER_TAG_OID || oid.constructed) {
-		if (body.status == CAP_TRUNCATED || (!cap_cur_ok(&c) && cap_cur_left(&body) == 0))
+		if (body.cur.status == CAP_TRUNCATED || (!cap_der_ok(&c) && cap_der_left(&body) == 0))
 			set_err(out, CAP_TRUNCATED, "cut short before the end of the mechanism OID");
 		else
 			set_err(out, CAP_MALFORMED, "thisMech is not an OBJECT IDENTIFIER");
@@ -158,7 +159,7 @@ enum cap_status cap_gss_unwrap(struct cap_span in, struct cap_gss_token *out)
 	}
 	out->mech_oid = oid.value;
 	out->mech = cap_gss_mech_of(oid.value);
-	rest = body;
+	rest = body.cur;
 	if (cap_gss_mech_is_krb5(out->mech) || out->mech == CAP_MECH_IAKERB) {
 		if (cap_cur_left(&rest) >= 2) {
 			out->tok_id = cap_cur_be16(&rest);
@@ -169,11 +170,11 @@ enum cap_status cap_gss_unwrap(struct cap_span in, struct cap_gss_token *out)
 	}
 	out->inner = cap_cur_rest(&rest);
 	/* The outer length ran past the captured bytes: inner is only what is there. */
-	if (!cap_cur_ok(&c))
-		set_err(out, c.status, c.status == CAP_TRUNCATED
+	if (!cap_der_ok(&c))
+		set_err(out, c.cur.status, c.cur.status == CAP_TRUNCATED
 					       ? "cut short (the [APPLICATION 0] length runs past the end)"
 					       : "bad framing");
-	else if (cap_cur_left(&c) > 0)
+	else if (cap_der_left(&c) > 0)
 		out->anomalies |= CAP_GSS_ANOM_TRAILING;
 	return out->status;
 }

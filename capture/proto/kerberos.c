@@ -38,20 +38,20 @@ static void dec_init(struct dec *d, struct cap_krb_msg *m, const struct dec *par
 
 /* A cursor over a value kept as a span (a PA-DATA or e-data OCTET STRING, FAST
  * armor): one level below the struct dec that found it, on the same budget. */
-static struct cap_cursor nested(const struct dec *d, struct cap_span v)
+static struct cap_der_reader nested(const struct dec *d, struct cap_span v)
 {
-	struct cap_cursor at = cap_der_cursor(cap_span_of(NULL, 0), d->budget);
+	struct cap_der_reader at = cap_der_reader(cap_span_of(NULL, 0), d->budget);
 
 	at.depth = d->depth;
 	return cap_der_enter(&at, v);
 }
 
-static void note(struct dec *d, const struct cap_cursor *c)
+static void note(struct dec *d, const struct cap_der_reader *c)
 {
-	if (c->status == CAP_TRUNCATED)
+	if (c->cur.status == CAP_TRUNCATED)
 		d->trunc = 1;
-	else if (c->status != CAP_OK && d->hard == CAP_OK)
-		d->hard = c->status;
+	else if (c->cur.status != CAP_OK && d->hard == CAP_OK)
+		d->hard = c->cur.status;
 }
 
 /* Final status; complete = the enclosing TLV was wholly captured. */
@@ -70,54 +70,54 @@ static void anom(struct dec *d, unsigned bit)
 }
 
 /* Records non-minimal DER of the next TLV (tolerated, named). */
-static void der_anom(struct dec *d, const struct cap_cursor *c)
+static void der_anom(struct dec *d, const struct cap_der_reader *c)
 {
 	struct cap_der e;
 
-	if (cap_der_peek(c, &e) && e.anomalies != 0)
+	if (cap_der_peek(&c->cur, &e) && e.anomalies != 0)
 		anom(d, CAP_KRB_ANOM_NONMINIMAL_DER);
 }
 
 /* Closes a cursor: notes its status and flags unread bytes. */
-static void done(struct dec *d, struct cap_cursor *c)
+static void done(struct dec *d, struct cap_der_reader *c)
 {
 	note(d, c);
-	if (cap_cur_ok(c) && cap_cur_left(c) > 0)
+	if (cap_der_ok(c) && cap_der_left(c) > 0)
 		anom(d, CAP_KRB_ANOM_UNKNOWN_FIELD);
 }
 
-static int fld(struct dec *d, struct cap_cursor *c, uint32_t n,
-	       struct cap_cursor *in)
+static int fld(struct dec *d, struct cap_der_reader *c, uint32_t n,
+	       struct cap_der_reader *in)
 {
 	der_anom(d, c);
 	return cap_der_ctx(c, n, in);
 }
 
-static int fld_opt(struct dec *d, struct cap_cursor *c, uint32_t n,
-		   struct cap_cursor *in)
+static int fld_opt(struct dec *d, struct cap_der_reader *c, uint32_t n,
+		   struct cap_der_reader *in)
 {
 	der_anom(d, c);
 	return cap_der_ctx_opt(c, n, in);
 }
 
-static int seq(struct dec *d, struct cap_cursor *c, struct cap_cursor *in)
+static int seq(struct dec *d, struct cap_der_reader *c, struct cap_der_reader *in)
 {
 	der_anom(d, c);
 	return cap_der_seq(c, in);
 }
 
 /* One universal primitive TLV of the given tag. */
-static int prim(struct dec *d, struct cap_cursor *c, uint32_t tag,
+static int prim(struct dec *d, struct cap_der_reader *c, uint32_t tag,
 		struct cap_der *e)
 {
-	struct cap_cursor t = *c;
+	struct cap_der_reader t = *c;
 
-	if (!cap_der_get(&t, e)) {
-		cap_cur_fail(c, t.status);
+	if (!cap_der_read(&t, e)) {
+		cap_cur_fail(&c->cur, t.cur.status);
 		return 0;
 	}
 	if (e->cls != CAP_DER_UNIVERSAL || e->tag != tag || e->constructed) {
-		cap_cur_fail(c, CAP_MALFORMED);
+		cap_cur_fail(&c->cur, CAP_MALFORMED);
 		return 0;
 	}
 	if (e->anomalies != 0)
@@ -126,7 +126,7 @@ static int prim(struct dec *d, struct cap_cursor *c, uint32_t tag,
 	return 1;
 }
 
-static int64_t rd_int(struct dec *d, struct cap_cursor *c)
+static int64_t rd_int(struct dec *d, struct cap_der_reader *c)
 {
 	struct cap_der e;
 	enum cap_status s;
@@ -137,7 +137,7 @@ static int64_t rd_int(struct dec *d, struct cap_cursor *c)
 		return 0;
 	s = cap_der_int64_value(e.value, &v, &an);
 	if (s != CAP_OK) {
-		cap_cur_fail(c, s);
+		cap_cur_fail(&c->cur, s);
 		return 0;
 	}
 	if (an != 0)
@@ -147,7 +147,7 @@ static int64_t rd_int(struct dec *d, struct cap_cursor *c)
 
 /* Int32; values 2^31..2^32-1 are taken as their two's complement, since
  * some encoders write negative etypes/name types as unsigned. */
-static int32_t rd_int32(struct dec *d, struct cap_cursor *c)
+static int32_t rd_int32(struct dec *d, struct cap_der_reader *c)
 {
 	int64_t v = rd_int(d, c);
 
@@ -155,13 +155,13 @@ static int32_t rd_int32(struct dec *d, struct cap_cursor *c)
 		return (int32_t)v;
 	if (v > INT32_MAX && v <= (int64_t)UINT32_MAX)
 		return (int32_t)(v - 4294967296LL);
-	cap_cur_fail(c, CAP_MALFORMED);
+	cap_cur_fail(&c->cur, CAP_MALFORMED);
 	return 0;
 }
 
 /* UInt32; negative Int32 values are taken modulo 2^32 (old encoders sent
  * nonces signed). */
-static uint32_t rd_uint32(struct dec *d, struct cap_cursor *c)
+static uint32_t rd_uint32(struct dec *d, struct cap_der_reader *c)
 {
 	int64_t v = rd_int(d, c);
 
@@ -169,11 +169,11 @@ static uint32_t rd_uint32(struct dec *d, struct cap_cursor *c)
 		return (uint32_t)v;
 	if (v >= INT32_MIN && v < 0)
 		return (uint32_t)(v + 4294967296LL);
-	cap_cur_fail(c, CAP_MALFORMED);
+	cap_cur_fail(&c->cur, CAP_MALFORMED);
 	return 0;
 }
 
-static void rd_octets(struct dec *d, struct cap_cursor *c, struct cap_span *out)
+static void rd_octets(struct dec *d, struct cap_der_reader *c, struct cap_span *out)
 {
 	struct cap_der e;
 
@@ -182,7 +182,7 @@ static void rd_octets(struct dec *d, struct cap_cursor *c, struct cap_span *out)
 }
 
 /* KerberosString ::= GeneralString (IA5 contents); others tolerated. */
-static void rd_string(struct dec *d, struct cap_cursor *c, struct cap_span *out)
+static void rd_string(struct dec *d, struct cap_der_reader *c, struct cap_span *out)
 {
 	uint32_t tag = 0;
 
@@ -191,7 +191,7 @@ static void rd_string(struct dec *d, struct cap_cursor *c, struct cap_span *out)
 		anom(d, CAP_KRB_ANOM_NOT_GENERAL_STRING);
 }
 
-static void rd_time(struct dec *d, struct cap_cursor *c, int64_t *t,
+static void rd_time(struct dec *d, struct cap_der_reader *c, int64_t *t,
 		    struct cap_span *str)
 {
 	struct cap_der e;
@@ -202,14 +202,14 @@ static void rd_time(struct dec *d, struct cap_cursor *c, int64_t *t,
 		return;
 	s = cap_der_gentime_value(e.value, t, &an);
 	if (s != CAP_OK) {
-		cap_cur_fail(c, s);
+		cap_cur_fail(&c->cur, s);
 		return;
 	}
 	if (str != NULL)
 		*str = e.value;
 }
 
-static uint32_t rd_flags(struct dec *d, struct cap_cursor *c)
+static uint32_t rd_flags(struct dec *d, struct cap_der_reader *c)
 {
 	struct cap_der e;
 	enum cap_status s;
@@ -219,16 +219,16 @@ static uint32_t rd_flags(struct dec *d, struct cap_cursor *c)
 		return 0;
 	s = cap_der_bits32_value(e.value, &v, NULL, NULL);
 	if (s != CAP_OK)
-		cap_cur_fail(c, s);
+		cap_cur_fail(&c->cur, s);
 	return v;
 }
 
 /* Explicitly tagged field holding one value: [n] X.  Helpers so that each
  * SEQUENCE reads like its ASN.1. */
-static int64_t fld_int(struct dec *d, struct cap_cursor *s, uint32_t n, int opt,
+static int64_t fld_int(struct dec *d, struct cap_der_reader *s, uint32_t n, int opt,
 		       int *present)
 {
-	struct cap_cursor f;
+	struct cap_der_reader f;
 	int64_t v = 0;
 
 	if (present != NULL)
@@ -237,14 +237,14 @@ static int64_t fld_int(struct dec *d, struct cap_cursor *s, uint32_t n, int opt,
 		return 0;
 	v = rd_int(d, &f);
 	done(d, &f);
-	if (present != NULL && cap_cur_ok(&f))
+	if (present != NULL && cap_der_ok(&f))
 		*present = 1;
 	return v;
 }
 
-static int32_t fld_int32(struct dec *d, struct cap_cursor *s, uint32_t n)
+static int32_t fld_int32(struct dec *d, struct cap_der_reader *s, uint32_t n)
 {
-	struct cap_cursor f;
+	struct cap_der_reader f;
 	int32_t v = 0;
 
 	if (!fld(d, s, n, &f))
@@ -254,51 +254,51 @@ static int32_t fld_int32(struct dec *d, struct cap_cursor *s, uint32_t n)
 	return v;
 }
 
-static void fld_string(struct dec *d, struct cap_cursor *s, uint32_t n, int opt,
+static void fld_string(struct dec *d, struct cap_der_reader *s, uint32_t n, int opt,
 		       struct cap_span *out, int *present)
 {
-	struct cap_cursor f;
+	struct cap_der_reader f;
 
 	if (!(opt ? fld_opt(d, s, n, &f) : fld(d, s, n, &f)))
 		return;
 	rd_string(d, &f, out);
 	done(d, &f);
-	if (present != NULL && cap_cur_ok(&f))
+	if (present != NULL && cap_der_ok(&f))
 		*present = 1;
 }
 
-static void fld_time(struct dec *d, struct cap_cursor *s, uint32_t n, int opt,
+static void fld_time(struct dec *d, struct cap_der_reader *s, uint32_t n, int opt,
 		     int64_t *t, struct cap_span *str, int *present)
 {
-	struct cap_cursor f;
+	struct cap_der_reader f;
 
 	if (!(opt ? fld_opt(d, s, n, &f) : fld(d, s, n, &f)))
 		return;
 	rd_time(d, &f, t, str);
 	done(d, &f);
-	if (present != NULL && cap_cur_ok(&f))
+	if (present != NULL && cap_der_ok(&f))
 		*present = 1;
 }
 
-static void pvno_check(struct dec *d, int64_t pvno, const struct cap_cursor *s)
+static void pvno_check(struct dec *d, int64_t pvno, const struct cap_der_reader *s)
 {
-	if (cap_cur_ok(s) && pvno != 5)
+	if (cap_der_ok(s) && pvno != 5)
 		anom(d, CAP_KRB_ANOM_BAD_PVNO);
 }
 
 static void type_check(struct dec *d, int64_t mt, int expect,
-		       const struct cap_cursor *s)
+		       const struct cap_der_reader *s)
 {
-	if (cap_cur_ok(s) && mt != expect)
+	if (cap_der_ok(s) && mt != expect)
 		anom(d, CAP_KRB_ANOM_MSG_TYPE_MISMATCH);
 }
 
 /* PrincipalName ::= SEQUENCE { name-type [0] Int32,
  *                              name-string [1] SEQUENCE OF KerberosString } */
-static void dec_principal(struct dec *d, struct cap_cursor *c,
+static void dec_principal(struct dec *d, struct cap_der_reader *c,
 			  struct cap_krb_principal *p)
 {
-	struct cap_cursor s, f, l;
+	struct cap_der_reader s, f, l;
 	struct cap_span comp;
 
 	if (!seq(d, c, &s)) {
@@ -309,11 +309,11 @@ static void dec_principal(struct dec *d, struct cap_cursor *c,
 	p->name_type = fld_int32(d, &s, 0);
 	if (fld(d, &s, 1, &f)) {
 		if (seq(d, &f, &l)) {
-			while (cap_cur_left(&l) > 0) {
+			while (cap_der_left(&l) > 0) {
 				comp.p = NULL;
 				comp.len = 0;
 				rd_string(d, &l, &comp);
-				if (!cap_cur_ok(&l))
+				if (!cap_der_ok(&l))
 					break;
 				if (p->ncomponents < CAP_KRB_MAX_COMPONENTS)
 					p->components[p->ncomponents++] = comp;
@@ -327,15 +327,15 @@ static void dec_principal(struct dec *d, struct cap_cursor *c,
 	}
 	done(d, &s);
 	note(d, c);
-	if (cap_cur_ok(&s) && p->ncomponents_seen == 0)
+	if (cap_der_ok(&s) && p->ncomponents_seen == 0)
 		anom(d, CAP_KRB_ANOM_EMPTY_NAME);
 }
 
 /* EncryptedData ::= SEQUENCE { etype [0] Int32, kvno [1] UInt32 OPTIONAL,
  *                              cipher [2] OCTET STRING } */
-static void dec_enc(struct dec *d, struct cap_cursor *c, struct cap_krb_enc *e)
+static void dec_enc(struct dec *d, struct cap_der_reader *c, struct cap_krb_enc *e)
 {
-	struct cap_cursor s, f;
+	struct cap_der_reader s, f;
 
 	if (!seq(d, c, &s)) {
 		note(d, c);
@@ -345,7 +345,7 @@ static void dec_enc(struct dec *d, struct cap_cursor *c, struct cap_krb_enc *e)
 	e->etype = fld_int32(d, &s, 0);
 	if (fld_opt(d, &s, 1, &f)) {
 		e->kvno = rd_uint32(d, &f);
-		e->kvno_present = cap_cur_ok(&f);
+		e->kvno_present = cap_der_ok(&f);
 		done(d, &f);
 	}
 	if (fld(d, &s, 2, &f)) {
@@ -358,14 +358,14 @@ static void dec_enc(struct dec *d, struct cap_cursor *c, struct cap_krb_enc *e)
 
 /* Ticket ::= [APPLICATION 1] SEQUENCE { tkt-vno [0] INTEGER (5),
  *     realm [1] Realm, sname [2] PrincipalName, enc-part [3] EncryptedData } */
-static void dec_ticket(struct dec *d, struct cap_cursor *c,
+static void dec_ticket(struct dec *d, struct cap_der_reader *c,
 		       struct cap_krb_ticket *t)
 {
-	struct cap_cursor app, s, f;
-	struct cap_cursor peek = *c;
+	struct cap_der_reader app, s, f;
+	struct cap_der_reader peek = *c;
 	struct cap_der e;
 
-	(void)cap_der_get(&peek, &e);
+	(void)cap_der_read(&peek, &e);
 	t->raw = e.tlv;
 	der_anom(d, c);
 	if (!cap_der_expect(c, CAP_DER_APPLICATION, 1, 1, &app)) {
@@ -394,10 +394,10 @@ static void dec_ticket(struct dec *d, struct cap_cursor *c,
 /* AP-REQ ::= [APPLICATION 14] SEQUENCE { pvno [0], msg-type [1],
  *     ap-options [2] APOptions, ticket [3] Ticket,
  *     authenticator [4] EncryptedData } -- called on the SEQUENCE's parent */
-static void dec_ap_req_body(struct dec *d, struct cap_cursor *app,
+static void dec_ap_req_body(struct dec *d, struct cap_der_reader *app,
 			    struct cap_krb_ap_req *r)
 {
-	struct cap_cursor s, f;
+	struct cap_der_reader s, f;
 
 	if (!seq(d, app, &s)) {
 		note(d, app);
@@ -426,13 +426,13 @@ static void dec_ap_req_body(struct dec *d, struct cap_cursor *app,
 
 /* PA-DATA ::= SEQUENCE { padata-type [1] Int32, padata-value [2] OCTET STRING }
  * l is the contents of a SEQUENCE OF PA-DATA. */
-static void dec_padata_list(struct dec *d, struct cap_cursor *l)
+static void dec_padata_list(struct dec *d, struct cap_der_reader *l)
 {
 	struct cap_krb_msg *m = d->m;
-	struct cap_cursor s, f;
+	struct cap_der_reader s, f;
 	struct cap_krb_padata pa;
 
-	while (cap_cur_left(l) > 0) {
+	while (cap_der_left(l) > 0) {
 		memset(&pa, 0, sizeof(pa));
 		if (!seq(d, l, &s))
 			break;
@@ -447,7 +447,7 @@ static void dec_padata_list(struct dec *d, struct cap_cursor *l)
 		else
 			anom(d, CAP_KRB_ANOM_TOO_MANY_PADATA);
 		m->npadata_seen++;
-		if (!cap_cur_ok(&s))
+		if (!cap_der_ok(&s))
 			break;
 	}
 	note(d, l);
@@ -457,17 +457,17 @@ static void dec_padata_list(struct dec *d, struct cap_cursor *l)
  *     OPTIONAL, s2kparams [2] OCTET STRING OPTIONAL }
  * ETYPE-INFO-ENTRY  ::= SEQUENCE { etype [0] Int32, salt [1] OCTET STRING
  *     OPTIONAL } */
-static void dec_etype_info(struct dec *d, struct cap_cursor *c, int info2)
+static void dec_etype_info(struct dec *d, struct cap_der_reader *c, int info2)
 {
 	struct cap_krb_msg *m = d->m;
-	struct cap_cursor l, s, f;
+	struct cap_der_reader l, s, f;
 	struct cap_krb_etype_info ei;
 
 	if (!seq(d, c, &l)) {
 		note(d, c);
 		return;
 	}
-	while (cap_cur_left(&l) > 0) {
+	while (cap_der_left(&l) > 0) {
 		memset(&ei, 0, sizeof(ei));
 		ei.from_info2 = info2;
 		if (!seq(d, &l, &s))
@@ -478,16 +478,16 @@ static void dec_etype_info(struct dec *d, struct cap_cursor *c, int info2)
 				rd_string(d, &f, &ei.salt);
 			else
 				rd_octets(d, &f, &ei.salt);
-			ei.salt_present = cap_cur_ok(&f);
+			ei.salt_present = cap_der_ok(&f);
 			done(d, &f);
 		}
 		if (info2 && fld_opt(d, &s, 2, &f)) {
 			rd_octets(d, &f, &ei.s2kparams);
-			ei.s2kparams_present = cap_cur_ok(&f);
+			ei.s2kparams_present = cap_der_ok(&f);
 			done(d, &f);
 		}
 		done(d, &s);
-		if (!cap_cur_ok(&s))
+		if (!cap_der_ok(&s))
 			break;
 		if (m->netype_info < CAP_KRB_MAX_ETYPE_INFO)
 			m->etype_info[m->netype_info++] = ei;
@@ -502,10 +502,10 @@ static void dec_etype_info(struct dec *d, struct cap_cursor *c, int info2)
 /* PA-FOR-USER ::= SEQUENCE { userName [0] PrincipalName, userRealm [1]
  *     Realm, cksum [2] Checksum, auth-package [3] KerberosString }
  * Checksum ::= SEQUENCE { cksumtype [0] Int32, checksum [1] OCTET STRING } */
-static void dec_for_user(struct dec *d, struct cap_cursor *c,
+static void dec_for_user(struct dec *d, struct cap_der_reader *c,
 			 struct cap_krb_pa_for_user *u)
 {
-	struct cap_cursor s, f, k, ck;
+	struct cap_der_reader s, f, k, ck;
 	struct cap_span cksum;
 
 	if (!seq(d, c, &s)) {
@@ -536,9 +536,9 @@ static void dec_for_user(struct dec *d, struct cap_cursor *c,
 }
 
 /* KERB-PA-PAC-REQUEST ::= SEQUENCE { include-pac [0] BOOLEAN } */
-static void dec_pac_request(struct dec *d, struct cap_cursor *c)
+static void dec_pac_request(struct dec *d, struct cap_der_reader *c)
 {
-	struct cap_cursor s, f;
+	struct cap_der_reader s, f;
 	int v = 0;
 
 	if (seq(d, c, &s)) {
@@ -554,9 +554,9 @@ static void dec_pac_request(struct dec *d, struct cap_cursor *c)
 }
 
 /* PA-PAC-OPTIONS ::= SEQUENCE { KerberosFlags [0] PAC-OptionFlags } */
-static void dec_pac_options(struct dec *d, struct cap_cursor *c)
+static void dec_pac_options(struct dec *d, struct cap_der_reader *c)
 {
-	struct cap_cursor s, f;
+	struct cap_der_reader s, f;
 
 	if (seq(d, c, &s)) {
 		if (fld(d, &s, 0, &f)) {
@@ -576,10 +576,10 @@ static void dec_pac_options(struct dec *d, struct cap_cursor *c)
  *     armor-value [1] OCTET STRING }
  * PA-FX-FAST-REPLY ::= CHOICE { armored-data [0] KrbFastArmoredRep }
  * KrbFastArmoredRep ::= SEQUENCE { enc-fast-rep [0] EncryptedData } */
-static void dec_fast(struct dec *d, struct cap_cursor *c, int reply,
+static void dec_fast(struct dec *d, struct cap_der_reader *c, int reply,
 		     struct cap_krb_fast *x)
 {
-	struct cap_cursor ch, s, f, a, k, v, app;
+	struct cap_der_reader ch, s, f, a, k, v, app;
 	struct cap_span armor;
 
 	if (!fld(d, c, 0, &ch)) {
@@ -604,7 +604,7 @@ static void dec_fast(struct dec *d, struct cap_cursor *c, int reply,
 						rd_octets(d, &v, &armor);
 						done(d, &v);
 					}
-					x->armor_present = cap_cur_ok(&a);
+					x->armor_present = cap_der_ok(&a);
 					done(d, &a);
 					/* FX_FAST_ARMOR_AP_REQUEST: an AP-REQ */
 					v = nested(d, armor);
@@ -658,8 +658,8 @@ static int dec_ext_error(struct cap_krb_error *e, struct cap_span v)
 static int dec_padata_value(struct dec *parent, struct cap_krb_padata *pa)
 {
 	struct cap_krb_msg *m = parent->m;
-	struct cap_cursor c = nested(parent, pa->value);
-	struct cap_cursor app;
+	struct cap_der_reader c = nested(parent, pa->value);
+	struct cap_der_reader app;
 	struct dec d;
 
 	dec_init(&d, m, parent);
@@ -705,8 +705,8 @@ static int dec_padata_value(struct dec *parent, struct cap_krb_padata *pa)
 				 m->msg_type != CAP_KRB_TGS_REQ, &m->pa_fx_fast);
 		break;
 	case CAP_KRB_PA_SUPPORTED_ETYPES:
-		m->pa_supported_etypes = cap_cur_le32(&c);
-		m->pa_supported_etypes_present = cap_cur_ok(&c);
+		m->pa_supported_etypes = cap_cur_le32(&c.cur);
+		m->pa_supported_etypes_present = cap_der_ok(&c);
 		break;
 	case CAP_KRB_PA_PAC_OPTIONS:
 		dec_pac_options(&d, &c);
@@ -731,9 +731,9 @@ static void dec_padata_values(struct dec *d)
 }
 
 /* padata [n] SEQUENCE OF PA-DATA OPTIONAL */
-static void fld_padata(struct dec *d, struct cap_cursor *s, uint32_t n)
+static void fld_padata(struct dec *d, struct cap_der_reader *s, uint32_t n)
 {
-	struct cap_cursor f, l;
+	struct cap_der_reader f, l;
 
 	if (!fld_opt(d, s, n, &f))
 		return;
@@ -743,18 +743,18 @@ static void fld_padata(struct dec *d, struct cap_cursor *s, uint32_t n)
 }
 
 /* SEQUENCE OF Ticket into a capped array. */
-static void dec_tickets(struct dec *d, struct cap_cursor *c,
+static void dec_tickets(struct dec *d, struct cap_der_reader *c,
 			struct cap_krb_ticket *arr, size_t cap, size_t *n,
 			size_t *seen)
 {
-	struct cap_cursor l;
+	struct cap_der_reader l;
 	struct cap_krb_ticket scratch;
 
 	if (!seq(d, c, &l)) {
 		note(d, c);
 		return;
 	}
-	while (cap_cur_left(&l) > 0) {
+	while (cap_der_left(&l) > 0) {
 		struct cap_krb_ticket *t = *n < cap ? &arr[*n] : &scratch;
 
 		memset(&scratch, 0, sizeof(scratch));
@@ -766,7 +766,7 @@ static void dec_tickets(struct dec *d, struct cap_cursor *c,
 		else
 			anom(d, CAP_KRB_ANOM_TOO_MANY_TICKETS);
 		(*seen)++;
-		if (!cap_cur_ok(&l))
+		if (!cap_der_ok(&l))
 			break;
 	}
 	done(d, &l);
@@ -775,17 +775,17 @@ static void dec_tickets(struct dec *d, struct cap_cursor *c,
 
 /* HostAddresses ::= SEQUENCE OF SEQUENCE { addr-type [0] Int32,
  *                                          address [1] OCTET STRING } */
-static void dec_addresses(struct dec *d, struct cap_cursor *c,
+static void dec_addresses(struct dec *d, struct cap_der_reader *c,
 			  struct cap_krb_kdc_req *r)
 {
-	struct cap_cursor l, s, f;
+	struct cap_der_reader l, s, f;
 	struct cap_krb_address a;
 
 	if (!seq(d, c, &l)) {
 		note(d, c);
 		return;
 	}
-	while (cap_cur_left(&l) > 0) {
+	while (cap_der_left(&l) > 0) {
 		memset(&a, 0, sizeof(a));
 		if (!seq(d, &l, &s))
 			break;
@@ -795,7 +795,7 @@ static void dec_addresses(struct dec *d, struct cap_cursor *c,
 			done(d, &f);
 		}
 		done(d, &s);
-		if (!cap_cur_ok(&s))
+		if (!cap_der_ok(&s))
 			break;
 		if (r->naddresses < CAP_KRB_MAX_ADDRESSES)
 			r->addresses[r->naddresses++] = a;
@@ -812,10 +812,10 @@ static void dec_addresses(struct dec *d, struct cap_cursor *c,
  *     rtime [6] OPTIONAL, nonce [7], etype [8] SEQUENCE OF Int32,
  *     addresses [9] OPTIONAL, enc-authorization-data [10] OPTIONAL,
  *     additional-tickets [11] SEQUENCE OF Ticket OPTIONAL } */
-static void dec_req_body(struct dec *d, struct cap_cursor *c,
+static void dec_req_body(struct dec *d, struct cap_der_reader *c,
 			 struct cap_krb_kdc_req *r)
 {
-	struct cap_cursor s, f, l;
+	struct cap_der_reader s, f, l;
 	int32_t et;
 
 	if (!seq(d, c, &s)) {
@@ -844,9 +844,9 @@ static void dec_req_body(struct dec *d, struct cap_cursor *c,
 	}
 	if (fld(d, &s, 8, &f)) {
 		if (seq(d, &f, &l)) {
-			while (cap_cur_left(&l) > 0) {
+			while (cap_der_left(&l) > 0) {
 				et = rd_int32(d, &l);
-				if (!cap_cur_ok(&l))
+				if (!cap_der_ok(&l))
 					break;
 				if (r->netypes < CAP_KRB_MAX_ETYPES)
 					r->etypes[r->netypes++] = et;
@@ -877,10 +877,10 @@ static void dec_req_body(struct dec *d, struct cap_cursor *c,
 
 /* KDC-REQ ::= SEQUENCE { pvno [1] INTEGER (5), msg-type [2] INTEGER,
  *     padata [3] SEQUENCE OF PA-DATA OPTIONAL, req-body [4] KDC-REQ-BODY } */
-static void dec_kdc_req(struct dec *d, struct cap_cursor *app, int type)
+static void dec_kdc_req(struct dec *d, struct cap_der_reader *app, int type)
 {
 	struct cap_krb_kdc_req *r = &d->m->req;
-	struct cap_cursor s, f;
+	struct cap_der_reader s, f;
 
 	if (!seq(d, app, &s)) {
 		note(d, app);
@@ -904,10 +904,10 @@ static void dec_kdc_req(struct dec *d, struct cap_cursor *app, int type)
 /* KDC-REP ::= SEQUENCE { pvno [0], msg-type [1], padata [2] OPTIONAL,
  *     crealm [3] Realm, cname [4] PrincipalName, ticket [5] Ticket,
  *     enc-part [6] EncryptedData } */
-static void dec_kdc_rep(struct dec *d, struct cap_cursor *app, int type)
+static void dec_kdc_rep(struct dec *d, struct cap_der_reader *app, int type)
 {
 	struct cap_krb_kdc_rep *r = &d->m->rep;
-	struct cap_cursor s, f;
+	struct cap_der_reader s, f;
 
 	if (!seq(d, app, &s)) {
 		note(d, app);
@@ -939,10 +939,10 @@ static void dec_kdc_rep(struct dec *d, struct cap_cursor *app, int type)
 
 /* AP-REP ::= [APPLICATION 15] SEQUENCE { pvno [0], msg-type [1],
  *     enc-part [2] EncryptedData } */
-static void dec_ap_rep(struct dec *d, struct cap_cursor *app)
+static void dec_ap_rep(struct dec *d, struct cap_der_reader *app)
 {
 	struct cap_krb_ap_rep *r = &d->m->ap_rep;
-	struct cap_cursor s, f;
+	struct cap_der_reader s, f;
 
 	if (!seq(d, app, &s)) {
 		note(d, app);
@@ -963,10 +963,10 @@ static void dec_ap_rep(struct dec *d, struct cap_cursor *app)
 
 /* KRB-CRED ::= [APPLICATION 22] SEQUENCE { pvno [0], msg-type [1],
  *     tickets [2] SEQUENCE OF Ticket, enc-part [3] EncryptedData } */
-static void dec_cred(struct dec *d, struct cap_cursor *app)
+static void dec_cred(struct dec *d, struct cap_der_reader *app)
 {
 	struct cap_krb_cred *r = &d->m->cred;
-	struct cap_cursor s, f;
+	struct cap_der_reader s, f;
 
 	if (!seq(d, app, &s)) {
 		note(d, app);
@@ -999,8 +999,8 @@ static void dec_edata(struct dec *parent)
 {
 	struct cap_krb_msg *m = parent->m;
 	struct cap_krb_error *e = &m->err;
-	struct cap_cursor c = nested(parent, e->e_data);
-	struct cap_cursor s, l, f;
+	struct cap_der_reader c = nested(parent, e->e_data);
+	struct cap_der_reader s, l, f;
 	struct cap_der first, inner;
 	struct dec d;
 
@@ -1008,14 +1008,14 @@ static void dec_edata(struct dec *parent)
 	d.depth = c.depth;
 	d.in_error = 1;
 	e->e_data_kind = CAP_KRB_EDATA_UNKNOWN;
-	if (!cap_der_seq(&c, &s) || !cap_der_peek(&s, &first)) {
+	if (!cap_der_seq(&c, &s) || !cap_der_peek(&s.cur, &first)) {
 		anom(parent, CAP_KRB_ANOM_EDATA_UNDECODED);
 		return;
 	}
 	if (first.cls == CAP_DER_UNIVERSAL && first.tag == CAP_DER_TAG_SEQUENCE &&
 	    first.constructed) {
 		l = cap_der_enter(&s, first.value);
-		if (cap_der_peek(&l, &inner) && inner.cls == CAP_DER_CONTEXT &&
+		if (cap_der_peek(&l.cur, &inner) && inner.cls == CAP_DER_CONTEXT &&
 		    inner.tag == 0) {
 			/* TYPED-DATA: keep the first entry's type only. */
 			if (seq(&d, &s, &l)) {
@@ -1053,10 +1053,10 @@ static void dec_edata(struct dec *parent)
  *     ctime [2] OPTIONAL, cusec [3] OPTIONAL, stime [4], susec [5],
  *     error-code [6] Int32, crealm [7] OPTIONAL, cname [8] OPTIONAL,
  *     realm [9], sname [10], e-text [11] OPTIONAL, e-data [12] OPTIONAL } */
-static void dec_error(struct dec *d, struct cap_cursor *app)
+static void dec_error(struct dec *d, struct cap_der_reader *app)
 {
 	struct cap_krb_error *e = &d->m->err;
-	struct cap_cursor s, f;
+	struct cap_der_reader s, f;
 
 	if (!seq(d, app, &s)) {
 		note(d, app);
@@ -1085,7 +1085,7 @@ static void dec_error(struct dec *d, struct cap_cursor *app)
 	fld_string(d, &s, 11, 1, &e->e_text, &e->e_text_present);
 	if (fld_opt(d, &s, 12, &f)) {
 		rd_octets(d, &f, &e->e_data);
-		e->e_data_present = cap_cur_ok(&f);
+		e->e_data_present = cap_der_ok(&f);
 		done(d, &f);
 	}
 	done(d, &s);
@@ -1145,8 +1145,8 @@ enum cap_status cap_krb_decode_capped(struct cap_span in, struct cap_krb_msg *ou
 static enum cap_status krb_decode(struct cap_span in, struct cap_krb_msg *out,
 				  struct cap_der_budget *b)
 {
-	struct cap_cursor c = cap_der_cursor(in, b);
-	struct cap_cursor t, app;
+	struct cap_der_reader c = cap_der_reader(in, b);
+	struct cap_der_reader t, app;
 	struct cap_der h;
 	struct dec d;
 	int complete;
@@ -1157,11 +1157,11 @@ static enum cap_status krb_decode(struct cap_span in, struct cap_krb_msg *out,
 	if (in.len == 0)
 		return CAP_TRUNCATED;
 	t = c;
-	if (!cap_der_get(&t, &h) && !h.partial) {
+	if (!cap_der_read(&t, &h) && !h.partial) {
 		/* Say what it would have been, for a message cut in its header. */
-		if (t.status == CAP_TRUNCATED)
+		if (t.cur.status == CAP_TRUNCATED)
 			out->msg_type = cap_krb_peek_type(in);
-		return t.status;
+		return t.cur.status;
 	}
 	if (h.cls != CAP_DER_APPLICATION || !h.constructed ||
 	    cap_krb_peek_type(in) == 0 || h.tag != (uint32_t)cap_krb_peek_type(in))
@@ -1171,7 +1171,7 @@ static enum cap_status krb_decode(struct cap_span in, struct cap_krb_msg *out,
 	if (h.anomalies != 0)
 		anom(&d, CAP_KRB_ANOM_NONMINIMAL_DER);
 	complete = !h.partial;
-	if (complete && cap_cur_left(&t) > 0)
+	if (complete && cap_der_left(&t) > 0)
 		anom(&d, CAP_KRB_ANOM_TRAILING_DATA);
 	app = cap_der_enter(&c, h.value);
 	d.depth = app.depth;

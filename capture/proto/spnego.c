@@ -42,10 +42,10 @@ static enum cap_status inner_status(enum cap_status st, int cut)
 }
 
 /* One TLV, keeping a partial one; returns 1 when d is usable, *cut_out says if partial. */
-static int get_tlv(struct cap_cursor *c, struct cap_der *d, int *cut_out)
+static int get_tlv(struct cap_der_reader *c, struct cap_der *d, int *cut_out)
 {
 	memset(d, 0, sizeof(*d));
-	if (cap_der_get(c, d)) {
+	if (cap_der_read(c, d)) {
 		*cut_out = 0;
 		return 1;
 	}
@@ -54,13 +54,13 @@ static int get_tlv(struct cap_cursor *c, struct cap_der *d, int *cut_out)
 }
 
 /* An OCTET STRING, possibly cut. */
-static int get_octets(struct cap_cursor *f, struct cap_span *out, int *cut, enum cap_status *st)
+static int get_octets(struct cap_der_reader *f, struct cap_span *out, int *cut, enum cap_status *st)
 {
 	struct cap_der d;
 	int c2 = 0;
 
 	if (!get_tlv(f, &d, &c2)) {
-		*st = f->status;
+		*st = f->cur.status;
 		return 0;
 	}
 	if (d.cls != CAP_DER_UNIVERSAL || d.tag != CAP_DER_TAG_OCTET_STRING || d.constructed) {
@@ -73,18 +73,18 @@ static int get_octets(struct cap_cursor *f, struct cap_span *out, int *cut, enum
 	return 1;
 }
 
-static void field_fail(struct cap_spnego *o, const struct cap_cursor *f, int cut,
+static void field_fail(struct cap_spnego *o, const struct cap_der_reader *f, int cut,
 		       const char *where)
 {
-	enum cap_status st = inner_status(f->status != CAP_OK ? f->status : CAP_MALFORMED, cut);
+	enum cap_status st = inner_status(f->cur.status != CAP_OK ? f->cur.status : CAP_MALFORMED, cut);
 
 	set_err(o, st, where, status_text(st));
 }
 
-static void decode_mech_types(struct cap_spnego *o, struct cap_cursor *f, int cut)
+static void decode_mech_types(struct cap_spnego *o, struct cap_der_reader *f, int cut)
 {
 	struct cap_der d;
-	struct cap_cursor seq;
+	struct cap_der_reader seq;
 	int c2 = 0;
 
 	if (!get_tlv(f, &d, &c2) || d.cls != CAP_DER_UNIVERSAL || d.tag != CAP_DER_TAG_SEQUENCE ||
@@ -94,7 +94,7 @@ static void decode_mech_types(struct cap_spnego *o, struct cap_cursor *f, int cu
 	}
 	seq = cap_der_enter(f, d.value);
 	cut = cut || c2;
-	while (cap_cur_left(&seq) > 0) {
+	while (cap_der_left(&seq) > 0) {
 		struct cap_span oid;
 
 		if (!cap_der_oid(&seq, &oid)) {
@@ -111,7 +111,7 @@ static void decode_mech_types(struct cap_spnego *o, struct cap_cursor *f, int cu
 		set_err(o, CAP_TRUNCATED, "mechTypes", "cut short");
 }
 
-static void decode_octets_field(struct cap_spnego *o, struct cap_cursor *f, int cut,
+static void decode_octets_field(struct cap_spnego *o, struct cap_der_reader *f, int cut,
 				int *has, struct cap_span *out, const char *where)
 {
 	enum cap_status st = CAP_OK;
@@ -127,10 +127,10 @@ static void decode_octets_field(struct cap_spnego *o, struct cap_cursor *f, int 
 		set_err(o, CAP_TRUNCATED, where, "cut short");
 }
 
-static void decode_neg_hints(struct cap_spnego *o, struct cap_cursor *f, int cut)
+static void decode_neg_hints(struct cap_spnego *o, struct cap_der_reader *f, int cut)
 {
 	struct cap_der d;
-	struct cap_cursor seq, h;
+	struct cap_der_reader seq, h;
 	int c2 = 0;
 
 	if (!get_tlv(f, &d, &c2) || d.tag != CAP_DER_TAG_SEQUENCE) {
@@ -151,13 +151,13 @@ static void decode_neg_hints(struct cap_spnego *o, struct cap_cursor *f, int cut
 		else
 			field_fail(o, &h, cut || c2, "negHints hintAddress");
 	}
-	if (!cap_cur_ok(&seq))
+	if (!cap_der_ok(&seq))
 		field_fail(o, &seq, cut || c2, "negHints");
 	else if (c2)
 		set_err(o, CAP_TRUNCATED, "negHints", "cut short");
 }
 
-static void decode_init_field(struct cap_spnego *o, uint32_t tag, struct cap_cursor *f, int cut)
+static void decode_init_field(struct cap_spnego *o, uint32_t tag, struct cap_der_reader *f, int cut)
 {
 	int peek;
 
@@ -176,7 +176,7 @@ static void decode_init_field(struct cap_spnego *o, uint32_t tag, struct cap_cur
 		break;
 	case 3:
 		/* RFC 4178 puts mechListMIC here; MS-SPNG NegTokenInit2 puts negHints. */
-		peek = cap_cur_peek(f, 0);
+		peek = cap_cur_peek(&f->cur, 0);
 		if (peek == 0x30)
 			decode_neg_hints(o, f, cut);
 		else
@@ -192,7 +192,7 @@ static void decode_init_field(struct cap_spnego *o, uint32_t tag, struct cap_cur
 	}
 }
 
-static void decode_resp_field(struct cap_spnego *o, uint32_t tag, struct cap_cursor *f, int cut)
+static void decode_resp_field(struct cap_spnego *o, uint32_t tag, struct cap_der_reader *f, int cut)
 {
 	int64_t v = 0;
 
@@ -200,7 +200,7 @@ static void decode_resp_field(struct cap_spnego *o, uint32_t tag, struct cap_cur
 	case 0:
 		if (cap_der_enumerated(f, &v) && v >= 0 && v <= 255) {
 			o->neg_state = (int)v;
-		} else if (cap_cur_ok(f)) {
+		} else if (cap_der_ok(f)) {
 			set_err(o, CAP_MALFORMED, "negState", "value out of range");
 		} else {
 			field_fail(o, f, cut, "negState");
@@ -226,17 +226,17 @@ static void decode_resp_field(struct cap_spnego *o, uint32_t tag, struct cap_cur
 }
 
 /* The fields of NegTokenInit(2) or NegTokenResp: a SEQUENCE of [n] EXPLICIT. */
-static void decode_fields(struct cap_spnego *o, struct cap_cursor *seq, int cut)
+static void decode_fields(struct cap_spnego *o, struct cap_der_reader *seq, int cut)
 {
 	const char *where = o->kind == CAP_SPNEGO_INIT ? "NegTokenInit" : "NegTokenResp";
 
-	while (cap_cur_left(seq) > 0 && o->status == CAP_OK) {
+	while (cap_der_left(seq) > 0 && o->status == CAP_OK) {
 		struct cap_der d;
-		struct cap_cursor f;
+		struct cap_der_reader f;
 		int c2 = 0;
 
 		if (!get_tlv(seq, &d, &c2)) {
-			enum cap_status st = inner_status(seq->status, cut);
+			enum cap_status st = inner_status(seq->cur.status, cut);
 
 			set_err(o, st, where, status_text(st));
 			return;
@@ -300,7 +300,7 @@ enum cap_status cap_spnego_decode_capped(struct cap_span in, struct cap_spnego *
 
 static void spnego_decode(struct cap_span in, struct cap_spnego *out, struct cap_der_budget *b)
 {
-	struct cap_cursor c = cap_der_cursor(in, b), body, seq;
+	struct cap_der_reader c = cap_der_reader(in, b), body, seq;
 	struct cap_gss_token g;
 	struct cap_der d;
 	int cut = 0, c2 = 0;
@@ -333,7 +333,7 @@ static void spnego_decode(struct cap_span in, struct cap_spnego *out, struct cap
 		body = c;
 	}
 	if (!get_tlv(&body, &d, &c2)) {
-		enum cap_status st = inner_status(body.status, cut || !out->framed);
+		enum cap_status st = inner_status(body.cur.status, cut || !out->framed);
 
 		set_err(out, st, "NegotiationToken", status_text(st));
 		return;
@@ -346,20 +346,20 @@ static void spnego_decode(struct cap_span in, struct cap_spnego *out, struct cap
 	out->kind = d.tag == 0 ? CAP_SPNEGO_INIT : CAP_SPNEGO_RESP;
 	if (out->kind == CAP_SPNEGO_INIT && !out->framed)
 		out->anomalies |= CAP_SPNEGO_ANOM_UNFRAMED_INIT;
-	if (cap_cur_left(&body) > 0)
+	if (cap_der_left(&body) > 0)
 		out->anomalies |= CAP_SPNEGO_ANOM_TRAILING;
 	cut = cut || c2;
 	seq = cap_der_enter(&body, d.value);
 	if (!get_tlv(&seq, &d, &c2) || d.cls != CAP_DER_UNIVERSAL ||
 	    d.tag != CAP_DER_TAG_SEQUENCE || !d.constructed) {
-		enum cap_status st = seq.status != CAP_OK ? inner_status(seq.status, cut)
+		enum cap_status st = seq.cur.status != CAP_OK ? inner_status(seq.cur.status, cut)
 							  : CAP_MALFORMED;
 
 		set_err(out, st, out->kind == CAP_SPNEGO_INIT ? "NegTokenInit" : "NegTokenResp",
 			st == CAP_MALFORMED ? "not a SEQUENCE" : status_text(st));
 		return;
 	}
-	if (cap_cur_left(&seq) > 0)
+	if (cap_der_left(&seq) > 0)
 		out->anomalies |= CAP_SPNEGO_ANOM_TRAILING;
 	seq = cap_der_enter(&seq, d.value);
 	decode_fields(out, &seq, cut || c2);

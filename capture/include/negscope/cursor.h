@@ -28,15 +28,10 @@ enum cap_status {
 	CAP_UNSUPPORTED /* valid, but a form we do not decode */
 };
 
-struct cap_der_budget; /* der.h: the depth and element caps of one decode */
-
 struct cap_cursor {
 	const uint8_t *p;
 	size_t len;
 	enum cap_status status;
-	/* DER caps, carried into sub-cursors (NULL: none).  Only der.c reads them. */
-	struct cap_der_budget *budget;
-	unsigned depth;
 };
 
 /* A (pointer, length) slice into a buffer someone else owns. */
@@ -45,17 +40,8 @@ struct cap_span {
 	size_t len;
 };
 
-static inline const char *cap_status_name(enum cap_status s)
-{
-	switch (s) {
-	case CAP_OK: return "ok";
-	case CAP_TRUNCATED: return "truncated";
-	case CAP_MALFORMED: return "malformed";
-	case CAP_LIMIT: return "limit";
-	case CAP_UNSUPPORTED: return "unsupported";
-	}
-	return "?";
-}
+/* "ok", "truncated", "malformed", "limit", "unsupported"; "?" for any other value. */
+const char *cap_status_name(enum cap_status s);
 
 static inline struct cap_cursor cap_cur_init(const void *p, size_t len)
 {
@@ -63,8 +49,6 @@ static inline struct cap_cursor cap_cur_init(const void *p, size_t len)
 	c.p = (const uint8_t *)p;
 	c.len = p != NULL ? len : 0;
 	c.status = CAP_OK;
-	c.budget = NULL;
-	c.depth = 0;
 	return c;
 }
 
@@ -78,11 +62,12 @@ static inline int cap_cur_ok(const struct cap_cursor *c)
 	return c->status == CAP_OK;
 }
 
-/* Keep the first error only. */
+/* Keep the first error only.  Failing is never success: a CAP_OK here is kept as
+ * CAP_MALFORMED, so the cursor cannot end up empty yet OK. */
 static inline void cap_cur_fail(struct cap_cursor *c, enum cap_status s)
 {
 	if (c->status == CAP_OK)
-		c->status = s;
+		c->status = s != CAP_OK ? s : CAP_MALFORMED;
 	c->len = 0;
 }
 
@@ -124,8 +109,6 @@ static inline struct cap_cursor cap_cur_sub(struct cap_cursor *c, size_t n)
 
 	if (p == NULL)
 		s.status = c->status == CAP_OK ? CAP_TRUNCATED : c->status;
-	s.budget = c->budget;
-	s.depth = c->depth;
 	return s;
 }
 

@@ -1,4 +1,4 @@
-/* der.h - DER (and the DER subset of BER) reader over a struct cap_cursor.
+/* der.h - DER (and the DER subset of BER) reader: struct cap_der_reader wraps a cap_cursor.
  *
  * Reference: ITU-T X.690 (BER/DER); modelled on MIT krb5 k5-der.h / get_tag().
  *
@@ -14,20 +14,25 @@
  *   CAP_UNSUPPORTED indefinite length (0x80): valid BER, never valid DER
  *   CAP_LIMIT       tag number above CAP_DER_MAX_TAG, INTEGER wider than
  *                   int64, depth or element-count cap (a struct cap_der_budget
- *                   carried by the cursor, or cap_der_walk()'s limits)
+ *                   carried by the reader, or cap_der_walk()'s limits)
+ *
+ * Two levels.  cap_der_get()/cap_der_peek() parse one TLV from a plain cursor and
+ * know nothing of caps.  A decoder that recurses (Kerberos, SPNEGO, tokens) reads
+ * through a struct cap_der_reader instead: a cursor plus the budget of the whole
+ * decode and its own depth.  The cursor stays generic; only the reader knows DER caps.
  *
  * Tolerated deviations are recorded, never fatal: see CAP_DER_ANOM_*.
  *
  * Typical use (Kerberos, SPNEGO), checking the status once at the end:
  *
- *	struct cap_cursor seq, f;
- *	if (cap_der_expect(c, CAP_DER_UNIVERSAL, 1, CAP_DER_TAG_SEQUENCE, &seq)) {
- *		if (cap_der_ctx(&seq, 0, &f))            // [0] required
+ *	struct cap_der_reader r = cap_der_reader(in, &budget), seq, f;
+ *	if (cap_der_expect(&r, CAP_DER_UNIVERSAL, 1, CAP_DER_TAG_SEQUENCE, &seq)) {
+ *		if (cap_der_ctx(&seq, 0, &f))            -- [0] required
  *			cap_der_int64(&f, &pvno);
- *		if (cap_der_ctx_opt(&seq, 3, &f))        // [3] OPTIONAL
+ *		if (cap_der_ctx_opt(&seq, 3, &f))        -- [3] OPTIONAL
  *			cap_der_string(&f, &s, NULL);
  *	}
- *	... cap_cur_ok(c) && cap_cur_ok(&seq) && cap_cur_ok(&f) ...
+ *	... cap_der_ok(&r) && cap_der_ok(&seq) && cap_der_ok(&f) ...
  *
  * Partial decoding: when a constructed element's declared length runs past
  * the end of the captured bytes, cap_der_expect()/cap_der_optional() still
@@ -118,8 +123,8 @@ static inline struct cap_der_limits cap_der_default_limits(void)
 }
 
 /* The caps of one decode (one Kerberos message, one HTTP token), shared by every
- * cursor made from the first with cap_der_enter() or cap_cur_sub(): each TLV read
- * counts one element; each value entered is one level deeper.  Past a cap the read
+ * reader made from the first with cap_der_enter() or the readers that return an inner
+ * reader: each TLV read counts one element; each value entered is one level deeper.  Past a cap the read
  * fails with CAP_LIMIT and `hit` says which cap, so a hostile message costs at most
  * max_elems reads however it is nested. */
 #define CAP_DER_HIT_DEPTH 1u
@@ -131,13 +136,31 @@ struct cap_der_budget {
 	unsigned hit;           /* CAP_DER_HIT_* */
 };
 
+/* A cursor plus the caps it spends.  Readers made from one another share the budget;
+ * depth counts the values entered from the top-level reader (0). */
+struct cap_der_reader {
+	struct cap_cursor cur;
+	struct cap_der_budget *budget; /* NULL: uncapped */
+	unsigned depth;
+};
+
 /* lim NULL = the defaults; a 0 field = its default. */
 void cap_der_budget_init(struct cap_der_budget *b, const struct cap_der_limits *lim);
-/* A top-level cursor over `in` that spends b (NULL: uncapped, as cap_cur_from_span). */
-struct cap_cursor cap_der_cursor(struct cap_span in, struct cap_der_budget *b);
-/* A cursor over `value`, a DER value read from `outer`: same budget, one level deeper.
- * Deeper than the cap: the cursor comes back failed with CAP_LIMIT. */
-struct cap_cursor cap_der_enter(const struct cap_cursor *outer, struct cap_span value);
+/* A top-level reader over `in` that spends b (NULL: uncapped). */
+struct cap_der_reader cap_der_reader(struct cap_span in, struct cap_der_budget *b);
+/* A reader over `value`, a DER value read from `outer`: same budget, one level deeper.
+ * Deeper than the cap: the reader comes back failed with CAP_LIMIT. */
+struct cap_der_reader cap_der_enter(const struct cap_der_reader *outer, struct cap_span value);
+
+static inline int cap_der_ok(const struct cap_der_reader *r)
+{
+	return cap_cur_ok(&r->cur);
+}
+
+static inline size_t cap_der_left(const struct cap_der_reader *r)
+{
+	return cap_cur_left(&r->cur);
+}
 /* "DER nesting deeper than 32 levels (cap)" / "more than 4096 DER elements (cap)"
  * in buf when a cap was hit, else NULL. */
 const char *cap_der_budget_text(const struct cap_der_budget *b, char *buf, size_t len);
@@ -145,8 +168,10 @@ const char *cap_der_budget_text(const struct cap_der_budget *b, char *buf, size_
 /* Reads one TLV and advances past it.  Returns 1 on success.  On failure
  * returns 0 with the cursor's status set; if only the contents were cut
  * short, *out is still filled with partial = 1 and value = the captured
- * part (status CAP_TRUNCATED). */
+ * part (status CAP_TRUNCATED).  Spends no budget: see cap_der_read. */
 int cap_der_get(struct cap_cursor *c, struct cap_der *out);
+/* As cap_der_get on the reader's cursor, spending one element of its budget. */
+int cap_der_read(struct cap_der_reader *r, struct cap_der *out);
 
 /* Like cap_der_get but does not advance (and never sets the status).
  * Returns 1 if a complete TLV is next, 0 otherwise. */
@@ -155,48 +180,48 @@ int cap_der_peek(const struct cap_cursor *c, struct cap_der *out);
 /* Reads the next TLV, which must have this class, form and tag: *inner
  * becomes a sub-cursor over its contents.  A different tag is
  * CAP_MALFORMED; no bytes left is CAP_TRUNCATED; contents one level past the
- * budget's depth cap are CAP_LIMIT (on both cursors).  Returns 1 if *inner is
+ * budget's depth cap are CAP_LIMIT (on both readers).  Returns 1 if *inner is
  * usable (also when partial: see the header comment). */
-int cap_der_expect(struct cap_cursor *c, enum cap_der_class cls,
-		   int constructed, uint32_t tag, struct cap_cursor *inner);
+int cap_der_expect(struct cap_der_reader *r, enum cap_der_class cls,
+		   int constructed, uint32_t tag, struct cap_der_reader *inner);
 
 /* As cap_der_expect, but if the cursor is empty or the next identifier
  * differs, returns 0 and leaves the cursor and its status untouched
  * (OPTIONAL fields).  A matching identifier with a bad length sets the
  * status and returns 0. */
-int cap_der_optional(struct cap_cursor *c, enum cap_der_class cls,
-		     int constructed, uint32_t tag, struct cap_cursor *inner);
+int cap_der_optional(struct cap_der_reader *r, enum cap_der_class cls,
+		     int constructed, uint32_t tag, struct cap_der_reader *inner);
 
 /* Shorthands for EXPLICIT context tags [n] (constructed) and SEQUENCE. */
-int cap_der_ctx(struct cap_cursor *c, uint32_t n, struct cap_cursor *inner);
-int cap_der_ctx_opt(struct cap_cursor *c, uint32_t n, struct cap_cursor *inner);
-int cap_der_seq(struct cap_cursor *c, struct cap_cursor *inner);
+int cap_der_ctx(struct cap_der_reader *r, uint32_t n, struct cap_der_reader *inner);
+int cap_der_ctx_opt(struct cap_der_reader *r, uint32_t n, struct cap_der_reader *inner);
+int cap_der_seq(struct cap_der_reader *r, struct cap_der_reader *inner);
 
 /* Typed readers: each reads one whole universal TLV of its type.  They
  * return 1 on success, else 0 with the status set and *out zeroed.  A
  * different tag is CAP_MALFORMED; the constructed (BER) form of a string
  * type is CAP_UNSUPPORTED.  Tolerated deviations are not reported here: a
  * decoder that wants them uses cap_der_get + the *_value parsers below. */
-int cap_der_int64(struct cap_cursor *c, int64_t *out);
-int cap_der_enumerated(struct cap_cursor *c, int64_t *out);
-int cap_der_bool(struct cap_cursor *c, int *out);
-int cap_der_null(struct cap_cursor *c);
+int cap_der_int64(struct cap_der_reader *r, int64_t *out);
+int cap_der_enumerated(struct cap_der_reader *r, int64_t *out);
+int cap_der_bool(struct cap_der_reader *r, int *out);
+int cap_der_null(struct cap_der_reader *r);
 /* BIT STRING: the first 32 bits, bit 0 = most significant bit of the first
  * octet (ASN.1 numbering, as KerberosFlags use it) = 0x80000000 in *out.
  * nbits_out (may be NULL) receives the number of bits encoded. */
-int cap_der_bits32(struct cap_cursor *c, uint32_t *out, size_t *nbits_out);
-int cap_der_octets(struct cap_cursor *c, struct cap_span *out);
+int cap_der_bits32(struct cap_der_reader *r, uint32_t *out, size_t *nbits_out);
+int cap_der_octets(struct cap_der_reader *r, struct cap_span *out);
 /* Any universal character-string type (GeneralString, UTF8String,
  * IA5String, PrintableString, VisibleString, ...); *tag_out (may be NULL)
  * says which.  Contents are returned as is, not converted. */
-int cap_der_string(struct cap_cursor *c, struct cap_span *out,
+int cap_der_string(struct cap_der_reader *r, struct cap_span *out,
 		   uint32_t *tag_out);
 /* GeneralizedTime "YYYYMMDDHHMMSS[.f*]Z": span and seconds since the Unix
  * epoch (UTC, int64 so that years past 2038 and before 1970 work; cast to
  * time_t where needed).  Local times (no Z) are CAP_MALFORMED. */
-int cap_der_gentime(struct cap_cursor *c, struct cap_span *out,
+int cap_der_gentime(struct cap_der_reader *r, struct cap_span *out,
 		    int64_t *time_out);
-int cap_der_oid(struct cap_cursor *c, struct cap_span *out);
+int cap_der_oid(struct cap_der_reader *r, struct cap_span *out);
 
 /* Value-level parsers (contents already isolated, e.g. by IMPLICIT tags). */
 enum cap_status cap_der_int64_value(struct cap_span v, int64_t *out,

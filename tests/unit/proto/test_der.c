@@ -10,6 +10,7 @@
 #include "negscope/der.h"
 
 #define CUR(a) cap_cur_init((a), sizeof(a))
+#define RDR(a) cap_der_reader(cap_span_of((a), sizeof(a)), NULL)
 
 static void test_short_and_long_length(void **state)
 {
@@ -63,20 +64,20 @@ static void test_indefinite_and_reserved_length(void **state)
 {
 	static const uint8_t indef[] = { 0x30, 0x80, 0x02, 0x01, 0x05, 0x00, 0x00 };
 	static const uint8_t resv[] = { 0x04, 0xff, 0x00 };
-	struct cap_cursor c = CUR(indef);
-	struct cap_cursor in;
+	struct cap_der_reader c = RDR(indef);
+	struct cap_der_reader in;
 	struct cap_der d;
 
 	(void)state;
-	assert_int_equal(cap_der_get(&c, &d), 0);
-	assert_int_equal(c.status, CAP_UNSUPPORTED);
-	c = CUR(indef);
+	assert_int_equal(cap_der_read(&c, &d), 0);
+	assert_int_equal(c.cur.status, CAP_UNSUPPORTED);
+	c = RDR(indef);
 	assert_int_equal(cap_der_seq(&c, &in), 0);
-	assert_int_equal(c.status, CAP_UNSUPPORTED);
-	assert_false(cap_cur_ok(&in));
-	c = CUR(resv);
-	assert_int_equal(cap_der_get(&c, &d), 0);
-	assert_int_equal(c.status, CAP_MALFORMED);
+	assert_int_equal(c.cur.status, CAP_UNSUPPORTED);
+	assert_false(cap_der_ok(&in));
+	c = RDR(resv);
+	assert_int_equal(cap_der_read(&c, &d), 0);
+	assert_int_equal(c.cur.status, CAP_MALFORMED);
 }
 
 static void test_length_past_end_and_overflow(void **state)
@@ -148,7 +149,7 @@ static void test_expect_optional(void **state)
 	/* SEQUENCE { [0] INTEGER 5, [2] GeneralString "EX" } */
 	static const uint8_t seq[] = { 0x30, 0x0b, 0xa0, 0x03, 0x02, 0x01, 0x05,
 				       0xa2, 0x04, 0x1b, 0x02, 'E', 'X' };
-	struct cap_cursor c = CUR(seq), s, f;
+	struct cap_der_reader c = RDR(seq), s, f;
 	struct cap_span str;
 	uint32_t tag;
 	int64_t v;
@@ -160,41 +161,41 @@ static void test_expect_optional(void **state)
 	assert_int_equal(v, 5);
 	/* [1] absent: no error, cursor untouched */
 	assert_int_equal(cap_der_ctx_opt(&s, 1, &f), 0);
-	assert_true(cap_cur_ok(&s));
+	assert_true(cap_der_ok(&s));
 	assert_int_equal(cap_der_ctx_opt(&s, 2, &f), 1);
 	assert_int_equal(cap_der_string(&f, &str, &tag), 1);
 	assert_int_equal(tag, CAP_DER_TAG_GENERAL_STRING);
 	assert_true(cap_span_eq(str, "EX"));
 	/* end of sequence: optional returns 0, still OK */
 	assert_int_equal(cap_der_ctx_opt(&s, 3, &f), 0);
-	assert_true(cap_cur_ok(&s));
+	assert_true(cap_der_ok(&s));
 	/* required but absent: TRUNCATED (ran out) */
 	assert_int_equal(cap_der_ctx(&s, 3, &f), 0);
-	assert_int_equal(s.status, CAP_TRUNCATED);
+	assert_int_equal(s.cur.status, CAP_TRUNCATED);
 
 	/* required with the wrong tag: MALFORMED */
-	c = CUR(seq);
+	c = RDR(seq);
 	assert_int_equal(cap_der_seq(&c, &s), 1);
 	assert_int_equal(cap_der_ctx(&s, 1, &f), 0);
-	assert_int_equal(s.status, CAP_MALFORMED);
-	assert_false(cap_cur_ok(&f));
+	assert_int_equal(s.cur.status, CAP_MALFORMED);
+	assert_false(cap_der_ok(&f));
 }
 
 static void test_partial_descent(void **state)
 {
 	/* SEQUENCE claims 11 bytes, only the first field is there. */
 	static const uint8_t seq[] = { 0x30, 0x0b, 0xa0, 0x03, 0x02, 0x01, 0x05, 0xa2 };
-	struct cap_cursor c = CUR(seq), s, f;
+	struct cap_der_reader c = RDR(seq), s, f;
 	int64_t v;
 
 	(void)state;
 	assert_int_equal(cap_der_seq(&c, &s), 1);
-	assert_int_equal(c.status, CAP_TRUNCATED);
+	assert_int_equal(c.cur.status, CAP_TRUNCATED);
 	assert_int_equal(cap_der_ctx(&s, 0, &f), 1);
 	assert_int_equal(cap_der_int64(&f, &v), 1);
 	assert_int_equal(v, 5);
 	assert_int_equal(cap_der_ctx_opt(&s, 2, &f), 0);
-	assert_int_equal(s.status, CAP_TRUNCATED);
+	assert_int_equal(s.cur.status, CAP_TRUNCATED);
 }
 
 static void test_integers(void **state)
@@ -239,7 +240,7 @@ static void test_bool_null_enum(void **state)
 {
 	static const uint8_t b[] = { 0x01, 0x01, 0xff, 0x05, 0x00, 0x0a, 0x01, 0x02,
 				     0x01, 0x02, 0x00, 0x00 };
-	struct cap_cursor c = CUR(b);
+	struct cap_der_reader c = RDR(b);
 	int64_t e;
 	int v;
 
@@ -250,7 +251,7 @@ static void test_bool_null_enum(void **state)
 	assert_int_equal(cap_der_enumerated(&c, &e), 1);
 	assert_int_equal(e, 2);
 	assert_int_equal(cap_der_bool(&c, &v), 0); /* length 2 */
-	assert_int_equal(c.status, CAP_MALFORMED);
+	assert_int_equal(c.cur.status, CAP_MALFORMED);
 }
 
 static void test_bits32(void **state)
@@ -260,7 +261,7 @@ static void test_bits32(void **state)
 	static const uint8_t shortb[] = { 0x03, 0x02, 0x07, 0x80 };
 	static const uint8_t bad[] = { 0x03, 0x02, 0x08, 0x80 };
 	static const uint8_t empty_bad[] = { 0x03, 0x01, 0x01 };
-	struct cap_cursor c = CUR(kdco);
+	struct cap_der_reader c = RDR(kdco);
 	uint32_t bits;
 	size_t nbits;
 
@@ -268,23 +269,23 @@ static void test_bits32(void **state)
 	assert_int_equal(cap_der_bits32(&c, &bits, &nbits), 1);
 	assert_int_equal(bits, 0x40810010u);
 	assert_int_equal(nbits, 32);
-	c = CUR(shortb);
+	c = RDR(shortb);
 	assert_int_equal(cap_der_bits32(&c, &bits, &nbits), 1);
 	assert_int_equal(bits, 0x80000000u);
 	assert_int_equal(nbits, 1);
-	c = CUR(bad);
+	c = RDR(bad);
 	assert_int_equal(cap_der_bits32(&c, &bits, &nbits), 0);
-	assert_int_equal(c.status, CAP_MALFORMED);
-	c = CUR(empty_bad);
+	assert_int_equal(c.cur.status, CAP_MALFORMED);
+	c = RDR(empty_bad);
 	assert_int_equal(cap_der_bits32(&c, &bits, &nbits), 0);
-	assert_int_equal(c.status, CAP_MALFORMED);
+	assert_int_equal(c.cur.status, CAP_MALFORMED);
 }
 
 static void test_gentime(void **state)
 {
 	static const uint8_t t[] = { 0x18, 0x0f, '2', '0', '3', '7', '0', '9', '1',
 				     '3', '0', '2', '4', '8', '0', '5', 'Z' };
-	struct cap_cursor c = CUR(t);
+	struct cap_der_reader c = RDR(t);
 	struct cap_span sp;
 	int64_t v;
 	unsigned anom = 0;
@@ -328,7 +329,7 @@ static void test_oid(void **state)
 	static const uint8_t padded[] = { 0x2a, 0x80, 0x01 };
 	static const uint8_t huge[] = { 0x2a, 0x82, 0x80, 0x80, 0x80, 0x80, 0x80,
 					0x80, 0x80, 0x80, 0x00 };
-	struct cap_cursor c = CUR(krb5);
+	struct cap_der_reader c = RDR(krb5);
 	struct cap_span o;
 	char buf[64], tiny[6];
 
@@ -404,15 +405,16 @@ static void test_walk_limits(void **state)
 			 CAP_TRUNCATED);
 }
 
-/* A budget carried by the cursor: depth counts values entered, elements count reads
- * (peeks are free), sub-cursors share it, and a hit fails with CAP_LIMIT. */
+/* A budget carried by the reader: depth counts values entered, elements count reads
+ * (peeks are free), readers entered from it share it, and a hit fails with CAP_LIMIT. */
 static void test_budget(void **state)
 {
 	uint8_t nest[64];
 	static const uint8_t flat[] = { 0x05, 0x00, 0x05, 0x00, 0x05, 0x00, 0x05, 0x00 };
 	struct cap_der_limits lim = {31, 0};
 	struct cap_der_budget b;
-	struct cap_cursor c, in, sub;
+	struct cap_der_reader c, in, sub;
+	struct cap_cursor plain;
 	struct cap_der d;
 	unsigned i;
 	char why[96];
@@ -424,21 +426,21 @@ static void test_budget(void **state)
 	}
 	/* 32 levels against a cap of 31: the 32nd SEQUENCE's contents are refused. */
 	cap_der_budget_init(&b, &lim);
-	c = cap_der_cursor(cap_span_of(nest, 64), &b);
+	c = cap_der_reader(cap_span_of(nest, 64), &b);
 	for (i = 0; i < 32; i++) {
 		if (!cap_der_seq(&c, &in))
 			break;
 		c = in;
 	}
 	assert_int_equal(i, 31);
-	assert_int_equal(c.status, CAP_LIMIT);
+	assert_int_equal(c.cur.status, CAP_LIMIT);
 	assert_int_equal(b.hit, CAP_DER_HIT_DEPTH);
 	assert_non_null(cap_der_budget_text(&b, why, sizeof(why)));
 	assert_string_equal(why, "DER nesting deeper than 31 levels (cap)");
 	/* The same with one level more allowed goes to the bottom. */
 	lim.max_depth = 32;
 	cap_der_budget_init(&b, &lim);
-	c = cap_der_cursor(cap_span_of(nest, 64), &b);
+	c = cap_der_reader(cap_span_of(nest, 64), &b);
 	for (i = 0; i < 32 && cap_der_seq(&c, &in); i++)
 		c = in;
 	assert_int_equal(i, 32);
@@ -449,23 +451,26 @@ static void test_budget(void **state)
 	lim.max_depth = 0;
 	lim.max_elems = 3;
 	cap_der_budget_init(&b, &lim);
-	c = cap_der_cursor(cap_span_of(flat, sizeof(flat)), &b);
-	assert_true(cap_der_peek(&c, &d));
-	assert_true(cap_der_get(&c, &d));
-	sub = cap_cur_sub(&c, 4);
-	assert_true(cap_der_get(&sub, &d));
-	assert_true(cap_der_peek(&sub, &d));
-	assert_true(cap_der_get(&sub, &d));
+	c = cap_der_reader(cap_span_of(flat, sizeof(flat)), &b);
+	assert_true(cap_der_peek(&c.cur, &d));
+	assert_true(cap_der_read(&c, &d));
+	sub = cap_der_enter(&c, cap_cur_span(&c.cur, 4));
+	assert_true(cap_der_read(&sub, &d));
+	assert_true(cap_der_peek(&sub.cur, &d));
+	assert_true(cap_der_read(&sub, &d));
 	assert_int_equal(b.elems, 3);
-	assert_false(cap_der_get(&c, &d));
-	assert_int_equal(c.status, CAP_LIMIT);
+	assert_false(cap_der_read(&c, &d));
+	assert_int_equal(c.cur.status, CAP_LIMIT);
 	assert_int_equal(b.hit, CAP_DER_HIT_ELEMS);
 	assert_string_equal(cap_der_budget_text(&b, why, sizeof(why)),
 			    "more than 3 DER elements (cap)");
 	/* No budget: as before, nothing counted. */
-	c = cap_cur_init(flat, sizeof(flat));
+	plain = cap_cur_init(flat, sizeof(flat));
 	for (i = 0; i < 4; i++)
-		assert_true(cap_der_get(&c, &d));
+		assert_true(cap_der_get(&plain, &d));
+	c = cap_der_reader(cap_span_of(flat, sizeof(flat)), NULL);
+	for (i = 0; i < 4; i++)
+		assert_true(cap_der_read(&c, &d));
 }
 
 static void test_every_prefix_of_nested(void **state)
@@ -490,17 +495,17 @@ static void test_every_prefix_of_nested(void **state)
 static void test_sticky_status(void **state)
 {
 	static const uint8_t b[] = { 0x02, 0x05, 0x01 };
-	struct cap_cursor c = CUR(b), in;
+	struct cap_der_reader c = RDR(b), in;
 	int64_t v;
 
 	(void)state;
 	assert_int_equal(cap_der_int64(&c, &v), 0);
-	assert_int_equal(c.status, CAP_TRUNCATED);
+	assert_int_equal(c.cur.status, CAP_TRUNCATED);
 	/* every later read fails, first error kept */
 	assert_int_equal(cap_der_seq(&c, &in), 0);
 	assert_int_equal(cap_der_ctx_opt(&c, 0, &in), 0);
-	assert_int_equal(c.status, CAP_TRUNCATED);
-	assert_int_equal(in.status, CAP_TRUNCATED);
+	assert_int_equal(c.cur.status, CAP_TRUNCATED);
+	assert_int_equal(in.cur.status, CAP_TRUNCATED);
 }
 
 int main(void)
