@@ -23,6 +23,7 @@
 #include "cli/decode_cmd.h"
 #include "cli/limit_opts.h"
 #include "negscope/classify.h"
+#include "negscope/dynbuf.h"
 #include "negscope/json.h"
 #include "negscope/token.h"
 #include "negscope/tree.h"
@@ -161,49 +162,46 @@ static void decode_one(struct decode_run *r, struct cap_span text)
 	free(in);
 }
 
+/* Hands over the text of b (never NULL: "" when empty), or NULL with *err set. */
+static char *take_text(struct cap_dynbuf *b, size_t *len_out, const char **err)
+{
+	char *p = cap_dynbuf_take(b, len_out);
+
+	if (p == NULL)
+		p = calloc(1, 1);
+	if (p == NULL)
+		*err = "out of memory";
+	return p;
+}
+
 /* Reads all of stdin, up to the cap. */
 static char *read_stdin(size_t *len_out, const char **err)
 {
-	size_t cap = 4096, len = 0;
-	char *p = malloc(cap);
+	struct cap_dynbuf b;
+	char chunk[4096];
+	size_t n;
 
-	if (p == NULL) {
-		*err = "out of memory";
-		return NULL;
-	}
-	for (;;) {
-		size_t n;
-
-		if (len == cap) {
-			char *q;
-
-			if (cap >= CAP_DECODE_MAX_INPUT) {
-				free(p);
-				*err = "input on stdin is larger than 1 MiB";
-				return NULL;
-			}
-			cap *= 2;
-			q = realloc(p, cap);
-			if (q == NULL) {
-				free(p);
-				*err = "out of memory";
-				return NULL;
-			}
-			p = q;
-		}
-		n = fread(p + len, 1, cap - len, stdin);
-		len += n;
-		if (n == 0) {
-			if (ferror(stdin)) {
-				free(p);
-				*err = "cannot read stdin";
-				return NULL;
-			}
+	cap_dynbuf_init(&b, CAP_DECODE_MAX_INPUT);
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
+		switch (cap_dynbuf_add(&b, chunk, n)) {
+		case CAP_DYN_OK:
+			continue;
+		case CAP_DYN_TOO_LARGE:
+			*err = "input on stdin is larger than 1 MiB";
+			break;
+		case CAP_DYN_NOMEM:
+			*err = "out of memory";
 			break;
 		}
+		cap_dynbuf_free(&b);
+		return NULL;
 	}
-	*len_out = len;
-	return p;
+	if (ferror(stdin)) {
+		cap_dynbuf_free(&b);
+		*err = "cannot read stdin";
+		return NULL;
+	}
+	return take_text(&b, len_out, err);
 }
 
 /* Several header lines on stdin: decode each; else the whole text is one input. */
@@ -281,28 +279,21 @@ static int run(struct decode_run *r, struct cap_span text)
 }
 
 /* Joins the positional words with single spaces into a new string. */
-static char *join_words(char **w, int n)
+static char *join_words(char **w, int n, size_t *len_out, const char **err)
 {
-	size_t len = 1;
+	struct cap_dynbuf b;
 	int i;
-	char *s, *p;
 
-	for (i = 0; i < n; i++)
-		len += strlen(w[i]) + 1;
-	s = malloc(len);
-	if (s == NULL)
-		return NULL;
-	p = s;
+	cap_dynbuf_init(&b, CAP_DECODE_MAX_INPUT);
 	for (i = 0; i < n; i++) {
-		size_t k = strlen(w[i]);
-
-		if (i > 0)
-			*p++ = ' ';
-		memcpy(p, w[i], k);
-		p += k;
+		if ((i > 0 && cap_dynbuf_addc(&b, ' ') != CAP_DYN_OK) ||
+		    cap_dynbuf_adds(&b, w[i]) != CAP_DYN_OK) {
+			*err = cap_dynbuf_hit(&b) ? "the value is larger than 1 MiB" : "out of memory";
+			cap_dynbuf_free(&b);
+			return NULL;
+		}
 	}
-	*p = '\0';
-	return s;
+	return take_text(&b, len_out, err);
 }
 
 int negcap_decode_main(int argc, char **argv)
@@ -370,10 +361,8 @@ int negcap_decode_main(int argc, char **argv)
 	}
 	if (nwords == 1 && strcmp(words[0], "-") == 0)
 		text = read_stdin(&tlen, &err);
-	else if ((text = join_words(words, nwords)) != NULL)
-		tlen = strlen(text);
 	else
-		err = "out of memory";
+		text = join_words(words, nwords, &tlen, &err);
 	free(words);
 	if (text == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "negscope/authhdr.h"
+#include "negscope/tok.h"
 
 /* tchar (RFC 9110 §5.6.2). */
 static int is_tchar(int c)
@@ -97,16 +98,18 @@ const char *cap_authhdr_scheme_name(enum cap_authhdr_scheme k)
 	return "other";
 }
 
+/* The header names negscope reads (RFC 9110 §11.6, §11.7). */
+static const struct cap_tok header_names[] = {
+	{ CAP_HDR_WWW_AUTHENTICATE, "WWW-Authenticate" },
+	{ CAP_HDR_AUTHORIZATION, "Authorization" },
+	{ CAP_HDR_PROXY_AUTHENTICATE, "Proxy-Authenticate" },
+	{ CAP_HDR_PROXY_AUTHORIZATION, "Proxy-Authorization" },
+	{ 0, NULL },
+};
+
 const char *cap_authhdr_header_name(enum cap_auth_header h)
 {
-	switch (h) {
-	case CAP_HDR_WWW_AUTHENTICATE: return "WWW-Authenticate";
-	case CAP_HDR_AUTHORIZATION: return "Authorization";
-	case CAP_HDR_PROXY_AUTHENTICATE: return "Proxy-Authenticate";
-	case CAP_HDR_PROXY_AUTHORIZATION: return "Proxy-Authorization";
-	case CAP_HDR_UNKNOWN: return "unknown";
-	}
-	return "unknown";
+	return cap_tok_name(header_names, h, "unknown");
 }
 
 /* Parser state over one value; pos is the offset of the cursor in the value. */
@@ -379,16 +382,7 @@ int cap_authhdr_split_line(struct cap_span line, enum cap_auth_header *which,
 	struct cap_cursor c = cap_cur_from_span(line);
 	struct cap_span name;
 	size_t i = 0, end;
-	static const struct {
-		const char *name;
-		enum cap_auth_header h;
-	} names[] = {
-		{ "WWW-Authenticate", CAP_HDR_WWW_AUTHENTICATE },
-		{ "Authorization", CAP_HDR_AUTHORIZATION },
-		{ "Proxy-Authenticate", CAP_HDR_PROXY_AUTHENTICATE },
-		{ "Proxy-Authorization", CAP_HDR_PROXY_AUTHORIZATION },
-	};
-	size_t k;
+	const struct cap_tok *k;
 
 	while (cap_cur_peek(&c, 0) == ' ' || cap_cur_peek(&c, 0) == '\t')
 		(void)cap_cur_u8(&c);
@@ -398,8 +392,8 @@ int cap_authhdr_split_line(struct cap_span line, enum cap_auth_header *which,
 		return 0;
 	name = cap_cur_span(&c, i);
 	(void)cap_cur_u8(&c);
-	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		if (!cap_span_ieq(name, names[k].name))
+	for (k = header_names; k->s != NULL; k++) {
+		if (!cap_span_ieq(name, k->s))
 			continue;
 		while (cap_cur_peek(&c, 0) == ' ' || cap_cur_peek(&c, 0) == '\t')
 			(void)cap_cur_u8(&c);
@@ -409,7 +403,7 @@ int cap_authhdr_split_line(struct cap_span line, enum cap_auth_header *which,
 				   cap_cur_peek(&c, end - 1) == '\r' ||
 				   cap_cur_peek(&c, end - 1) == '\n'))
 			end--;
-		*which = names[k].h;
+		*which = (enum cap_auth_header)k->v;
 		*value = cap_cur_span(&c, end);
 		return 1;
 	}

@@ -5,34 +5,25 @@
 #include <string.h>
 
 #include "negscope/classify.h"
+#include "negscope/dynbuf.h"
+#include "negscope/tok.h"
 
-struct out {
-	char *p;
-	size_t cap;
-	size_t len;
-};
+static void add(struct cap_dynbuf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void add(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(struct out *o, const char *fmt, ...)
+/* A summary longer than the caller's array is cut at its end: one line stays readable. */
+static void add(struct cap_dynbuf *o, const char *fmt, ...)
 {
+	enum cap_dyn_err e;
 	va_list ap;
-	int n;
 
-	if (o->cap == 0 || o->len >= o->cap - 1)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
+	e = cap_dynbuf_vaddf(o, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	o->len += (size_t)n;
-	if (o->len >= o->cap)
-		o->len = o->cap - 1;
+	(void)e; /* cut: cap_dynbuf_hit() says so, and the text so far stands */
 }
 
 /* Up to max bytes of s, with anything outside printable ASCII as '?'. */
-static void add_printable(struct out *o, struct cap_span s, size_t max)
+static void add_printable(struct cap_dynbuf *o, struct cap_span s, size_t max)
 {
 	struct cap_cursor c = cap_cur_from_span(s);
 	size_t n = 0;
@@ -44,21 +35,25 @@ static void add_printable(struct out *o, struct cap_span s, size_t max)
 	}
 }
 
+/* The short etype names of a one-line summary; others take RFC 3961's (kerberos_names.c). */
+static const struct cap_tok short_etypes[] = {
+	{ 1, "des-cbc-crc" },
+	{ 3, "des-cbc-md5" },
+	{ 17, "aes128-cts" },
+	{ 18, "aes256-cts" },
+	{ 19, "aes128-cts-sha256" },
+	{ 20, "aes256-cts-sha384" },
+	{ 23, "rc4-hmac" },
+	{ 24, "rc4-hmac-exp" },
+	{ 0, NULL },
+};
+
 const char *cap_classify_etype(int etype, char *buf, size_t cap)
 {
-	const char *n;
+	const char *n = cap_tok_name(short_etypes, etype, NULL);
 
-	switch (etype) {
-	case 1: return "des-cbc-crc";
-	case 3: return "des-cbc-md5";
-	case 17: return "aes128-cts";
-	case 18: return "aes256-cts";
-	case 19: return "aes128-cts-sha256";
-	case 20: return "aes256-cts-sha384";
-	case 23: return "rc4-hmac";
-	case 24: return "rc4-hmac-exp";
-	default: break;
-	}
+	if (n != NULL)
+		return n;
 	n = cap_krb_etype_name(etype);
 	if (n != NULL)
 		return n;
@@ -66,7 +61,7 @@ const char *cap_classify_etype(int etype, char *buf, size_t cap)
 	return buf;
 }
 
-static void add_krb(struct out *o, const struct cap_token *t)
+static void add_krb(struct cap_dynbuf *o, const struct cap_token *t)
 {
 	const char *name = cap_krb_msg_type_name(t->krb_msg_type);
 	char eb[32];
@@ -107,7 +102,7 @@ static void add_krb(struct out *o, const struct cap_token *t)
 	}
 }
 
-static void add_ntlm(struct out *o, const struct cap_token *t)
+static void add_ntlm(struct cap_dynbuf *o, const struct cap_token *t)
 {
 	add(o, "NTLM %s", cap_ntlm_type_name((uint32_t)t->ntlm_type));
 	switch (t->ntlm_type) {
@@ -139,7 +134,7 @@ static void add_ntlm(struct out *o, const struct cap_token *t)
 	}
 }
 
-static void add_inner(struct out *o, const struct cap_token *t)
+static void add_inner(struct cap_dynbuf *o, const struct cap_token *t)
 {
 	if (t->has_krb && t->krb_msg_type != 0)
 		add_krb(o, t);
@@ -157,7 +152,7 @@ static void add_inner(struct out *o, const struct cap_token *t)
 		add(o, "unrecognised mechanism token");
 }
 
-static void add_spnego(struct out *o, const struct cap_token *t)
+static void add_spnego(struct cap_dynbuf *o, const struct cap_token *t)
 {
 	const struct cap_spnego *sp = &t->sp;
 	size_t i;
@@ -186,7 +181,7 @@ static void add_spnego(struct out *o, const struct cap_token *t)
 	}
 }
 
-static void add_scheme_note(struct out *o, const struct cap_token *t, int raw)
+static void add_scheme_note(struct cap_dynbuf *o, const struct cap_token *t, int raw)
 {
 	if (t->is_ntlm_in_negotiate)
 		add(o, raw ? " (raw, inside Negotiate: NTLM fallback)"
@@ -199,21 +194,16 @@ static void add_scheme_note(struct out *o, const struct cap_token *t, int raw)
 
 size_t cap_classify(const struct cap_token *t, char *outbuf, size_t cap)
 {
-	struct out o;
+	struct cap_dynbuf o;
 
-	o.p = outbuf;
-	o.cap = cap;
-	o.len = 0;
-	if (cap == 0)
-		return 0;
-	outbuf[0] = '\0';
+	cap_dynbuf_init_fixed(&o, outbuf, cap);
 	if (t->no_token) {
 		add(&o, "%s (no token)", cap_authhdr_scheme_name(t->scheme));
-		return o.len;
+		return cap_dynbuf_len(&o);
 	}
 	if (!t->recognised) {
 		add(&o, "undecodable: %s", t->err[0] ? t->err : "unknown format");
-		return o.len;
+		return cap_dynbuf_len(&o);
 	}
 	switch (t->wrap) {
 	case CAP_WRAP_SPNEGO:
@@ -239,5 +229,5 @@ size_t cap_classify(const struct cap_token *t, char *outbuf, size_t cap)
 	}
 	if (t->status != CAP_OK)
 		add(&o, " [%s: %s]", cap_status_name(t->status), t->err);
-	return o.len;
+	return cap_dynbuf_len(&o);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "negscope/der.h"
+#include "negscope/dynbuf.h"
+#include "negscope/tok.h"
 
 /* Identifier octets (X.690 §8.1.2).  Fails the cursor on error. */
 static int get_ident(struct cap_cursor *t, struct cap_der *d)
@@ -665,28 +667,6 @@ int cap_der_oid(struct cap_der_reader *r, struct cap_span *out)
 	return 1;
 }
 
-/* Bounded append; remembers overflow. */
-struct strbuf {
-	char *p;
-	size_t cap, n;
-	int full;
-};
-
-static void sb_put(struct strbuf *b, const char *s)
-{
-	size_t k = strlen(s);
-
-	if (b->cap == 0)
-		return;
-	if (k > b->cap - 1 - b->n) {
-		k = b->cap - 1 - b->n;
-		b->full = 1;
-	}
-	memcpy(b->p + b->n, s, k);
-	b->n += k;
-	b->p[b->n] = '\0';
-}
-
 /* One base-128 sub-identifier (X.690 §8.19.2). */
 static enum cap_status oid_subid(struct cap_cursor *c, uint64_t *out)
 {
@@ -712,18 +692,13 @@ static enum cap_status oid_subid(struct cap_cursor *c, uint64_t *out)
 enum cap_status cap_der_oid_str(struct cap_span oid, char *buf, size_t len)
 {
 	struct cap_cursor c = cap_cur_from_span(oid);
-	struct strbuf b;
+	struct cap_dynbuf b;
 	char tmp[48];
 	uint64_t v;
 	enum cap_status s;
-	int first = 1;
+	int first = 1, cut = 0;
 
-	b.p = buf;
-	b.cap = len;
-	b.n = 0;
-	b.full = 0;
-	if (len > 0)
-		buf[0] = '\0';
+	cap_dynbuf_init_fixed(&b, buf, len);
 	if (oid.len == 0)
 		return CAP_MALFORMED;
 	while (cap_cur_left(&c) > 0) {
@@ -738,9 +713,10 @@ enum cap_status cap_der_oid_str(struct cap_span oid, char *buf, size_t len)
 		} else {
 			snprintf(tmp, sizeof(tmp), ".%" PRIu64, v);
 		}
-		sb_put(&b, tmp);
+		/* Cut at the end of buf; the remaining arcs are still checked. */
+		cut |= cap_dynbuf_adds(&b, tmp) != CAP_DYN_OK;
 	}
-	return b.full || len == 0 ? CAP_LIMIT : CAP_OK;
+	return cut || len == 0 ? CAP_LIMIT : CAP_OK;
 }
 
 int cap_der_oid_eq(struct cap_span oid, const char *dotted)
@@ -807,43 +783,48 @@ enum cap_status cap_der_walk(struct cap_span in,
 	return walk_level(&w, in, 1);
 }
 
+static const struct cap_tok der_anomaly_names[] = {
+	{ CAP_DER_ANOM_NONMIN_LEN, "der_nonminimal_length" },
+	{ CAP_DER_ANOM_NONMIN_TAG, "der_nonminimal_tag" },
+	{ CAP_DER_ANOM_NONMIN_INT, "der_nonminimal_integer" },
+	{ CAP_DER_ANOM_BAD_BOOL, "der_boolean_not_ff" },
+	{ CAP_DER_ANOM_BIT_PAD, "der_bitstring_unused_bits_set" },
+	{ CAP_DER_ANOM_TIME_FRAC, "der_time_fraction" },
+	{ 0, NULL },
+};
+
 const char *cap_der_anomaly_name(unsigned bit)
 {
-	switch (bit) {
-	case CAP_DER_ANOM_NONMIN_LEN: return "der_nonminimal_length";
-	case CAP_DER_ANOM_NONMIN_TAG: return "der_nonminimal_tag";
-	case CAP_DER_ANOM_NONMIN_INT: return "der_nonminimal_integer";
-	case CAP_DER_ANOM_BAD_BOOL: return "der_boolean_not_ff";
-	case CAP_DER_ANOM_BIT_PAD: return "der_bitstring_unused_bits_set";
-	case CAP_DER_ANOM_TIME_FRAC: return "der_time_fraction";
-	}
-	return NULL;
+	return cap_tok_name(der_anomaly_names, bit, NULL);
 }
+
+/* X.680 §8.4 universal tag names. */
+static const struct cap_tok universal_names[] = {
+	{ 0, "EOC" },
+	{ CAP_DER_TAG_BOOLEAN, "BOOLEAN" },
+	{ CAP_DER_TAG_INTEGER, "INTEGER" },
+	{ CAP_DER_TAG_BIT_STRING, "BIT STRING" },
+	{ CAP_DER_TAG_OCTET_STRING, "OCTET STRING" },
+	{ CAP_DER_TAG_NULL, "NULL" },
+	{ CAP_DER_TAG_OID, "OBJECT IDENTIFIER" },
+	{ CAP_DER_TAG_ENUMERATED, "ENUMERATED" },
+	{ CAP_DER_TAG_UTF8_STRING, "UTF8String" },
+	{ CAP_DER_TAG_SEQUENCE, "SEQUENCE" },
+	{ CAP_DER_TAG_SET, "SET" },
+	{ 18, "NumericString" },
+	{ CAP_DER_TAG_PRINTABLE_STRING, "PrintableString" },
+	{ 20, "TeletexString" },
+	{ CAP_DER_TAG_IA5_STRING, "IA5String" },
+	{ CAP_DER_TAG_UTC_TIME, "UTCTime" },
+	{ CAP_DER_TAG_GENERALIZED_TIME, "GeneralizedTime" },
+	{ 26, "VisibleString" },
+	{ CAP_DER_TAG_GENERAL_STRING, "GeneralString" },
+	{ 28, "UniversalString" },
+	{ CAP_DER_TAG_BMP_STRING, "BMPString" },
+	{ 0, NULL },
+};
 
 const char *cap_der_universal_name(uint32_t tag)
 {
-	switch (tag) {
-	case 0: return "EOC";
-	case CAP_DER_TAG_BOOLEAN: return "BOOLEAN";
-	case CAP_DER_TAG_INTEGER: return "INTEGER";
-	case CAP_DER_TAG_BIT_STRING: return "BIT STRING";
-	case CAP_DER_TAG_OCTET_STRING: return "OCTET STRING";
-	case CAP_DER_TAG_NULL: return "NULL";
-	case CAP_DER_TAG_OID: return "OBJECT IDENTIFIER";
-	case CAP_DER_TAG_ENUMERATED: return "ENUMERATED";
-	case CAP_DER_TAG_UTF8_STRING: return "UTF8String";
-	case CAP_DER_TAG_SEQUENCE: return "SEQUENCE";
-	case CAP_DER_TAG_SET: return "SET";
-	case 18: return "NumericString";
-	case CAP_DER_TAG_PRINTABLE_STRING: return "PrintableString";
-	case 20: return "TeletexString";
-	case CAP_DER_TAG_IA5_STRING: return "IA5String";
-	case CAP_DER_TAG_UTC_TIME: return "UTCTime";
-	case CAP_DER_TAG_GENERALIZED_TIME: return "GeneralizedTime";
-	case 26: return "VisibleString";
-	case CAP_DER_TAG_GENERAL_STRING: return "GeneralString";
-	case 28: return "UniversalString";
-	case CAP_DER_TAG_BMP_STRING: return "BMPString";
-	}
-	return NULL;
+	return cap_tok_name(universal_names, tag, NULL);
 }

@@ -4,6 +4,7 @@
 
 #include "negscope/der.h"
 #include "negscope/gss_token.h"
+#include "negscope/tok.h"
 
 struct mech_row {
 	enum cap_gss_mech mech;
@@ -69,22 +70,26 @@ int cap_gss_mech_is_krb5(enum cap_gss_mech m)
 	return m == CAP_MECH_KRB5 || m == CAP_MECH_KRB5_MS || m == CAP_MECH_KRB5_U2U;
 }
 
+/* krb5 GSS TOK_IDs: RFC 4121 §4.1 and §4.2.6, RFC 1964 §1.2, draft-ietf-kitten-iakerb,
+ * draft-swift-win2k-krb-user2user. */
+static const struct cap_tok tok_id_names[] = {
+	{ CAP_GSS_TOK_AP_REQ, "AP-REQ" },
+	{ CAP_GSS_TOK_AP_REP, "AP-REP" },
+	{ CAP_GSS_TOK_KRB_ERROR, "KRB-ERROR" },
+	{ 0x0404, "MIC" },
+	{ 0x0504, "Wrap" },
+	{ 0x0101, "MIC (RFC 1964)" },
+	{ 0x0201, "Wrap (RFC 1964)" },
+	{ 0x0102, "delete-context (RFC 1964)" },
+	{ CAP_GSS_TOK_IAKERB_PROXY, "IAKERB-PROXY" },
+	{ 0x0401, "TGT-REQ (user-to-user)" },
+	{ 0x0411, "TGT-REP (user-to-user)" },
+	{ 0, NULL },
+};
+
 const char *cap_gss_tok_id_name(uint16_t tok_id)
 {
-	switch (tok_id) {
-	case CAP_GSS_TOK_AP_REQ: return "AP-REQ";
-	case CAP_GSS_TOK_AP_REP: return "AP-REP";
-	case CAP_GSS_TOK_KRB_ERROR: return "KRB-ERROR";
-	case 0x0404: return "MIC";
-	case 0x0504: return "Wrap";
-	case 0x0101: return "MIC (RFC 1964)";
-	case 0x0201: return "Wrap (RFC 1964)";
-	case 0x0102: return "delete-context (RFC 1964)";
-	case CAP_GSS_TOK_IAKERB_PROXY: return "IAKERB-PROXY";
-	case 0x0401: return "TGT-REQ (user-to-user)";
-	case 0x0411: return "TGT-REP (user-to-user)";
-	}
-	return NULL;
+	return cap_tok_name(tok_id_names, tok_id, NULL);
 }
 
 int cap_gss_tok_id_krb_type(uint16_t tok_id)
@@ -97,13 +102,15 @@ int cap_gss_tok_id_krb_type(uint16_t tok_id)
 	return 0;
 }
 
+static const struct cap_tok gss_anomaly_names[] = {
+	{ CAP_GSS_ANOM_TOKID_MISMATCH, "gss_tok_id_mismatch" },
+	{ CAP_GSS_ANOM_TRAILING, "gss_trailing_data" },
+	{ 0, NULL },
+};
+
 const char *cap_gss_anomaly_name(unsigned bit)
 {
-	switch (bit) {
-	case CAP_GSS_ANOM_TOKID_MISMATCH: return "gss_tok_id_mismatch";
-	case CAP_GSS_ANOM_TRAILING: return "gss_trailing_data";
-	}
-	return NULL;
+	return cap_tok_name(gss_anomaly_names, bit, NULL);
 }
 
 int cap_gss_is_framed(struct cap_span in)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "negscope/der.h"
+#include "negscope/dynbuf.h"
 #include "negscope/krb5.h"
 
 struct dec {
@@ -1225,24 +1226,16 @@ enum cap_status cap_krb_tcp_record(struct cap_span in, struct cap_span *pdu_out,
 	return CAP_OK;
 }
 
-/* Bounded text output that never splits an escape. */
-struct out {
-	char *p;
-	size_t cap, n;
-};
-
-static void put(struct out *o, const char *s, size_t k)
+/* Bounded text output that never splits an escape: a piece goes in whole or, like all
+ * after it, not at all. */
+static void put(struct cap_dynbuf *o, const char *s, size_t k)
 {
-	if (o->cap == 0 || k > o->cap - 1 - o->n) {
-		o->n = o->cap > 0 ? o->cap - 1 : 0; /* full: stop writing */
-		return;
-	}
-	memcpy(o->p + o->n, s, k);
-	o->n += k;
-	o->p[o->n] = '\0';
+	enum cap_dyn_err e = cap_dynbuf_add_whole(o, s, k);
+
+	(void)e; /* full: the text so far stands */
 }
 
-static void put_span(struct out *o, struct cap_span s)
+static void put_span(struct cap_dynbuf *o, struct cap_span s)
 {
 	static const char hex[] = "0123456789abcdef";
 	struct cap_cursor c = cap_cur_from_span(s);
@@ -1266,13 +1259,9 @@ static void put_span(struct out *o, struct cap_span s)
 
 const char *cap_krb_span_str(struct cap_span s, char *buf, size_t len)
 {
-	struct out o;
+	struct cap_dynbuf o;
 
-	o.p = buf;
-	o.cap = len;
-	o.n = 0;
-	if (len > 0)
-		buf[0] = '\0';
+	cap_dynbuf_init_fixed(&o, buf, len);
 	put_span(&o, s);
 	return buf;
 }
@@ -1280,14 +1269,10 @@ const char *cap_krb_span_str(struct cap_span s, char *buf, size_t len)
 const char *cap_krb_principal_str(const struct cap_krb_principal *p,
 				  char *buf, size_t len)
 {
-	struct out o;
+	struct cap_dynbuf o;
 	size_t i;
 
-	o.p = buf;
-	o.cap = len;
-	o.n = 0;
-	if (len > 0)
-		buf[0] = '\0';
+	cap_dynbuf_init_fixed(&o, buf, len);
 	if (p == NULL || !p->present)
 		return buf;
 	for (i = 0; i < p->ncomponents && i < CAP_KRB_MAX_COMPONENTS; i++) {

@@ -1,4 +1,4 @@
-/* kerberos_names.c - name tables for Kerberos numbers (tables only).
+/* kerberos_names.c - name tables for Kerberos numbers (struct cap_tok tables only).
  *
  * References: RFC 4120 §7.5 (message types, padata types, name types,
  * error codes §7.5.9), RFC 3961 §8 / RFC 8009 / RFC 6803 (etypes), RFC 4556
@@ -10,11 +10,7 @@
 #include <stddef.h>
 
 #include "negscope/krb5.h"
-
-struct num_name {
-	int32_t num;
-	const char *name;
-};
+#include "negscope/tok.h"
 
 struct err_row {
 	int32_t code;
@@ -22,28 +18,17 @@ struct err_row {
 	const char *text;
 };
 
-static const char *lookup(const struct num_name *t, size_t n, int32_t v)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (t[i].num == v)
-			return t[i].name;
-	return NULL;
-}
-
-#define LOOKUP(t, v) lookup((t), sizeof(t) / sizeof((t)[0]), (v))
-
-static const struct num_name msg_types[] = {
+static const struct cap_tok msg_types[] = {
 	{ 10, "AS-REQ" },   { 11, "AS-REP" },   { 12, "TGS-REQ" },
 	{ 13, "TGS-REP" },  { 14, "AP-REQ" },   { 15, "AP-REP" },
 	{ 16, "TGT-REQ" },  { 17, "TGT-REP" },  { 20, "KRB-SAFE" },
 	{ 21, "KRB-PRIV" }, { 22, "KRB-CRED" }, { 30, "KRB-ERROR" },
+	{ 0, NULL },
 };
 
 const char *cap_krb_msg_type_name(int msg_type)
 {
-	return LOOKUP(msg_types, msg_type);
+	return cap_tok_name(msg_types, msg_type, NULL);
 }
 
 static const struct err_row errors[] = {
@@ -162,7 +147,7 @@ const char *cap_krb_error_text(int32_t code)
 	return r != NULL ? r->text : NULL;
 }
 
-static const struct num_name etypes[] = {
+static const struct cap_tok etypes[] = {
 	{ 0, "null" },
 	{ 1, "des-cbc-crc" },
 	{ 2, "des-cbc-md4" },
@@ -208,14 +193,15 @@ static const struct num_name etypes[] = {
 	{ -4099, "des-pcbc-none" },
 	{ -4100, "digest-md5-none" },
 	{ -4101, "cram-md5-none" },
+	{ 0, NULL },
 };
 
 const char *cap_krb_etype_name(int32_t etype)
 {
-	return LOOKUP(etypes, etype);
+	return cap_tok_name(etypes, etype, NULL);
 }
 
-static const struct num_name name_types[] = {
+static const struct cap_tok name_types[] = {
 	{ 0, "NT-UNKNOWN" },
 	{ 1, "NT-PRINCIPAL" },
 	{ 2, "NT-SRV-INST" },
@@ -235,14 +221,15 @@ static const struct num_name name_types[] = {
 	{ -1202, "NT-GSS-HOSTBASED-SERVICE" },
 	{ -1203, "NT-CACHE-UUID" },
 	{ -195894762, "NT-SRV-HST-NEEDS-CANON" },
+	{ 0, NULL },
 };
 
 const char *cap_krb_name_type_name(int32_t nt)
 {
-	return LOOKUP(name_types, nt);
+	return cap_tok_name(name_types, nt, NULL);
 }
 
-static const struct num_name padata_types[] = {
+static const struct cap_tok padata_types[] = {
 	{ 0, "PA-NONE" },
 	{ 1, "PA-TGS-REQ" },
 	{ 2, "PA-ENC-TIMESTAMP" },
@@ -312,11 +299,12 @@ static const struct num_name padata_types[] = {
 	{ 166, "PA-EXTENDED-ERROR" },
 	{ 167, "PA-PAC-OPTIONS" },
 	{ -1, "PA-PROV-SRV-LOCATION" },
+	{ 0, NULL },
 };
 
 const char *cap_krb_padata_name(int32_t type)
 {
-	return LOOKUP(padata_types, type);
+	return cap_tok_name(padata_types, type, NULL);
 }
 
 /* KDCOptions, RFC 4120 §5.4.1; bit 14 from MS-SFU, 16 from RFC 6112. */
@@ -354,42 +342,44 @@ const char *cap_krb_pac_option_name(unsigned bit)
 	return bit < 4 ? pac[bit] : NULL;
 }
 
+static const struct cap_tok krb_anomaly_names[] = {
+	{ CAP_KRB_ANOM_MSG_TYPE_MISMATCH, "krb_msg_type_mismatch" },
+	{ CAP_KRB_ANOM_BAD_PVNO, "krb_bad_pvno" },
+	{ CAP_KRB_ANOM_NOT_GENERAL_STRING, "krb_not_general_string" },
+	{ CAP_KRB_ANOM_TOO_MANY_COMPONENTS, "krb_too_many_components" },
+	{ CAP_KRB_ANOM_TOO_MANY_ETYPES, "krb_too_many_etypes" },
+	{ CAP_KRB_ANOM_TOO_MANY_PADATA, "krb_too_many_padata" },
+	{ CAP_KRB_ANOM_TOO_MANY_TICKETS, "krb_too_many_tickets" },
+	{ CAP_KRB_ANOM_TOO_MANY_ETYPE_INFO, "krb_too_many_etype_info" },
+	{ CAP_KRB_ANOM_TRAILING_DATA, "krb_trailing_data" },
+	{ CAP_KRB_ANOM_UNKNOWN_FIELD, "krb_unknown_field" },
+	{ CAP_KRB_ANOM_PADATA_UNDECODED, "krb_padata_undecoded" },
+	{ CAP_KRB_ANOM_EDATA_UNDECODED, "krb_edata_undecoded" },
+	{ CAP_KRB_ANOM_EMPTY_NAME, "krb_empty_name" },
+	{ CAP_KRB_ANOM_NONMINIMAL_DER, "krb_nonminimal_der" },
+	{ CAP_KRB_ANOM_TOO_MANY_ADDRESSES, "krb_too_many_addresses" },
+	{ 0, NULL },
+};
+
 const char *cap_krb_anomaly_name(unsigned bit)
 {
-	switch (bit) {
-	case CAP_KRB_ANOM_MSG_TYPE_MISMATCH: return "krb_msg_type_mismatch";
-	case CAP_KRB_ANOM_BAD_PVNO: return "krb_bad_pvno";
-	case CAP_KRB_ANOM_NOT_GENERAL_STRING: return "krb_not_general_string";
-	case CAP_KRB_ANOM_TOO_MANY_COMPONENTS: return "krb_too_many_components";
-	case CAP_KRB_ANOM_TOO_MANY_ETYPES: return "krb_too_many_etypes";
-	case CAP_KRB_ANOM_TOO_MANY_PADATA: return "krb_too_many_padata";
-	case CAP_KRB_ANOM_TOO_MANY_TICKETS: return "krb_too_many_tickets";
-	case CAP_KRB_ANOM_TOO_MANY_ETYPE_INFO: return "krb_too_many_etype_info";
-	case CAP_KRB_ANOM_TRAILING_DATA: return "krb_trailing_data";
-	case CAP_KRB_ANOM_UNKNOWN_FIELD: return "krb_unknown_field";
-	case CAP_KRB_ANOM_PADATA_UNDECODED: return "krb_padata_undecoded";
-	case CAP_KRB_ANOM_EDATA_UNDECODED: return "krb_edata_undecoded";
-	case CAP_KRB_ANOM_EMPTY_NAME: return "krb_empty_name";
-	case CAP_KRB_ANOM_NONMINIMAL_DER: return "krb_nonminimal_der";
-	case CAP_KRB_ANOM_TOO_MANY_ADDRESSES: return "krb_too_many_addresses";
-	}
-	return NULL;
+	return cap_tok_name(krb_anomaly_names, bit, NULL);
 }
+
+/* MS-KILE §2.2.1 KERB-ERROR-DATA data-type. */
+static const struct cap_tok err_data_type_names[] = {
+	{ CAP_KERB_AP_ERR_TYPE_SKEW_RECOVERY, "KERB_AP_ERR_TYPE_SKEW_RECOVERY" },
+	{ CAP_KERB_ERR_TYPE_EXTENDED, "KERB_ERR_TYPE_EXTENDED" },
+	{ 0, NULL },
+};
 
 const char *cap_krb_kerb_err_data_type_name(int64_t t)
 {
-	switch (t) {
-	case CAP_KERB_AP_ERR_TYPE_SKEW_RECOVERY: return "KERB_AP_ERR_TYPE_SKEW_RECOVERY";
-	case CAP_KERB_ERR_TYPE_EXTENDED: return "KERB_ERR_TYPE_EXTENDED";
-	}
-	return NULL;
+	return cap_tok_name(err_data_type_names, t, NULL);
 }
 
 /* NTSTATUS (MS-ERREF 2.3.1) seen in KERB-EXT-ERROR from Windows KDCs. */
-static const struct {
-	uint32_t status;
-	const char *name;
-} ntstatus[] = {
+static const struct cap_tok ntstatus[] = {
 	{ 0x00000000u, "STATUS_SUCCESS" },
 	{ 0xC0000022u, "STATUS_ACCESS_DENIED" },
 	{ 0xC000005Eu, "STATUS_NO_LOGON_SERVERS" },
@@ -418,14 +408,10 @@ static const struct {
 	{ 0xC000035Bu, "STATUS_BAD_BINDINGS" },
 	{ 0xC0000388u, "STATUS_DOWNGRADE_DETECTED" },
 	{ 0xC0000413u, "STATUS_AUTHENTICATION_FIREWALL_FAILED" },
+	{ 0, NULL },
 };
 
 const char *cap_krb_ntstatus_name(uint32_t status)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(ntstatus) / sizeof(ntstatus[0]); i++)
-		if (ntstatus[i].status == status)
-			return ntstatus[i].name;
-	return NULL;
+	return cap_tok_name(ntstatus, status, NULL);
 }

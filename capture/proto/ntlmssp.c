@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "negscope/dynbuf.h"
 #include "negscope/ntlmssp.h"
+#include "negscope/tok.h"
 
 #define SIG_LEN 8
 #define NEG_FIXED 32
@@ -413,22 +415,21 @@ enum cap_status cap_ntlm_decode(struct cap_span in, struct cap_ntlm_msg *out)
 	return out->status;
 }
 
-const char *cap_ntlm_type_name(uint32_t type)
-{
-	switch (type) {
-	case CAP_NTLM_NEGOTIATE: return "NEGOTIATE";
-	case CAP_NTLM_CHALLENGE: return "CHALLENGE";
-	case CAP_NTLM_AUTHENTICATE: return "AUTHENTICATE";
-	}
-	return "UNKNOWN";
-}
-
-struct flag_name {
-	uint32_t bit;
-	const char *name;
+/* MS-NLMP §2.2.1 MessageType. */
+static const struct cap_tok ntlm_type_names[] = {
+	{ CAP_NTLM_NEGOTIATE, "NEGOTIATE" },
+	{ CAP_NTLM_CHALLENGE, "CHALLENGE" },
+	{ CAP_NTLM_AUTHENTICATE, "AUTHENTICATE" },
+	{ 0, NULL },
 };
 
-static const struct flag_name ntlm_flags[] = {
+const char *cap_ntlm_type_name(uint32_t type)
+{
+	return cap_tok_name(ntlm_type_names, type, "UNKNOWN");
+}
+
+/* MS-NLMP §2.2.2.5 NEGOTIATE flags. */
+static const struct cap_tok ntlm_flags[] = {
 	{ CAP_NTLM_F_UNICODE, "NEGOTIATE_UNICODE" },
 	{ CAP_NTLM_F_OEM, "NEGOTIATE_OEM" },
 	{ CAP_NTLM_F_REQUEST_TARGET, "REQUEST_TARGET" },
@@ -456,25 +457,18 @@ static const struct flag_name ntlm_flags[] = {
 
 const char *cap_ntlm_flag_name(uint32_t bit)
 {
-	size_t i;
-
-	for (i = 0; ntlm_flags[i].name != NULL; i++)
-		if (ntlm_flags[i].bit == bit)
-			return ntlm_flags[i].name;
-	return NULL;
+	return cap_tok_name(ntlm_flags, bit, NULL);
 }
 
 size_t cap_ntlm_flags_str(uint32_t flags, char *out, size_t cap)
 {
-	size_t o = 0;
+	struct cap_dynbuf b;
 	uint32_t bit;
 
-	if (cap == 0)
-		return 0;
-	out[0] = '\0';
+	cap_dynbuf_init_fixed(&b, out, cap);
 	for (bit = 1; bit != 0; bit <<= 1) {
 		const char *n;
-		char tmp[16];
+		char tmp[16], piece[64];
 		int w;
 
 		if (!(flags & bit))
@@ -486,65 +480,71 @@ size_t cap_ntlm_flags_str(uint32_t flags, char *out, size_t cap)
 		} else if (strncmp(n, "NEGOTIATE_", 10) == 0) {
 			n += 10;
 		}
-		w = snprintf(out + o, cap - o, "%s%s", o > 0 ? "|" : "", n);
-		if (w < 0 || (size_t)w >= cap - o) {
-			out[o] = '\0';
+		w = snprintf(piece, sizeof(piece), "%s%s", cap_dynbuf_len(&b) > 0 ? "|" : "", n);
+		/* A flag goes in whole or, like every one after it, not at all. */
+		if (w < 0 || (size_t)w >= sizeof(piece) ||
+		    cap_dynbuf_add_whole(&b, piece, (size_t)w) != CAP_DYN_OK)
 			break;
-		}
-		o += (size_t)w;
 	}
-	return o;
+	return cap_dynbuf_len(&b);
 }
+
+/* MS-NLMP §2.2.2.1 AvId. */
+static const struct cap_tok av_names[] = {
+	{ CAP_NTLM_AV_EOL, "MsvAvEOL" },
+	{ CAP_NTLM_AV_NB_COMPUTER, "MsvAvNbComputerName" },
+	{ CAP_NTLM_AV_NB_DOMAIN, "MsvAvNbDomainName" },
+	{ CAP_NTLM_AV_DNS_COMPUTER, "MsvAvDnsComputerName" },
+	{ CAP_NTLM_AV_DNS_DOMAIN, "MsvAvDnsDomainName" },
+	{ CAP_NTLM_AV_DNS_TREE, "MsvAvDnsTreeName" },
+	{ CAP_NTLM_AV_FLAGS, "MsvAvFlags" },
+	{ CAP_NTLM_AV_TIMESTAMP, "MsvAvTimestamp" },
+	{ CAP_NTLM_AV_SINGLE_HOST, "MsvAvSingleHost" },
+	{ CAP_NTLM_AV_TARGET_NAME, "MsvAvTargetName" },
+	{ CAP_NTLM_AV_CHANNEL_BINDINGS, "MsvAvChannelBindings" },
+	{ 0, NULL },
+};
 
 const char *cap_ntlm_av_name(uint16_t id)
 {
-	switch (id) {
-	case CAP_NTLM_AV_EOL: return "MsvAvEOL";
-	case CAP_NTLM_AV_NB_COMPUTER: return "MsvAvNbComputerName";
-	case CAP_NTLM_AV_NB_DOMAIN: return "MsvAvNbDomainName";
-	case CAP_NTLM_AV_DNS_COMPUTER: return "MsvAvDnsComputerName";
-	case CAP_NTLM_AV_DNS_DOMAIN: return "MsvAvDnsDomainName";
-	case CAP_NTLM_AV_DNS_TREE: return "MsvAvDnsTreeName";
-	case CAP_NTLM_AV_FLAGS: return "MsvAvFlags";
-	case CAP_NTLM_AV_TIMESTAMP: return "MsvAvTimestamp";
-	case CAP_NTLM_AV_SINGLE_HOST: return "MsvAvSingleHost";
-	case CAP_NTLM_AV_TARGET_NAME: return "MsvAvTargetName";
-	case CAP_NTLM_AV_CHANNEL_BINDINGS: return "MsvAvChannelBindings";
-	}
-	return NULL;
+	return cap_tok_name(av_names, id, NULL);
 }
+
+static const struct cap_tok auth_kind_names[] = {
+	{ CAP_NTLM_AUTH_NONE, "none" },
+	{ CAP_NTLM_AUTH_ANONYMOUS, "anonymous" },
+	{ CAP_NTLM_AUTH_LMV1, "LMv1" },
+	{ CAP_NTLM_AUTH_NTLMV1, "NTLMv1" },
+	{ CAP_NTLM_AUTH_NTLMV1_ESS, "NTLMv1-ESS" },
+	{ CAP_NTLM_AUTH_NTLMV2, "NTLMv2" },
+	{ CAP_NTLM_AUTH_UNKNOWN, "unknown" },
+	{ 0, NULL },
+};
 
 const char *cap_ntlm_auth_kind_name(enum cap_ntlm_auth_kind k)
 {
-	switch (k) {
-	case CAP_NTLM_AUTH_NONE: return "none";
-	case CAP_NTLM_AUTH_ANONYMOUS: return "anonymous";
-	case CAP_NTLM_AUTH_LMV1: return "LMv1";
-	case CAP_NTLM_AUTH_NTLMV1: return "NTLMv1";
-	case CAP_NTLM_AUTH_NTLMV1_ESS: return "NTLMv1-ESS";
-	case CAP_NTLM_AUTH_NTLMV2: return "NTLMv2";
-	case CAP_NTLM_AUTH_UNKNOWN: return "unknown";
-	}
-	return "unknown";
+	return cap_tok_name(auth_kind_names, k, "unknown");
 }
+
+static const struct cap_tok ntlm_anomaly_names[] = {
+	{ CAP_NTLM_ANOM_SHORT_HEADER, "ntlm_short_header" },
+	{ CAP_NTLM_ANOM_AV_NO_EOL, "ntlm_av_no_eol" },
+	{ CAP_NTLM_ANOM_AV_LIMIT, "ntlm_av_limit" },
+	{ CAP_NTLM_ANOM_ODD_UNICODE, "ntlm_odd_unicode_length" },
+	{ CAP_NTLM_ANOM_BAD_AV_LEN, "ntlm_bad_av_length" },
+	{ 0, NULL },
+};
 
 const char *cap_ntlm_anomaly_name(unsigned bit)
 {
-	switch (bit) {
-	case CAP_NTLM_ANOM_SHORT_HEADER: return "ntlm_short_header";
-	case CAP_NTLM_ANOM_AV_NO_EOL: return "ntlm_av_no_eol";
-	case CAP_NTLM_ANOM_AV_LIMIT: return "ntlm_av_limit";
-	case CAP_NTLM_ANOM_ODD_UNICODE: return "ntlm_odd_unicode_length";
-	case CAP_NTLM_ANOM_BAD_AV_LEN: return "ntlm_bad_av_length";
-	}
-	return NULL;
+	return cap_tok_name(ntlm_anomaly_names, bit, NULL);
 }
 
-/* Appends code point cp as UTF-8 if it fits with room for the NUL; 0 when it does not. */
-static int put_utf8(char *out, size_t cap, size_t *o, uint32_t cp)
+/* Appends code point cp as UTF-8 if all of it fits; 0 when it does not. */
+static int put_utf8(struct cap_dynbuf *out, uint32_t cp)
 {
 	char b[4];
-	size_t n, i;
+	size_t n;
 
 	if (cp < 0x80) {
 		b[0] = (char)cp;
@@ -565,22 +565,15 @@ static int put_utf8(char *out, size_t cap, size_t *o, uint32_t cp)
 		b[3] = (char)(0x80 | (cp & 0x3f));
 		n = 4;
 	}
-	if (cap - *o - 1 < n)
-		return 0;
-	for (i = 0; i < n; i++)
-		out[(*o)++] = b[i];
-	out[*o] = '\0';
-	return 1;
+	return cap_dynbuf_add_whole(out, b, n) == CAP_DYN_OK;
 }
 
 size_t cap_utf16le_to_utf8(struct cap_span s, char *out, size_t cap)
 {
 	struct cap_cursor c = cap_cur_from_span(s);
-	size_t o = 0;
+	struct cap_dynbuf o;
 
-	if (cap == 0)
-		return 0;
-	out[0] = '\0';
+	cap_dynbuf_init_fixed(&o, out, cap);
 	while (cap_cur_left(&c) >= 2) {
 		uint32_t u = cap_cur_le16(&c);
 
@@ -597,28 +590,26 @@ size_t cap_utf16le_to_utf8(struct cap_span s, char *out, size_t cap)
 		} else if (u >= 0xdc00 && u <= 0xdfff) {
 			u = 0xfffd;
 		}
-		if (!put_utf8(out, cap, &o, u))
-			return o;
+		if (!put_utf8(&o, u))
+			return cap_dynbuf_len(&o);
 	}
 	if (cap_cur_left(&c) == 1)
-		(void)put_utf8(out, cap, &o, 0xfffd);
-	return o;
+		(void)put_utf8(&o, 0xfffd);
+	return cap_dynbuf_len(&o);
 }
 
 size_t cap_ntlm_text(struct cap_span s, int unicode, char *out, size_t cap)
 {
 	struct cap_cursor c = cap_cur_from_span(s);
-	size_t o = 0;
+	struct cap_dynbuf o;
 
 	if (unicode)
 		return cap_utf16le_to_utf8(s, out, cap);
-	if (cap == 0)
-		return 0;
-	out[0] = '\0';
+	cap_dynbuf_init_fixed(&o, out, cap);
 	while (cap_cur_left(&c) > 0)
-		if (!put_utf8(out, cap, &o, cap_cur_u8(&c)))
+		if (!put_utf8(&o, cap_cur_u8(&c)))
 			break;
-	return o;
+	return cap_dynbuf_len(&o);
 }
 
 int64_t cap_ntlm_filetime_to_unix(uint64_t ft)

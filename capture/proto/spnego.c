@@ -13,6 +13,7 @@
 #include "negscope/der.h"
 #include "negscope/gss_token.h"
 #include "negscope/spnego.h"
+#include "negscope/tok.h"
 
 static void set_err(struct cap_spnego *o, enum cap_status st, const char *where,
 		    const char *what)
@@ -23,14 +24,17 @@ static void set_err(struct cap_spnego *o, enum cap_status st, const char *where,
 	snprintf(o->err, sizeof(o->err), "SPNEGO %s: %.100s", where, what);
 }
 
+/* What a failed DER read means here, in a message's words. */
+static const struct cap_tok status_texts[] = {
+	{ CAP_TRUNCATED, "cut short" },
+	{ CAP_UNSUPPORTED, "indefinite length (BER, not DER)" },
+	{ CAP_LIMIT, "a DER limit was hit" },
+	{ 0, NULL },
+};
+
 static const char *status_text(enum cap_status st)
 {
-	switch (st) {
-	case CAP_TRUNCATED: return "cut short";
-	case CAP_UNSUPPORTED: return "indefinite length (BER, not DER)";
-	case CAP_LIMIT: return "a DER limit was hit";
-	default: return "bad encoding";
-	}
+	return cap_tok_name(status_texts, st, "bad encoding");
 }
 
 /* The status a failed read inside a container means. */
@@ -368,48 +372,58 @@ static void spnego_decode(struct cap_span in, struct cap_spnego *out, struct cap
 	return;
 }
 
+/* RFC 4178 §4.2.2 negState. */
+static const struct cap_tok neg_state_names[] = {
+	{ CAP_NEG_ACCEPT_COMPLETED, "accept-completed" },
+	{ CAP_NEG_ACCEPT_INCOMPLETE, "accept-incomplete" },
+	{ CAP_NEG_REJECT, "reject" },
+	{ CAP_NEG_REQUEST_MIC, "request-mic" },
+	{ 0, NULL },
+};
+
 const char *cap_spnego_neg_state_name(int neg_state)
 {
-	switch (neg_state) {
-	case CAP_NEG_ACCEPT_COMPLETED: return "accept-completed";
-	case CAP_NEG_ACCEPT_INCOMPLETE: return "accept-incomplete";
-	case CAP_NEG_REJECT: return "reject";
-	case CAP_NEG_REQUEST_MIC: return "request-mic";
-	}
-	return "unknown";
+	return cap_tok_name(neg_state_names, neg_state, "unknown");
 }
+
+static const struct cap_tok kind_names[] = {
+	{ CAP_SPNEGO_INIT, "init" },
+	{ CAP_SPNEGO_RESP, "resp" },
+	{ CAP_SPNEGO_NONE, "none" },
+	{ 0, NULL },
+};
 
 const char *cap_spnego_kind_name(enum cap_spnego_kind k)
 {
-	switch (k) {
-	case CAP_SPNEGO_INIT: return "init";
-	case CAP_SPNEGO_RESP: return "resp";
-	case CAP_SPNEGO_NONE: return "none";
-	}
-	return "none";
+	return cap_tok_name(kind_names, k, "none");
 }
+
+/* RFC 4178 §4.2.1 ContextFlags. */
+static const struct cap_tok req_flag_names[] = {
+	{ CAP_SPNEGO_REQ_DELEG, "deleg" },
+	{ CAP_SPNEGO_REQ_MUTUAL, "mutual" },
+	{ CAP_SPNEGO_REQ_REPLAY, "replay" },
+	{ CAP_SPNEGO_REQ_SEQUENCE, "sequence" },
+	{ CAP_SPNEGO_REQ_ANON, "anon" },
+	{ CAP_SPNEGO_REQ_CONF, "conf" },
+	{ CAP_SPNEGO_REQ_INTEG, "integ" },
+	{ 0, NULL },
+};
 
 const char *cap_spnego_req_flag_name(uint32_t bit)
 {
-	switch (bit) {
-	case CAP_SPNEGO_REQ_DELEG: return "deleg";
-	case CAP_SPNEGO_REQ_MUTUAL: return "mutual";
-	case CAP_SPNEGO_REQ_REPLAY: return "replay";
-	case CAP_SPNEGO_REQ_SEQUENCE: return "sequence";
-	case CAP_SPNEGO_REQ_ANON: return "anon";
-	case CAP_SPNEGO_REQ_CONF: return "conf";
-	case CAP_SPNEGO_REQ_INTEG: return "integ";
-	}
-	return NULL;
+	return cap_tok_name(req_flag_names, bit, NULL);
 }
+
+static const struct cap_tok spnego_anomaly_names[] = {
+	{ CAP_SPNEGO_ANOM_UNFRAMED_INIT, "spnego_unframed_init" },
+	{ CAP_SPNEGO_ANOM_MECH_LIMIT, "spnego_mech_limit" },
+	{ CAP_SPNEGO_ANOM_UNKNOWN_FIELD, "spnego_unknown_field" },
+	{ CAP_SPNEGO_ANOM_TRAILING, "spnego_trailing_data" },
+	{ 0, NULL },
+};
 
 const char *cap_spnego_anomaly_name(unsigned bit)
 {
-	switch (bit) {
-	case CAP_SPNEGO_ANOM_UNFRAMED_INIT: return "spnego_unframed_init";
-	case CAP_SPNEGO_ANOM_MECH_LIMIT: return "spnego_mech_limit";
-	case CAP_SPNEGO_ANOM_UNKNOWN_FIELD: return "spnego_unknown_field";
-	case CAP_SPNEGO_ANOM_TRAILING: return "spnego_trailing_data";
-	}
-	return NULL;
+	return cap_tok_name(spnego_anomaly_names, bit, NULL);
 }

@@ -9,6 +9,7 @@
 #include "negscope/der.h"
 #include "negscope/hex.h"
 #include "negscope/token.h"
+#include "negscope/tok.h"
 
 #define NEGOEX_SIGNATURE "NEGOEXTS"
 
@@ -20,16 +21,18 @@ static void tok_err(struct cap_token *t, enum cap_status st, const char *text)
 	snprintf(t->err, sizeof(t->err), "%.150s", text);
 }
 
+static const struct cap_tok status_word_names[] = {
+	{ CAP_OK, "ok" },
+	{ CAP_TRUNCATED, "cut short" },
+	{ CAP_MALFORMED, "malformed" },
+	{ CAP_LIMIT, "a decoder limit was hit" },
+	{ CAP_UNSUPPORTED, "a form not decoded here" },
+	{ 0, NULL },
+};
+
 static const char *status_words(enum cap_status st)
 {
-	switch (st) {
-	case CAP_OK: return "ok";
-	case CAP_TRUNCATED: return "cut short";
-	case CAP_MALFORMED: return "malformed";
-	case CAP_LIMIT: return "a decoder limit was hit";
-	case CAP_UNSUPPORTED: return "a form not decoded here";
-	}
-	return "?";
+	return cap_tok_name(status_word_names, st, "?");
 }
 
 void cap_token_init(struct cap_token *t)
@@ -683,38 +686,44 @@ enum cap_status cap_token_decode_text_capped(struct cap_span text, uint8_t *buf,
 	return cap_token_decode_challenge_capped(ch, buf, cap, t, lim);
 }
 
+static const struct cap_tok wrap_names[] = {
+	{ CAP_WRAP_NONE, "none" },
+	{ CAP_WRAP_RAW, "raw" },
+	{ CAP_WRAP_GSS, "gss" },
+	{ CAP_WRAP_SPNEGO, "spnego" },
+	{ CAP_WRAP_BASIC, "basic" },
+	{ 0, NULL },
+};
+
 const char *cap_token_wrap_name(enum cap_token_wrap w)
 {
-	switch (w) {
-	case CAP_WRAP_NONE: return "none";
-	case CAP_WRAP_RAW: return "raw";
-	case CAP_WRAP_GSS: return "gss";
-	case CAP_WRAP_SPNEGO: return "spnego";
-	case CAP_WRAP_BASIC: return "basic";
-	}
-	return "none";
+	return cap_tok_name(wrap_names, w, "none");
 }
+
+static const struct cap_tok tmech_names[] = {
+	{ CAP_TMECH_NONE, "none" },
+	{ CAP_TMECH_KERBEROS, "kerberos" },
+	{ CAP_TMECH_NTLM, "ntlm" },
+	{ CAP_TMECH_NEGOEX, "negoex" },
+	{ CAP_TMECH_BASIC, "basic" },
+	{ CAP_TMECH_UNKNOWN, "unknown" },
+	{ 0, NULL },
+};
 
 const char *cap_token_mech_name(enum cap_token_mech m)
 {
-	switch (m) {
-	case CAP_TMECH_NONE: return "none";
-	case CAP_TMECH_KERBEROS: return "kerberos";
-	case CAP_TMECH_NTLM: return "ntlm";
-	case CAP_TMECH_NEGOEX: return "negoex";
-	case CAP_TMECH_BASIC: return "basic";
-	case CAP_TMECH_UNKNOWN: return "unknown";
-	}
-	return "unknown";
+	return cap_tok_name(tmech_names, m, "unknown");
 }
+
+static const struct cap_tok input_form_names[] = {
+	{ CAP_INPUT_HEADER_LINE, "header_line" },
+	{ CAP_INPUT_HEADER_VALUE, "header_value" },
+	{ CAP_INPUT_BASE64, "base64" },
+	{ CAP_INPUT_HEX, "hex" },
+	{ 0, NULL },
+};
 
 const char *cap_token_input_form_name(enum cap_token_input_form f)
 {
-	switch (f) {
-	case CAP_INPUT_HEADER_LINE: return "header_line";
-	case CAP_INPUT_HEADER_VALUE: return "header_value";
-	case CAP_INPUT_BASE64: return "base64";
-	case CAP_INPUT_HEX: return "hex";
-	}
-	return "unknown";
+	return cap_tok_name(input_form_names, f, "unknown");
 }

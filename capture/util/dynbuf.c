@@ -81,7 +81,7 @@ static int grow(struct cap_dynbuf *b, size_t need)
 
 enum cap_dyn_err cap_dynbuf_add(struct cap_dynbuf *b, const void *mem, size_t n)
 {
-	size_t room = b->max - b->len, k = n < room ? n : room;
+	size_t room = b->hit ? 0 : b->max - b->len, k = n < room ? n : room;
 
 	if (n > room)
 		b->hit = 1;
@@ -93,6 +93,15 @@ enum cap_dyn_err cap_dynbuf_add(struct cap_dynbuf *b, const void *mem, size_t n)
 		b->p[b->len] = '\0';
 	}
 	return n > room ? CAP_DYN_TOO_LARGE : CAP_DYN_OK;
+}
+
+enum cap_dyn_err cap_dynbuf_add_whole(struct cap_dynbuf *b, const void *mem, size_t n)
+{
+	if (b->hit || n > b->max - b->len) {
+		b->hit = 1;
+		return CAP_DYN_TOO_LARGE;
+	}
+	return cap_dynbuf_add(b, mem, n);
 }
 
 enum cap_dyn_err cap_dynbuf_addc(struct cap_dynbuf *b, char ch)
@@ -113,6 +122,21 @@ enum cap_dyn_err cap_dynbuf_vaddf(struct cap_dynbuf *b, const char *fmt, va_list
 	char *big;
 	int n;
 
+	if (b->fixed && b->p != NULL && !b->hit) {
+		/* The storage is there: format in place, vsnprintf cuts at its end. */
+		n = vsnprintf(b->p + b->len, b->alloc - b->len, fmt, ap);
+		if (n < 0) {
+			b->p[b->len] = '\0';
+			return CAP_DYN_NOMEM;
+		}
+		if ((size_t)n <= b->max - b->len) {
+			b->len += (size_t)n;
+			return CAP_DYN_OK;
+		}
+		b->len = b->max;
+		b->hit = 1;
+		return CAP_DYN_TOO_LARGE;
+	}
 	va_copy(aq, ap);
 	n = vsnprintf(small, sizeof(small), fmt, aq);
 	va_end(aq);
@@ -121,6 +145,8 @@ enum cap_dyn_err cap_dynbuf_vaddf(struct cap_dynbuf *b, const char *fmt, va_list
 	if ((size_t)n < sizeof(small))
 		return cap_dynbuf_add(b, small, (size_t)n);
 	/* Longer than the stack copy: format only what the cap can still take. */
+	if (b->hit)
+		return cap_dynbuf_add(b, small, (size_t)n); /* refused, as every add after a hit */
 	if (b->max - b->len >= (size_t)n) {
 		big = malloc((size_t)n + 1);
 		if (big == NULL)

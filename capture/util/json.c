@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "negscope/json.h"
+#include "negscope/tok.h"
 
 static void set_status(struct cap_json *j, enum cap_json_status s)
 {
@@ -95,15 +96,17 @@ enum cap_json_status cap_json_status(const struct cap_json *j)
 	return j->status;
 }
 
+static const struct cap_tok json_status_names[] = {
+	{ CAP_JSON_OK, "ok" },
+	{ CAP_JSON_FULL, "output buffer full" },
+	{ CAP_JSON_IO, "write error" },
+	{ CAP_JSON_MISUSE, "JSON writer misuse" },
+	{ 0, NULL },
+};
+
 const char *cap_json_status_name(enum cap_json_status s)
 {
-	switch (s) {
-	case CAP_JSON_OK: return "ok";
-	case CAP_JSON_FULL: return "output buffer full";
-	case CAP_JSON_IO: return "write error";
-	case CAP_JSON_MISUSE: return "JSON writer misuse";
-	}
-	return "?";
+	return cap_tok_name(json_status_names, s, "?");
 }
 
 size_t cap_json_len(const struct cap_json *j)

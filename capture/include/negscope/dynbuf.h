@@ -4,7 +4,9 @@
  * never past the most its owner allowed when creating it, so input can never make it
  * large.  Appending past the cap fails with CAP_DYN_TOO_LARGE and marks the buffer
  * `hit`; what fitted stays (cut at the cap), so a text summary stays readable and a
- * caller that needs all or nothing checks the result and discards.  The content is
+ * caller that needs all or nothing checks the result and discards.  cap_dynbuf_add_whole
+ * adds all or none, for units that must not be cut (an escape, a UTF-8 sequence).  Once
+ * hit, every later add is refused too, until reset: text with a hole would mislead.  The content is
  * always NUL-terminated (the NUL is not counted in len nor in the cap).
  *
  * Two kinds of storage, one type:
@@ -45,6 +47,8 @@ void cap_dynbuf_free(struct cap_dynbuf *b);
 void cap_dynbuf_reset(struct cap_dynbuf *b);
 
 CAP_DYN_WUR enum cap_dyn_err cap_dynbuf_add(struct cap_dynbuf *b, const void *mem, size_t n);
+CAP_DYN_WUR enum cap_dyn_err cap_dynbuf_add_whole(struct cap_dynbuf *b, const void *mem,
+						  size_t n);
 CAP_DYN_WUR enum cap_dyn_err cap_dynbuf_addc(struct cap_dynbuf *b, char ch);
 CAP_DYN_WUR enum cap_dyn_err cap_dynbuf_adds(struct cap_dynbuf *b, const char *s);
 CAP_DYN_WUR enum cap_dyn_err cap_dynbuf_addf(struct cap_dynbuf *b, const char *fmt, ...)

@@ -166,6 +166,38 @@ static void test_fixed(void **state)
 	assert_string_equal(cap_dynbuf_ptr(&b), "");
 }
 
+/* Whole units: all or none; after a refusal nothing more goes in, until reset. */
+static void test_add_whole(void **state)
+{
+	struct cap_dynbuf b;
+	char mem[8];
+
+	(void)state;
+	cap_dynbuf_init(&b, 6);
+	assert_int_equal(cap_dynbuf_add_whole(&b, "abcd", 4), CAP_DYN_OK);
+	assert_int_equal(cap_dynbuf_add_whole(&b, "\\x7f", 4), CAP_DYN_TOO_LARGE);
+	assert_string_equal(cap_dynbuf_ptr(&b), "abcd");
+	assert_true(cap_dynbuf_hit(&b));
+	/* Two bytes would fit, but the text already has a hole: refused. */
+	assert_int_equal(cap_dynbuf_add_whole(&b, "ef", 2), CAP_DYN_TOO_LARGE);
+	assert_int_equal(cap_dynbuf_adds(&b, "ef"), CAP_DYN_TOO_LARGE);
+	assert_int_equal(cap_dynbuf_addf(&b, "%s", "ef"), CAP_DYN_TOO_LARGE);
+	assert_string_equal(cap_dynbuf_ptr(&b), "abcd");
+	cap_dynbuf_reset(&b);
+	assert_int_equal(cap_dynbuf_add_whole(&b, "abcdef", 6), CAP_DYN_OK);
+	assert_false(cap_dynbuf_hit(&b));
+	cap_dynbuf_free(&b);
+
+	/* The same on fixed storage, where formatted text is written in place. */
+	cap_dynbuf_init_fixed(&b, mem, sizeof(mem));
+	assert_int_equal(cap_dynbuf_addf(&b, "%s|", "AB"), CAP_DYN_OK);
+	assert_int_equal(cap_dynbuf_add_whole(&b, "SEAL", 4), CAP_DYN_OK);
+	assert_int_equal(cap_dynbuf_add_whole(&b, "|X", 2), CAP_DYN_TOO_LARGE);
+	assert_int_equal(cap_dynbuf_addf(&b, "%c", 'Y'), CAP_DYN_TOO_LARGE);
+	assert_string_equal(mem, "AB|SEAL");
+	assert_int_equal(cap_dynbuf_len(&b), 7);
+}
+
 /* take hands the heap content over and leaves an empty buffer. */
 static void test_take(void **state)
 {
@@ -197,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_zero_length),
 		cmocka_unit_test(test_fixed),
+		cmocka_unit_test(test_add_whole),
 		cmocka_unit_test(test_take),
 	};
 
