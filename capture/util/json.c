@@ -20,22 +20,9 @@ static void put(struct cap_json *j, const char *s, size_t n)
 			set_status(j, CAP_JSON_IO);
 		return;
 	}
-	if (j->buf == NULL || j->cap == 0) {
+	/* Cut at the end of the caller's array: the line is unusable and the status says so. */
+	if (cap_dynbuf_add(&j->out, s, n) != CAP_DYN_OK)
 		set_status(j, CAP_JSON_FULL);
-		return;
-	}
-	if (n > j->cap - 1 - j->len) {
-		size_t room = j->cap - 1 - j->len;
-
-		memcpy(j->buf + j->len, s, room);
-		j->len += room;
-		j->buf[j->len] = '\0';
-		set_status(j, CAP_JSON_FULL);
-		return;
-	}
-	memcpy(j->buf + j->len, s, n);
-	j->len += n;
-	j->buf[j->len] = '\0';
 }
 
 static void puts_lit(struct cap_json *j, const char *s)
@@ -56,9 +43,7 @@ static void clear_state(struct cap_json *j)
 void cap_json_init_file(struct cap_json *j, FILE *fp)
 {
 	j->fp = fp;
-	j->buf = NULL;
-	j->cap = 0;
-	j->len = 0;
+	cap_dynbuf_init_fixed(&j->out, NULL, 0);
 	clear_state(j);
 	if (fp == NULL)
 		j->status = CAP_JSON_MISUSE;
@@ -67,14 +52,10 @@ void cap_json_init_file(struct cap_json *j, FILE *fp)
 void cap_json_init_buf(struct cap_json *j, char *buf, size_t cap)
 {
 	j->fp = NULL;
-	j->buf = buf;
-	j->cap = cap;
-	j->len = 0;
+	cap_dynbuf_init_fixed(&j->out, buf, cap);
 	clear_state(j);
 	if (buf == NULL || cap == 0)
 		j->status = CAP_JSON_MISUSE;
-	else
-		buf[0] = '\0';
 }
 
 void cap_json_reset(struct cap_json *j)
@@ -83,9 +64,8 @@ void cap_json_reset(struct cap_json *j)
 
 	clear_state(j);
 	if (j->fp == NULL) {
-		j->len = 0;
-		if (j->buf != NULL && j->cap > 0)
-			j->buf[0] = '\0';
+		if (j->out.p != NULL)
+			cap_dynbuf_reset(&j->out);
 		else
 			j->status = keep;
 	}
@@ -111,7 +91,7 @@ const char *cap_json_status_name(enum cap_json_status s)
 
 size_t cap_json_len(const struct cap_json *j)
 {
-	return j->len;
+	return cap_dynbuf_len(&j->out);
 }
 
 /* Called before any value: checks it is allowed here and writes the comma. */

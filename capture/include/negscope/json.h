@@ -41,6 +41,7 @@
 #include <stdio.h>
 
 #include "negscope/cursor.h"
+#include "negscope/dynbuf.h"
 
 #define CAP_JSON_MAX_DEPTH 32
 
@@ -54,9 +55,7 @@ enum cap_json_status {
 /* Treat as opaque; the fields are public only so that it can live on the stack. */
 struct cap_json {
 	FILE *fp;
-	char *buf;
-	size_t cap;
-	size_t len;
+	struct cap_dynbuf out;  /* buffer mode: the caller's array (fixed storage) */
 	enum cap_json_status status;
 	unsigned depth;
 	unsigned char is_obj[CAP_JSON_MAX_DEPTH];  /* 1 object, 0 array, per open level */
