@@ -60,6 +60,21 @@ static void test_nonminimal_length_tolerated(void **state)
 			    "der_nonminimal_length");
 }
 
+/* The universal tag names come from one table; tag 0 is a name, not its end. */
+static void test_universal_names(void **state)
+{
+	(void)state;
+	assert_string_equal(cap_der_universal_name(0), "EOC");
+	assert_string_equal(cap_der_universal_name(CAP_DER_TAG_SEQUENCE), "SEQUENCE");
+	assert_string_equal(cap_der_universal_name(26), "VisibleString");
+	assert_string_equal(cap_der_universal_name(CAP_DER_TAG_BMP_STRING), "BMPString");
+	assert_null(cap_der_universal_name(29));
+	assert_null(cap_der_universal_name(0xffffffffu));
+	assert_string_equal(cap_der_anomaly_name(CAP_DER_ANOM_TIME_FRAC), "der_time_fraction");
+	assert_null(cap_der_anomaly_name(0));
+	assert_null(cap_der_anomaly_name(CAP_DER_ANOM_NONMIN_LEN | CAP_DER_ANOM_NONMIN_TAG));
+}
+
 static void test_indefinite_and_reserved_length(void **state)
 {
 	static const uint8_t indef[] = { 0x30, 0x80, 0x02, 0x01, 0x05, 0x00, 0x00 };
@@ -525,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_oid),
 		cmocka_unit_test(test_walk_limits),
 		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_universal_names),
 		cmocka_unit_test(test_every_prefix_of_nested),
 		cmocka_unit_test(test_sticky_status),
 	};

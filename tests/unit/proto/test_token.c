@@ -399,9 +399,22 @@ static void test_text_errors(void **state)
 	free(t);
 }
 
+/* The enum names JSON output uses come from tables; unknown values take the default. */
+static void test_enum_names(void **state)
+{
+	(void)state;
+	assert_string_equal(cap_token_wrap_name(CAP_WRAP_SPNEGO), "spnego");
+	assert_string_equal(cap_token_wrap_name((enum cap_token_wrap)99), "none");
+	assert_string_equal(cap_token_mech_name(CAP_TMECH_NTLM), "ntlm");
+	assert_string_equal(cap_token_mech_name((enum cap_token_mech)99), "unknown");
+	assert_string_equal(cap_token_input_form_name(CAP_INPUT_HEX), "hex");
+	assert_string_equal(cap_token_input_form_name((enum cap_token_input_form)99), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_enum_names),
 		cmocka_unit_test(test_captures_against_tshark),
 		cmocka_unit_test(test_gss_ntlmssp_tokens),
 		cmocka_unit_test(test_caps),
