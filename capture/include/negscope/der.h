@@ -6,7 +6,7 @@
  * struct cap_span aliasing the caller's input: it stays valid exactly as long
  * as the buffer the cursor was made from.
  *
- * Errors (the cursor's sticky status):
+ * Errors (the sticky status of the cursor, or of the reader's cursor):
  *   CAP_TRUNCATED   the identifier, length or contents run past the end
  *   CAP_MALFORMED   bytes contradict X.690 (e.g. reserved length 0xFF, a
  *                   length that cannot fit size_t, wrong tag where one was
@@ -36,8 +36,8 @@
  *
  * Partial decoding: when a constructed element's declared length runs past
  * the end of the captured bytes, cap_der_expect()/cap_der_optional() still
- * return 1 and give an inner cursor over the bytes that are there, while the
- * parent cursor gets CAP_TRUNCATED.  A decoder can therefore keep whatever it
+ * return 1 and give an inner reader over the bytes that are there, while the
+ * parent reader gets CAP_TRUNCATED.  A decoder can therefore keep whatever it
  * decoded before the cut (style rule: truncated is not malformed); it must
  * merge the parent's status into its result.  Conversely, CAP_TRUNCATED
  * met inside an element whose own length was complete means a child
@@ -122,11 +122,11 @@ static inline struct cap_der_limits cap_der_default_limits(void)
 	return l;
 }
 
-/* The caps of one decode (one Kerberos message, one HTTP token), shared by every
- * reader made from the first with cap_der_enter() or the readers that return an inner
- * reader: each TLV read counts one element; each value entered is one level deeper.  Past a cap the read
- * fails with CAP_LIMIT and `hit` says which cap, so a hostile message costs at most
- * max_elems reads however it is nested. */
+/* The caps of one decode (one Kerberos message, one HTTP token), shared by every reader
+ * made from the first (cap_der_enter, or the inner reader of cap_der_expect and the
+ * like): each TLV read counts one element; each value entered is one level deeper.
+ * Past a cap the read fails with CAP_LIMIT and `hit` says which cap, so a hostile
+ * message costs at most max_elems reads however it is nested. */
 #define CAP_DER_HIT_DEPTH 1u
 #define CAP_DER_HIT_ELEMS 2u
 
@@ -161,6 +161,7 @@ static inline size_t cap_der_left(const struct cap_der_reader *r)
 {
 	return cap_cur_left(&r->cur);
 }
+
 /* "DER nesting deeper than 32 levels (cap)" / "more than 4096 DER elements (cap)"
  * in buf when a cap was hit, else NULL. */
 const char *cap_der_budget_text(const struct cap_der_budget *b, char *buf, size_t len);
@@ -178,15 +179,15 @@ int cap_der_read(struct cap_der_reader *r, struct cap_der *out);
 int cap_der_peek(const struct cap_cursor *c, struct cap_der *out);
 
 /* Reads the next TLV, which must have this class, form and tag: *inner
- * becomes a sub-cursor over its contents.  A different tag is
+ * becomes a reader over its contents, one level deeper on the same budget.  A different tag is
  * CAP_MALFORMED; no bytes left is CAP_TRUNCATED; contents one level past the
  * budget's depth cap are CAP_LIMIT (on both readers).  Returns 1 if *inner is
  * usable (also when partial: see the header comment). */
 int cap_der_expect(struct cap_der_reader *r, enum cap_der_class cls,
 		   int constructed, uint32_t tag, struct cap_der_reader *inner);
 
-/* As cap_der_expect, but if the cursor is empty or the next identifier
- * differs, returns 0 and leaves the cursor and its status untouched
+/* As cap_der_expect, but if the reader is empty or the next identifier
+ * differs, returns 0 and leaves the reader and its status untouched
  * (OPTIONAL fields).  A matching identifier with a bad length sets the
  * status and returns 0. */
 int cap_der_optional(struct cap_der_reader *r, enum cap_der_class cls,
