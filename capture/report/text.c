@@ -13,6 +13,8 @@
 /* Verdict lines before "... and N more"; quiet conversations listed before folding. */
 #define VERDICT_MAX 12
 #define QUIET_MAX 10
+/* Ladders up to this many steps are shown whole. */
+#define LADDER_FULL 24
 
 struct out {
 	FILE *fp;
@@ -113,33 +115,78 @@ static void conv_line(struct out *o, const struct cap_conversation *c)
 	    C(o, RESET));
 }
 
-static void ladder(struct out *o, const struct cap_conversation *c)
+static void step_line(struct out *o, const struct cap_conversation *c, const struct cap_step *s)
 {
 	char text[512];
+	const char *col = "";
+
+	cap_report_step_text(s, text, sizeof(text));
+	if (s->bad)
+		col = RED;
+	else if (s->status >= 200 && s->status < 400)
+		col = GREEN;
+	if (s->dir == CAP_STEP_NOTE)
+		put(o, "  %8llu  %s%s  %s%s\n", (unsigned long long)s->frame, dir_label(s->dir),
+		    C(o, s->bad ? RED : DIM), text, C(o, RESET));
+	else if ((s->dir == CAP_STEP_TO_SERVER || s->dir == CAP_STEP_FROM_SERVER) &&
+		 c->nstreams > 1)
+		put(o, "  %8llu  %s%s%s  %s%s%s  %s[conn %u]%s\n", (unsigned long long)s->frame,
+		    C(o, DIM), dir_label(s->dir), C(o, RESET), C(o, col), text, C(o, RESET),
+		    C(o, DIM), s->stream, C(o, RESET));
+	else
+		put(o, "  %8llu  %s%s%s  %s%s%s\n", (unsigned long long)s->frame, C(o, DIM),
+		    dir_label(s->dir), C(o, RESET), C(o, col), text, C(o, RESET));
+}
+
+/* Whether a finding about conversation c names this frame. */
+static bool finding_frame(const struct cap_analysis *a, unsigned conv, uint64_t frame)
+{
+	for (size_t k = 0; k < cap_analysis_nfindings(a); k++) {
+		const struct cap_finding *f = cap_analysis_finding(a, k);
+
+		if (f->conversation != conv)
+			continue;
+		for (size_t i = 0; i < f->nframes; i++)
+			if (f->frames[i] == frame)
+				return true;
+	}
+	return false;
+}
+
+/* A step worth showing in a long ladder: an error, or a frame a finding names. */
+static bool step_matters(const struct cap_analysis *a, const struct cap_conversation *c,
+			 size_t i)
+{
+	return i < c->nsteps && (c->steps[i].bad || finding_frame(a, c->id, c->steps[i].frame));
+}
+
+/* The ladder.  Unless full, a long one shows the steps that matter and one step either
+ * side of each, and folds each longer run of the others into one line. */
+static void ladder(struct out *o, const struct cap_analysis *a, const struct cap_conversation *c,
+		   bool full)
+{
+	size_t folded = 0;
 
 	conv_head(o, c);
 	put(o, "\n");
+	full = full || c->nsteps <= LADDER_FULL;
 	for (size_t i = 0; i < c->nsteps; i++) {
-		const struct cap_step *s = &c->steps[i];
-		const char *col = "";
+		bool show = full || step_matters(a, c, i) || step_matters(a, c, i + 1) ||
+			    (i > 0 && step_matters(a, c, i - 1));
 
-		cap_report_step_text(s, text, sizeof(text));
-		if (s->bad)
-			col = RED;
-		else if (s->status >= 200 && s->status < 400)
-			col = GREEN;
-		if (s->dir == CAP_STEP_NOTE)
-			put(o, "  %8llu  %s%s  %s%s\n", (unsigned long long)s->frame,
-			    dir_label(s->dir), C(o, s->bad ? RED : DIM), text, C(o, RESET));
-		else if ((s->dir == CAP_STEP_TO_SERVER || s->dir == CAP_STEP_FROM_SERVER) &&
-			 c->nstreams > 1)
-			put(o, "  %8llu  %s%s%s  %s%s%s  %s[conn %u]%s\n",
-			    (unsigned long long)s->frame, C(o, DIM), dir_label(s->dir), C(o, RESET),
-			    C(o, col), text, C(o, RESET), C(o, DIM), s->stream, C(o, RESET));
-		else
-			put(o, "  %8llu  %s%s%s  %s%s%s\n", (unsigned long long)s->frame, C(o, DIM),
-			    dir_label(s->dir), C(o, RESET), C(o, col), text, C(o, RESET));
+		if (!show) {
+			folded++;
+			continue;
+		}
+		if (folded > 0)
+			put(o, "  %8s  %s… %zu message(s) without a problem (-v shows them)%s\n", "",
+			    C(o, DIM), folded, C(o, RESET));
+		folded = 0;
+		step_line(o, c, &c->steps[i]);
 	}
+	if (folded > 0)
+		put(o, "  %8s  %s… %zu message(s) without a problem (-v shows them)%s\n", "",
+		    C(o, DIM), folded, C(o, RESET));
 	if (c->steps_dropped > 0)
 		put(o, "  %8s  … %llu more message(s) not shown\n", "",
 		    (unsigned long long)c->steps_dropped);
@@ -244,7 +291,7 @@ static void conversations(struct out *o, const struct cap_analysis *a, bool verb
 			loud = f->conversation == c->id && f->severity >= CAP_SEV_WARNING;
 		}
 		if (loud || verbose) {
-			ladder(o, c);
+			ladder(o, a, c, verbose);
 			continue;
 		}
 		quiet++;
