@@ -62,13 +62,13 @@ void step_http_request(struct cap_step *s, const struct req_info *r,
 			ticket_of(s, full->sname, full->realm, full->etype, full->kvno);
 		return;
 	}
-	/* The fact is gone: the queued copy keeps the token's kind and ticket. */
-	s->auth.scheme = r->auth.scheme;
-	s->auth.proxy = r->auth.proxy;
-	s->auth.kind = r->auth.kind;
-	s->auth.ntlm_type = r->auth.ntlm_type;
-	s->auth.mutual = r->auth.mutual_required;
-	s->auth.bytes = r->auth.value_len;
+	/* The fact is gone (the conversation began later): the queued copy keeps the token's
+	 * kind and ticket. */
+	s->auth = (struct cap_step_auth){.scheme = r->auth.scheme, .proxy = r->auth.proxy,
+					 .kind = r->auth.kind, .ntlm_type = r->auth.ntlm_type,
+					 .mutual = r->auth.mutual_required,
+					 .bytes = r->auth.value_len, .neg_state = -1,
+					 .error_code = -1};
 	txt_copy(s->auth.user, sizeof(s->auth.user), r->auth.user);
 	if (r->auth.kind == CAP_TOKEN_KRB_AP_REQ)
 		ticket_of(s, r->auth.sname, r->auth.realm, r->auth.etype, r->auth.kvno);

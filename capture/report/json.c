@@ -88,12 +88,8 @@ int cap_report_json_http(struct cap_json *j, const struct cap_http_fact *f)
 		cap_json_kv_str(j, "direction", "response");
 		cap_json_kv_int(j, "status", f->status);
 		cap_json_kv_str(j, "reason", f->reason);
+		cap_report_json_offered(j, f->offered);
 		if (f->offered != 0) {
-			cap_json_kv_arr_begin(j, "offered");
-			for (int s = CAP_AUTH_NEGOTIATE; s <= CAP_AUTH_OTHER; s++)
-				if (f->offered & CAP_AUTH_BIT(s))
-					cap_json_str(j, cap_auth_scheme_name((enum cap_auth_scheme)s));
-			cap_json_arr_end(j);
 			cap_report_challenges_text(f, challenges, sizeof(challenges));
 			kv_str_opt(j, "challenges", challenges);
 		}

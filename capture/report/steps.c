@@ -99,24 +99,24 @@ static const char *transport_name(enum cap_transport t)
 	return t == CAP_TRANSPORT_TCP ? "tcp" : "udp";
 }
 
+/* A protocol number's name, or the number after `prefix` when the table has none. */
+static const char *name_or_number(const char *name, const char *prefix, int v, char *buf,
+				  size_t cap)
+{
+	if (name != NULL)
+		return name;
+	snprintf(buf, cap, "%s%d", prefix, v);
+	return buf;
+}
+
 static const char *etype_text(int etype, char *buf, size_t cap)
 {
-	const char *n = cap_krb_etype_name(etype);
-
-	if (n != NULL)
-		return n;
-	snprintf(buf, cap, "etype %d", etype);
-	return buf;
+	return name_or_number(cap_krb_etype_name(etype), "etype ", etype, buf, cap);
 }
 
 static const char *krb_error_text(int code, char *buf, size_t cap)
 {
-	const char *n = cap_krb_error_name(code);
-
-	if (n != NULL)
-		return n;
-	snprintf(buf, cap, "KRB_ERR_%d", code);
-	return buf;
+	return name_or_number(cap_krb_error_name(code), "KRB_ERR_", code, buf, cap);
 }
 
 /* "Kerberos " before a message name, unless the scheme already said it. */
@@ -339,6 +339,17 @@ static void json_etype(struct cap_json *j, const char *key, const char *name_key
 		cap_json_kv_str(j, name_key, en);
 }
 
+void cap_report_json_offered(struct cap_json *j, uint32_t offered)
+{
+	if (offered == 0)
+		return;
+	cap_json_kv_arr_begin(j, "offered");
+	for (int k = CAP_AUTH_NEGOTIATE; k <= CAP_AUTH_OTHER; k++)
+		if (offered & CAP_AUTH_BIT(k))
+			cap_json_str(j, cap_auth_scheme_name((enum cap_auth_scheme)k));
+	cap_json_arr_end(j);
+}
+
 void cap_report_json_auth_fields(struct cap_json *j, const struct cap_step_auth *a)
 {
 	char b[32];
@@ -382,13 +393,7 @@ static void json_step(struct cap_json *j, const struct cap_step *s)
 			cap_json_kv_int(j, "status", s->status);
 			cap_json_kv_str(j, "reason", s->reason);
 		}
-		if (s->offered != 0) {
-			cap_json_kv_arr_begin(j, "offered");
-			for (int k = CAP_AUTH_NEGOTIATE; k <= CAP_AUTH_OTHER; k++)
-				if (s->offered & CAP_AUTH_BIT(k))
-					cap_json_str(j, cap_auth_scheme_name((enum cap_auth_scheme)k));
-			cap_json_arr_end(j);
-		}
+		cap_report_json_offered(j, s->offered);
 		if (s->close != CAP_STEP_CLOSE_NONE)
 			cap_json_kv_str(j, "close", cap_tok_name(close_names, s->close, "?"));
 		if (s->has_auth) {

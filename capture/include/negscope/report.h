@@ -69,6 +69,8 @@ size_t cap_report_auth_summary(const struct cap_auth_fact *f, char *buf, size_t 
 size_t cap_report_challenges_text(const struct cap_http_fact *f, char *buf, size_t cap);
 /* Why a Kerberos message did not decode; "" (0) when it did. */
 size_t cap_report_krb_problem(const struct cap_krb_fact *f, char *buf, size_t cap);
+/* "offered": the schemes of CAP_AUTH_BIT() bits, as an array (nothing when 0). */
+void cap_report_json_offered(struct cap_json *j, uint32_t offered);
 /* The token fields of an "auth" object (scheme, bytes, token, spnego, neg_state, ...). */
 void cap_report_json_auth_fields(struct cap_json *j, const struct cap_step_auth *a);
 
