@@ -276,6 +276,7 @@ static void verdict(struct out *o, const struct cap_analysis *a)
 static void conversations(struct out *o, const struct cap_analysis *a, bool verbose)
 {
 	size_t nc = cap_analysis_nconversations(a), quiet = 0, shown = 0;
+	bool after_line = false; /* a one-line conversation was the last thing written */
 
 	if (nc == 0) {
 		put(o, "No authentication traffic (HTTP 401/Authorization or Kerberos) found.\n\n");
@@ -291,12 +292,16 @@ static void conversations(struct out *o, const struct cap_analysis *a, bool verb
 			loud = f->conversation == c->id && f->severity >= CAP_SEV_WARNING;
 		}
 		if (loud || verbose) {
+			if (after_line)
+				put(o, "\n");
+			after_line = false;
 			ladder(o, a, c, verbose);
 			continue;
 		}
 		quiet++;
 		if (shown < QUIET_MAX) {
 			conv_line(o, c);
+			after_line = true;
 			shown++;
 		}
 	}
