@@ -743,7 +743,7 @@ static void e_token(struct emit *e, const struct cap_token *t)
 	e_int(e, "len", (long long)t->raw.len);
 	e_str(e, "wrap", cap_token_wrap_name(t->wrap));
 	e_str(e, "mech", cap_token_mech_name(t->mech));
-	if (t->scheme != CAP_AUTH_OTHER)
+	if (t->scheme != CAP_AUTH_OTHER && t->scheme != CAP_AUTH_NONE)
 		e_str(e, "scheme", cap_auth_scheme_name(t->scheme));
 	if (t->mech == CAP_TMECH_NTLM && t->scheme == CAP_AUTH_NEGOTIATE)
 		e_bool(e, "ntlm_in_negotiate", t->is_ntlm_in_negotiate);
