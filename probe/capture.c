@@ -15,6 +15,7 @@
 
 #include "negscope/analysis.h"
 #include "negscope/pipeline.h"
+#include "negscope/report.h"
 #include "negscope/source.h"
 
 struct probe_capture {
@@ -49,9 +50,13 @@ static void on_krb(void *ctx, const struct cap_krb_fact *f)
 	w->msg_type = f->msg_type;
 	w->error_code = f->error_code;
 	snprintf(w->sname, sizeof(w->sname), "%.250s", f->sname);
-	if (!f->decoded)
+	if (!f->decoded) {
+		char why[128];
+
+		cap_report_krb_problem(f, why, sizeof(why));
 		snprintf(w->summary, sizeof(w->summary), "%s (not decoded: %.100s)",
-			 cap_krb_msg_name(f->msg_type), f->error);
+			 cap_krb_msg_name(f->msg_type), why);
+	}
 	else if (f->error_code >= 0)
 		snprintf(w->summary, sizeof(w->summary), "KRB-ERROR %.60s (%d)%s%.120s", f->error_name,
 			 f->error_code, f->sname[0] != '\0' ? " for " : "", f->sname);

@@ -385,8 +385,8 @@ static enum probe_next first_challenge(struct probe_session *s, struct probe_leg
 				       const struct cap_authhdr *h)
 {
 	const struct probe_config *cfg = s->cfg;
-	bool neg = cap_authhdr_find(h, CAP_SCHEME_NEGOTIATE) != NULL;
-	bool ntlm = cap_authhdr_find(h, CAP_SCHEME_NTLM) != NULL;
+	bool neg = cap_authhdr_find(h, CAP_AUTH_NEGOTIATE) != NULL;
+	bool ntlm = cap_authhdr_find(h, CAP_AUTH_NTLM) != NULL;
 	struct probe_gss_error e;
 	uint8_t *tok = NULL;
 	size_t toklen = 0;
@@ -470,8 +470,8 @@ static enum probe_next first_challenge(struct probe_session *s, struct probe_leg
 static const struct cap_auth_challenge *our_token(const struct probe_session *s,
 						  const struct cap_authhdr *h)
 {
-	return cap_authhdr_find_token(h, s->wrap == PROBE_WRAP_NTLM ? CAP_SCHEME_NTLM :
-								     CAP_SCHEME_NEGOTIATE);
+	return cap_authhdr_find_token(h, s->wrap == PROBE_WRAP_NTLM ? CAP_AUTH_NTLM :
+								     CAP_AUTH_NEGOTIATE);
 }
 
 /* A later 401: continue the handshake with the server's token, or stop. */

@@ -135,7 +135,7 @@ static void decode_one(struct decode_run *r, struct cap_span text)
 	} else {
 		for (i = 0; i < in->hdr.n; i++) {
 			const struct cap_auth_challenge *ch = &in->hdr.ch[i];
-			const char *sn = cap_authhdr_scheme_name(ch->kind);
+			const char *sn = cap_auth_scheme_name(ch->kind);
 
 			(void)cap_token_decode_challenge_capped(ch, r->buf, r->bufcap, r->tok, &r->der);
 			snprintf(heading, sizeof(heading), "%s %zu: %.*s", 
@@ -146,7 +146,7 @@ static void decode_one(struct decode_run *r, struct cap_span text)
 					 : "challenge",
 				 i + 1, (int)(ch->scheme.len > 40 ? 40 : ch->scheme.len),
 				 (const char *)ch->scheme.p);
-			print_token(r, heading, ch->kind == CAP_SCHEME_OTHER ? NULL : sn, r->tok);
+			print_token(r, heading, ch->kind == CAP_AUTH_OTHER ? NULL : sn, r->tok);
 			tally(r, r->tok);
 		}
 		if (in->hdr.status == CAP_LIMIT) {

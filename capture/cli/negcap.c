@@ -48,7 +48,7 @@ struct opts {
 	uint64_t count;
 	int snaplen;
 	const char *user;
-	bool json, events, quiet, no_color, promisc;
+	bool json, events, quiet, verbose, no_color, promisc;
 	char *filter;
 	struct cap_pipeline_limits plim;
 	struct cap_analysis_limits alim;
@@ -75,10 +75,13 @@ static void usage(FILE *fp)
 "  -p               live: promiscuous mode\n"
 "  filter           a BPF expression, as for tcpdump (e.g. 'port 80 or port 88')\n"
 "output:\n"
-"  (default)        per conversation a ladder of the legs, then the findings\n"
-"  -q               findings only\n"
+"  (default)        the verdict first, then the ladder of each conversation with a\n"
+"                   problem (the others one line each), the findings, a summary line\n"
+"  -q, --quiet      the findings and the summary line only\n"
+"  -v, --verbose    the ladder of every conversation, those without a problem too\n"
 "  --json           JSON lines: finding records, then a summary record\n"
-"  --events         with --json: also every decoded HTTP and Kerberos message\n"
+"  --events         with --json: also every decoded HTTP and Kerberos message, and\n"
+"                   each conversation with its ladder steps\n"
 "  --no-color       no ANSI colours (also when NO_COLOR is set or not a terminal)\n"
 "limits (hitting one is counted in the summary, never fatal):\n"
 "  --max-flows N            TCP/UDP flows tracked (default 65536, LRU evicted)\n"
@@ -189,7 +192,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				printf("negcap %s (%s)\n", NEGSCOPE_VERSION, pcap_lib_version());
 				return 1;
 			}
-			if (IS("json") || IS("events") || IS("no-color") || IS("quiet")) {
+			if (IS("json") || IS("events") || IS("no-color") || IS("quiet") ||
+			    IS("verbose")) {
 				if (eq != NULL)
 					return usage_error("option --%s takes no value", a + 2);
 				if (IS("json"))
@@ -198,6 +202,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					o->events = true;
 				else if (IS("quiet"))
 					o->quiet = true;
+				else if (IS("verbose"))
+					o->verbose = true;
 				else
 					o->no_color = true;
 				continue;
@@ -220,7 +226,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return usage_error("unknown option '%s'", a);
 			continue;
 		}
-		/* Short options: -q, -p alone; -r -i -w -c -s -Z take a value (attached or next). */
+		/* Short options: -q, -v, -p alone; -r -i -w -c -s -Z take a value (attached or
+		 * next). */
 		switch (a[1]) {
 		case 'h':
 			if (a[2] != '\0')
@@ -228,11 +235,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			return 1;
 		case 'q':
+		case 'v':
 		case 'p':
 			if (a[2] != '\0')
 				return usage_error("unknown option '%s'", a);
 			if (a[1] == 'q')
 				o->quiet = true;
+			else if (a[1] == 'v')
+				o->verbose = true;
 			else
 				o->promisc = true;
 			continue;
@@ -294,6 +304,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return usage_error("%s", "-w saves a live capture: it needs -i");
 	if (o->events && !o->json)
 		return usage_error("%s", "--events goes with --json");
+	if (o->quiet && o->verbose)
+		return usage_error("%s", "-q and -v cannot be used together");
 	if (o->filter != NULL && check_filter(o->filter) != 0)
 		return -1;
 	return 0;
@@ -333,14 +345,15 @@ static void install_signals(void)
 
 /* ---- --json --events hooks ---- */
 
+/* ctx: the run's JSON writer.  A write error sticks in it and is reported at the end. */
 static void hook_http(void *ctx, const struct cap_http_fact *f)
 {
-	cap_report_json_http(ctx, f);
+	(void)cap_report_json_http(ctx, f);
 }
 
 static void hook_krb(void *ctx, const struct cap_krb_fact *f)
 {
-	cap_report_json_krb(ctx, f);
+	(void)cap_report_json_krb(ctx, f);
 }
 
 /* ---- progress ---- */
@@ -419,6 +432,7 @@ static int run(struct opts *o)
 	struct cap_sink sink;
 	struct cap_report_input in;
 	struct cap_report_opts ro;
+	struct cap_json json;
 	struct progress prog;
 	struct cap_source_pkt pkt;
 	enum cap_source_status status;
@@ -487,8 +501,9 @@ static int run(struct opts *o)
 		fprintf(stderr, PROG ": out of memory\n");
 		goto cleanup;
 	}
+	cap_json_init_file(&json, stdout);
 	if (o->json && o->events) {
-		struct cap_analysis_hooks h = {stdout, hook_http, hook_krb};
+		struct cap_analysis_hooks h = {&json, hook_http, hook_krb};
 
 		cap_analysis_set_hooks(an, &h);
 	}
@@ -568,12 +583,16 @@ static int run(struct opts *o)
 	cap_analysis_finish(an, st);
 
 	if (o->json) {
-		if (cap_report_json_findings_and_summary(stdout, an, st, &in) != 0)
-			fprintf(stderr, PROG ": writing the report failed: %s\n", strerror(errno));
+		if (o->events)
+			(void)cap_report_json_conversations(&json, an);
+		if (cap_report_json_findings_and_summary(&json, an, st, &in) != 0)
+			fprintf(stderr, PROG ": writing the report failed: %s (%s)\n",
+				cap_json_status_name(cap_json_status(&json)), strerror(errno));
 	} else {
 		const char *nc = getenv("NO_COLOR");
 
 		ro.quiet = o->quiet;
+		ro.verbose = o->verbose;
 		ro.color = !o->no_color && (nc == NULL || nc[0] == '\0') && isatty(STDOUT_FILENO);
 		if (cap_report_text(stdout, an, st, &in, &ro) != 0)
 			fprintf(stderr, PROG ": writing the report failed: %s\n", strerror(errno));

@@ -6,13 +6,13 @@
  * Authorization) never creates a conversation, so a busy capture costs a stream entry
  * per connection and nothing more.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "findings/engine.h"
+#include "findings/steps.h"
 #include "findings/txt.h"
 
 #define DEF_MAX_CONVERSATIONS 65536
@@ -303,13 +303,10 @@ struct conv *engine_conv(struct cap_analysis *a, const struct cap_endpoint *clie
 	return c;
 }
 
-void engine_step(struct cap_analysis *a, struct conv *c, uint64_t frame,
-		 enum cap_step_dir dir, uint32_t stream, int status, bool bad,
-		 const char *fmt, ...)
+void engine_step(struct cap_analysis *a, struct conv *c, const struct cap_step *step)
 {
 	struct cap_conversation *p;
-	struct cap_step *s;
-	va_list ap;
+	uint64_t frame = step->frame;
 	size_t i;
 
 	if (c == NULL)
@@ -342,17 +339,8 @@ void engine_step(struct cap_analysis *a, struct conv *c, uint64_t frame,
 	/* Keep frame order: a request's step can be added when its response arrives. */
 	for (i = p->nsteps; i > 0 && p->steps[i - 1].frame > frame; i--)
 		;
-	memmove(&p->steps[i + 1], &p->steps[i], (p->nsteps - i) * sizeof(*s));
-	s = &p->steps[i];
-	memset(s, 0, sizeof(*s));
-	s->frame = frame;
-	s->dir = dir;
-	s->stream = stream;
-	s->status = status;
-	s->bad = bad;
-	va_start(ap, fmt);
-	vsnprintf(s->text, sizeof(s->text), fmt, ap);
-	va_end(ap);
+	memmove(&p->steps[i + 1], &p->steps[i], (p->nsteps - i) * sizeof(p->steps[0]));
+	p->steps[i] = *step;
 	p->nsteps++;
 	a->steps_total++;
 }
@@ -570,38 +558,19 @@ static struct conv *attach_conv(struct cap_analysis *a, struct hstream *hs,
 static void request_step(struct cap_analysis *a, struct conv *c, const struct req_info *r,
 			 const struct cap_auth_fact *full, uint32_t stream)
 {
-	if (!r->has_auth) {
-		engine_step(a, c, r->frame, CAP_STEP_TO_SERVER, stream, 0, false,
-			    "%s %s", r->method, r->target);
-		return;
-	}
-	engine_step(a, c, r->frame, CAP_STEP_TO_SERVER, stream, 0,
-		    r->auth.kind == CAP_TOKEN_UNDECODABLE,
-		    "%s %s  %sAuthorization: %s %s (%zu bytes)", r->method, r->target,
-		    r->auth.proxy ? "Proxy-" : "", cap_auth_scheme_name(r->auth.scheme),
-		    full != NULL ? full->summary : cap_token_kind_name(r->auth.kind),
-		    r->auth.value_len);
+	struct cap_step s;
+
+	step_http_request(&s, r, full, stream);
+	engine_step(a, c, &s);
 }
 
 static void response_step(struct cap_analysis *a, struct conv *c,
 			  const struct cap_http_fact *f)
 {
-	char extra[CAP_FACT_TEXT_MAX + 64];
-	const char *close = "";
-	bool bad = f->status == 401 || f->status == 407 || f->status >= 400;
+	struct cap_step s;
 
-	extra[0] = '\0';
-	if (f->has_auth && f->auth.kind != CAP_TOKEN_NONE)
-		txt_fmt(extra, sizeof(extra), "  %s: %s", cap_auth_scheme_name(f->auth.scheme),
-			 f->auth.summary);
-	else if (f->challenges[0] != '\0')
-		txt_fmt(extra, sizeof(extra), "  offers %s", f->challenges);
-	if (f->close == CAP_HTTP_CLOSE_HEADER)
-		close = "  [Connection: close]";
-	else if (f->close == CAP_HTTP_CLOSE_HTTP10)
-		close = "  [HTTP/1.0, no keep-alive]";
-	engine_step(a, c, f->frame, CAP_STEP_FROM_SERVER, f->stream, f->status, bad,
-		    "%d %s%s%s", f->status, f->reason, extra, close);
+	step_http_response(&s, f);
+	engine_step(a, c, &s);
 }
 
 static void count_cap_hits(struct cap_analysis *a, unsigned hits)
@@ -739,47 +708,12 @@ static struct conv *kdc_conv(struct cap_analysis *a, const struct cap_krb_fact *
 	return engine_conv(a, &f->client, &f->server, true);
 }
 
-static const char *transport_name(enum cap_transport t)
-{
-	return t == CAP_TRANSPORT_TCP ? "tcp" : "udp";
-}
-
 static void krb_step(struct cap_analysis *a, struct conv *c, const struct cap_krb_fact *f)
 {
-	char kdc[80];
-	const char *msg = cap_krb_msg_name(f->msg_type);
+	struct cap_step s;
 
-	engine_ep(&f->server, kdc, sizeof(kdc));
-	if (!f->decoded && f->msg_type == 0) {
-		engine_step(a, c, f->frame, f->from_server ? CAP_STEP_FROM_KDC : CAP_STEP_TO_KDC,
-			    f->stream, 0, true, "undecodable Kerberos message (%s) [%s %s]",
-			    f->error, transport_name(f->transport), kdc);
-		return;
-	}
-	if (f->msg_type == CAP_KRB_ERROR) {
-		engine_step(a, c, f->frame, CAP_STEP_FROM_KDC, f->stream, 0,
-			    f->error_code != 25 && f->error_code != 52,
-			    "KRB-ERROR %s (%d)%s%s [%s %s]", f->error_name, f->error_code,
-			    f->sname[0] ? " for " : "", f->sname, transport_name(f->transport), kdc);
-		return;
-	}
-	if (!f->from_server) {
-		engine_step(a, c, f->frame, CAP_STEP_TO_KDC, f->stream, 0, false,
-			    "%s %s%s%s%s%s [%s %s]", msg, f->sname, f->realm[0] ? "@" : "",
-			    f->realm, f->opt_forwarded ? " (forwarded)" : "",
-			    f->opt_cname_in_addl_tkt ? " (S4U2Proxy)" : "",
-			    transport_name(f->transport), kdc);
-		return;
-	}
-	if (f->ticket_kvno >= 0)
-		engine_step(a, c, f->frame, CAP_STEP_FROM_KDC, f->stream, 0, false,
-			    "%s ticket %s%s%s (etype %d, kvno %d) [%s %s]", msg, f->sname,
-			    f->realm[0] ? "@" : "", f->realm, f->ticket_etype, f->ticket_kvno,
-			    transport_name(f->transport), kdc);
-	else
-		engine_step(a, c, f->frame, CAP_STEP_FROM_KDC, f->stream, 0, false,
-			    "%s ticket %s%s%s [%s %s]", msg, f->sname, f->realm[0] ? "@" : "",
-			    f->realm, transport_name(f->transport), kdc);
+	step_krb(&s, f);
+	engine_step(a, c, &s);
 }
 
 static bool is_request_type(int t)
@@ -911,10 +845,13 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 	switch (e->kind) {
 	case CAP_CONN_FIN:
 	case CAP_CONN_RST:
-		if (e->from_server && hs->conv != NULL)
-			engine_step(a, hs->conv, e->frame, CAP_STEP_NOTE, e->stream, 0,
-				    hs->challenge_open, "server %s the connection",
-				    e->kind == CAP_CONN_FIN ? "closed (FIN)" : "reset (RST)");
+		if (e->from_server && hs->conv != NULL) {
+			struct cap_step s;
+
+			step_conn_close(&s, e->frame, e->stream, e->kind == CAP_CONN_RST,
+					hs->challenge_open);
+			engine_step(a, hs->conv, &s);
+		}
 		rules_http_close(a, hs, e);
 		if (e->kind == CAP_CONN_RST) {
 			hstream_drop(a, e->stream);

@@ -152,9 +152,8 @@ struct cap_analysis {
 /* engine.c: conversation and step bookkeeping for the rules. */
 struct conv *engine_conv(struct cap_analysis *a, const struct cap_endpoint *client,
 			 const struct cap_endpoint *server, bool kdc_only);
-void engine_step(struct cap_analysis *a, struct conv *c, uint64_t frame,
-		 enum cap_step_dir dir, uint32_t stream, int status, bool bad,
-		 const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* Files a typed step (findings/steps.h builds them) in c's ladder, in frame order. */
+void engine_step(struct cap_analysis *a, struct conv *c, const struct cap_step *s);
 struct conv *engine_conv_find(struct cap_analysis *a, const struct cap_endpoint *client,
 			      const struct cap_endpoint *server, bool kdc_only);
 struct client_state *engine_client(struct cap_analysis *a, const struct cap_endpoint *addr);

@@ -12,7 +12,6 @@
 #include "negscope/analysis.h"
 #include "negscope/authhdr.h"
 #include "negscope/b64.h"
-#include "negscope/classify.h"
 #include "negscope/krb5.h"
 #include "negscope/token.h"
 #include "findings/txt.h"
@@ -49,20 +48,6 @@ static int span_ieq(struct cap_span s, const char *lit, size_t n)
 	return 1;
 }
 
-static enum cap_auth_scheme scheme_of(enum cap_authhdr_scheme k)
-{
-	switch (k) {
-	case CAP_SCHEME_NEGOTIATE: return CAP_AUTH_NEGOTIATE;
-	case CAP_SCHEME_NTLM: return CAP_AUTH_NTLM;
-	case CAP_SCHEME_KERBEROS: return CAP_AUTH_KERBEROS;
-	case CAP_SCHEME_BASIC: return CAP_AUTH_BASIC;
-	case CAP_SCHEME_DIGEST: return CAP_AUTH_DIGEST;
-	case CAP_SCHEME_BEARER: return CAP_AUTH_BEARER;
-	case CAP_SCHEME_OTHER: return CAP_AUTH_OTHER;
-	}
-	return CAP_AUTH_OTHER;
-}
-
 static void auth_from_token(const struct cap_token *t, struct cap_auth_fact *f)
 {
 	if (t->no_token) {
@@ -72,11 +57,15 @@ static void auth_from_token(const struct cap_token *t, struct cap_auth_fact *f)
 		txt_copy(f->error, sizeof(f->error), t->err[0] ? t->err : "not recognised");
 	} else {
 		f->spnego = t->spnego != 0;
+		f->spnego_init = t->spnego_init != 0;
+		f->wrap = t->wrap;
+		f->mech = t->mech;
 		f->neg_state = t->neg_state;
 		f->deleg_requested = t->deleg_requested != 0;
 		if (t->has_ntlm && t->ntlm_type != 0) {
 			f->kind = CAP_TOKEN_NTLM;
 			f->ntlm_type = t->ntlm_type;
+			txt_copy(f->ntlm_target, sizeof(f->ntlm_target), t->ntlm_target);
 			if (t->user[0] != '\0')
 				txt_fmt(f->user, sizeof(f->user), "%s%s%s", t->domain,
 					 t->domain[0] ? "\\" : "", t->user);
@@ -109,10 +98,6 @@ static void auth_from_token(const struct cap_token *t, struct cap_auth_fact *f)
 			txt_copy(f->error, sizeof(f->error), t->err);
 		}
 	}
-	if (f->kind == CAP_TOKEN_UNDECODABLE)
-		txt_fmt(f->summary, sizeof(f->summary), "undecodable token (%s)", f->error);
-	else
-		cap_classify(t, f->summary, sizeof(f->summary));
 }
 
 static struct cap_der_limits der_limits(const struct cap_decode_limits *lim)
@@ -153,7 +138,7 @@ static void decode_challenge(const struct cap_auth_challenge *ch, bool proxy,
 	struct cap_der_limits dl = der_limits(lim);
 	uint8_t *buf;
 
-	f->scheme = scheme_of(ch->kind);
+	f->scheme = ch->kind;
 	f->proxy = proxy;
 	/* A buffer of the cap exactly: a larger token decodes to CAP_LIMIT, "too big". */
 	if (bufcap > token_cap(lim))
@@ -164,7 +149,6 @@ static void decode_challenge(const struct cap_auth_challenge *ch, bool proxy,
 	if (t == NULL || buf == NULL) {
 		f->kind = CAP_TOKEN_UNDECODABLE;
 		txt_fmt(f->error, sizeof(f->error), "out of memory");
-		txt_fmt(f->summary, sizeof(f->summary), "not decoded (out of memory)");
 		free(t);
 		free(buf);
 		return;
@@ -178,32 +162,22 @@ static void decode_challenge(const struct cap_auth_challenge *ch, bool proxy,
 	free(buf);
 }
 
-static void challenges_text(const struct cap_authhdr *h, char *out, size_t cap)
+/* The challenges as typed records: scheme, token length, first parameter. */
+static void challenge_facts(const struct cap_authhdr *h, struct cap_http_fact *out)
 {
-	size_t n = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < h->n && n + 1 < cap; i++) {
+	for (size_t i = 0; i < h->n && out->nchallenges < CAP_FACT_CHALLENGES_MAX; i++) {
 		const struct cap_auth_challenge *ch = &h->ch[i];
-		char scheme[32], extra[96];
-		int w;
+		struct cap_challenge_fact *c = &out->challenge[out->nchallenges++];
 
-		span_text(ch->scheme, scheme, sizeof(scheme));
-		extra[0] = '\0';
-		if (ch->has_token68)
-			txt_fmt(extra, sizeof(extra), " <token, %zu chars>", ch->token68.len);
-		else if (ch->nparams > 0) {
-			char name[32], val[48];
-
-			span_text(ch->params[0].name, name, sizeof(name));
-			span_text(ch->params[0].value, val, sizeof(val));
-			txt_fmt(extra, sizeof(extra), " %s=\"%s\"%s", name, val,
-				 ch->nparams > 1 ? ", ..." : "");
+		c->scheme = ch->kind;
+		span_text(ch->scheme, c->name, sizeof(c->name));
+		c->has_token = ch->has_token68 != 0;
+		c->token_chars = (uint32_t)ch->token68.len;
+		c->nparams = (unsigned)ch->nparams;
+		if (ch->nparams > 0) {
+			span_text(ch->params[0].name, c->param, sizeof(c->param));
+			span_text(ch->params[0].value, c->value, sizeof(c->value));
 		}
-		w = snprintf(out + n, cap - n, "%s%s%s", i ? ", " : "", scheme, extra);
-		if (w < 0 || (size_t)w >= cap - n)
-			break;
-		n += (size_t)w;
 	}
 }
 
@@ -228,13 +202,11 @@ void cap_facts_auth(struct cap_span value, bool proxy, const struct cap_decode_l
 		out->scheme = CAP_AUTH_OTHER;
 		out->kind = CAP_TOKEN_UNDECODABLE;
 		txt_copy(out->error, sizeof(out->error), h->err[0] ? h->err : "empty value");
-		txt_fmt(out->summary, sizeof(out->summary), "unparsable header (%s)", out->error);
 	} else if (h->status == CAP_MALFORMED) {
 		/* e.g. "Negotiate !!!": the scheme parsed, the token did not. */
-		out->scheme = scheme_of(h->ch[0].kind);
+		out->scheme = h->ch[0].kind;
 		out->kind = CAP_TOKEN_UNDECODABLE;
 		txt_copy(out->error, sizeof(out->error), h->err);
-		txt_fmt(out->summary, sizeof(out->summary), "unparsable header (%s)", out->error);
 	} else {
 		decode_challenge(&h->ch[0], proxy, lim, out);
 	}
@@ -331,11 +303,11 @@ void cap_facts_http(const struct cap_http_msg *m, const struct cap_decode_limits
 		const struct cap_auth_challenge *tok = cap_authhdr_find_gss_token(h);
 
 		for (size_t i = 0; i < h->n; i++)
-			out->offered |= CAP_AUTH_BIT(scheme_of(h->ch[i].kind));
+			out->offered |= CAP_AUTH_BIT(h->ch[i].kind);
 		out->nauth = (unsigned)h->n;
 		if (h->challenges_dropped > 0)
 			out->caps_hit |= CAP_FACT_HIT_CHALLENGES;
-		challenges_text(h, out->challenges, sizeof(out->challenges));
+		challenge_facts(h, out);
 		if (tok != NULL) {
 			out->has_auth = true;
 			cap_auth_fact_init(&out->auth);
@@ -377,23 +349,16 @@ void cap_facts_krb(const struct cap_krb_pdu *k, const struct cap_decode_limits *
 	out->client = k->client;
 	out->server = k->server;
 	out->from_server = k->from_server;
+	out->bytes = k->bytes.len;
 	if (m == NULL) {
-		txt_fmt(out->error, sizeof(out->error), "out of memory");
+		out->decode_status = CAP_LIMIT; /* out of memory */
 		return;
 	}
 	cap_der_budget_init(&b, &dl);
 	st = cap_krb_decode_capped(k->bytes, m, &b);
 	out->decoded = st == CAP_OK;
 	out->caps_hit = der_hits(b.hit);
-	if (b.hit != 0) {
-		char why[96];
-
-		txt_fmt(out->error, sizeof(out->error), "Kerberos message not decoded: %s",
-			 cap_der_budget_text(&b, why, sizeof(why)));
-	} else if (st != CAP_OK) {
-		txt_fmt(out->error, sizeof(out->error), "Kerberos message %s (%zu bytes)",
-			 cap_status_name(st), k->bytes.len);
-	}
+	out->decode_status = st;
 	out->msg_type = m->msg_type;
 	switch (m->msg_type) {
 	case CAP_KRB_AS_REQ:

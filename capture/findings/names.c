@@ -3,21 +3,6 @@
 
 #include "negscope/analysis.h"
 
-const char *cap_auth_scheme_name(enum cap_auth_scheme s)
-{
-	switch (s) {
-	case CAP_AUTH_NONE: return "none";
-	case CAP_AUTH_NEGOTIATE: return "Negotiate";
-	case CAP_AUTH_NTLM: return "NTLM";
-	case CAP_AUTH_KERBEROS: return "Kerberos";
-	case CAP_AUTH_BASIC: return "Basic";
-	case CAP_AUTH_DIGEST: return "Digest";
-	case CAP_AUTH_BEARER: return "Bearer";
-	case CAP_AUTH_OTHER: return "other";
-	}
-	return "?";
-}
-
 const char *cap_token_kind_name(enum cap_token_kind k)
 {
 	switch (k) {

@@ -139,8 +139,7 @@ static void fallback_finding(struct cap_analysis *a, struct conv *c,
 		cap_finding_set_str(&fd, "ntlm_message", ntlm_type_name(t->ntlm_type));
 		cap_finding_set_str(&fd, "wrapping", t->spnego ? "spnego" : "raw");
 	}
-	if (t->summary[0] != '\0')
-		cap_finding_set_str(&fd, "token", t->summary);
+	cap_finding_set_str(&fd, "token", cap_token_kind_name(t->kind));
 	if (cs != NULL && cs->kdc_err >= 0) {
 		cap_finding_add_frame(&fd, cs->kdc_err_frame);
 		cap_finding_set_num(&fd, "kdc_error_code", cs->kdc_err);
@@ -291,7 +290,6 @@ void rules_http_response(struct cap_analysis *a, struct hstream *hs, struct conv
 			engine_conv_evidence(&fd, c);
 			cap_finding_add_frame(&fd, f->frame);
 			cap_finding_set_str(&fd, "offered", list);
-			cap_finding_set_str(&fd, "header", f->challenges);
 			cap_finding_set_num(&fd, "status", f->status);
 			cap_finding_set_detail(&fd, "The %d in frame %llu offers only: %s.", f->status,
 					       (unsigned long long)f->frame, list);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "findings/engine.h"
+#include "findings/steps.h"
 #include "findings/txt.h"
 
 /* A KDC request still unanswered this long before the end of the capture counts as
@@ -202,10 +203,13 @@ void rules_kdc_unreachable(struct cap_analysis *a, struct kstream *ks, uint64_t 
 	cap_finding_add_frame(&f, frame);
 	cap_finding_set_detail(&f, "The KDC at %s (%s) answered with: %s.", kdc,
 			       ks->transport == CAP_TRANSPORT_TCP ? "tcp" : "udp", how);
-	if (frame != 0)
-		engine_step(a, ks->conv, frame, CAP_STEP_NOTE, ks->stream, 0, true,
-			    "KDC %s (%s) unreachable: %s", kdc,
-			    ks->transport == CAP_TRANSPORT_TCP ? "tcp" : "udp", how);
+	if (frame != 0) {
+		struct cap_step st;
+
+		step_kdc_unreachable(&st, frame, ks, strcmp(how, "TCP reset") == 0
+							  ? CAP_STEP_CLOSE_RST : CAP_STEP_CLOSE_ICMP);
+		engine_step(a, ks->conv, &st);
+	}
 	engine_addr(&ks->server, kdc, sizeof(kdc));
 	cap_finding_set_key(&f, "%s/%s", buf, kdc);
 	engine_emit(a, &f);

@@ -67,35 +67,38 @@ void cap_authhdr_set_max(struct cap_authhdr *h, size_t max_challenges)
 	h->max_challenges = max_challenges;
 }
 
-enum cap_authhdr_scheme cap_authhdr_scheme_of(struct cap_span scheme)
+enum cap_auth_scheme cap_authhdr_scheme_of(struct cap_span scheme)
 {
 	if (cap_span_ieq(scheme, "Negotiate"))
-		return CAP_SCHEME_NEGOTIATE;
+		return CAP_AUTH_NEGOTIATE;
 	if (cap_span_ieq(scheme, "NTLM"))
-		return CAP_SCHEME_NTLM;
+		return CAP_AUTH_NTLM;
 	if (cap_span_ieq(scheme, "Kerberos"))
-		return CAP_SCHEME_KERBEROS;
+		return CAP_AUTH_KERBEROS;
 	if (cap_span_ieq(scheme, "Basic"))
-		return CAP_SCHEME_BASIC;
+		return CAP_AUTH_BASIC;
 	if (cap_span_ieq(scheme, "Digest"))
-		return CAP_SCHEME_DIGEST;
+		return CAP_AUTH_DIGEST;
 	if (cap_span_ieq(scheme, "Bearer"))
-		return CAP_SCHEME_BEARER;
-	return CAP_SCHEME_OTHER;
+		return CAP_AUTH_BEARER;
+	return CAP_AUTH_OTHER;
 }
 
-const char *cap_authhdr_scheme_name(enum cap_authhdr_scheme k)
+static const struct cap_tok scheme_names[] = {
+	{CAP_AUTH_NONE, "none"},
+	{CAP_AUTH_NEGOTIATE, "Negotiate"},
+	{CAP_AUTH_NTLM, "NTLM"},
+	{CAP_AUTH_KERBEROS, "Kerberos"},
+	{CAP_AUTH_BASIC, "Basic"},
+	{CAP_AUTH_DIGEST, "Digest"},
+	{CAP_AUTH_BEARER, "Bearer"},
+	{CAP_AUTH_OTHER, "other"},
+	{0, NULL},
+};
+
+const char *cap_auth_scheme_name(enum cap_auth_scheme k)
 {
-	switch (k) {
-	case CAP_SCHEME_NEGOTIATE: return "Negotiate";
-	case CAP_SCHEME_NTLM: return "NTLM";
-	case CAP_SCHEME_KERBEROS: return "Kerberos";
-	case CAP_SCHEME_BASIC: return "Basic";
-	case CAP_SCHEME_DIGEST: return "Digest";
-	case CAP_SCHEME_BEARER: return "Bearer";
-	case CAP_SCHEME_OTHER: return "other";
-	}
-	return "other";
+	return cap_tok_name(scheme_names, k, "other");
 }
 
 /* The header names negscope reads (RFC 9110 §11.6, §11.7). */
@@ -411,7 +414,7 @@ int cap_authhdr_split_line(struct cap_span line, enum cap_auth_header *which,
 }
 
 const struct cap_auth_challenge *cap_authhdr_find_token(const struct cap_authhdr *h,
-							enum cap_authhdr_scheme kind)
+							enum cap_auth_scheme kind)
 {
 	size_t i;
 
@@ -422,7 +425,7 @@ const struct cap_auth_challenge *cap_authhdr_find_token(const struct cap_authhdr
 }
 
 const struct cap_auth_challenge *cap_authhdr_find(const struct cap_authhdr *h,
-						  enum cap_authhdr_scheme kind)
+						  enum cap_auth_scheme kind)
 {
 	size_t i;
 
@@ -437,10 +440,10 @@ const struct cap_auth_challenge *cap_authhdr_find_gss_token(const struct cap_aut
 	size_t i;
 
 	for (i = 0; i < h->n; i++) {
-		enum cap_authhdr_scheme k = h->ch[i].kind;
+		enum cap_auth_scheme k = h->ch[i].kind;
 
 		if (h->ch[i].has_token68 &&
-		    (k == CAP_SCHEME_NEGOTIATE || k == CAP_SCHEME_NTLM || k == CAP_SCHEME_KERBEROS))
+		    (k == CAP_AUTH_NEGOTIATE || k == CAP_AUTH_NTLM || k == CAP_AUTH_KERBEROS))
 			return &h->ch[i];
 	}
 	return NULL;

@@ -198,7 +198,7 @@ size_t cap_classify(const struct cap_token *t, char *outbuf, size_t cap)
 
 	cap_dynbuf_init_fixed(&o, outbuf, cap);
 	if (t->no_token) {
-		add(&o, "%s (no token)", cap_authhdr_scheme_name(t->scheme));
+		add(&o, "%s (no token)", cap_auth_scheme_name(t->scheme));
 		return cap_dynbuf_len(&o);
 	}
 	if (!t->recognised) {
@@ -224,7 +224,7 @@ size_t cap_classify(const struct cap_token *t, char *outbuf, size_t cap)
 		add(&o, "\" (password %zu bytes)", t->basic_password.len);
 		break;
 	case CAP_WRAP_NONE:
-		add(&o, "%s token (not decoded)", cap_authhdr_scheme_name(t->scheme));
+		add(&o, "%s token (not decoded)", cap_auth_scheme_name(t->scheme));
 		break;
 	}
 	if (t->status != CAP_OK)

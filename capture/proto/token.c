@@ -407,19 +407,19 @@ static void decode_any(struct cap_span raw, struct cap_token *t)
 	tok_err(t, CAP_MALFORMED, msg);
 }
 
-void cap_token_set_scheme(struct cap_token *t, enum cap_authhdr_scheme scheme)
+void cap_token_set_scheme(struct cap_token *t, enum cap_auth_scheme scheme)
 {
 	t->scheme = scheme;
-	t->is_ntlm_in_negotiate = scheme == CAP_SCHEME_NEGOTIATE && t->mech == CAP_TMECH_NTLM;
+	t->is_ntlm_in_negotiate = scheme == CAP_AUTH_NEGOTIATE && t->mech == CAP_TMECH_NTLM;
 }
 
-void cap_token_set_empty(struct cap_token *t, enum cap_authhdr_scheme scheme)
+void cap_token_set_empty(struct cap_token *t, enum cap_auth_scheme scheme)
 {
 	cap_token_init(t);
 	t->recognised = 1;
 	t->no_token = 1;
 	t->scheme = scheme;
-	if (scheme == CAP_SCHEME_BASIC)
+	if (scheme == CAP_AUTH_BASIC)
 		t->mech = CAP_TMECH_BASIC;
 }
 
@@ -509,7 +509,7 @@ enum cap_status cap_token_input_parse(struct cap_span text, struct cap_token_inp
 		return parse_value(in, v);
 	}
 	w = first_word(s);
-	if (cap_authhdr_scheme_of(w) != CAP_SCHEME_OTHER) {
+	if (cap_authhdr_scheme_of(w) != CAP_AUTH_OTHER) {
 		in->form = CAP_INPUT_HEADER_VALUE;
 		return parse_value(in, s);
 	}
@@ -601,7 +601,7 @@ static enum cap_status decode_basic(const struct cap_auth_challenge *ch, uint8_t
 	char msg[160];
 
 	cap_token_init(t);
-	t->scheme = CAP_SCHEME_BASIC;
+	t->scheme = CAP_AUTH_BASIC;
 	t->mech = CAP_TMECH_BASIC;
 	t->wrap = CAP_WRAP_BASIC;
 	if (cap > CAP_TOKEN_MAX_BYTES_LIMIT)
@@ -644,13 +644,13 @@ enum cap_status cap_token_decode_challenge_capped(const struct cap_auth_challeng
 		return t->status;
 	}
 	switch (ch->kind) {
-	case CAP_SCHEME_NEGOTIATE:
-	case CAP_SCHEME_NTLM:
-	case CAP_SCHEME_KERBEROS:
+	case CAP_AUTH_NEGOTIATE:
+	case CAP_AUTH_NTLM:
+	case CAP_AUTH_KERBEROS:
 		(void)cap_token_decode_encoded_capped(ch->token68, 0, buf, cap, t, lim);
 		cap_token_set_scheme(t, ch->kind);
 		return t->status;
-	case CAP_SCHEME_BASIC:
+	case CAP_AUTH_BASIC:
 		return decode_basic(ch, buf, cap, t);
 	default:
 		cap_token_set_empty(t, ch->kind);

@@ -1,6 +1,8 @@
-/* text.c - the human report: a ladder per conversation, then the findings (most severe
- * first), then a summary line.  Colour only when the caller says so (a terminal, no
- * NO_COLOR, no --no-color). */
+/* text.c - the human report, answer first: the verdict (each finding, for which user and
+ * which site), the ladders of the conversations a warning or error concerns (the quiet
+ * ones one line each unless -v, so that background Kerberos traffic does not push the
+ * answer off the screen), the findings in full (most severe first), then a summary line.
+ * Colour only when the caller says so (a terminal, no NO_COLOR, no --no-color). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +10,11 @@
 #include "negscope/report.h"
 
 #define WRAP 100
+/* Verdict lines before "... and N more"; quiet conversations listed before folding. */
+#define VERDICT_MAX 12
+#define QUIET_MAX 10
+/* Ladders up to this many steps are shown whole. */
+#define LADDER_FULL 24
 
 struct out {
 	FILE *fp;
@@ -84,39 +91,102 @@ static const char *dir_label(enum cap_step_dir d)
 	return "";
 }
 
-static void ladder(struct out *o, const struct cap_conversation *c)
+static void conv_head(struct out *o, const struct cap_conversation *c)
 {
 	char cb[80], sb[80];
 
 	cap_addr_str(&c->client, cb, sizeof(cb));
 	cap_endpoint_str(&c->server, sb, sizeof(sb));
 	if (c->kdc_only)
-		put(o, "%sConversation %u%s  client %s ↔ KDC %s (Kerberos only)\n",
-		    C(o, BOLD), c->id, C(o, RESET), cb, sb);
+		put(o, "%sConversation %u%s  client %s ↔ KDC %s (Kerberos only)", C(o, BOLD), c->id,
+		    C(o, RESET), cb, sb);
 	else
-		put(o, "%sConversation %u%s  client %s → server %s%s%s  (%u connection%s)\n",
+		put(o, "%sConversation %u%s  client %s → server %s%s%s  (%u connection%s)",
 		    C(o, BOLD), c->id, C(o, RESET), cb, sb, c->host[0] ? "  Host: " : "", c->host,
 		    c->nstreams, c->nstreams == 1 ? "" : "s");
-	for (size_t i = 0; i < c->nsteps; i++) {
-		const struct cap_step *s = &c->steps[i];
-		const char *col = "";
+}
 
-		if (s->bad)
-			col = RED;
-		else if (s->status >= 200 && s->status < 400)
-			col = GREEN;
-		if (s->dir == CAP_STEP_NOTE)
-			put(o, "  %8llu  %s%s  %s%s\n", (unsigned long long)s->frame,
-			    dir_label(s->dir), C(o, s->bad ? RED : DIM), s->text, C(o, RESET));
-		else if ((s->dir == CAP_STEP_TO_SERVER || s->dir == CAP_STEP_FROM_SERVER) &&
-			 c->nstreams > 1)
-			put(o, "  %8llu  %s%s%s  %s%s%s  %s[conn %u]%s\n",
-			    (unsigned long long)s->frame, C(o, DIM), dir_label(s->dir), C(o, RESET),
-			    C(o, col), s->text, C(o, RESET), C(o, DIM), s->stream, C(o, RESET));
-		else
-			put(o, "  %8llu  %s%s%s  %s%s%s\n", (unsigned long long)s->frame, C(o, DIM),
-			    dir_label(s->dir), C(o, RESET), C(o, col), s->text, C(o, RESET));
+/* A quiet conversation in one line. */
+static void conv_line(struct out *o, const struct cap_conversation *c)
+{
+	conv_head(o, c);
+	put(o, "  %s%zu message%s, no problem%s\n", C(o, DIM),
+	    (size_t)(c->nsteps + c->steps_dropped), c->nsteps + c->steps_dropped == 1 ? "" : "s",
+	    C(o, RESET));
+}
+
+static void step_line(struct out *o, const struct cap_conversation *c, const struct cap_step *s)
+{
+	char text[512];
+	const char *col = "";
+
+	cap_report_step_text(s, text, sizeof(text));
+	if (s->bad)
+		col = RED;
+	else if (s->status >= 200 && s->status < 400)
+		col = GREEN;
+	if (s->dir == CAP_STEP_NOTE)
+		put(o, "  %8llu  %s%s  %s%s\n", (unsigned long long)s->frame, dir_label(s->dir),
+		    C(o, s->bad ? RED : DIM), text, C(o, RESET));
+	else if ((s->dir == CAP_STEP_TO_SERVER || s->dir == CAP_STEP_FROM_SERVER) &&
+		 c->nstreams > 1)
+		put(o, "  %8llu  %s%s%s  %s%s%s  %s[conn %u]%s\n", (unsigned long long)s->frame,
+		    C(o, DIM), dir_label(s->dir), C(o, RESET), C(o, col), text, C(o, RESET),
+		    C(o, DIM), s->stream, C(o, RESET));
+	else
+		put(o, "  %8llu  %s%s%s  %s%s%s\n", (unsigned long long)s->frame, C(o, DIM),
+		    dir_label(s->dir), C(o, RESET), C(o, col), text, C(o, RESET));
+}
+
+/* Whether a finding about conversation c names this frame. */
+static bool finding_frame(const struct cap_analysis *a, unsigned conv, uint64_t frame)
+{
+	for (size_t k = 0; k < cap_analysis_nfindings(a); k++) {
+		const struct cap_finding *f = cap_analysis_finding(a, k);
+
+		if (f->conversation != conv)
+			continue;
+		for (size_t i = 0; i < f->nframes; i++)
+			if (f->frames[i] == frame)
+				return true;
 	}
+	return false;
+}
+
+/* A step worth showing in a long ladder: an error, or a frame a finding names. */
+static bool step_matters(const struct cap_analysis *a, const struct cap_conversation *c,
+			 size_t i)
+{
+	return i < c->nsteps && (c->steps[i].bad || finding_frame(a, c->id, c->steps[i].frame));
+}
+
+/* The ladder.  Unless full, a long one shows the steps that matter and one step either
+ * side of each, and folds each longer run of the others into one line. */
+static void ladder(struct out *o, const struct cap_analysis *a, const struct cap_conversation *c,
+		   bool full)
+{
+	size_t folded = 0;
+
+	conv_head(o, c);
+	put(o, "\n");
+	full = full || c->nsteps <= LADDER_FULL;
+	for (size_t i = 0; i < c->nsteps; i++) {
+		bool show = full || step_matters(a, c, i) || step_matters(a, c, i + 1) ||
+			    (i > 0 && step_matters(a, c, i - 1));
+
+		if (!show) {
+			folded++;
+			continue;
+		}
+		if (folded > 0)
+			put(o, "  %8s  %s… %zu message(s) without a problem (-v shows them)%s\n", "",
+			    C(o, DIM), folded, C(o, RESET));
+		folded = 0;
+		step_line(o, c, &c->steps[i]);
+	}
+	if (folded > 0)
+		put(o, "  %8s  %s… %zu message(s) without a problem (-v shows them)%s\n", "",
+		    C(o, DIM), folded, C(o, RESET));
 	if (c->steps_dropped > 0)
 		put(o, "  %8s  … %llu more message(s) not shown\n", "",
 		    (unsigned long long)c->steps_dropped);
@@ -133,15 +203,121 @@ static const char *sev_color(enum cap_severity s)
 	return "";
 }
 
+static void sev_upper(enum cap_severity sv, char *out, size_t cap)
+{
+	size_t n;
+
+	snprintf(out, cap, "%s", cap_severity_name(sv));
+	for (n = 0; out[n] != '\0'; n++)
+		out[n] = (char)(out[n] >= 'a' && out[n] <= 'z' ? out[n] - 'a' + 'A' : out[n]);
+}
+
+/* The first evidence value present among keys, or NULL. */
+static const char *first_ev(const struct cap_finding *f, const char *const *keys)
+{
+	for (; *keys != NULL; keys++) {
+		const struct cap_evidence *e = cap_finding_get(f, *keys);
+
+		if (e != NULL && !e->is_num && e->str != NULL && e->str[0] != '\0')
+			return e->str;
+	}
+	return NULL;
+}
+
+/* One line per finding: what, for which user, at which site (or SPN, or KDC). */
+static void verdict(struct out *o, const struct cap_analysis *a)
+{
+	static const char *const user_keys[] = {"user", "cname", NULL};
+	static const char *const site_keys[] = {"host", "server", "spn", "kdc", NULL};
+	const struct cap_analysis_stats *as = cap_analysis_stats(a);
+	size_t nf = cap_analysis_nfindings(a);
+
+	put(o, "%sVerdict:%s ", C(o, BOLD), C(o, RESET));
+	if (nf == 0) {
+		put(o, "no finding in %llu conversation(s).\n\n",
+		    (unsigned long long)as->conversations);
+		return;
+	}
+	for (int sv = CAP_SEV_ERROR, sep = 0; sv >= CAP_SEV_INFO; sv--) {
+		if (as->findings_by_severity[sv] == 0)
+			continue;
+		put(o, "%s%llu %s", sep++ ? ", " : "", (unsigned long long)as->findings_by_severity[sv],
+		    cap_severity_name((enum cap_severity)sv));
+	}
+	put(o, "\n");
+	for (size_t i = 0; i < nf && i < VERDICT_MAX; i++) {
+		const struct cap_finding *f = cap_analysis_finding(a, i);
+		const struct cap_finding_info *info = cap_finding_info(f->id);
+		const char *user = first_ev(f, user_keys), *site = first_ev(f, site_keys);
+		char sev[16];
+
+		sev_upper(f->severity, sev, sizeof(sev));
+		put(o, "  %s%-7s%s %s%s", C(o, sev_color(f->severity)), sev, C(o, RESET),
+		    cap_finding_slug(f->id), info != NULL ? ": " : "");
+		if (info != NULL)
+			put(o, "%s", info->title);
+		if (user != NULL)
+			put(o, "; user %s", user);
+		if (site != NULL)
+			put(o, "; %s %s", cap_finding_get(f, "host") != NULL ? "site" :
+				cap_finding_get(f, "server") != NULL ? "server" :
+				cap_finding_get(f, "spn") != NULL ? "SPN" : "KDC", site);
+		if (f->conversation != 0)
+			put(o, "  [conversation %u]", f->conversation);
+		put(o, "\n");
+	}
+	if (nf > VERDICT_MAX)
+		put(o, "  … and %zu more below\n", nf - VERDICT_MAX);
+	put(o, "\n");
+}
+
+/* Ladders for the conversations a warning or error concerns; the others one line each
+ * (at most QUIET_MAX, then a count), unless verbose. */
+static void conversations(struct out *o, const struct cap_analysis *a, bool verbose)
+{
+	size_t nc = cap_analysis_nconversations(a), quiet = 0, shown = 0;
+	bool after_line = false; /* a one-line conversation was the last thing written */
+
+	if (nc == 0) {
+		put(o, "No authentication traffic (HTTP 401/Authorization or Kerberos) found.\n\n");
+		return;
+	}
+	for (size_t i = 0; i < nc; i++) {
+		const struct cap_conversation *c = cap_analysis_conversation(a, i);
+		bool loud = false;
+
+		for (size_t k = 0; k < cap_analysis_nfindings(a) && !loud; k++) {
+			const struct cap_finding *f = cap_analysis_finding(a, k);
+
+			loud = f->conversation == c->id && f->severity >= CAP_SEV_WARNING;
+		}
+		if (loud || verbose) {
+			if (after_line)
+				put(o, "\n");
+			after_line = false;
+			ladder(o, a, c, verbose);
+			continue;
+		}
+		quiet++;
+		if (shown < QUIET_MAX) {
+			conv_line(o, c);
+			after_line = true;
+			shown++;
+		}
+	}
+	if (quiet > shown)
+		put(o, "… %zu more conversation(s) without a problem\n", quiet - shown);
+	if (quiet > 0)
+		put(o, "%s(-v shows the ladders of the %zu conversation(s) without a problem)%s\n\n",
+		    C(o, DIM), quiet, C(o, RESET));
+}
+
 static void finding(struct out *o, const struct cap_finding *f)
 {
 	const struct cap_finding_info *info = cap_finding_info(f->id);
 	char sev[16];
-	size_t n;
 
-	snprintf(sev, sizeof(sev), "%s", cap_severity_name(f->severity));
-	for (n = 0; sev[n] != '\0'; n++)
-		sev[n] = (char)(sev[n] >= 'a' && sev[n] <= 'z' ? sev[n] - 'a' + 'A' : sev[n]);
+	sev_upper(f->severity, sev, sizeof(sev));
 	put(o, "%s%-7s%s %s%s%s — %s", C(o, sev_color(f->severity)), sev, C(o, RESET),
 	    C(o, BOLD), cap_finding_slug(f->id), C(o, RESET), info != NULL ? info->title : "");
 	if (f->conversation != 0)
@@ -204,18 +380,15 @@ int cap_report_text(FILE *fp, const struct cap_analysis *a, const struct cap_pip
 	bool quiet = opts != NULL && opts->quiet;
 
 	if (!quiet) {
-		for (size_t i = 0; i < cap_analysis_nconversations(a); i++)
-			ladder(&o, cap_analysis_conversation(a, i));
-		if (cap_analysis_nconversations(a) == 0)
-			put(&o, "No authentication traffic (HTTP 401/Authorization or Kerberos) "
-				"found.\n\n");
-		put(&o, "%sFindings%s (most severe first)\n\n", C(&o, BOLD), C(&o, RESET));
+		verdict(&o, a);
+		conversations(&o, a, opts != NULL && opts->verbose);
+		if (nf > 0)
+			put(&o, "%sFindings%s (most severe first)\n\n", C(&o, BOLD), C(&o, RESET));
 	}
 	for (size_t i = 0; i < nf; i++)
 		finding(&o, cap_analysis_finding(a, i));
-	if (nf == 0 && !quiet)
-		put(&o, "No findings.\n\n");
-	if (!quiet) {
+	/* Always the summary line, -q too: it says the input was read. */
+	{
 		put(&o, "Summary: %llu packets, %llu bytes; %llu HTTP and %llu Kerberos messages; "
 			"%llu conversation(s); findings: %llu error, %llu warning, %llu info",
 		    (unsigned long long)(st != NULL ? st->packets : 0),

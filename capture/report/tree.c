@@ -737,15 +737,15 @@ static void e_token(struct emit *e, const struct cap_token *t)
 	if (t->status != CAP_OK)
 		e_str(e, "error", t->err);
 	if (t->no_token) {
-		e_str(e, "scheme", cap_authhdr_scheme_name(t->scheme));
+		e_str(e, "scheme", cap_auth_scheme_name(t->scheme));
 		return;
 	}
 	e_int(e, "len", (long long)t->raw.len);
 	e_str(e, "wrap", cap_token_wrap_name(t->wrap));
 	e_str(e, "mech", cap_token_mech_name(t->mech));
-	if (t->scheme != CAP_SCHEME_OTHER)
-		e_str(e, "scheme", cap_authhdr_scheme_name(t->scheme));
-	if (t->mech == CAP_TMECH_NTLM && t->scheme == CAP_SCHEME_NEGOTIATE)
+	if (t->scheme != CAP_AUTH_OTHER && t->scheme != CAP_AUTH_NONE)
+		e_str(e, "scheme", cap_auth_scheme_name(t->scheme));
+	if (t->mech == CAP_TMECH_NTLM && t->scheme == CAP_AUTH_NEGOTIATE)
 		e_bool(e, "ntlm_in_negotiate", t->is_ntlm_in_negotiate);
 	if (t->wrap == CAP_WRAP_BASIC) {
 		e_span(e, "user", t->basic_user);

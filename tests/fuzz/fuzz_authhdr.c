@@ -22,6 +22,7 @@
 #include "negscope/authhdr.h"
 #include "negscope/b64.h"
 #include "negscope/hex.h"
+#include "negscope/report.h"
 #include "negscope/token.h"
 
 /* Header values beyond this are refused by every HTTP server; tokens are capped lower. */
@@ -121,12 +122,12 @@ static void check_challenges(const struct cap_authhdr *h, struct cap_token *tok)
 	if (buf == NULL)
 		return;
 	(void)cap_authhdr_find_gss_token(h);
-	(void)cap_authhdr_find(h, CAP_SCHEME_NEGOTIATE);
-	(void)cap_authhdr_find_token(h, CAP_SCHEME_NTLM);
+	(void)cap_authhdr_find(h, CAP_AUTH_NEGOTIATE);
+	(void)cap_authhdr_find_token(h, CAP_AUTH_NTLM);
 	for (i = 0; i < h->n && i < CAP_AUTH_MAX_CHALLENGES; i++) {
 		const struct cap_auth_challenge *ch = &h->ch[i];
 
-		use_str(cap_authhdr_scheme_name(ch->kind));
+		use_str(cap_auth_scheme_name(ch->kind));
 		use_str(cap_authhdr_header_name(ch->header));
 		(void)cap_auth_param_get(ch, "realm");
 		for (k = 0; k < ch->nparams && k < CAP_AUTH_MAX_PARAMS; k++) {
@@ -193,7 +194,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cap_facts_auth(in, false, NULL, &fact);
 	cap_auth_fact_init(&fact);
 	cap_facts_auth(in, true, NULL, &fact);
-	use_str(fact.summary);
+	{
+		char line[CAP_FACT_TEXT_MAX];
+
+		(void)cap_report_auth_summary(&fact, line, sizeof(line));
+		use_str(line);
+	}
 
 	check_lines(in, &hdr, &tok);
 	check_b64(in);

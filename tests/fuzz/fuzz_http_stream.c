@@ -325,6 +325,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct cap_pipeline_stats *st;
 	struct cap_report_input rin;
 	struct cap_report_opts ro;
+	struct cap_json json;
 
 	if (size > HDR_LEN + MAX_PAYLOAD)
 		return 0;
@@ -402,7 +403,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&ro, 0, sizeof(ro));
 	rin.files = 1;
 	(void)cap_report_text(fuzz_devnull(), a, st, &rin, &ro);
-	(void)cap_report_json_findings_and_summary(fuzz_devnull(), a, st, &rin);
+	cap_json_init_file(&json, fuzz_devnull());
+	(void)cap_report_json_conversations(&json, a);
+	(void)cap_report_json_findings_and_summary(&json, a, st, &rin);
 
 	cap_pipeline_free(g.pl);
 	cap_analysis_free(a);

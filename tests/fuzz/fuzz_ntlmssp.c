@@ -83,7 +83,7 @@ static void check_token(struct cap_span in)
 
 	cap_token_init(&tok);
 	(void)cap_token_decode(in, &tok);
-	cap_token_set_scheme(&tok, CAP_SCHEME_NEGOTIATE);
+	cap_token_set_scheme(&tok, CAP_AUTH_NEGOTIATE);
 	fuzz_render_token(&tok);
 }
 

@@ -60,6 +60,7 @@ static void analyse(struct cap_source *src)
 	struct cap_source_pkt pkt;
 	struct cap_report_input in;
 	struct cap_report_opts ro;
+	struct cap_json json;
 	const struct cap_pipeline_stats *st;
 	enum cap_source_status status;
 	bool new_input, link_ok = true;
@@ -76,7 +77,8 @@ static void analyse(struct cap_source *src)
 	an = cap_analysis_new(&alim);
 	if (an == NULL)
 		return;
-	hooks.ctx = fuzz_devnull();
+	cap_json_init_file(&json, fuzz_devnull());
+	hooks.ctx = &json;
 	cap_analysis_set_hooks(an, &hooks);
 	cap_analysis_sink(an, &sink);
 	pl = cap_pipeline_new(cap_linktype_supported(linktype) ? linktype : DLT_EN10MB, &plim,
@@ -107,7 +109,8 @@ static void analyse(struct cap_source *src)
 	ro.quiet = true;
 	ro.color = true;
 	(void)cap_report_text(fuzz_devnull(), an, st, &in, &ro);
-	(void)cap_report_json_findings_and_summary(fuzz_devnull(), an, st, &in);
+	(void)cap_report_json_conversations(&json, an);
+	(void)cap_report_json_findings_and_summary(&json, an, st, &in);
 out_free:
 	cap_pipeline_free(pl);
 	cap_analysis_free(an);

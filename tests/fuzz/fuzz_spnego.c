@@ -67,8 +67,8 @@ static void check_gss(struct cap_span in)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct cap_token tok; /* some KiB: keep it off the stack */
-	static const enum cap_authhdr_scheme schemes[] = {
-		CAP_SCHEME_NEGOTIATE, CAP_SCHEME_NTLM, CAP_SCHEME_KERBEROS
+	static const enum cap_auth_scheme schemes[] = {
+		CAP_AUTH_NEGOTIATE, CAP_AUTH_NTLM, CAP_AUTH_KERBEROS
 	};
 	static char line[512];
 	struct cap_span in = cap_span_of(data, size);

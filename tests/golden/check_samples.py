@@ -47,7 +47,8 @@ def json_records(name, out):
         except ValueError as e:
             fail("%s: JSON line %d does not parse (%s): %r" % (name, i + 1, e, line[:120]))
             continue
-        if not isinstance(r, dict) or r.get("type") not in ("http", "krb", "finding", "summary"):
+        if not isinstance(r, dict) or r.get("type") not in ("http", "krb", "conversation", "finding",
+                                                         "summary"):
             fail("%s: JSON line %d has no known type: %r" % (name, i + 1, line[:120]))
             continue
         recs.append(r)
@@ -138,6 +139,20 @@ def check_sample(negcap, path, name, want):
                         fail("%s: krb record without %s" % (name, k))
                 if r.get("msg") == "KRB-ERROR" and ("error_code" not in r or "error_name" not in r):
                     fail("%s: KRB-ERROR record without error_code/error_name" % name)
+        # Conversations: the ladder as typed fields, never sentences; every frame of a
+        # step is a frame of an http or krb record (or a connection event's).
+        convs = [r for r in recs2 if r["type"] == "conversation"]
+        if s["conversations"] != len(convs):
+            fail("%s: summary counts %d conversations, %d records" %
+                 (name, s["conversations"], len(convs)))
+        msg_frames = {r["frame"] for r in recs2 if r["type"] in ("http", "krb")}
+        for c in convs:
+            for st in c.get("steps", []):
+                if "text" in st or "frame" not in st or "step" not in st:
+                    fail("%s: conversation %s step is not typed: %r" % (name, c["id"], st))
+                elif st["step"] in ("http-request", "http-response", "kdc-request",
+                                    "kdc-reply", "krb-error") and st["frame"] not in msg_frames:
+                    fail("%s: step frame %d is no message's frame" % (name, st["frame"]))
         if [r for r in recs2 if r["type"] == "finding"] != fr:
             fail("%s: --events changed the finding records" % name)
     # Text: default report and -q.

@@ -90,6 +90,37 @@ grep -q '"id":"http-not-visible"' "$T/f.json" || fail "filter 'port 88': KDC sid
 expect_exit 0 "option after the filter" -- -r "$S/kerberos-ok.pcap" port 88 -q
 grep -q "Conversation" "$T/out" && fail "-q after the filter was taken as a filter word"
 
+# The text report answers first: the verdict on line 1, each finding on a line of its own
+# before any ladder; a conversation without a problem is one line unless -v; -q keeps the
+# summary line even when nothing is found; -q and -v together are a usage error.
+expect_exit 1 "verdict first" -- --no-color -r "$S/stale-keytab.pcap"
+head -1 "$T/out" | grep -q "^Verdict: 1 error" || fail "verdict first: line 1 is '$(head -1 "$T/out")'"
+v=$(grep -n "^  ERROR   krb-ap-err-modified: .*site stale.example.test" "$T/out" | head -1 | cut -d: -f1)
+c=$(grep -n "^Conversation 1 " "$T/out" | head -1 | cut -d: -f1)
+[ -n "$v" ] && [ -n "$c" ] && [ "$v" -lt "$c" ] ||
+	fail "verdict first: the verdict line ($v) is not before the ladder ($c)"
+expect_exit 0 "quiet conversation" -- --no-color -r "$S/kerberos-ok.pcap"
+grep -q "^Conversation 1 .*7 messages, no problem$" "$T/out" ||
+	fail "quiet conversation: not one line: $(grep Conversation "$T/out")"
+grep -q "client → server" "$T/out" && fail "quiet conversation: its ladder is shown without -v"
+for v in -v --verbose; do
+	expect_exit 0 "$v" -- --no-color "$v" -r "$S/kerberos-ok.pcap"
+	[ "$(grep -cE "^ +[0-9]+  " "$T/out")" -eq 7 ] ||
+		fail "$v: the 7 steps of the ladder are not all shown"
+done
+expect_exit 0 "-q, nothing found" -- -q -r "$S/kerberos-ok.pcap" port 9
+[ "$(wc -l <"$T/out")" -eq 1 ] &&
+	grep -q "^Summary: .*; 0 conversation(s); findings: 0 error, 0 warning, 0 info$" "$T/out" ||
+	fail "-q, nothing found: not just the summary line: $(head -c 300 "$T/out")"
+expect_exit 2 "-q with -v" -- -q -v -r "$S/kerberos-ok.pcap"
+# No doubled words in any sample's report ("NTLM NTLM NEGOTIATE", "Basic Basic ...").
+for f in "$S"/*.pcap; do
+	n=$((n + 1))
+	"$NEGCAP" --no-color -v -r "$f" >"$T/v.txt" 2>/dev/null
+	grep -E "\b(NTLM NTLM|Basic Basic|Kerberos Kerberos|Negotiate Negotiate)\b" "$T/v.txt" &&
+		fail "$(basename "$f"): doubled word in the ladder"
+done
+
 # --decode goes to the decoder, wherever it is.
 expect_exit 0 "--decode" -- --decode "Authorization: NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAKAO5CAAAADw=="
 grep -qi "NEGOTIATE" "$T/out" || fail "--decode: NTLM NEGOTIATE not decoded"

@@ -8,8 +8,9 @@
  *   3. rules   (findings/rules_*.c) emit findings over facts, never over bytes.
  * Reporters (report/) only format what this layer holds.
  *
- * Facts are plain values (fixed-size text fields, cut when longer) so that rules can be
- * unit-tested by building facts by hand.  Memory is bounded by struct
+ * Facts and ladder steps are typed records (enums, numbers, and names copied from the
+ * wire, cut when longer) with no English in them: sentences are written by report/ only.
+ * Plain values, so that rules can be unit-tested by building facts by hand.  Memory is bounded by struct
  * cap_analysis_limits; hitting a cap is counted in struct cap_analysis_stats.
  */
 #ifndef NEGSCOPE_ANALYSIS_H
@@ -19,26 +20,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "negscope/authhdr.h"
 #include "negscope/finding.h"
 #include "negscope/krb5.h"
 #include "negscope/pipeline.h"
+#include "negscope/token.h"
 
 #define CAP_FACT_NAME_MAX 256  /* principals, host names */
 #define CAP_FACT_REALM_MAX 128
-#define CAP_FACT_TEXT_MAX 256  /* classification lines, header summaries */
+#define CAP_FACT_TEXT_MAX 256  /* request targets */
+#define CAP_FACT_CHALLENGES_MAX 8 /* challenges a response fact lists */
 
-enum cap_auth_scheme {
-	CAP_AUTH_NONE = 0,
-	CAP_AUTH_NEGOTIATE,
-	CAP_AUTH_NTLM,
-	CAP_AUTH_KERBEROS,
-	CAP_AUTH_BASIC,
-	CAP_AUTH_DIGEST,
-	CAP_AUTH_BEARER,
-	CAP_AUTH_OTHER
-};
-#define CAP_AUTH_BIT(s) (1u << (unsigned)(s))
-const char *cap_auth_scheme_name(enum cap_auth_scheme s);
+/* enum cap_auth_scheme, CAP_AUTH_BIT() and cap_auth_scheme_name(): negscope/authhdr.h */
 
 /* What a decoded auth token holds, reduced to what the rules need. */
 enum cap_token_kind {
@@ -76,6 +69,9 @@ struct cap_auth_fact {
 	size_t value_len;        /* bytes of the whole header value */
 	enum cap_token_kind kind;
 	bool spnego;             /* wrapped in SPNEGO */
+	bool spnego_init;        /* SPNEGO NegTokenInit(2) (else a NegTokenResp) */
+	enum cap_token_wrap wrap;  /* raw, GSS, SPNEGO, Basic */
+	enum cap_token_mech mech;  /* what authenticates, as far as the token tells */
 	int neg_state;           /* SPNEGO negState, -1 when absent */
 	int ntlm_type;           /* 1 NEGOTIATE, 2 CHALLENGE, 3 AUTHENTICATE, else 0 */
 	char sname[CAP_FACT_NAME_MAX];  /* AP-REQ: the ticket's service name */
@@ -86,9 +82,10 @@ struct cap_auth_fact {
 	bool deleg_requested;    /* SPNEGO reqFlags delegFlag */
 	int error_code;          /* KRB-ERROR code, -1 when none */
 	char error_name[64];
-	char user[CAP_FACT_NAME_MAX]; /* NTLM AUTHENTICATE domain\user (never a secret) */
-	char summary[CAP_FACT_TEXT_MAX]; /* one-line classification */
-	char error[128];         /* decode error, when kind == UNDECODABLE */
+	char user[CAP_FACT_NAME_MAX]; /* NTLM AUTHENTICATE domain\user, Basic user (never a
+				       * secret) */
+	char ntlm_target[CAP_FACT_REALM_MAX]; /* NTLM CHALLENGE target name */
+	char error[128];         /* the decoder's message, when kind == UNDECODABLE */
 };
 
 struct cap_http_fact {
@@ -108,7 +105,16 @@ struct cap_http_fact {
 	uint32_t anomalies;            /* CAP_HTTP_ANOM_* */
 	/* Responses: schemes offered in WWW-Authenticate / Proxy-Authenticate. */
 	uint32_t offered;              /* CAP_AUTH_BIT(scheme) */
-	char challenges[CAP_FACT_TEXT_MAX]; /* the challenge values, tokens shortened */
+	struct cap_challenge_fact {
+		enum cap_auth_scheme scheme;
+		char name[24];          /* the scheme as written (CAP_AUTH_OTHER's name) */
+		bool has_token;
+		uint32_t token_chars;   /* token68 length */
+		unsigned nparams;
+		char param[24];         /* the first auth-param's name and value */
+		char value[48];
+	} challenge[CAP_FACT_CHALLENGES_MAX];
+	unsigned nchallenges;          /* listed (the first CAP_FACT_CHALLENGES_MAX) */
 	char persistent_auth[16];
 	/* The Authorization header (requests) or the challenge carrying a token (responses;
 	 * Negotiate preferred).  has_auth is false when there is none. */
@@ -128,9 +134,11 @@ struct cap_krb_fact {
 	uint32_t stream;
 	struct cap_endpoint client, server;  /* server = the KDC (port 88) */
 	bool from_server;
-	bool decoded;                  /* false: `error` says why; msg_type may still be set */
+	bool decoded;                  /* false: decode_status and caps_hit say why; msg_type
+					* may still be set */
 	unsigned caps_hit;             /* CAP_FACT_HIT_DER_* */
-	char error[128];
+	enum cap_status decode_status; /* the decoder's status */
+	size_t bytes;                  /* length of the message */
 	int msg_type;                  /* CAP_KRB_*, 0 when unknown */
 	/* sname/realm: the request body's in a request, the ticket's in a reply, the
 	 * error's own in a KRB-ERROR.  Principals are components joined by '/'. */
@@ -178,7 +186,8 @@ struct cap_analysis_stats {
 	uint64_t findings_by_severity[CAP_SEV_COUNT];
 };
 
-/* One line of a conversation's ladder: one message. */
+/* One line of a conversation's ladder: one message or connection event, typed.
+ * report/ renders it (cap_report_step_text, and the JSON conversation record). */
 enum cap_step_dir {
 	CAP_STEP_TO_SERVER,   /* client -> web server */
 	CAP_STEP_FROM_SERVER, /* client <- web server */
@@ -187,14 +196,75 @@ enum cap_step_dir {
 	CAP_STEP_NOTE         /* connection events (close, reset, unreachable) */
 };
 
+enum cap_step_kind {
+	CAP_STEP_HTTP_REQUEST,
+	CAP_STEP_HTTP_RESPONSE,
+	CAP_STEP_KDC_REQUEST,     /* AS-REQ, TGS-REQ (or another message to the KDC) */
+	CAP_STEP_KDC_REPLY,       /* AS-REP, TGS-REP */
+	CAP_STEP_KRB_ERROR,       /* a KDC's KRB-ERROR */
+	CAP_STEP_CONN_CLOSE,      /* the web server closed or reset the connection */
+	CAP_STEP_KDC_UNREACHABLE, /* the KDC answered with an ICMP error or a reset */
+	CAP_STEP_UNDECODABLE      /* a Kerberos message that did not decode */
+};
+
+/* Why a connection ended, or how a response announced it. */
+enum cap_step_close {
+	CAP_STEP_CLOSE_NONE = 0,
+	CAP_STEP_CLOSE_HEADER,  /* Connection: close */
+	CAP_STEP_CLOSE_HTTP10,  /* HTTP/1.0 without keep-alive */
+	CAP_STEP_CLOSE_FIN,
+	CAP_STEP_CLOSE_RST,
+	CAP_STEP_CLOSE_ICMP     /* ICMP unreachable */
+};
+
+/* KDC request options shown in the ladder (kdc_options bits). */
+#define CAP_STEP_OPT_FORWARDED 1u   /* forwarded TGT */
+#define CAP_STEP_OPT_S4U2PROXY 2u   /* cname-in-addl-tkt: constrained delegation */
+
+/* An HTTP step's token, reduced to what the ladder shows. */
+struct cap_step_auth {
+	enum cap_auth_scheme scheme;
+	bool proxy;               /* Proxy-Authorization / Proxy-Authenticate */
+	enum cap_token_kind kind;
+	bool spnego, spnego_init;
+	int neg_state;            /* -1 when absent */
+	int ntlm_type;            /* 0 when not NTLM */
+	int error_code;           /* the token's KRB-ERROR, -1 when none */
+	bool mutual;              /* AP-REQ mutual-required */
+	uint64_t bytes;           /* header value length */
+	char user[96];            /* NTLM AUTHENTICATE domain\user, Basic user */
+};
+
 struct cap_step {
 	uint64_t frame;
 	enum cap_step_dir dir;
+	enum cap_step_kind kind;
 	uint32_t stream;
-	int status;            /* HTTP status of a response, else 0 */
-	bool bad;              /* an error outcome (401 with error token, KRB-ERROR, ...) */
-	char text[200];
+	bool bad;                 /* an error outcome (401 with error token, KRB-ERROR, ...) */
+	/* HTTP */
+	char method[16];
+	char target[96];
+	int status;               /* HTTP status of a response, else 0 */
+	char reason[32];
+	uint32_t offered;         /* CAP_AUTH_BIT(scheme) of the response's challenges */
+	enum cap_step_close close;
+	bool has_auth;
+	struct cap_step_auth auth;
+	/* Kerberos: a KDC message, or the ticket of an AP-REQ token */
+	int msg_type;             /* CAP_KRB_*, 0 when unknown */
+	char sname[96];
+	char realm[64];
+	int etype, kvno;          /* -1 when absent */
+	int error_code;           /* KRB_ERROR steps; -1 otherwise */
+	enum cap_transport transport;
+	struct cap_endpoint kdc;
+	unsigned kdc_options;     /* CAP_STEP_OPT_* */
+	enum cap_status decode_status; /* UNDECODABLE */
+	unsigned caps_hit;        /* UNDECODABLE: CAP_FACT_HIT_DER_* */
 };
+
+/* The step fields of an auth fact (report/ uses it to describe an http record's token). */
+void cap_step_auth_of(const struct cap_auth_fact *f, struct cap_step_auth *out);
 
 struct cap_conversation {
 	unsigned id;                   /* 1-based, in order of creation */

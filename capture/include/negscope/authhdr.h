@@ -32,15 +32,20 @@
 #define CAP_AUTH_MAX_CHALLENGES_LIMIT 64  /* the most it can be raised to */
 #define CAP_AUTH_MAX_PARAMS 16
 
-enum cap_authhdr_scheme {
-	CAP_SCHEME_OTHER = 0,
-	CAP_SCHEME_NEGOTIATE,
-	CAP_SCHEME_NTLM,
-	CAP_SCHEME_KERBEROS,
-	CAP_SCHEME_BASIC,
-	CAP_SCHEME_DIGEST,
-	CAP_SCHEME_BEARER
+/* An HTTP authentication scheme (RFC 7235 §2.1): the one scheme enum of negscope, for
+ * the parser's challenges, the tokens and the analysis's facts.  CAP_AUTH_NONE: no header
+ * (or no scheme yet); CAP_AUTH_OTHER: a scheme negscope does not know. */
+enum cap_auth_scheme {
+	CAP_AUTH_NONE = 0,
+	CAP_AUTH_NEGOTIATE,
+	CAP_AUTH_NTLM,
+	CAP_AUTH_KERBEROS,
+	CAP_AUTH_BASIC,
+	CAP_AUTH_DIGEST,
+	CAP_AUTH_BEARER,
+	CAP_AUTH_OTHER
 };
+#define CAP_AUTH_BIT(s) (1u << (unsigned)(s))
 
 /* Which header a value came from. */
 enum cap_auth_header {
@@ -60,7 +65,7 @@ struct cap_auth_param {
 
 struct cap_auth_challenge {
 	struct cap_span scheme;
-	enum cap_authhdr_scheme kind;
+	enum cap_auth_scheme kind;
 	enum cap_auth_header header; /* as given to cap_authhdr_parse */
 	unsigned header_index;       /* which call of cap_authhdr_parse, from 0 */
 	int has_token68;
@@ -97,18 +102,19 @@ int cap_authhdr_split_line(struct cap_span line, enum cap_auth_header *which,
 
 /* The first challenge of this kind that carries a token68, or NULL. */
 const struct cap_auth_challenge *cap_authhdr_find_token(const struct cap_authhdr *h,
-							enum cap_authhdr_scheme kind);
+							enum cap_auth_scheme kind);
 /* The first challenge of this kind (with or without token), or NULL. */
 const struct cap_auth_challenge *cap_authhdr_find(const struct cap_authhdr *h,
-						  enum cap_authhdr_scheme kind);
+						  enum cap_auth_scheme kind);
 /* The first Negotiate, NTLM or Kerberos challenge with a token, or NULL. */
 const struct cap_auth_challenge *cap_authhdr_find_gss_token(const struct cap_authhdr *h);
 /* A parameter of a challenge by name (case-insensitive), or NULL. */
 const struct cap_auth_param *cap_auth_param_get(const struct cap_auth_challenge *ch,
 						const char *name);
 
-enum cap_authhdr_scheme cap_authhdr_scheme_of(struct cap_span scheme);
-const char *cap_authhdr_scheme_name(enum cap_authhdr_scheme k);   /* "Negotiate", ... "other" */
+enum cap_auth_scheme cap_authhdr_scheme_of(struct cap_span scheme);
+/* "Negotiate", "NTLM", "Kerberos", "Basic", "Digest", "Bearer", "other", "none". */
+const char *cap_auth_scheme_name(enum cap_auth_scheme k);
 const char *cap_authhdr_header_name(enum cap_auth_header h);   /* "WWW-Authenticate", ... */
 
 /* A quoted-string's text with backslash escapes removed, NUL-terminated, cut to fit.

@@ -78,7 +78,7 @@ struct cap_token {
 	enum cap_token_wrap wrap;
 	enum cap_token_mech mech;
 	enum cap_gss_mech gss_mech; /* precise mech by OID, when one was seen */
-	enum cap_authhdr_scheme scheme; /* HTTP scheme, when known (cap_token_set_scheme) */
+	enum cap_auth_scheme scheme; /* HTTP scheme, when known (cap_token_set_scheme) */
 	int no_token;              /* the challenge carried no token (e.g. bare `Negotiate`) */
 	int is_ntlm_in_negotiate;  /* NTLM under the Negotiate scheme: Kerberos was not used */
 
@@ -138,10 +138,10 @@ enum cap_status cap_token_decode_capped(struct cap_span raw, struct cap_token *t
 					const struct cap_der_limits *lim);
 
 /* Records the HTTP scheme the token came under; sets is_ntlm_in_negotiate. */
-void cap_token_set_scheme(struct cap_token *t, enum cap_authhdr_scheme scheme);
+void cap_token_set_scheme(struct cap_token *t, enum cap_auth_scheme scheme);
 
 /* A token that is only a scheme name: sets scheme, no_token, recognised. */
-void cap_token_set_empty(struct cap_token *t, enum cap_authhdr_scheme scheme);
+void cap_token_set_empty(struct cap_token *t, enum cap_auth_scheme scheme);
 
 /* Empty result (everything zero, optional numbers -1). */
 void cap_token_init(struct cap_token *t);

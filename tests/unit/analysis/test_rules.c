@@ -99,8 +99,6 @@ static uint64_t response(struct play *p, uint32_t stream, int status, uint32_t o
 	SET(f.reason, status == 200 ? "OK" : "Unauthorized");
 	f.offered = offered;
 	f.close = close;
-	if (offered != 0)
-		SET(f.challenges, "Negotiate, NTLM");
 	if (tok != NULL) {
 		f.has_auth = true;
 		f.auth = *tok;
@@ -194,7 +192,9 @@ static struct cap_auth_fact apreq(void)
 	t.kvno = 3;
 	t.etype = 18;
 	t.mutual_required = true;
-	SET(t.summary, "SPNEGO init → Kerberos AP-REQ");
+	t.spnego_init = true;
+	t.wrap = CAP_WRAP_SPNEGO;
+	t.mech = CAP_TMECH_KERBEROS;
 	return t;
 }
 
@@ -305,6 +305,10 @@ static void test_kerberos_ok(void **state)
 
 		assert_int_equal(c->nsteps, 6);
 		assert_int_equal(c->steps[2].dir, CAP_STEP_TO_KDC);
+		assert_int_equal(c->steps[2].kind, CAP_STEP_KDC_REQUEST);
+		assert_int_equal(c->steps[0].kind, CAP_STEP_HTTP_REQUEST);
+		assert_int_equal(c->steps[1].kind, CAP_STEP_HTTP_RESPONSE);
+		assert_int_equal(c->steps[1].status, 401);
 		for (size_t i = 1; i < c->nsteps; i++)
 			assert_true(c->steps[i - 1].frame < c->steps[i].frame);
 	}

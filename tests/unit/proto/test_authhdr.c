@@ -120,7 +120,7 @@ static size_t check_pcap(const char *pcap, unsigned *kinds)
 			const struct cap_auth_challenge *ch = &h->ch[c];
 
 			kinds[ch->kind]++;
-			if (ch->kind == CAP_SCHEME_DIGEST) {
+			if (ch->kind == CAP_AUTH_DIGEST) {
 				const struct cap_auth_param *rp = cap_auth_param_get(ch, "realm");
 				char un[256];
 
@@ -130,7 +130,7 @@ static size_t check_pcap(const char *pcap, unsigned *kinds)
 				assert_null(strchr(un, '"'));
 				assert_true(ch->nparams >= 4);
 			}
-			if ((ch->kind == CAP_SCHEME_NEGOTIATE || ch->kind == CAP_SCHEME_NTLM) &&
+			if ((ch->kind == CAP_AUTH_NEGOTIATE || ch->kind == CAP_AUTH_NTLM) &&
 			    which == CAP_HDR_AUTHORIZATION)
 				assert_true(ch->has_token68);
 		}
@@ -160,11 +160,11 @@ static void test_real_headers(void **state)
 	for (i = 0; i < sizeof(shared_http_pcaps) / sizeof(shared_http_pcaps[0]); i++)
 		n += check_pcap(shared_http_pcaps[i], kinds);
 	print_message("%zu header lines: Negotiate %u, NTLM %u, Basic %u, Digest %u, Bearer %u\n",
-		      n, kinds[CAP_SCHEME_NEGOTIATE], kinds[CAP_SCHEME_NTLM],
-		      kinds[CAP_SCHEME_BASIC], kinds[CAP_SCHEME_DIGEST], kinds[CAP_SCHEME_BEARER]);
-	assert_true(kinds[CAP_SCHEME_NEGOTIATE] > 0 && kinds[CAP_SCHEME_NTLM] > 0);
-	assert_true(kinds[CAP_SCHEME_BASIC] > 0 && kinds[CAP_SCHEME_DIGEST] > 0);
-	assert_true(kinds[CAP_SCHEME_BEARER] > 0);
+		      n, kinds[CAP_AUTH_NEGOTIATE], kinds[CAP_AUTH_NTLM],
+		      kinds[CAP_AUTH_BASIC], kinds[CAP_AUTH_DIGEST], kinds[CAP_AUTH_BEARER]);
+	assert_true(kinds[CAP_AUTH_NEGOTIATE] > 0 && kinds[CAP_AUTH_NTLM] > 0);
+	assert_true(kinds[CAP_AUTH_BASIC] > 0 && kinds[CAP_AUTH_DIGEST] > 0);
+	assert_true(kinds[CAP_AUTH_BEARER] > 0);
 }
 
 static void test_several_challenges(void **state)
@@ -180,17 +180,17 @@ static void test_several_challenges(void **state)
 					     "Negotiate abc=, ntlm ,, Digest realm = x ,nonce=\"n\\\"q\"")),
 			 CAP_OK);
 	assert_int_equal(h.n, 4);
-	assert_int_equal(h.ch[0].kind, CAP_SCHEME_BASIC);
+	assert_int_equal(h.ch[0].kind, CAP_AUTH_BASIC);
 	assert_int_equal(h.ch[0].nparams, 2);
 	p = cap_auth_param_get(&h.ch[0], "REALM");
 	assert_non_null(p);
 	assert_true(cap_span_eq(p->value, "a, b"));
-	assert_int_equal(h.ch[1].kind, CAP_SCHEME_NEGOTIATE);
+	assert_int_equal(h.ch[1].kind, CAP_AUTH_NEGOTIATE);
 	assert_true(h.ch[1].has_token68);
 	assert_true(cap_span_eq(h.ch[1].token68, "abc="));
-	assert_int_equal(h.ch[2].kind, CAP_SCHEME_NTLM);
+	assert_int_equal(h.ch[2].kind, CAP_AUTH_NTLM);
 	assert_false(h.ch[2].has_token68);
-	assert_int_equal(h.ch[3].kind, CAP_SCHEME_DIGEST);
+	assert_int_equal(h.ch[3].kind, CAP_AUTH_DIGEST);
 	assert_true(cap_span_eq(cap_auth_param_get(&h.ch[3], "realm")->value, "x"));
 	(void)cap_auth_unquote(cap_auth_param_get(&h.ch[3], "nonce")->value, un, sizeof(un));
 	assert_string_equal(un, "n\"q");
@@ -198,11 +198,11 @@ static void test_several_challenges(void **state)
 	assert_int_equal(cap_authhdr_parse(&h, CAP_HDR_WWW_AUTHENTICATE, S("NEGOTIATE")), CAP_OK);
 	assert_int_equal(h.n, 5);
 	assert_int_equal(h.ch[4].header_index, 1);
-	assert_int_equal(h.ch[4].kind, CAP_SCHEME_NEGOTIATE);
-	assert_ptr_equal(cap_authhdr_find(&h, CAP_SCHEME_NTLM), &h.ch[2]);
-	assert_ptr_equal(cap_authhdr_find_token(&h, CAP_SCHEME_NEGOTIATE), &h.ch[1]);
+	assert_int_equal(h.ch[4].kind, CAP_AUTH_NEGOTIATE);
+	assert_ptr_equal(cap_authhdr_find(&h, CAP_AUTH_NTLM), &h.ch[2]);
+	assert_ptr_equal(cap_authhdr_find_token(&h, CAP_AUTH_NEGOTIATE), &h.ch[1]);
 	assert_ptr_equal(cap_authhdr_find_gss_token(&h), &h.ch[1]);
-	assert_null(cap_authhdr_find_token(&h, CAP_SCHEME_NTLM));
+	assert_null(cap_authhdr_find_token(&h, CAP_AUTH_NTLM));
 }
 
 static void test_errors(void **state)
@@ -274,8 +274,8 @@ static void test_split_line(void **state)
 	assert_false(cap_authhdr_split_line(S("Host: x"), &w, &v));
 	assert_false(cap_authhdr_split_line(S("Negotiate YII"), &w, &v));
 	assert_string_equal(cap_authhdr_header_name(CAP_HDR_WWW_AUTHENTICATE), "WWW-Authenticate");
-	assert_int_equal(cap_authhdr_scheme_of(S("kerberos")), CAP_SCHEME_KERBEROS);
-	assert_int_equal(cap_authhdr_scheme_of(S("Negotiat")), CAP_SCHEME_OTHER);
+	assert_int_equal(cap_authhdr_scheme_of(S("kerberos")), CAP_AUTH_KERBEROS);
+	assert_int_equal(cap_authhdr_scheme_of(S("Negotiat")), CAP_AUTH_OTHER);
 }
 
 int main(void)

@@ -100,12 +100,12 @@ static void test_sample_lines(void **state)
 						    buf, CAP_TOKEN_MAX_BYTES, t);
 			(void)cap_classify(t, got, sizeof(got));
 			if (t->no_token) {
-				assert_string_equal(got, t->scheme == CAP_SCHEME_NTLM
+				assert_string_equal(got, t->scheme == CAP_AUTH_NTLM
 								 ? "NTLM (no token)"
 								 : "Negotiate (no token)");
 				continue;
 			}
-			if (t->has_ntlm && t->scheme == CAP_SCHEME_NEGOTIATE) {
+			if (t->has_ntlm && t->scheme == CAP_AUTH_NEGOTIATE) {
 				/* Negotiate fell back to NTLM: the line says so. */
 				assert_non_null(strstr(got, "inside Negotiate: NTLM fallback"));
 				fallback++;
@@ -164,7 +164,7 @@ static void test_shared_lines(void **state)
 		(void)cap_token_decode_text(cap_span_of(set.v[j].line, strlen(set.v[j].line)), buf,
 					    CAP_TOKEN_MAX_BYTES, t);
 		(void)cap_classify(t, got, sizeof(got));
-		if (t->scheme == CAP_SCHEME_NEGOTIATE && t->ntlm_type == CAP_NTLM_NEGOTIATE) {
+		if (t->scheme == CAP_AUTH_NEGOTIATE && t->ntlm_type == CAP_NTLM_NEGOTIATE) {
 			const char *d = tshark_get(&rows, set.v[j].frame, 1);
 			const char *w = tshark_get(&rows, set.v[j].frame, 2);
 

@@ -133,7 +133,7 @@ static void check_handshake(int spnego)
 			if (m->mic_present)
 				assert_int_equal(m->mic.len, 16);
 			assert_int_equal(t->is_ntlm_in_negotiate, 0); /* no scheme given */
-			cap_token_set_scheme(t, CAP_SCHEME_NEGOTIATE);
+			cap_token_set_scheme(t, CAP_AUTH_NEGOTIATE);
 			assert_true(t->is_ntlm_in_negotiate);
 		}
 		sweep(legs[i].p, legs[i].len);

@@ -155,7 +155,7 @@ static void http_pcap(const char *pcap, struct counts *cnt)
 		assert_int_equal(cap_token_input_parse(cap_span_of(set.v[i].line,
 								   strlen(set.v[i].line)), in),
 				 CAP_OK);
-		ch = cap_authhdr_find_token(&in->hdr, CAP_SCHEME_NEGOTIATE);
+		ch = cap_authhdr_find_token(&in->hdr, CAP_AUTH_NEGOTIATE);
 		if (ch != NULL &&
 		    cap_b64_decode(ch->token68, 0, buf, CAP_TOKEN_MAX_BYTES, &n, NULL) == CAP_OK &&
 		    cap_spnego_detect(cap_span_of(buf, n)))

@@ -129,7 +129,7 @@ static void cross_check(const struct cap_token *t, const struct tshark_rows *row
 		st->ntlm++;
 		assert_int_equal(t->ntlm_type, first_num(tshark_get(rows, frame, F_NTLM), 16));
 		assert_int_equal(t->mech, CAP_TMECH_NTLM);
-		assert_int_equal(t->is_ntlm_in_negotiate, t->scheme == CAP_SCHEME_NEGOTIATE);
+		assert_int_equal(t->is_ntlm_in_negotiate, t->scheme == CAP_AUTH_NEGOTIATE);
 		st->ntlm_in_neg += (size_t)t->is_ntlm_in_negotiate;
 	}
 	if (t->spnego) {
@@ -393,7 +393,7 @@ static void test_text_errors(void **state)
 	assert_int_equal(cap_token_decode_text(cap_span_of("WWW-Authenticate: Negotiate", 27), buf,
 					       CAP_TOKEN_MAX_BYTES, t), CAP_OK);
 	assert_true(t->no_token);
-	assert_int_equal(t->scheme, CAP_SCHEME_NEGOTIATE);
+	assert_int_equal(t->scheme, CAP_AUTH_NEGOTIATE);
 	free(in);
 	free(buf);
 	free(t);
