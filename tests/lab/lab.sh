@@ -40,6 +40,8 @@
 #   LAB_PORTS         "5555 5443 5557 5558 5559"
 #   LAB_PCAP_FILTER   BPF filter for all lab traffic (port 88, the HTTP ports, ICMP)
 #   LAB_KDC_PIDFILE LAB_HTTPD_PIDFILE LAB_IIS_PIDFILES  pid files of the daemons
+#   LAB_WRONG_PASSWORD a password the KDC refuses (an old one of the users'), for the logon
+#                     scenarios
 #   LAB_LOCKOUT_USER LAB_LOCKOUT_PRINCIPAL  bob: same password as alice, under the MIT
 #                     lockout policy LAB_LOCKOUT_POLICY (LAB_LOCKOUT_MAXFAILURE wrong
 #                     passwords lock him for 10 minutes); lab.sh reset-lockout DIR resets him
@@ -58,6 +60,7 @@ NTLMONLY_PORT=5558
 IIS_PORT=5559
 LAB_USER_NAME=alice
 LAB_PASS=Lab-Passw0rd.1
+LAB_WRONG_PASS=Lab-Passw0rd.0
 NTLM_DOMAIN=EXAMPLE
 LOCKOUT_USER=bob
 LOCKOUT_POLICY=lockout
@@ -470,6 +473,7 @@ write_env() {
 		echo "export LAB_URL_IIS_AP_ERR_MODIFIED='http://wrongkey.example.test:$IIS_PORT/'"
 		echo "export LAB_URL_WRONG_PASSWORD='http://crm.example.test:$HTTP_PORT/'"
 		echo "export LAB_URL_ACCOUNT_LOCKED='http://crm.example.test:$HTTP_PORT/'"
+		echo "export LAB_WRONG_PASSWORD='$LAB_WRONG_PASS'"
 		echo "export LAB_LOCKOUT_USER='$LOCKOUT_USER'"
 		echo "export LAB_LOCKOUT_PRINCIPAL='$LOCKOUT_USER@$REALM'"
 		echo "export LAB_LOCKOUT_POLICY='$LOCKOUT_POLICY'"

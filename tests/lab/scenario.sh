@@ -150,7 +150,7 @@ esac
 # revoked"). The wrong password is an old one of the user's, the usual cause.
 logon_attempt() { # user right|wrong incorrect|revoked
 	pw=$LAB_PASSWORD
-	[ "$2" = wrong ] && pw=Lab-Passw0rd.0
+	[ "$2" = wrong ] && pw=$LAB_WRONG_PASSWORD
 	log=$WORK/kinit-$1.log
 	if printf '%s\n' "$pw" | kinit "$1@$LAB_REALM" >"$log" 2>&1; then
 		die "kinit $1 with the $2 password succeeded; expected it to fail ($3)"
