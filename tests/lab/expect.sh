@@ -32,6 +32,18 @@ has_value() { # table column fixed-string
 	column_values "$1" "$2" | grep -qF -- "$3"
 }
 ntlm_types() { column_values "$1" "$T_NTLM" | tr ',' '\n' | sed 's/^0x0*//' | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+# The KDC's KRB-ERRORs in order, as code:e-text:cname ("25:NEEDED_PREAUTH:alice 24:...").
+kdc_error_facts() { # pcap
+	tshark -r "$1" -Y 'kerberos.msg_type == 30 and not icmp and (udp.srcport == 88 or tcp.srcport == 88)' \
+		-T fields -E separator=: -e kerberos.error_code -e kerberos.e_text -e kerberos.CNameString \
+		2>/dev/null | tr '\n' ' ' | sed 's/ $//'
+}
+# AS-REQs that carry an encrypted timestamp (PA-ENC-TIMESTAMP, padata type 2): the password
+# attempts, as opposed to the first request that only asks which pre-authentication to use.
+as_req_timestamps() { # pcap
+	tshark -r "$1" -Y 'kerberos.msg_type == 10 and kerberos.padata_type == 2 and not icmp' \
+		2>/dev/null | wc -l | tr -d ' '
+}
 no_kdc_traffic() { [ -z "$(kdc_rows "$1")" ] && ! column_values "$1" "$T_UDP_DST" | grep -qx 88; }
 
 expect_scenario() { # name pcap [keylog]
@@ -137,6 +149,31 @@ expect_scenario() { # name pcap [keylog]
 		check "$n: 401 then 200" eq "$(http_codes "$t")" "401 200"
 		check "$n: Persistent-Auth: true on the 200" has_value "$t" "$T_RESP_LINES" "Persistent-Auth: true"
 		check "$n: mutual token in the 200" has_value "$t" "$T_WWW_AUTH" "Negotiate oY"
+		;;
+	wrong-password)
+		check "$n: 401, 401 (curl has no ticket and sends nothing)" eq "$(http_codes "$t")" "401 401"
+		check "$n: AS-REQ, KRB-ERROR, AS-REQ, KRB-ERROR; no TGS-REQ" eq "$(kdc_types "$t")" "10 30 10 30"
+		check "$n: NEEDED_PREAUTH, then PREAUTH_FAILED (24) for alice" eq "$(kdc_error_facts "$2")" \
+			"25:NEEDED_PREAUTH:alice 24:PREAUTH_FAILED:alice"
+		check "$n: the refused AS-REQ carries the encrypted timestamp" eq "$(as_req_timestamps "$2")" 1
+		check "$n: no Authorization sent" eq "$(column_values "$t" "$T_AUTHZ" | wc -l)" 0
+		;;
+	account-locked)
+		# the lab's policy locks at LAB_LOCKOUT_MAXFAILURE (3) wrong passwords
+		fails=${LAB_LOCKOUT_MAXFAILURE:-3}
+		want=""
+		i=0
+		while [ "$i" -lt "$fails" ]; do
+			want="$want 25:NEEDED_PREAUTH:bob 24:PREAUTH_FAILED:bob"
+			i=$((i + 1))
+		done
+		check "$n: $fails wrong passwords, then LOCKED_OUT (18) for the right one" \
+			eq "$(kdc_error_facts "$2")" "${want# } 18:LOCKED_OUT:bob"
+		check "$n: 18 answers the right password's first AS-REQ (only the wrong ones carry a timestamp)" \
+			eq "$(as_req_timestamps "$2")" "$fails"
+		check "$n: no TGS-REQ" eq "$(kdc_types "$t" | tr ' ' '\n' | sort -u | tr '\n' ' ')" "10 30 "
+		check "$n: 401, 401 (curl has no ticket and sends nothing)" eq "$(http_codes "$t")" "401 401"
+		check "$n: no Authorization sent" eq "$(column_values "$t" "$T_AUTHZ" | wc -l)" 0
 		;;
 	*) fail "expect_scenario: no expectations for $n" ;;
 	esac

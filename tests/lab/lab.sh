@@ -40,6 +40,13 @@
 #   LAB_PORTS         "5555 5443 5557 5558 5559"
 #   LAB_PCAP_FILTER   BPF filter for all lab traffic (port 88, the HTTP ports, ICMP)
 #   LAB_KDC_PIDFILE LAB_HTTPD_PIDFILE LAB_IIS_PIDFILES  pid files of the daemons
+#   LAB_WRONG_PASSWORD a password the KDC refuses (an old one of the users'), for the logon
+#                     scenarios
+#   LAB_LOCKOUT_USER LAB_LOCKOUT_PRINCIPAL  bob: same password as alice, under the MIT
+#                     lockout policy LAB_LOCKOUT_POLICY (LAB_LOCKOUT_MAXFAILURE wrong
+#                     passwords lock him for 10 minutes); lab.sh reset-lockout DIR resets him
+# Also:
+#   lab.sh reset-lockout DIR  re-create the lockout user: no failed attempts, not locked
 set -eu
 
 LAB_SRC=$(cd "$(dirname "$0")" && pwd)
@@ -53,7 +60,11 @@ NTLMONLY_PORT=5558
 IIS_PORT=5559
 LAB_USER_NAME=alice
 LAB_PASS=Lab-Passw0rd.1
+LAB_WRONG_PASS=Lab-Passw0rd.0
 NTLM_DOMAIN=EXAMPLE
+LOCKOUT_USER=bob
+LOCKOUT_POLICY=lockout
+LOCKOUT_MAXFAILURE=3
 HOSTS="crm.example.test sales.example.test stale.example.test wrongkey.example.test deleg.example.test"
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
@@ -184,6 +195,26 @@ make_realm() {
 		"$D/keytabs/stale.keytab" "$D/keytabs/wrongkey.keytab" "$D/keytabs/deleg.keytab"
 	# Apache's children run as www-data and must read their keytabs
 	chmod 644 "$D"/keytabs/*.keytab
+	make_lockout_user
+}
+
+# A second user under an account lockout policy (kadm5 policy, as AD's "account lockout
+# threshold"): the KDC counts failed pre-authentications and, at the threshold, answers
+# KDC_ERR_CLIENT_REVOKED (18) to every AS-REQ, even with the right password, until the
+# lockout duration has passed or an administrator unlocks him (modprinc -unlock).
+make_lockout_user() {
+	kadm "add_policy -maxfailure $LOCKOUT_MAXFAILURE -failurecountinterval \"10 min\" -lockoutduration \"10 min\" $LOCKOUT_POLICY"
+	add_lockout_user
+}
+add_lockout_user() {
+	kadm "addprinc -pw $LAB_PASS +requires_preauth -policy $LOCKOUT_POLICY $LOCKOUT_USER"
+}
+# Re-created rather than unlocked: `modprinc -unlock` stamps the unlock time in seconds, and
+# the KDC takes failures within that same second as older than the unlock, so a scenario
+# that fails right after an unlock would never lock him.
+reset_lockout_user() {
+	kadm "delprinc -force $LOCKOUT_USER"
+	add_lockout_user
 }
 
 ktutil_merge() { # out in...
@@ -440,6 +471,13 @@ write_env() {
 		echo "export LAB_URL_KDC_DOWN='http://crm.example.test:$HTTP_PORT/'"
 		echo "export LAB_URL_IIS_KERBEROS_OK='http://crm.example.test:$IIS_PORT/'"
 		echo "export LAB_URL_IIS_AP_ERR_MODIFIED='http://wrongkey.example.test:$IIS_PORT/'"
+		echo "export LAB_URL_WRONG_PASSWORD='http://crm.example.test:$HTTP_PORT/'"
+		echo "export LAB_URL_ACCOUNT_LOCKED='http://crm.example.test:$HTTP_PORT/'"
+		echo "export LAB_WRONG_PASSWORD='$LAB_WRONG_PASS'"
+		echo "export LAB_LOCKOUT_USER='$LOCKOUT_USER'"
+		echo "export LAB_LOCKOUT_PRINCIPAL='$LOCKOUT_USER@$REALM'"
+		echo "export LAB_LOCKOUT_POLICY='$LOCKOUT_POLICY'"
+		echo "export LAB_LOCKOUT_MAXFAILURE='$LOCKOUT_MAXFAILURE'"
 		list=""
 		for h in $HOSTS; do
 			for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT; do
@@ -520,7 +558,7 @@ do_start() {
 	log "lab up in $D (source $D/lab.env)"
 }
 
-[ $# -eq 2 ] || die "usage: lab.sh start|stop|status|kdc-stop|kdc-start DIR"
+[ $# -eq 2 ] || die "usage: lab.sh start|stop|status|kdc-stop|kdc-start|reset-lockout DIR"
 mkdir -p "$2"
 D=$(cd "$2" && pwd)
 # Every krb5 tool below works on this lab's files only, never on /etc/krb5*.
@@ -530,6 +568,7 @@ start) do_start ;;
 stop) do_stop ;;
 kdc-stop) stop_pidfile "$D/kdc/kdc.pid" "krb5kdc" ;;
 kdc-start) start_kdc ;;
+reset-lockout) reset_lockout_user ;;
 status)
 	rc=0
 	for f in "$D/kdc/kdc.pid" "$D/httpd/httpd.pid" "$D/iis/ntlmonly.pid" "$D/iis/iis.pid"; do
@@ -542,5 +581,5 @@ status)
 	done
 	exit $rc
 	;;
-*) die "unknown command $1 (start|stop|status|kdc-stop|kdc-start)" ;;
+*) die "unknown command $1 (start|stop|status|kdc-stop|kdc-start|reset-lockout)" ;;
 esac

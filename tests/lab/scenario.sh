@@ -6,7 +6,8 @@
 # LABDIR is a running lab (tests/lab/lab.sh start LABDIR). The capture holds the client's
 # KDC traffic (port 88, and ICMP for an unreachable KDC) and the scenario's HTTP port only.
 # Each scenario starts from a fresh ccache with alice's TGT (kinit before the capture, as a
-# logged-on user has), so the TGS-REQ for the service is on the wire.
+# logged-on user has), so the TGS-REQ for the service is on the wire; except the logon
+# scenarios (wrong-password, account-locked), whose failed kinits are on the wire instead.
 # Prints one line: "scenario NAME status=HTTP-CODE connects=N curl_rc=RC"; curl's trace is
 # OUTPCAP.curl.log and the krb5 trace OUTPCAP.krb5.log (KRB5_TRACE) for a person to read.
 # Exit status: 0 when the scenario ran (whatever its HTTP outcome), 1 when it could not run.
@@ -14,7 +15,8 @@ set -eu
 
 SCENARIOS="kerberos-ok kerberos-tcp spn-port-mismatch spn-port-mismatch-ntlm stale-keytab
 wrong-key keepalive-off keepalive-off-ntlm ntlm-fallback ntlm-only delegation-ok delegation-not-trusted
-https-kerberos-ok kdc-down clock-skew iis-kerberos-ok iis-ap-err-modified"
+https-kerberos-ok kdc-down clock-skew iis-kerberos-ok iis-ap-err-modified
+wrong-password account-locked"
 
 LAB_SRC=$(cd "$(dirname "$0")" && pwd)
 die() { echo "scenario.sh: $*" >&2; exit 1; }
@@ -56,6 +58,7 @@ AUTH="--anyauth -u :" # the browser's flow: 401 first, then Negotiate from the c
 EXTRA=""
 NEED_TGT=1
 KDC_DOWN=0
+LOGONS="" # kinit attempts inside the capture, before curl: user:right|wrong:expected-error
 case "$NAME" in
 kerberos-ok) ;;
 delegation-not-trusted)
@@ -122,7 +125,38 @@ iis-ap-err-modified)
 	URL=$LAB_URL_IIS_AP_ERR_MODIFIED
 	PORT=$LAB_IIS_PORT
 	;;
+wrong-password)
+	# the user's logon fails (an old password): no TGT, so the browser has no ticket
+	URL=$LAB_URL_WRONG_PASSWORD
+	NEED_TGT=0
+	LOGONS="$LAB_USER:wrong:incorrect"
+	;;
+account-locked)
+	# the lockout policy's threshold of wrong passwords, then the right one: locked out
+	URL=$LAB_URL_ACCOUNT_LOCKED
+	NEED_TGT=0
+	"$LAB_SRC/lab.sh" reset-lockout "$LAB_DIR" || die "could not reset $LAB_LOCKOUT_USER"
+	i=0
+	while [ "$i" -lt "$LAB_LOCKOUT_MAXFAILURE" ]; do
+		LOGONS="$LOGONS $LAB_LOCKOUT_USER:wrong:incorrect"
+		i=$((i + 1))
+	done
+	LOGONS="$LOGONS $LAB_LOCKOUT_USER:right:revoked"
+	;;
 esac
+
+# One kinit that must fail as expected: "incorrect" (KDC_ERR_PREAUTH_FAILED, kinit says
+# "Password incorrect") or "revoked" (KDC_ERR_CLIENT_REVOKED, "credentials have been
+# revoked"). The wrong password is an old one of the user's, the usual cause.
+logon_attempt() { # user right|wrong incorrect|revoked
+	pw=$LAB_PASSWORD
+	[ "$2" = wrong ] && pw=$LAB_WRONG_PASSWORD
+	log=$WORK/kinit-$1.log
+	if printf '%s\n' "$pw" | kinit "$1@$LAB_REALM" >"$log" 2>&1; then
+		die "kinit $1 with the $2 password succeeded; expected it to fail ($3)"
+	fi
+	grep -q "$3" "$log" || die "kinit $1 with the $2 password: want '$3', got: $(cat "$log")"
+}
 
 if [ "$NEED_TGT" = 1 ]; then
 	kinit_user
@@ -162,6 +196,11 @@ until grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null; do
 	[ "$i" -lt 100 ] || die "tcpdump did not start"
 	sleep 0.05
 	i=$((i + 1))
+done
+
+for l in $LOGONS; do
+	# shellcheck disable=SC2046 # user:password:want, split on purpose
+	logon_attempt $(echo "$l" | tr ':' ' ')
 done
 
 set +e

@@ -13,7 +13,7 @@ mkdir -p "$OUT"
 want_status() {
 	case "$1" in
 	spn-port-mismatch | stale-keytab | wrong-key | kdc-down | clock-skew | iis-ap-err-modified | \
-		keepalive-off-ntlm) echo 401 ;;
+		keepalive-off-ntlm | wrong-password | account-locked) echo 401 ;;
 	*) echo 200 ;;
 	esac
 }

@@ -50,7 +50,8 @@ stop_negcap() {
 trap 'rc=$?; stop_negcap; (exit $rc); lab_cleanup' EXIT
 
 FILTER="port $LAB_KDC_PORT or icmp or (tcp and portrange 5443-5560)"
-for name in kerberos-ok spn-port-mismatch-ntlm stale-keytab keepalive-off ntlm-only kdc-down; do
+for name in kerberos-ok spn-port-mismatch-ntlm stale-keytab keepalive-off ntlm-only kdc-down \
+	wrong-password account-locked; do
 	live=$OUT/$name.live.json
 	# -w: the raw packets are saved too (opened after the privilege drop, as tcpdump does,
 	# so the directory must be writable by the unprivileged user)
