@@ -34,6 +34,7 @@ struct probe_session {
 	bool offered_negotiate;  /* the first 401 offered Negotiate */
 	bool failed;             /* GSS or transport failure ended it */
 	char location[CAP_FACT_TEXT_MAX]; /* Location of the last response */
+	enum probe_tls_kind tls;  /* the TLS failure that ended it */
 	struct probe_facts facts;
 	bool facts_ok;
 };
@@ -446,6 +447,7 @@ static void transport_failed(struct probe_session *s, const struct probe_leg *l,
 	snprintf(f.host, sizeof(f.host), "%.255s", s->r->u.host);
 	f.curl_code = resp->curl_code;
 	snprintf(f.curl_error, sizeof(f.curl_error), "%.255s", resp->error);
+	s->tls = l->tls;
 	if (l->tls != PROBE_TLS_NONE) {
 		snprintf(f.tls_failure, sizeof(f.tls_failure), "%.31s", probe_tls_kind_name(l->tls));
 		f.verify_result = resp->verify_result;
@@ -605,4 +607,8 @@ void probe_session_finish(struct probe_session *s)
 		spn_checks(s);
 	probe_facts_finish(&s->facts, r);
 	delegation_outcome(s, &info);
+	/* the report says what to do about this kind of TLS failure (tls_error.c's words) */
+	for (size_t i = 0; i < r->nfindings && s->tls != PROBE_TLS_NONE; i++)
+		if (r->findings[i].rec.id == CAP_F_TLS_ERROR)
+			cap_finding_add_advice(&r->findings[i].rec, "%s", probe_tls_kind_advice(s->tls));
 }
