@@ -294,6 +294,37 @@ static void without_probe_facts_the_symptom_stays(void **state)
 	end_run(&r, &pf);
 }
 
+/* NTLM inside Negotiate is negcap's ntlm-fallback, unless the user chose NTLM (--mech
+ * ntlm): the probe's outcome fact settles it. */
+static bool fallback_reported(bool forced)
+{
+	struct probe_result r;
+	struct probe_facts pf;
+	struct cap_probe_fact f;
+	bool found;
+
+	start_run(&r, &pf, "Negotiate", NULL);
+	leg(&r, 401, "Negotiate TlRMTVNTUAACAAAAAAAAAAAAAAAFgoqiAAAAAAAAAAA=", NULL, false, 40000);
+	probe_facts_leg(&pf, &r, &r.legs[1], "Negotiate TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAA=");
+	probe_facts_start(&f, CAP_PROBE_OUTCOME, &r, 0);
+	f.status = 401;
+	f.gss_started = true;
+	f.mech = CAP_PROBE_MECH_NTLM;
+	f.mech_forced = forced;
+	probe_facts_feed(&pf, &f);
+	probe_facts_finish(&pf, &r);
+	found = finding(&r, "ntlm-fallback") != NULL;
+	end_run(&r, &pf);
+	return found;
+}
+
+static void forced_ntlm_is_no_fallback(void **state)
+{
+	(void)state;
+	assert_true(fallback_reported(false));
+	assert_false(fallback_reported(true));
+}
+
 static void record(void **state)
 {
 	struct probe_result r;
@@ -332,6 +363,7 @@ int main(void)
 		cmocka_unit_test(keepalive_is_negcaps),
 		cmocka_unit_test(no_credentials_claims_the_symptom),
 		cmocka_unit_test(without_probe_facts_the_symptom_stays),
+		cmocka_unit_test(forced_ntlm_is_no_fallback),
 		cmocka_unit_test(record),
 	};
 
