@@ -30,6 +30,11 @@ struct probe_judges {
 	enum cap_finding_id root_id;
 	bool outcome_seen;
 	bool mech_forced_ntlm;
+	/* Findings folded away: kept until the analysis is freed, as the engine's merge
+	 * table still points at them. */
+#define PROBE_DROPPED_MAX 8
+	struct cap_finding *dropped[PROBE_DROPPED_MAX];
+	size_t ndropped;
 };
 
 static struct probe_judges *state(struct cap_analysis *a)
@@ -41,6 +46,10 @@ static struct probe_judges *state(struct cap_analysis *a)
 
 void judges_probe_free(struct cap_analysis *a)
 {
+	for (size_t i = 0; a->probe != NULL && i < a->probe->ndropped; i++) {
+		cap_finding_clear(a->probe->dropped[i]);
+		free(a->probe->dropped[i]);
+	}
 	free(a->probe);
 	a->probe = NULL;
 }
@@ -58,6 +67,23 @@ static struct cap_finding *find(struct cap_analysis *a, enum cap_finding_id id)
 		if (a->findings[i]->id == id)
 			return a->findings[i];
 	return NULL;
+}
+
+/* True when the HTTP rules already judged error `code` on leg `leg` (the KRB-ERROR of
+ * a 401's token, which GSS-API then fails on too). */
+static bool judged_on_leg(struct cap_analysis *a, unsigned leg, int code)
+{
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const struct cap_finding *f = a->findings[i];
+		const struct cap_evidence *e = cap_finding_get(f, "error_code");
+
+		if (e == NULL || !e->is_num || e->num != code)
+			continue;
+		for (size_t k = 0; k < f->nframes; k++)
+			if (f->frames[k] == leg)
+				return true;
+	}
+	return false;
 }
 
 /* The probe's one web conversation (NULL when no leg got an answer). */
@@ -155,7 +181,8 @@ static void judge_gss(struct cap_analysis *a, const struct cap_probe_fact *p)
 
 	root(a, id);
 	/* one cause, one finding: the 401's token or an earlier call already named it */
-	if (find(a, id) != NULL)
+	if (find(a, id) != NULL ||
+	    (p->krb_error >= 0 && p->leg > 0 && judged_on_leg(a, p->leg, p->krb_error)))
 		return;
 	start(a, &f, id, p);
 	txt_fmt(hex, sizeof(hex), "0x%08x", (unsigned)p->gss_major);
@@ -402,11 +429,14 @@ void cap_analysis_probe(struct cap_analysis *a, const struct cap_probe_fact *p)
 	judges[p->event](a, p);
 }
 
-/* Drops finding i (the end-of-run fold; nothing is emitted after it). */
+/* Takes finding i out of the report (the end-of-run fold). */
 static void drop(struct cap_analysis *a, size_t i)
 {
-	cap_finding_clear(a->findings[i]);
-	free(a->findings[i]);
+	struct probe_judges *st = a->probe;
+
+	if (st->ndropped == PROBE_DROPPED_MAX)
+		return; /* a probe run drops three ids at most: stays reported if ever reached */
+	st->dropped[st->ndropped++] = a->findings[i];
 	memmove(&a->findings[i], &a->findings[i + 1], (a->nfindings - i - 1) * sizeof(a->findings[0]));
 	a->nfindings--;
 }
@@ -434,9 +464,9 @@ void judges_probe_finish(struct cap_analysis *a)
 			break;
 		case CAP_F_NEGOTIATE_UNANSWERED:
 			/* the symptom of the probe's root cause: its frames join that finding */
-			rc = st->root_cause ? find(a, st->root_id) : NULL;
 			if (!st->root_cause)
 				break;
+			rc = find(a, st->root_id);
 			for (size_t k = 0; rc != NULL && k < f->nframes; k++)
 				cap_finding_add_frame(rc, f->frames[k]);
 			drop(a, i);

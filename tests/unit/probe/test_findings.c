@@ -325,6 +325,39 @@ static void forced_ntlm_is_no_fallback(void **state)
 	assert_false(fallback_reported(true));
 }
 
+/* The server's 401 carries KRB-ERROR 46 (samples/stale-keytab.pcap's SPNEGO reject with
+ * its error code changed from 44): negcap's rule judges the token; GSS-API then fails on
+ * the same error, and that is not a second finding. */
+static const char REJECT_46[] =
+	"Negotiate oX4wfKADCgEConUEc2BxBgkqhkiG9xIBAgIDAH5iMGCgAwIBBaEDAgEepBEYDzIwMjYxMTI1MDkwMzA0"
+	"WqUFAgMDivumAwIBLqkOGwxFWEFNUExFLlRFU1SqJTAjoAMCAQOhHDAaGwRIVFRQGxJzdGFsZS5leGFtcGxlLnRlc3Q=";
+
+static void token_error_judged_once(void **state)
+{
+	struct probe_result r;
+	struct probe_facts pf;
+	struct probe_gss_error e;
+	struct cap_probe_fact f;
+
+	(void)state;
+	start_run(&r, &pf, "Negotiate", NULL);
+	leg(&r, 401, REJECT_46, NULL, false, 40000);
+	probe_facts_leg(&pf, &r, &r.legs[1], "Negotiate YIIBAA==");
+	memset(&e, 0, sizeof(e));
+	e.major = GSS_S_FAILURE;
+	e.krb5_code = KRB5KRB_AP_ERR_MUT_FAIL;
+	probe_facts_start(&f, CAP_PROBE_GSS_FAILED, &r, 2);
+	f.stage = CAP_PROBE_STAGE_SERVER_TOKEN;
+	probe_facts_gss_error(&f, &e);
+	probe_facts_feed(&pf, &f);
+	probe_facts_finish(&pf, &r);
+	assert_int_equal(r.nfindings, 1);
+	assert_string_equal(ID(r.findings[0].rec.id), "krb-ap-error");
+	assert_int_equal(cap_finding_get(&r.findings[0].rec, "error_code")->num, 46);
+	assert_int_equal(r.findings[0].leg, 2);
+	end_run(&r, &pf);
+}
+
 static void record(void **state)
 {
 	struct probe_result r;
@@ -364,6 +397,7 @@ int main(void)
 		cmocka_unit_test(no_credentials_claims_the_symptom),
 		cmocka_unit_test(without_probe_facts_the_symptom_stays),
 		cmocka_unit_test(forced_ntlm_is_no_fallback),
+		cmocka_unit_test(token_error_judged_once),
 		cmocka_unit_test(record),
 	};
 
