@@ -176,19 +176,12 @@ static void fold_findings(struct probe_capture *c, struct probe_result *r)
 		/* negcap sees the same handshake: its success/fallback verdicts repeat ours */
 		if (cf->id == CAP_F_KERBEROS_OK || cf->id == CAP_F_NTLM_OK)
 			continue;
-		f = probe_result_add_finding(r, cf->id, 0);
+		f = probe_result_copy_finding(r, cf, 0);
 		if (f == NULL)
 			return;
-		f->rec.severity = cf->severity;
 		cap_finding_set_str(&f->rec, "seen_on", "wire");
 		if (cf->detail != NULL)
 			cap_finding_set_detail(&f->rec, "On the wire: %s", cf->detail);
-		for (size_t k = 0; k < cf->nev; k++) {
-			if (cf->ev[k].is_num)
-				cap_finding_set_num(&f->rec, cf->ev[k].key, cf->ev[k].num);
-			else
-				cap_finding_set_str(&f->rec, cf->ev[k].key, cf->ev[k].str);
-		}
 	}
 }
 

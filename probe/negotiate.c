@@ -1,6 +1,8 @@
 /* negotiate.c - leg state machine of the HTTP Negotiate/NTLM handshake.
+ * It drives curl and GSS-API and reports what it saw as facts (facts.h); the findings
+ * come from the diagnosis engine's judges, the same as negcap's.
  * References: RFC 4559 (Negotiate over HTTP; §4.2 the final token in a 200),
- * RFC 7235 (challenges), MS-N2HT (Persistent-Auth), domain.md C3/C4.
+ * RFC 7235 (challenges), MS-N2HT (Persistent-Auth).
  */
 #include "negotiate.h"
 
@@ -12,10 +14,11 @@
 
 #include "negscope/authhdr.h"
 #include "negscope/b64.h"
+#include "facts.h"
 #include "spn.h"
+#include "spncheck.h"
 
 #define MAX_TOKEN_BYTES (64 * 1024) /* a server token beyond this is refused */
-#define LARGE_AUTH_HEADER 16384     /* HTTP.sys MaxFieldLength default */
 
 struct probe_session {
 	const struct probe_config *cfg;
@@ -29,9 +32,11 @@ struct probe_session {
 	char *authz;             /* next Authorization value (owned) */
 	struct probe_token pending; /* the token the next leg carries */
 	bool offered_negotiate;  /* the first 401 offered Negotiate */
-	char offered[128];       /* schemes of the first 401, "Negotiate, NTLM" */
-	bool rejected;           /* server refused our final token */
 	bool failed;             /* GSS or transport failure ended it */
+	char location[CAP_FACT_TEXT_MAX]; /* Location of the last response */
+	enum probe_tls_kind tls;  /* the TLS failure that ended it */
+	struct probe_facts facts;
+	bool facts_ok;
 };
 
 static double now_ms(void)
@@ -57,6 +62,11 @@ struct probe_session *probe_session_new(const struct probe_config *cfg, struct p
 	s->cfg = cfg;
 	s->cred = cred;
 	s->r = r;
+	if (probe_facts_init(&s->facts) != 0) {
+		free(s);
+		return NULL;
+	}
+	s->facts_ok = true;
 	return s;
 }
 
@@ -65,6 +75,7 @@ void probe_session_free(struct probe_session *s)
 	if (s == NULL)
 		return;
 	probe_gss_free(s->gss);
+	probe_facts_free(&s->facts);
 	free(s->authz);
 	free(s->pending.bytes);
 	free(s);
@@ -167,38 +178,39 @@ static void parse_challenges(const struct probe_leg *l, struct cap_authhdr *h)
 	}
 }
 
-/* Base64-decodes the token of challenge ch into t; -1 with a finding on bad input. */
+/* A probe fact about this target on leg `leg`. */
+static void fact(struct probe_session *s, struct cap_probe_fact *f, enum cap_probe_event ev,
+		 unsigned leg)
+{
+	probe_facts_start(f, ev, s->r, leg);
+	f->scheme = strcmp(s->scheme, "NTLM") == 0 ? CAP_AUTH_NTLM : CAP_AUTH_NEGOTIATE;
+}
+
+/* Base64-decodes the token of challenge ch into t; -1 (and a fact) on bad input. */
 static int take_token(struct probe_session *s, struct probe_leg *l,
 		      const struct cap_auth_challenge *ch, struct probe_token *t)
 {
 	size_t cap = cap_b64_decoded_max(ch->token68.len), n = 0;
+	struct cap_probe_fact f;
 	struct cap_b64_err e;
 	uint8_t *buf;
 
 	if (cap > MAX_TOKEN_BYTES) {
-		struct probe_finding *f = probe_result_add_finding(s->r, CAP_F_GSS_ERROR, l->n);
-
-		if (f != NULL)
-			cap_finding_set_detail(&f->rec, "The server's %s token is %zu bytes of base64, over "
-					     "the %d-byte limit.", s->scheme, ch->token68.len,
-					     MAX_TOKEN_BYTES);
+		fact(s, &f, CAP_PROBE_BAD_TOKEN, l->n);
+		f.token_over_cap = true;
+		f.token_chars = ch->token68.len;
+		f.token_cap = MAX_TOKEN_BYTES;
+		probe_facts_feed(&s->facts, &f);
 		return -1;
 	}
 	buf = malloc(cap > 0 ? cap : 1);
 	if (buf == NULL)
 		return -1;
 	if (cap_b64_decode(ch->token68, CAP_B64_ALLOW_WS, buf, cap, &n, &e) != CAP_OK) {
-		struct probe_finding *f = probe_result_add_finding(s->r, CAP_F_GSS_ERROR, l->n);
-
-		if (f != NULL) {
-			cap_finding_set_detail(&f->rec, "The server's %s token is not valid base64: %s.",
-					     s->scheme, e.msg);
-			char shown[512];
-
-			probe_auth_value_shown(l->nwww > 0 ? l->www_auth[0] : "", shown,
-					       sizeof(shown));
-			cap_finding_set_str(&f->rec, "header", shown);
-		}
+		fact(s, &f, CAP_PROBE_BAD_TOKEN, l->n);
+		f.token_chars = ch->token68.len;
+		probe_auth_value_shown(l->nwww > 0 ? l->www_auth[0] : "", f.header, sizeof(f.header));
+		probe_facts_feed(&s->facts, &f);
 		free(buf);
 		return -1;
 	}
@@ -235,82 +247,16 @@ static int set_authz(struct probe_session *s, uint8_t *tok, size_t len)
 	return 0;
 }
 
-static void add_spn_advice(struct probe_session *s, struct probe_finding *f)
+/* A failed GSS-API call, as a fact: the judges name it. */
+static void gss_fact(struct probe_session *s, unsigned leg, const struct probe_gss_error *e,
+		     enum cap_probe_stage stage)
 {
-	const struct probe_url *u = &s->r->u;
-	char shortname[256];
+	struct cap_probe_fact f;
 
-	snprintf(shortname, sizeof(shortname), "%s", s->r->canonical);
-	shortname[strcspn(shortname, ".")] = '\0';
-	cap_finding_add_advice(&f->rec, "Register %s on the account the site runs as (setspn -S %s "
-			     "DOMAIN\\account), and HTTP/%s too if users browse by the short name; "
-			     "browsers do not add the port (HTTP/%s:%ld is never asked for). "
-			     "negprobe --check-spn %s shows which forms exist.",
-			     s->r->spn, s->r->spn, shortname, s->r->canonical, u->port, s->r->url);
-}
-
-/* A finding for a failed GSS call, named by the krb5/GSS codes. */
-static void gss_finding(struct probe_session *s, unsigned leg, const struct probe_gss_error *e,
-			const char *context)
-{
-	int kerr = -1;
-	enum cap_finding_id id = probe_finding_for_gss(e->major, e->krb5_code, &kerr);
-	struct probe_finding *f;
-	char hex[16];
-
-	if (probe_result_has(s->r, id))
-		return;
-	f = probe_result_add_finding(s->r, id, leg);
-	if (f == NULL)
-		return;
-	snprintf(hex, sizeof(hex), "0x%08x", (unsigned)e->major);
-	cap_finding_set_str(&f->rec, "spn", s->r->spn);
-	if (kerr >= 0) {
-		cap_finding_set_num(&f->rec, "error_code", kerr);
-		cap_finding_set_str(&f->rec, "error_name", probe_krb_error_name(kerr));
-	}
-	cap_finding_set_str(&f->rec, "gss_major", hex);
-	cap_finding_set_num(&f->rec, "gss_minor", (int64_t)e->minor);
-	cap_finding_set_str(&f->rec, "gss_message", e->text);
-	if (id == CAP_F_SPN_UNKNOWN) {
-		cap_finding_set_detail(&f->rec, "%s: the KDC has no principal %s (KDC_ERR_S_PRINCIPAL_UNKNOWN), "
-				     "so no Kerberos ticket can be issued for this site.", context,
-				     s->r->spn);
-		add_spn_advice(s, f);
-	} else if (kerr >= 0) {
-		cap_finding_set_detail(&f->rec, "%s: %s (%d), \"%s\".", context, probe_krb_error_name(kerr),
-				     kerr, e->minor_text[0] != '\0' ? e->minor_text : e->text);
-	} else {
-		cap_finding_set_detail(&f->rec, "%s: %s.", context,
-				     e->minor_text[0] != '\0' ? e->minor_text : e->text);
-	}
-}
-
-/* A finding for a KRB-ERROR the server put in its token. */
-static void token_error_finding(struct probe_session *s, const struct probe_leg *l)
-{
-	const struct probe_token_desc *d = &l->recv.desc;
-	enum cap_finding_id id;
-	struct probe_finding *f;
-
-	if (d->krb_error < 0)
-		return;
-	id = probe_finding_for_krb_error(d->krb_error, true);
-	if (probe_result_has(s->r, id))
-		return;
-	f = probe_result_add_finding(s->r, id, l->n);
-	if (f == NULL)
-		return;
-	cap_finding_set_num(&f->rec, "error_code", d->krb_error);
-	cap_finding_set_str(&f->rec, "error_name", d->krb_error_name[0] != '\0' ? d->krb_error_name :
-					   probe_krb_error_name(d->krb_error));
-	cap_finding_set_str(&f->rec, "spn", s->r->spn);
-	if (l->sent.desc.kvno >= 0)
-		cap_finding_set_num(&f->rec, "kvno", l->sent.desc.kvno);
-	if (l->sent.desc.etype >= 0)
-		cap_finding_set_num(&f->rec, "etype", l->sent.desc.etype);
-	cap_finding_set_detail(&f->rec, "The server answered the ticket for %s with %s (%d) in its 401.",
-			     s->r->spn, probe_krb_error_name(d->krb_error), d->krb_error);
+	fact(s, &f, CAP_PROBE_GSS_FAILED, leg);
+	f.stage = stage;
+	probe_facts_gss_error(&f, e);
+	probe_facts_feed(&s->facts, &f);
 }
 
 static enum probe_used_mech sent_mech(const struct probe_session *s)
@@ -326,30 +272,6 @@ static enum probe_used_mech sent_mech(const struct probe_session *s)
 		if (s->r->legs[i].sent.desc.mech != PROBE_USED_NONE)
 			return s->r->legs[i].sent.desc.mech;
 	return s->wrap == PROBE_WRAP_NTLM ? PROBE_USED_NTLM : PROBE_USED_NONE;
-}
-
-static void rejected_finding(struct probe_session *s, const struct probe_leg *l)
-{
-	enum probe_used_mech m = sent_mech(s);
-	enum cap_finding_id id = m == PROBE_USED_NTLM ? CAP_F_NTLM_REJECTED : CAP_F_KERBEROS_REJECTED;
-	struct probe_finding *f;
-
-	s->rejected = true;
-	if (l->recv.desc.krb_error >= 0)
-		return; /* the KRB-ERROR finding says it better */
-	f = probe_result_add_finding(s->r, id, l->n);
-	if (f == NULL)
-		return;
-	cap_finding_set_str(&f->rec, "spn", s->r->spn);
-	cap_finding_set_num(&f->rec, "status", l->status);
-	if (l->nwww > 0) {
-		char shown[512];
-
-		probe_auth_value_shown(l->www_auth[0], shown, sizeof(shown));
-		cap_finding_set_str(&f->rec, "www_authenticate", shown);
-	}
-	cap_finding_set_detail(&f->rec, "The server answered the %s credentials of leg %u with another 401.",
-			     m == PROBE_USED_NTLM ? "NTLM" : "Kerberos", l->n - 1);
 }
 
 /* Runs one GSS step and records its outcome on the leg. */
@@ -369,17 +291,6 @@ static enum probe_gss_rc step(struct probe_session *s, struct probe_leg *l, cons
 	return rc;
 }
 
-static void offered_list(struct probe_session *s, const struct cap_authhdr *h)
-{
-	s->offered[0] = '\0';
-	for (size_t i = 0; i < h->n; i++) {
-		size_t used = strlen(s->offered);
-
-		snprintf(s->offered + used, sizeof(s->offered) - used, "%s%.*s", used > 0 ? ", " : "",
-			 (int)h->ch[i].scheme.len, (const char *)h->ch[i].scheme.p);
-	}
-}
-
 /* The first 401: pick the scheme a browser would, start GSS, send its token. */
 static enum probe_next first_challenge(struct probe_session *s, struct probe_leg *l,
 				       const struct cap_authhdr *h)
@@ -390,19 +301,9 @@ static enum probe_next first_challenge(struct probe_session *s, struct probe_leg
 	struct probe_gss_error e;
 	uint8_t *tok = NULL;
 	size_t toklen = 0;
-	struct probe_finding *f;
-	enum cap_finding_id id;
+	struct cap_probe_fact f;
 
-	offered_list(s, h);
 	s->offered_negotiate = neg;
-	if (!neg) {
-		f = probe_result_add_finding(s->r, CAP_F_NEGOTIATE_NOT_OFFERED, l->n);
-		if (f != NULL) {
-			cap_finding_set_str(&f->rec, "offered", s->offered[0] != '\0' ? s->offered : "(none)");
-			cap_finding_set_detail(&f->rec, "The 401 offers %s but not Negotiate.",
-					     s->offered[0] != '\0' ? s->offered : "no scheme at all");
-		}
-	}
 	if (neg) {
 		snprintf(s->scheme, sizeof(s->scheme), "Negotiate");
 		s->wrap = PROBE_WRAP_SPNEGO;
@@ -413,12 +314,8 @@ static enum probe_next first_challenge(struct probe_session *s, struct probe_leg
 		return PROBE_NEXT_DONE;
 	}
 	if ((s->wrap == PROBE_WRAP_NTLM || cfg->mech == PROBE_MECH_NTLM) && !cfg->ntlm_available) {
-		f = probe_result_add_finding(s->r, CAP_F_NTLM_UNAVAILABLE, l->n);
-		if (f != NULL)
-			cap_finding_set_detail(&f->rec, "The NTLM mechanism (gss-ntlmssp) is not installed "
-					     "here, so negprobe cannot answer %s with NTLM.",
-					     s->wrap == PROBE_WRAP_NTLM ? "an NTLM-only server" :
-								      "Negotiate");
+		fact(s, &f, CAP_PROBE_NTLM_MISSING, l->n);
+		probe_facts_feed(&s->facts, &f);
 		s->failed = true;
 		return PROBE_NEXT_DONE;
 	}
@@ -428,28 +325,24 @@ static enum probe_next first_challenge(struct probe_session *s, struct probe_leg
 		const struct probe_gss_error *ke = probe_cred_krb5_error(s->cred);
 
 		if (ke->major != 0 || ke->krb5_code != 0)
-			gss_finding(s, l->n, ke, "Getting Kerberos credentials failed");
+			gss_fact(s, l->n, ke, CAP_PROBE_STAGE_CREDENTIALS);
 	}
 	if (s->cred == NULL ||
 	    (s->wrap == PROBE_WRAP_NTLM && !probe_cred_has_ntlm(s->cred)) ||
 	    (s->wrap == PROBE_WRAP_SPNEGO && !probe_cred_has_krb5(s->cred) &&
 	     !probe_cred_has_ntlm(s->cred))) {
-		id = s->wrap == PROBE_WRAP_NTLM && cfg->ntlm_available ? CAP_F_NTLM_UNAVAILABLE :
-									     CAP_F_NO_CREDENTIALS;
-		f = probe_result_has(s->r, id) ? NULL : probe_result_add_finding(s->r, id, l->n);
-		if (f != NULL) {
-			const struct probe_gss_error *ke =
-				s->cred == NULL ? NULL :
-				s->wrap == PROBE_WRAP_NTLM ? probe_cred_ntlm_error(s->cred) :
-				probe_cred_krb5_error(s->cred);
+		const struct probe_gss_error *ke =
+			s->cred == NULL ? NULL :
+			s->wrap == PROBE_WRAP_NTLM ? probe_cred_ntlm_error(s->cred) :
+			probe_cred_krb5_error(s->cred);
 
-			cap_finding_set_str(&f->rec, "spn", s->r->spn);
-			if (ke != NULL && ke->text[0] != '\0')
-				cap_finding_set_str(&f->rec, "gss_message", ke->text);
-			cap_finding_set_detail(&f->rec, "No credentials to answer the %s challenge%s%s.",
-					     s->scheme, ke != NULL && ke->text[0] != '\0' ? ": " : "",
-					     ke != NULL ? ke->text : "");
-		}
+		fact(s, &f, CAP_PROBE_NO_CREDENTIALS, l->n);
+		f.stage = CAP_PROBE_STAGE_CREDENTIALS;
+		f.have_credentials = s->cred != NULL;
+		f.ntlm_installed = cfg->ntlm_available;
+		if (ke != NULL)
+			snprintf(f.lib_message, sizeof(f.lib_message), "%.255s", ke->text);
+		probe_facts_feed(&s->facts, &f);
 		s->failed = true;
 		return PROBE_NEXT_DONE;
 	}
@@ -458,7 +351,7 @@ static enum probe_next first_challenge(struct probe_session *s, struct probe_leg
 	if (s->gss == NULL)
 		return PROBE_NEXT_DONE;
 	if (step(s, l, NULL, 0, &tok, &toklen, &e) == PROBE_GSS_ERROR) {
-		gss_finding(s, l->n, &e, "Creating the first token failed");
+		gss_fact(s, l->n, &e, CAP_PROBE_STAGE_FIRST_TOKEN);
 		s->failed = true;
 		return PROBE_NEXT_DONE;
 	}
@@ -474,7 +367,9 @@ static const struct cap_auth_challenge *our_token(const struct probe_session *s,
 								     CAP_AUTH_NEGOTIATE);
 }
 
-/* A later 401: continue the handshake with the server's token, or stop. */
+/* A later 401: continue the handshake with the server's token, or stop (a 401 without
+ * a token, or with one after the handshake completed, is the server's refusal: the
+ * engine's rules judge it from the leg's facts). */
 static enum probe_next next_challenge(struct probe_session *s, struct probe_leg *l,
 				      const struct cap_authhdr *h)
 {
@@ -484,37 +379,28 @@ static enum probe_next next_challenge(struct probe_session *s, struct probe_leg 
 	size_t toklen = 0;
 	enum probe_gss_rc rc;
 
-	if (ch == NULL) {
-		rejected_finding(s, l);
+	if (ch == NULL)
 		return PROBE_NEXT_DONE;
-	}
 	if (take_token(s, l, ch, &l->recv) != 0)
 		return PROBE_NEXT_DONE;
-	token_error_finding(s, l);
-	if (probe_gss_state(s->gss) == PROBE_GSS_DONE) {
-		/* we had finished; a token with a 401 is the server's refusal */
-		rejected_finding(s, l);
+	if (probe_gss_state(s->gss) == PROBE_GSS_DONE)
 		return PROBE_NEXT_DONE;
-	}
 	rc = step(s, l, l->recv.bytes, l->recv.len, &tok, &toklen, &e);
 	if (rc == PROBE_GSS_ERROR) {
-		gss_finding(s, l->n, &e, "The server's answer to the ticket");
+		gss_fact(s, l->n, &e, CAP_PROBE_STAGE_SERVER_TOKEN);
 		s->failed = true;
 		return PROBE_NEXT_DONE;
 	}
-	if (toklen == 0) {
-		rejected_finding(s, l);
+	if (toklen == 0)
 		return PROBE_NEXT_DONE;
-	}
 	if (s->r->nlegs >= (size_t)s->cfg->max_legs) {
-		struct probe_finding *f = probe_result_add_finding(s->r, CAP_F_AUTH_LOOP, l->n);
+		struct cap_probe_fact f;
 
 		free(tok);
-		if (f != NULL) {
-			cap_finding_set_num(&f->rec, "legs", (int64_t)s->r->nlegs);
-			cap_finding_set_detail(&f->rec, "The handshake did not finish within %d legs "
-					     "(--max-legs).", s->cfg->max_legs);
-		}
+		fact(s, &f, CAP_PROBE_LEGS_EXHAUSTED, l->n);
+		f.legs = (unsigned)s->r->nlegs;
+		f.max_legs = (unsigned)s->cfg->max_legs;
+		probe_facts_feed(&s->facts, &f);
 		return PROBE_NEXT_DONE;
 	}
 	return set_authz(s, tok, toklen) == 0 ? PROBE_NEXT_REQUEST : PROBE_NEXT_DONE;
@@ -528,25 +414,17 @@ static void success(struct probe_session *s, struct probe_leg *l, const struct c
 	uint8_t *tok = NULL;
 	size_t toklen = 0;
 
-	if (s->gss == NULL) {
-		struct probe_finding *f = probe_result_add_finding(s->r, CAP_F_AUTH_NOT_REQUIRED, l->n);
-
-		if (f != NULL)
-			cap_finding_set_num(&f->rec, "status", l->status);
-		return;
-	}
+	if (s->gss == NULL)
+		return; /* no challenge: the outcome's judge says so */
 	ch = our_token(s, h);
 	if (ch != NULL && take_token(s, l, ch, &l->recv) == 0 && !probe_gss_complete(s->gss)) {
 		if (step(s, l, l->recv.bytes, l->recv.len, &tok, &toklen, &e) == PROBE_GSS_ERROR) {
-			struct probe_finding *f =
-				probe_result_add_finding(s->r, CAP_F_MUTUAL_AUTH_FAILED, l->n);
+			struct cap_probe_fact f;
 
-			if (f != NULL) {
-				cap_finding_set_str(&f->rec, "spn", s->r->spn);
-				cap_finding_set_str(&f->rec, "gss_message", e.text);
-				cap_finding_set_detail(&f->rec, "The server's final token did not verify: %s.",
-						     e.text);
-			}
+			fact(s, &f, CAP_PROBE_MUTUAL_FAILED, l->n);
+			probe_facts_gss_error(&f, &e);
+			snprintf(f.lib_message, sizeof(f.lib_message), "%.255s", e.text);
+			probe_facts_feed(&s->facts, &f);
 		} else {
 			struct probe_gss_info info;
 
@@ -560,12 +438,33 @@ static void success(struct probe_session *s, struct probe_leg *l, const struct c
 	probe_gss_succeeded(s->gss);
 }
 
+static void transport_failed(struct probe_session *s, const struct probe_leg *l,
+			     const struct probe_http_resp *resp)
+{
+	struct cap_probe_fact f;
+
+	fact(s, &f, CAP_PROBE_TRANSPORT_FAILED, l->n);
+	snprintf(f.host, sizeof(f.host), "%.255s", s->r->u.host);
+	f.curl_code = resp->curl_code;
+	snprintf(f.curl_error, sizeof(f.curl_error), "%.255s", resp->error);
+	s->tls = l->tls;
+	if (l->tls != PROBE_TLS_NONE) {
+		snprintf(f.tls_failure, sizeof(f.tls_failure), "%.31s", probe_tls_kind_name(l->tls));
+		f.verify_result = resp->verify_result;
+		probe_http_cert_summary(&s->cfg->http, s->r->url, f.certificate,
+					sizeof(f.certificate));
+	}
+	probe_facts_feed(&s->facts, &f);
+}
+
 enum probe_next probe_session_on_response(struct probe_session *s, const struct probe_http_resp *resp)
 {
 	struct probe_leg *l = record_leg(s, resp);
 	struct cap_authhdr h;
-	struct probe_finding *f;
+	const char *loc;
 
+	if (l != NULL)
+		probe_facts_leg(&s->facts, s->r, l, s->authz);
 	free(s->authz);
 	s->authz = NULL;
 	if (l == NULL)
@@ -573,81 +472,41 @@ enum probe_next probe_session_on_response(struct probe_session *s, const struct 
 	s->r->status = l->status;
 	if (resp->curl_code != 0) {
 		s->failed = true;
-		f = probe_result_add_finding(s->r, l->tls != PROBE_TLS_NONE ? CAP_F_TLS_ERROR :
-								      CAP_F_CONNECT_FAILED, l->n);
-		if (f == NULL)
-			return PROBE_NEXT_DONE;
-		cap_finding_set_str(&f->rec, "curl_error", resp->error);
-		cap_finding_set_num(&f->rec, "curl_code", resp->curl_code);
-		cap_finding_set_str(&f->rec, "host", s->r->u.host);
-		cap_finding_set_num(&f->rec, "port", s->r->u.port);
-		if (l->tls != PROBE_TLS_NONE) {
-			char cert[600];
-
-			cap_finding_set_str(&f->rec, "tls_failure", probe_tls_kind_name(l->tls));
-			if (resp->verify_result != 0)
-				cap_finding_set_num(&f->rec, "verify_result", resp->verify_result);
-			probe_http_cert_summary(&s->cfg->http, s->r->url, cert, sizeof(cert));
-			if (cert[0] != '\0')
-				cap_finding_set_str(&f->rec, "certificate", cert);
-			cap_finding_set_detail(&f->rec, "TLS to %s:%ld failed: %s (%s).", s->r->u.host,
-					     s->r->u.port, probe_tls_kind_name(l->tls), resp->error);
-			cap_finding_add_advice(&f->rec, "%s", probe_tls_kind_advice(l->tls));
-		} else {
-			cap_finding_set_detail(&f->rec, "Connecting to %s:%ld failed: %s.", s->r->u.host,
-					     s->r->u.port, resp->error);
-		}
+		transport_failed(s, l, resp);
 		return PROBE_NEXT_DONE;
 	}
+	loc = probe_http_header(resp, "Location", 0);
+	snprintf(s->location, sizeof(s->location), "%.255s", loc != NULL ? loc : "");
 	parse_challenges(l, &h);
 	if (l->status == 401) {
 		if (s->gss == NULL)
 			return first_challenge(s, l, &h);
 		return next_challenge(s, l, &h);
 	}
-	if (l->status >= 200 && l->status < 300) {
+	if (l->status >= 200 && l->status < 300)
 		success(s, l, &h);
-		return PROBE_NEXT_DONE;
-	}
-	if (l->status == 400 && l->auth_header_len > 4096) {
-		f = probe_result_add_finding(s->r, CAP_F_TOKEN_TOO_LARGE, l->n);
-		if (f != NULL) {
-			cap_finding_set_num(&f->rec, "authorization_bytes", (int64_t)l->auth_header_len);
-			cap_finding_set_detail(&f->rec, "The server answered 400 to a %zu-byte Authorization "
-					     "header.", l->auth_header_len);
-		}
-		return PROBE_NEXT_DONE;
-	}
-	f = probe_result_add_finding(s->r, CAP_F_UNEXPECTED_STATUS, l->n);
-	if (f != NULL) {
-		cap_finding_set_num(&f->rec, "status", l->status);
-		if (probe_http_header(resp, "Location", 0) != NULL)
-			cap_finding_set_str(&f->rec, "location", probe_http_header(resp, "Location", 0));
-		cap_finding_set_detail(&f->rec, "The server answered %ld %s.", l->status, l->reason);
-	}
+	/* any other status ends the handshake; the judges name it */
 	return PROBE_NEXT_DONE;
 }
 
-/* Asks Kerberos alone for the SPN, to say why SPNEGO did not use it. */
+/* Asks Kerberos alone for the SPN, to learn why SPNEGO did not use it. */
 static void why_not_kerberos(struct probe_session *s)
 {
 	struct probe_gss *g;
 	struct probe_gss_error e;
 	uint8_t *tok = NULL;
 	size_t toklen = 0;
-	struct probe_finding *f;
 
 	if (!probe_cred_has_krb5(s->cred)) {
-		const struct probe_gss_error *ke = probe_cred_krb5_error(s->cred);
+		struct cap_probe_fact f;
 
-		if (probe_result_has(s->r, CAP_F_NO_CREDENTIALS) || probe_result_has(s->r, CAP_F_KDC_ERROR))
-			return; /* already said at the first challenge */
-		f = probe_result_add_finding(s->r, CAP_F_NO_CREDENTIALS, 0);
-		if (f != NULL) {
-			cap_finding_set_str(&f->rec, "gss_message", ke->text);
-			cap_finding_set_detail(&f->rec, "No Kerberos credentials, so SPNEGO could only offer "
-					     "NTLM: %s.", ke->text);
-		}
+		fact(s, &f, CAP_PROBE_NO_CREDENTIALS, 0);
+		f.stage = CAP_PROBE_STAGE_KERBEROS_ALONE;
+		f.scheme = CAP_AUTH_KERBEROS;
+		f.have_credentials = true;
+		snprintf(f.lib_message, sizeof(f.lib_message), "%.255s",
+			 probe_cred_krb5_error(s->cred)->text);
+		probe_facts_feed(&s->facts, &f);
 		return;
 	}
 	g = probe_gss_new(s->cred, PROBE_WRAP_KRB5, PROBE_MECH_KERBEROS, PROBE_DELEG_NONE,
@@ -655,119 +514,101 @@ static void why_not_kerberos(struct probe_session *s)
 	if (g == NULL)
 		return;
 	if (probe_gss_step(g, NULL, 0, &tok, &toklen, &e) == PROBE_GSS_ERROR)
-		gss_finding(s, 0, &e, "Kerberos alone for the same SPN");
+		gss_fact(s, 0, &e, CAP_PROBE_STAGE_KERBEROS_ALONE);
 	free(tok);
 	probe_gss_free(g);
 }
 
-static void keepalive_check(struct probe_session *s)
+/* keep-alive as an outcome (--expect keepalive): every leg after a 401 on the same
+ * connection.  Its finding, keepalive-missing, comes from the connection facts. */
+static void keepalive_outcome(struct probe_result *r)
 {
-	struct probe_result *r = s->r;
-
 	for (size_t i = 1; i < r->nlegs; i++) {
 		const struct probe_leg *prev = &r->legs[i - 1], *l = &r->legs[i];
-		struct probe_finding *f;
 
-		if (prev->status != 401 || !l->conn_new || l->curl_code != 0)
-			continue;
-		r->keepalive_ok = false;
-		if (probe_result_has(r, CAP_F_KEEPALIVE_MISSING))
-			continue;
-		f = probe_result_add_finding(r, CAP_F_KEEPALIVE_MISSING, l->n);
-		if (f == NULL)
-			continue;
-		cap_finding_set_num(&f->rec, "leg", l->n);
-		cap_finding_set_str(&f->rec, "connection_header", prev->connection != NULL ? prev->connection :
-										"(none)");
-		cap_finding_set_num(&f->rec, "previous_local_port", prev->local_port);
-		cap_finding_set_num(&f->rec, "local_port", l->local_port);
-		cap_finding_set_detail(&f->rec, "The 401 of leg %u %s, so leg %u needed a new TCP connection "
-				     "(local port %ld, was %ld).", prev->n,
-				     prev->connection != NULL &&
-				     strcasestr(prev->connection, "close") != NULL ?
-				     "said Connection: close" : "was followed by a closed connection",
-				     l->n, l->local_port, prev->local_port);
+		if (prev->status == 401 && l->conn_new && l->curl_code == 0)
+			r->keepalive_ok = false;
 	}
 }
 
+static enum cap_probe_mech fact_mech(enum probe_used_mech m)
+{
+	return m == PROBE_USED_KERBEROS ? CAP_PROBE_MECH_KERBEROS :
+	       m == PROBE_USED_NTLM ? CAP_PROBE_MECH_NTLM : CAP_PROBE_MECH_NONE;
+}
+
+/* The delegation outcome, as the judges named it. */
 static void delegation_outcome(struct probe_session *s, const struct probe_gss_info *info)
 {
 	struct probe_result *r = s->r;
-	struct probe_finding *f;
 
 	r->ok_as_delegate_known = info->have_tkt_flags;
 	r->ok_as_delegate = info->have_tkt_flags && (info->tkt_flags & PROBE_TKT_OK_AS_DELEGATE);
-	if (s->cfg->deleg == PROBE_DELEG_NONE) {
+	if (s->cfg->deleg == PROBE_DELEG_NONE)
 		r->delegation = PROBE_DELEG_R_NOT_REQUESTED;
-		return;
-	}
-	if (info->deleg_granted) {
+	else if (info->deleg_granted && (r->authenticated || info->complete))
 		r->delegation = PROBE_DELEG_R_GRANTED;
-		return;
-	}
-	if (info->mech == PROBE_USED_KERBEROS &&
-	    (!info->have_tkt_flags || !(info->tkt_flags & PROBE_TKT_OK_AS_DELEGATE))) {
+	else if (probe_result_has(r, CAP_F_DELEGATION_NOT_TRUSTED))
 		r->delegation = PROBE_DELEG_R_NOT_TRUSTED;
-		f = probe_result_add_finding(r, CAP_F_DELEGATION_NOT_TRUSTED, 0);
-		if (f != NULL) {
-			cap_finding_set_str(&f->rec, "spn", r->spn);
-			cap_finding_set_str(&f->rec, "ok_as_delegate", info->have_tkt_flags ? "no" : "unknown");
-			cap_finding_set_detail(&f->rec, "The service ticket for %s is not marked ok-as-delegate, "
-					     "so no credential was delegated.", r->spn);
-		}
+	else
+		r->delegation = PROBE_DELEG_R_REFUSED;
+}
+
+/* --check-spn: which forms the KDC knows, as a fact for the spn-unknown judge. */
+static void spn_checks(struct probe_session *s)
+{
+	struct probe_result *r = s->r;
+	struct cap_probe_fact *f = malloc(sizeof(*f));
+
+	probe_spncheck_run(s->cfg, s->cred, r);
+	if (f == NULL)
 		return;
+	fact(s, f, CAP_PROBE_SPN_CHECKS, 0);
+	for (size_t i = 0; i < r->nspn_checks && f->nforms < CAP_PROBE_SPN_FORMS; i++) {
+		struct cap_probe_spn_form *sf = &f->forms[f->nforms++];
+
+		snprintf(sf->spn, sizeof(sf->spn), "%.255s", r->spn_checks[i].spn);
+		sf->exists = r->spn_checks[i].exists;
 	}
-	r->delegation = PROBE_DELEG_R_REFUSED;
-	f = probe_result_add_finding(r, CAP_F_DELEGATION_REFUSED, 0);
-	if (f != NULL) {
-		cap_finding_set_str(&f->rec, "spn", r->spn);
-		cap_finding_set_detail(&f->rec, "Delegation was requested but no credential was delegated%s.",
-				     info->mech == PROBE_USED_NTLM ? " (NTLM cannot delegate)" :
-				     " (is the TGT forwardable? klist -f shows F)");
-	}
+	probe_facts_feed(&s->facts, f);
+	free(f);
 }
 
 void probe_session_finish(struct probe_session *s)
 {
 	struct probe_result *r = s->r;
 	struct probe_gss_info info;
-	struct probe_finding *f;
+	struct cap_probe_fact f;
 
 	memset(&info, 0, sizeof(info));
 	if (s->gss != NULL)
 		probe_gss_get_info(s->gss, &info);
 	r->mech = sent_mech(s);
-	if (r->url_ok && strcmp(r->u.scheme, "https") == 0 && s->cfg->http.insecure) {
-		f = probe_result_add_finding(r, CAP_F_TLS_INSECURE, 0);
-		if (f != NULL)
-			cap_finding_set_str(&f->rec, "host", r->u.host);
-	}
-	keepalive_check(s);
-	if (r->authenticated) {
-		f = probe_result_add_finding(r, r->mech == PROBE_USED_NTLM ? CAP_F_NTLM_OK : CAP_F_KERBEROS_OK, 0);
-		if (f != NULL) {
-			cap_finding_set_str(&f->rec, "spn", r->spn);
-			cap_finding_set_num(&f->rec, "status", r->status);
-			if (r->mech == PROBE_USED_KERBEROS)
-				cap_finding_set_str(&f->rec, "mutual", r->mutual_verified ? "verified" :
-											"not verified");
-		}
-		if (r->mech == PROBE_USED_KERBEROS && !r->mutual_verified &&
-		    !probe_result_has(r, CAP_F_MUTUAL_AUTH_FAILED))
-			probe_result_add_finding(r, CAP_F_MUTUAL_AUTH_MISSING, 0);
-	}
+	keepalive_outcome(r);
 	if (r->mech == PROBE_USED_NTLM && s->wrap == PROBE_WRAP_SPNEGO && s->offered_negotiate &&
-	    s->cfg->mech == PROBE_MECH_AUTO) {
-		f = probe_result_add_finding(r, CAP_F_NTLM_FALLBACK, 0);
-		if (f != NULL) {
-			cap_finding_set_str(&f->rec, "spn", r->spn);
-			cap_finding_set_detail(&f->rec, "The server offered Negotiate and SPNEGO chose NTLM.");
-		}
+	    s->cfg->mech == PROBE_MECH_AUTO)
 		why_not_kerberos(s);
-	}
-	if (r->authenticated || (s->gss != NULL && info.complete))
-		delegation_outcome(s, &info);
-	else
-		r->delegation = s->cfg->deleg == PROBE_DELEG_NONE ? PROBE_DELEG_R_NOT_REQUESTED :
-								    PROBE_DELEG_R_REFUSED;
+	fact(s, &f, CAP_PROBE_OUTCOME, 0);
+	f.https = r->url_ok && strcmp(r->u.scheme, "https") == 0;
+	f.tls_unverified = s->cfg->http.insecure;
+	f.status = (int)r->status;
+	snprintf(f.location, sizeof(f.location), "%s", s->location);
+	f.gss_started = s->gss != NULL;
+	f.gss_complete = info.complete;
+	f.authenticated = r->authenticated;
+	f.mech = fact_mech(r->mech);
+	f.mech_forced = s->cfg->mech != PROBE_MECH_AUTO;
+	f.deleg_requested = s->cfg->deleg != PROBE_DELEG_NONE;
+	f.deleg_granted = info.deleg_granted;
+	f.have_tkt_flags = info.have_tkt_flags;
+	f.ok_as_delegate = info.have_tkt_flags && (info.tkt_flags & PROBE_TKT_OK_AS_DELEGATE);
+	probe_facts_feed(&s->facts, &f);
+	if (s->cfg->check_spn && r->url_ok)
+		spn_checks(s);
+	probe_facts_finish(&s->facts, r);
+	delegation_outcome(s, &info);
+	/* the report says what to do about this kind of TLS failure (tls_error.c's words) */
+	for (size_t i = 0; i < r->nfindings && s->tls != PROBE_TLS_NONE; i++)
+		if (r->findings[i].rec.id == CAP_F_TLS_ERROR)
+			cap_finding_add_advice(&r->findings[i].rec, "%s", probe_tls_kind_advice(s->tls));
 }

@@ -152,6 +152,9 @@ struct probe_result {
 /* Adds a finding to r (ignored beyond PROBE_MAX_FINDINGS); returns it or NULL. */
 struct probe_finding *probe_result_add_finding(struct probe_result *r, enum cap_finding_id id,
 					       unsigned leg);
+/* Adds a copy of an engine finding (evidence, detail, advice, frames) on leg `leg`. */
+struct probe_finding *probe_result_copy_finding(struct probe_result *r,
+					       const struct cap_finding *cf, unsigned leg);
 /* True when r has a finding with this id. */
 bool probe_result_has(const struct probe_result *r, enum cap_finding_id id);
 void probe_result_init(struct probe_result *r, const char *url);

@@ -52,6 +52,31 @@ struct probe_finding *probe_result_add_finding(struct probe_result *r, enum cap_
 	return f;
 }
 
+struct probe_finding *probe_result_copy_finding(struct probe_result *r,
+					       const struct cap_finding *cf, unsigned leg)
+{
+	struct probe_finding *f = probe_result_add_finding(r, cf->id, leg);
+
+	if (f == NULL)
+		return NULL;
+	f->rec.severity = cf->severity;
+	f->rec.conversation = cf->conversation;
+	f->rec.count = cf->count;
+	for (size_t i = 0; i < cf->nframes; i++)
+		cap_finding_add_frame(&f->rec, cf->frames[i]);
+	for (size_t i = 0; i < cf->nev; i++) {
+		if (cf->ev[i].is_num)
+			cap_finding_set_num(&f->rec, cf->ev[i].key, cf->ev[i].num);
+		else
+			cap_finding_set_str(&f->rec, cf->ev[i].key, cf->ev[i].str);
+	}
+	if (cf->detail != NULL)
+		cap_finding_set_detail(&f->rec, "%s", cf->detail);
+	for (size_t i = 0; i < cf->nadvice; i++)
+		cap_finding_add_advice(&f->rec, "%s", cf->advice[i]);
+	return f;
+}
+
 bool probe_result_has(const struct probe_result *r, enum cap_finding_id id)
 {
 	for (size_t i = 0; i < r->nfindings; i++)

@@ -9,7 +9,6 @@
 #include "expect.h"
 #include "http_client.h"
 #include "negotiate.h"
-#include "spncheck.h"
 
 struct slot {
 	struct probe_result *res; /* heap: a result is large */
@@ -44,8 +43,6 @@ static int slot_finish(const struct probe_config *cfg, struct probe_cred *cred, 
 	int code;
 
 	probe_session_finish(sl->s);
-	if (cfg->check_spn && r->url_ok)
-		probe_spncheck_run(cfg, cred, r);
 	r->t_total_ms = now_ms() - sl->t0;
 	probe_expect_judge(r, cfg->expect, cfg->nexpect);
 	code = r->exit_code;

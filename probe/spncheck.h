@@ -6,8 +6,7 @@
 
 #include "probe.h"
 
-/* Fills r->spn_checks; when the SPN the browser asks for is missing but
- * another form exists, says so on the spn-unknown finding. */
+/* Fills r->spn_checks (the session feeds them to the judges). */
 void probe_spncheck_run(const struct probe_config *cfg, struct probe_cred *cred,
 			struct probe_result *r);
 

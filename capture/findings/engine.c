@@ -204,6 +204,7 @@ void cap_analysis_free(struct cap_analysis *a)
 		free(a->findings[i]);
 	}
 	free(a->findings);
+	judges_probe_free(a);
 	free(a);
 }
 
@@ -980,6 +981,7 @@ void cap_analysis_finish(struct cap_analysis *a, const struct cap_pipeline_stats
 			 (unsigned long long)st->truncated_packets);
 		cap_analysis_truncated(a, 0, why);
 	}
+	judges_probe_finish(a);
 	if (a->nfindings > 0) /* qsort(NULL, 0, ...) is undefined behaviour */
 		qsort(a->findings, a->nfindings, sizeof(a->findings[0]), finding_cmp);
 	memset(a->st.findings_by_severity, 0, sizeof(a->st.findings_by_severity));

@@ -147,6 +147,7 @@ struct cap_analysis {
 	double last_ts;
 	bool finished;
 	bool input_cut;          /* the input ended mid-packet */
+	struct probe_judges *probe; /* judges_probe.c: negprobe's facts; NULL for negcap */
 };
 
 /* engine.c: conversation and step bookkeeping for the rules. */
@@ -190,5 +191,10 @@ void spn_advice(struct cap_finding *f, const char *spn, const struct conv *c);
 /* Splits "HTTP/host:port@REALM": service, host (no port), port (0 none). */
 void spn_split(const char *spn, char *service, size_t slen, char *host, size_t hlen,
 	       unsigned *port);
+
+/* judges_probe.c: the fold at the end of a probe run (a no-op without probe facts), and
+ * its state's release. */
+void judges_probe_finish(struct cap_analysis *a);
+void judges_probe_free(struct cap_analysis *a);
 
 #endif /* NEGSCOPE_FINDINGS_ENGINE_H */

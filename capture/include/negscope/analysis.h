@@ -333,4 +333,98 @@ void cap_http_fact_init(struct cap_http_fact *f);
 void cap_krb_fact_init(struct cap_krb_fact *f);
 void cap_auth_fact_init(struct cap_auth_fact *f);
 
+/* ---- negprobe's facts (findings/judges_probe.c) ----
+ * negprobe feeds the engine what its legs show, as negcap does from packets: each leg's
+ * request and response as a cap_http_fact (frame = leg number), a new connection as a
+ * cap_conn_event.  What only a client sees (its credentials, GSS-API and TLS results)
+ * arrives as a cap_probe_fact; the probe judges turn those into the probe-only findings.
+ * Typed values only: the two message fields are the libraries' own text, kept verbatim
+ * as evidence. */
+
+/* krb5 library codes outside the RFC 4120 error table that the judges tell apart. */
+enum cap_probe_krb5 {
+	CAP_PROBE_KRB5_NONE = 0,     /* none, or one the probe does not name */
+	CAP_PROBE_KRB5_KDC_UNREACH,  /* no KDC answered, or the realm's KDC is not found */
+	CAP_PROBE_KRB5_NO_CREDS      /* no credential cache, keytab entry or ticket */
+};
+
+enum cap_probe_event {
+	CAP_PROBE_TRANSPORT_FAILED, /* no HTTP answer: curl_code, tls_failure */
+	CAP_PROBE_GSS_FAILED,       /* a GSS-API call failed: stage, gss_*, krb_error, krb5 */
+	CAP_PROBE_NO_CREDENTIALS,   /* no credentials for the scheme answered */
+	CAP_PROBE_NTLM_MISSING,     /* the NTLM mechanism (gss-ntlmssp) is not installed */
+	CAP_PROBE_BAD_TOKEN,        /* the server's token: over the cap, or not base64 */
+	CAP_PROBE_MUTUAL_FAILED,    /* the server's final token did not verify */
+	CAP_PROBE_LEGS_EXHAUSTED,   /* the handshake reached max_legs */
+	CAP_PROBE_OUTCOME,          /* the end of a target's run */
+	CAP_PROBE_SPN_CHECKS        /* which SPN forms the KDC knows */
+};
+
+/* The GSS-API call a failure came from. */
+enum cap_probe_stage {
+	CAP_PROBE_STAGE_CREDENTIALS = 0, /* acquiring Kerberos credentials */
+	CAP_PROBE_STAGE_FIRST_TOKEN,     /* the first token, before anything was sent */
+	CAP_PROBE_STAGE_SERVER_TOKEN,    /* the server's token in a 401 */
+	CAP_PROBE_STAGE_KERBEROS_ALONE   /* Kerberos alone for the SPN, after SPNEGO chose NTLM */
+};
+
+enum cap_probe_mech { CAP_PROBE_MECH_NONE = 0, CAP_PROBE_MECH_KERBEROS, CAP_PROBE_MECH_NTLM };
+
+#define CAP_PROBE_SPN_FORMS 12
+
+struct cap_probe_spn_form {
+	char spn[CAP_FACT_NAME_MAX];
+	int exists;                     /* 1, 0, -1 unknown */
+};
+
+struct cap_probe_fact {
+	enum cap_probe_event event;
+	unsigned leg;                   /* 1-based leg (its frame), 0: the whole run */
+	char url[CAP_FACT_TEXT_MAX];
+	char host[CAP_FACT_NAME_MAX];   /* the target host, after canonicalisation */
+	unsigned port;
+	char spn[CAP_FACT_NAME_MAX];    /* the SPN the probe asked for */
+	enum cap_auth_scheme scheme;    /* the scheme the probe answered with */
+	/* GSS_FAILED, NO_CREDENTIALS, MUTUAL_FAILED */
+	enum cap_probe_stage stage;
+	uint32_t gss_major, gss_minor;  /* RFC 2744 major status and the mechanism's minor */
+	int krb_error;                  /* RFC 4120 error number, -1 when none */
+	enum cap_probe_krb5 krb5;
+	char lib_message[256];          /* the GSS library's display text, verbatim */
+	bool have_credentials;          /* NO_CREDENTIALS: some credential was acquired */
+	bool ntlm_installed;
+	/* TRANSPORT_FAILED */
+	int curl_code;
+	char curl_error[256];           /* libcurl's text, verbatim */
+	char tls_failure[32];           /* stable TLS failure name, "" when not TLS */
+	long verify_result;             /* X509_V_* code, 0 when none */
+	char certificate[CAP_FACT_TEXT_MAX]; /* the server certificate's names and dates */
+	/* BAD_TOKEN */
+	bool token_over_cap;            /* else: not valid base64 */
+	size_t token_chars, token_cap;
+	char header[CAP_FACT_TEXT_MAX]; /* the challenge, tokens shortened */
+	/* LEGS_EXHAUSTED */
+	unsigned legs, max_legs;
+	/* OUTCOME */
+	bool https, tls_unverified;
+	int status;                     /* the last HTTP status, 0 when none */
+	char location[CAP_FACT_TEXT_MAX];
+	bool gss_started;               /* a GSS context was set up for a challenge */
+	bool gss_complete;              /* ... and it completed */
+	bool authenticated;
+	enum cap_probe_mech mech;
+	bool mech_forced;               /* the user chose the mechanism (not SPNEGO's choice) */
+	bool deleg_requested, deleg_granted;
+	bool have_tkt_flags, ok_as_delegate;
+	/* SPN_CHECKS */
+	struct cap_probe_spn_form forms[CAP_PROBE_SPN_FORMS];
+	size_t nforms;
+};
+
+/* Empty fact (krb_error -1). */
+void cap_probe_fact_init(struct cap_probe_fact *f, enum cap_probe_event event);
+/* A probe fact in.  negprobe feeds them between its HTTP facts, then calls
+ * cap_analysis_finish. */
+void cap_analysis_probe(struct cap_analysis *a, const struct cap_probe_fact *f);
+
 #endif /* NEGSCOPE_ANALYSIS_H */

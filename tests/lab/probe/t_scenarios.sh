@@ -73,6 +73,9 @@ check "keepalive-off: leg 2 on a new connection" eq \
 check "keepalive-off: the 401 said Connection: close" eq \
 	"$(jq -r 'select(.type=="leg" and .leg==1) | .connection_header' "$f")" close
 check "keepalive-off: exit 1 (an error finding)" eq "$(rc keepalive-off)" 1
+check "keepalive-off: negcap's evidence, on leg 2" eq \
+	"$(jq -r 'select(.type=="finding" and .id=="keepalive-missing") | "\(.leg) \(.closed_by)"' "$f")" \
+	"2 Connection: close"
 
 # NTLM fallback: no ticket at all, NTLM credentials for gss-ntlmssp
 KRB5CCNAME=FILE:$LABDIR/no-such-ccache NTLM_USER_FILE=$LAB_NTLM_USER_FILE \
@@ -125,6 +128,8 @@ f=$OUT/https-noca.jsonl
 check "https without the CA: tls-error untrusted-issuer" eq \
 	"$(finding_field "$f" tls-error tls_failure)" untrusted-issuer
 check "https without the CA: no HTTP status" eq "$(jqr "$f" .status)" null
+check "https without the CA: advice for that kind first, then the catalog's" eq \
+	"$(jq -r 'select(.type=="finding" and .id=="tls-error") | .advice | length > 1 and (.[0] | test("CA|issuer|--cacert"))' "$f")" true
 run https-name --cacert "$LAB_CA" "https://$LAB_HOST_PORTSPN:$LAB_HTTPS_PORT/"
 check "https by another name: tls-error name-mismatch" eq \
 	"$(finding_field "$OUT/https-name.jsonl" tls-error tls_failure)" name-mismatch

@@ -1,72 +1,82 @@
-/* test_findings.c - GSS/krb5 failures mapped to the shared catalog's finding ids, the
- * probe-only ids in that catalog, and the probe's finding records. */
+/* test_findings.c - the probe's findings come from the engine's judges: its legs fed as
+ * negcap's facts meet negcap's rules (same ids, same evidence keys), GSS/krb5 failures
+ * fed as probe facts meet the probe judges; and the probe's finding records. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gssapi/gssapi.h>
 #include <krb5.h>
 
+#include "facts.h"
 #include "probe.h"
 
 /* The contract is the slug: compare on it, so a renamed id fails here. */
 #define ID(x) cap_finding_slug(x)
+
+/* The finding the judges make of one failed GSS call (its krb5 RFC number in *kerr). */
+static enum cap_finding_id judged(uint32_t major, int32_t krb5_code, int *kerr)
+{
+	struct probe_gss_error e;
+	struct cap_probe_fact f;
+	struct probe_facts pf;
+	enum cap_finding_id id = CAP_F_COUNT;
+
+	memset(&e, 0, sizeof(e));
+	e.major = major;
+	e.krb5_code = krb5_code;
+	assert_int_equal(probe_facts_init(&pf), 0);
+	cap_probe_fact_init(&f, CAP_PROBE_GSS_FAILED);
+	f.leg = 1;
+	f.stage = CAP_PROBE_STAGE_FIRST_TOKEN;
+	snprintf(f.spn, sizeof(f.spn), "HTTP/crm.example.test");
+	probe_facts_gss_error(&f, &e);
+	*kerr = f.krb_error;
+	probe_facts_feed(&pf, &f);
+	cap_analysis_finish(pf.an, NULL);
+	if (cap_analysis_nfindings(pf.an) == 1)
+		id = cap_analysis_finding(pf.an, 0)->id;
+	probe_facts_free(&pf);
+	return id;
+}
+
+#define GSS(major, code) ID(judged((major), (code), &kerr))
 
 static void gss_mapping(void **state)
 {
 	int kerr = 0;
 
 	(void)state;
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN,
-						  &kerr)), "spn-unknown");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN), "spn-unknown");
 	assert_int_equal(kerr, 7);
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5KRB_AP_ERR_SKEW, &kerr)),
-			    "clock-skew");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KRB_AP_ERR_SKEW), "clock-skew");
 	assert_int_equal(kerr, 37);
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5KRB_AP_ERR_MODIFIED, &kerr)),
-			    "krb-ap-err-modified");
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5KRB_AP_ERR_BADKEYVER, &kerr)),
-			    "krb-ap-err-modified");
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5KRB_AP_ERR_BAD_INTEGRITY,
-						  &kerr)), "krb-ap-err-modified");
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5KDC_ERR_PRINCIPAL_NOT_UNIQUE,
-						  &kerr)), "spn-duplicate");
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5KDC_ERR_ETYPE_NOSUPP, &kerr)),
-			    "etype-mismatch");
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5KDC_ERR_BADOPTION, &kerr)),
-			    "delegation-refused");
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5KDC_ERR_PREAUTH_FAILED, &kerr)),
-			    "kdc-error");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KRB_AP_ERR_MODIFIED), "krb-ap-err-modified");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KRB_AP_ERR_BADKEYVER), "krb-ap-err-modified");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KRB_AP_ERR_BAD_INTEGRITY), "krb-ap-err-modified");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_PRINCIPAL_NOT_UNIQUE), "spn-duplicate");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_ETYPE_NOSUPP), "etype-mismatch");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_BADOPTION), "delegation-refused");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_PREAUTH_FAILED), "kdc-error");
 	assert_int_equal(kerr, 24);
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5KRB_AP_ERR_TKT_EXPIRED, &kerr)),
-			    "no-credentials");
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5KDC_ERR_POLICY, &kerr)),
-			    "kdc-error");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KRB_AP_ERR_TKT_EXPIRED), "no-credentials");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_POLICY), "kdc-error");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KRB_AP_ERR_MUT_FAIL), "mutual-auth-failed");
 	/* com_err codes outside the RFC table */
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5_KDC_UNREACH, &kerr)),
-			    "kdc-unreachable");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5_KDC_UNREACH), "kdc-unreachable");
 	assert_int_equal(kerr, -1);
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, KRB5_REALM_CANT_RESOLVE, &kerr)),
-			    "kdc-unreachable");
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_NO_CRED, KRB5_FCC_NOFILE, &kerr)),
-			    "no-credentials");
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_NO_CRED, 0, &kerr)), "no-credentials");
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_CREDENTIALS_EXPIRED, 0, &kerr)),
-			    "no-credentials");
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_BAD_SIG, 0, &kerr)), "mutual-auth-failed");
-	assert_string_equal(ID(probe_finding_for_gss(GSS_S_FAILURE, 100005, &kerr)), "gss-error");
-}
-
-static void server_errors(void **state)
-{
-	(void)state;
-	assert_string_equal(ID(probe_finding_for_krb_error(41, true)), "krb-ap-err-modified");
-	assert_string_equal(ID(probe_finding_for_krb_error(45, true)), "krb-ap-err-nokey");
-	assert_string_equal(ID(probe_finding_for_krb_error(34, true)), "krb-ap-error");
-	assert_string_equal(ID(probe_finding_for_krb_error(34, false)), "kdc-error");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5_REALM_CANT_RESOLVE), "kdc-unreachable");
+	assert_string_equal(GSS(GSS_S_NO_CRED, KRB5_FCC_NOFILE), "no-credentials");
+	assert_string_equal(GSS(GSS_S_NO_CRED, 0), "no-credentials");
+	assert_string_equal(GSS(GSS_S_CREDENTIALS_EXPIRED, 0), "no-credentials");
+	assert_string_equal(GSS(GSS_S_BAD_SIG, 0), "mutual-auth-failed");
+	assert_string_equal(GSS(GSS_S_BAD_MECH, 0), "ntlm-unavailable");
+	assert_string_equal(GSS(GSS_S_FAILURE, 100005), "gss-error");
 	assert_string_equal(probe_krb_error_name(41), "KRB_AP_ERR_MODIFIED");
 	assert_string_equal(probe_krb_error_name(7), "KDC_ERR_S_PRINCIPAL_UNKNOWN");
 	assert_string_equal(probe_krb_error_name(9999), "");
@@ -111,20 +121,241 @@ static void mapping_covers_catalog(void **state)
 
 	(void)state;
 	for (int code = -1; code < 128; code++) {
-		enum cap_finding_id ids[3] = {
-			probe_finding_for_krb_error(code, true),
-			probe_finding_for_krb_error(code, false),
-			probe_finding_for_gss(GSS_S_FAILURE, code < 0 ? 0 :
-					      (int32_t)(ERROR_TABLE_BASE_krb5 + code), &kerr)};
+		enum cap_finding_id id = judged(GSS_S_FAILURE, code < 0 ? 0 :
+						(int32_t)(ERROR_TABLE_BASE_krb5 + code), &kerr);
 
-		for (size_t k = 0; k < 3; k++) {
-			assert_non_null(cap_finding_info(ids[k]));
-			for (size_t w = 0; w < sizeof(wire_only) / sizeof(wire_only[0]); w++)
-				assert_int_not_equal(ids[k], wire_only[w]);
-		}
+		assert_non_null(cap_finding_info(id));
+		for (size_t w = 0; w < sizeof(wire_only) / sizeof(wire_only[0]); w++)
+			assert_int_not_equal(id, wire_only[w]);
 	}
 	for (uint32_t major = 1; major <= 18; major++)
-		assert_non_null(cap_finding_info(probe_finding_for_gss(major << 16, 0, &kerr)));
+		assert_non_null(cap_finding_info(judged(major << 16, 0, &kerr)));
+}
+
+/* ---- legs through negcap's rules ---- */
+
+static void leg(struct probe_result *r, long status, const char *www, const char *connection,
+		bool conn_new, long local_port)
+{
+	struct probe_leg *l = &r->legs[r->nlegs];
+
+	memset(l, 0, sizeof(*l));
+	l->n = (unsigned)++r->nlegs;
+	l->status = status;
+	snprintf(l->reason, sizeof(l->reason), "%s", status == 401 ? "Unauthorized" : "Other");
+	l->http_version = 11;
+	l->conn_new = conn_new;
+	l->local_port = local_port;
+	l->remote_port = 80;
+	snprintf(l->local_ip, sizeof(l->local_ip), "192.0.2.10");
+	snprintf(l->remote_ip, sizeof(l->remote_ip), "192.0.2.80");
+	if (www != NULL) {
+		l->www_auth = calloc(1, sizeof(*l->www_auth));
+		assert_non_null(l->www_auth);
+		l->www_auth[0] = strdup(www);
+		l->nwww = 1;
+	}
+	l->connection = connection != NULL ? strdup(connection) : NULL;
+}
+
+/* A run whose first leg is a 401 with challenge `www` (and Connection `connection`). */
+static void start_run(struct probe_result *r, struct probe_facts *pf, const char *www,
+		      const char *connection)
+{
+	char err[64];
+
+	probe_result_init(r, "http://crm.example.test/");
+	assert_int_equal(probe_url_parse(r->url, &r->u, err, sizeof(err)), 0);
+	r->url_ok = true;
+	snprintf(r->spn, sizeof(r->spn), "HTTP/crm.example.test");
+	assert_int_equal(probe_facts_init(pf), 0);
+	leg(r, 401, www, connection, true, 40000);
+	probe_facts_leg(pf, r, &r->legs[0], NULL);
+}
+
+static void end_run(struct probe_result *r, struct probe_facts *pf)
+{
+	probe_facts_free(pf);
+	probe_result_clear(r);
+}
+
+static const struct probe_finding *finding(const struct probe_result *r, const char *slug)
+{
+	for (size_t i = 0; i < r->nfindings; i++)
+		if (strcmp(ID(r->findings[i].rec.id), slug) == 0)
+			return &r->findings[i];
+	return NULL;
+}
+
+/* negcap's token-too-large rule judges the probe's leg: its threshold (a 400 to a
+ * Negotiate header of 4096 bytes or more) and its evidence key, header_bytes. */
+static void token_too_large_is_negcaps(void **state)
+{
+	struct probe_result r;
+	struct probe_facts pf;
+	const struct probe_finding *f;
+	size_t n = 6000;
+	char *authz = malloc(n + 1);
+
+	(void)state;
+	assert_non_null(authz);
+	memcpy(authz, "Negotiate ", 10);
+	memset(authz + 10, 'Y', n - 10);
+	authz[n] = '\0';
+	start_run(&r, &pf, "Negotiate", NULL);
+	leg(&r, 400, NULL, NULL, false, 40000);
+	probe_facts_leg(&pf, &r, &r.legs[1], authz);
+	probe_facts_finish(&pf, &r);
+	f = finding(&r, "token-too-large");
+	assert_non_null(f);
+	assert_int_equal(f->leg, 2);
+	/* the whole header value, as negcap counts it */
+	assert_int_equal(cap_finding_get(&f->rec, "header_bytes")->num, (int64_t)n);
+	assert_null(cap_finding_get(&f->rec, "authorization_bytes"));
+	/* the 400 is that finding, not an unexpected status as well */
+	assert_null(finding(&r, "unexpected-status"));
+	end_run(&r, &pf);
+	free(authz);
+}
+
+/* The first 401 offers only NTLM: negcap's negotiate-not-offered, with its evidence. */
+static void negotiate_not_offered_is_negcaps(void **state)
+{
+	struct probe_result r;
+	struct probe_facts pf;
+	const struct probe_finding *f;
+
+	(void)state;
+	start_run(&r, &pf, "NTLM", NULL);
+	probe_facts_finish(&pf, &r);
+	f = finding(&r, "negotiate-not-offered");
+	assert_non_null(f);
+	assert_int_equal(f->leg, 1);
+	assert_string_equal(cap_finding_get_str(&f->rec, "offered"), "NTLM");
+	assert_string_equal(cap_finding_get_str(&f->rec, "server"), "192.0.2.80:80");
+	end_run(&r, &pf);
+}
+
+/* A 401 with Connection: close, the next leg on a new connection: negcap's
+ * keepalive-missing, on the leg that needed the new connection. */
+static void keepalive_is_negcaps(void **state)
+{
+	struct probe_result r;
+	struct probe_facts pf;
+	const struct probe_finding *f;
+
+	(void)state;
+	start_run(&r, &pf, "Negotiate", "close");
+	leg(&r, 200, NULL, NULL, true, 40001);
+	probe_facts_leg(&pf, &r, &r.legs[1], "Negotiate oRQwEqADCgEAoQsGCSqGSIb3EgECAg==");
+	probe_facts_finish(&pf, &r);
+	f = finding(&r, "keepalive-missing");
+	assert_non_null(f);
+	assert_int_equal(f->leg, 2);
+	assert_string_equal(cap_finding_get_str(&f->rec, "closed_by"), "Connection: close");
+	end_run(&r, &pf);
+}
+
+/* No credentials: the probe's judge names the cause, and negcap's symptom of it (the
+ * Negotiate challenge never answered) folds into that finding. */
+static void no_credentials_claims_the_symptom(void **state)
+{
+	struct probe_result r;
+	struct probe_facts pf;
+	struct cap_probe_fact f;
+
+	(void)state;
+	start_run(&r, &pf, "Negotiate", NULL);
+	probe_facts_start(&f, CAP_PROBE_NO_CREDENTIALS, &r, 1);
+	f.scheme = CAP_AUTH_NEGOTIATE;
+	snprintf(f.lib_message, sizeof(f.lib_message), "No Kerberos credentials available");
+	probe_facts_feed(&pf, &f);
+	probe_facts_start(&f, CAP_PROBE_OUTCOME, &r, 0);
+	f.status = 401;
+	probe_facts_feed(&pf, &f);
+	probe_facts_finish(&pf, &r);
+	assert_int_equal(r.nfindings, 1);
+	assert_string_equal(ID(r.findings[0].rec.id), "no-credentials");
+	assert_string_equal(cap_finding_get_str(&r.findings[0].rec, "gss_message"),
+			    "No Kerberos credentials available");
+	end_run(&r, &pf);
+}
+
+/* The same rule without the probe's facts is negcap's: the symptom stays. */
+static void without_probe_facts_the_symptom_stays(void **state)
+{
+	struct probe_result r;
+	struct probe_facts pf;
+
+	(void)state;
+	start_run(&r, &pf, "Negotiate", NULL);
+	probe_facts_finish(&pf, &r);
+	assert_non_null(finding(&r, "negotiate-unanswered"));
+	end_run(&r, &pf);
+}
+
+/* NTLM inside Negotiate is negcap's ntlm-fallback, unless the user chose NTLM (--mech
+ * ntlm): the probe's outcome fact settles it. */
+static bool fallback_reported(bool forced)
+{
+	struct probe_result r;
+	struct probe_facts pf;
+	struct cap_probe_fact f;
+	bool found;
+
+	start_run(&r, &pf, "Negotiate", NULL);
+	leg(&r, 401, "Negotiate TlRMTVNTUAACAAAAAAAAAAAAAAAFgoqiAAAAAAAAAAA=", NULL, false, 40000);
+	probe_facts_leg(&pf, &r, &r.legs[1], "Negotiate TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAA=");
+	probe_facts_start(&f, CAP_PROBE_OUTCOME, &r, 0);
+	f.status = 401;
+	f.gss_started = true;
+	f.mech = CAP_PROBE_MECH_NTLM;
+	f.mech_forced = forced;
+	probe_facts_feed(&pf, &f);
+	probe_facts_finish(&pf, &r);
+	found = finding(&r, "ntlm-fallback") != NULL;
+	end_run(&r, &pf);
+	return found;
+}
+
+static void forced_ntlm_is_no_fallback(void **state)
+{
+	(void)state;
+	assert_true(fallback_reported(false));
+	assert_false(fallback_reported(true));
+}
+
+/* The server's 401 carries KRB-ERROR 46 (samples/stale-keytab.pcap's SPNEGO reject with
+ * its error code changed from 44): negcap's rule judges the token; GSS-API then fails on
+ * the same error, and that is not a second finding. */
+static const char REJECT_46[] =
+	"Negotiate oX4wfKADCgEConUEc2BxBgkqhkiG9xIBAgIDAH5iMGCgAwIBBaEDAgEepBEYDzIwMjYxMTI1MDkwMzA0"
+	"WqUFAgMDivumAwIBLqkOGwxFWEFNUExFLlRFU1SqJTAjoAMCAQOhHDAaGwRIVFRQGxJzdGFsZS5leGFtcGxlLnRlc3Q=";
+
+static void token_error_judged_once(void **state)
+{
+	struct probe_result r;
+	struct probe_facts pf;
+	struct probe_gss_error e;
+	struct cap_probe_fact f;
+
+	(void)state;
+	start_run(&r, &pf, "Negotiate", NULL);
+	leg(&r, 401, REJECT_46, NULL, false, 40000);
+	probe_facts_leg(&pf, &r, &r.legs[1], "Negotiate YIIBAA==");
+	memset(&e, 0, sizeof(e));
+	e.major = GSS_S_FAILURE;
+	e.krb5_code = KRB5KRB_AP_ERR_MUT_FAIL;
+	probe_facts_start(&f, CAP_PROBE_GSS_FAILED, &r, 2);
+	f.stage = CAP_PROBE_STAGE_SERVER_TOKEN;
+	probe_facts_gss_error(&f, &e);
+	probe_facts_feed(&pf, &f);
+	probe_facts_finish(&pf, &r);
+	assert_int_equal(r.nfindings, 1);
+	assert_string_equal(ID(r.findings[0].rec.id), "krb-ap-error");
+	assert_int_equal(cap_finding_get(&r.findings[0].rec, "error_code")->num, 46);
+	assert_int_equal(r.findings[0].leg, 2);
+	end_run(&r, &pf);
 }
 
 static void record(void **state)
@@ -158,9 +389,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(gss_mapping),
-		cmocka_unit_test(server_errors),
 		cmocka_unit_test(catalog),
 		cmocka_unit_test(mapping_covers_catalog),
+		cmocka_unit_test(token_too_large_is_negcaps),
+		cmocka_unit_test(negotiate_not_offered_is_negcaps),
+		cmocka_unit_test(keepalive_is_negcaps),
+		cmocka_unit_test(no_credentials_claims_the_symptom),
+		cmocka_unit_test(without_probe_facts_the_symptom_stays),
+		cmocka_unit_test(forced_ntlm_is_no_fallback),
+		cmocka_unit_test(token_error_judged_once),
 		cmocka_unit_test(record),
 	};
 

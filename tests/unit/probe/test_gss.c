@@ -11,9 +11,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "findings.h"
+#include "facts.h"
 #include "gss.h"
 #include "token.h"
+
+/* The library's error, made a fact, says "no credentials" (a missing ccache or ticket,
+ * or GSS_S_NO_CRED): what the judges turn into no-credentials (test_findings.c). */
+static bool no_credentials_fact(const struct probe_gss_error *e)
+{
+	struct cap_probe_fact f;
+
+	cap_probe_fact_init(&f, CAP_PROBE_GSS_FAILED);
+	probe_facts_gss_error(&f, e);
+	return f.krb5 == CAP_PROBE_KRB5_NO_CREDS || ((f.gss_major >> 16) & 0xffu) == 7u;
+}
 
 static char userfile[] = "/tmp/negprobe-ntlm-XXXXXX";
 
@@ -67,13 +78,7 @@ static void ntlm_raw_and_spnego(void **state)
 	assert_true(probe_cred_has_ntlm(c));
 	/* no ccache: Kerberos is out, and the reason names it */
 	assert_false(probe_cred_has_krb5(c));
-	{
-		int kerr;
-		const struct probe_gss_error *ke = probe_cred_krb5_error(c);
-
-		assert_string_equal(cap_finding_slug(probe_finding_for_gss(ke->major, ke->krb5_code, &kerr)),
-				    "no-credentials");
-	}
+	assert_true(no_credentials_fact(probe_cred_krb5_error(c)));
 
 	/* the NTLM scheme: a raw NEGOTIATE */
 	g = probe_gss_new(c, PROBE_WRAP_NTLM, PROBE_MECH_AUTO, PROBE_DELEG_NONE,
@@ -116,7 +121,6 @@ static void kerberos_without_credentials(void **state)
 	struct probe_gss *g;
 	uint8_t *tok = NULL;
 	size_t len = 0;
-	int kerr;
 
 	(void)state;
 	co.mech = PROBE_MECH_KERBEROS;
@@ -128,8 +132,7 @@ static void kerberos_without_credentials(void **state)
 	assert_int_equal(probe_gss_step(g, NULL, 0, &tok, &len, &e), PROBE_GSS_ERROR);
 	assert_null(tok);
 	assert_true(strlen(e.text) > 0);
-	assert_string_equal(cap_finding_slug(probe_finding_for_gss(e.major, e.krb5_code, &kerr)),
-			    "no-credentials");
+	assert_true(no_credentials_fact(&e));
 	probe_gss_free(g);
 	assert_int_equal(probe_gss_spn_exists(c, "HTTP/crm.example.test", &e), -1);
 	probe_cred_free(c);

@@ -1,0 +1,478 @@
+/* judges_probe.c - the judges of what only a client sees: negprobe's credentials,
+ * GSS-API and TLS results (struct cap_probe_fact), beside the HTTP rules its legs go
+ * through like negcap's packets do.
+ *
+ * A probe run is one conversation.  The judges read the engine's findings so far: a
+ * finding the HTTP rules already made for the same cause (a KRB-ERROR in the 401's
+ * token, a 400 to a large header) is not made again from the GSS-API's side.  At the
+ * end (judges_probe_finish) the symptoms the HTTP rules report by absence fold into
+ * the probe's root cause (rule 5 of the engine issue).
+ * References: RFC 2744 §3.9.1 (GSS major status), RFC 4120 §7.5.9 (error codes),
+ * RFC 4559 (Negotiate over HTTP).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "findings/engine.h"
+#include "findings/txt.h"
+
+/* RFC 2744 §3.9.1: the routine error field of a major status, and the values told apart. */
+#define GSS_ROUTINE(major) (((major) >> 16) & 0xffu)
+#define GSS_R_BAD_MECH 1u
+#define GSS_R_BAD_SIG 6u
+#define GSS_R_NO_CRED 7u
+#define GSS_R_CREDENTIALS_EXPIRED 11u
+
+struct probe_judges {
+	bool root_cause;      /* a probe judge named why no credentials went out */
+	enum cap_finding_id root_id;
+	bool outcome_seen;
+	bool mech_forced_ntlm;
+	/* Findings folded away: kept until the analysis is freed, as the engine's merge
+	 * table still points at them. */
+#define PROBE_DROPPED_MAX 8
+	struct cap_finding *dropped[PROBE_DROPPED_MAX];
+	size_t ndropped;
+};
+
+static struct probe_judges *state(struct cap_analysis *a)
+{
+	if (a->probe == NULL)
+		a->probe = calloc(1, sizeof(*a->probe));
+	return a->probe;
+}
+
+void judges_probe_free(struct cap_analysis *a)
+{
+	for (size_t i = 0; a->probe != NULL && i < a->probe->ndropped; i++) {
+		cap_finding_clear(a->probe->dropped[i]);
+		free(a->probe->dropped[i]);
+	}
+	free(a->probe);
+	a->probe = NULL;
+}
+
+void cap_probe_fact_init(struct cap_probe_fact *f, enum cap_probe_event event)
+{
+	memset(f, 0, sizeof(*f));
+	f->event = event;
+	f->krb_error = -1;
+}
+
+static struct cap_finding *find(struct cap_analysis *a, enum cap_finding_id id)
+{
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (a->findings[i]->id == id)
+			return a->findings[i];
+	return NULL;
+}
+
+/* True when the HTTP rules already judged error `code` on leg `leg` (the KRB-ERROR of
+ * a 401's token, which GSS-API then fails on too). */
+static bool judged_on_leg(struct cap_analysis *a, unsigned leg, int code)
+{
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const struct cap_finding *f = a->findings[i];
+		const struct cap_evidence *e = cap_finding_get(f, "error_code");
+
+		if (e == NULL || !e->is_num || e->num != code)
+			continue;
+		for (size_t k = 0; k < f->nframes; k++)
+			if (f->frames[k] == leg)
+				return true;
+	}
+	return false;
+}
+
+/* The probe's one web conversation (NULL when no leg got an answer). */
+static struct conv *web_conv(struct cap_analysis *a)
+{
+	for (size_t i = 0; i < a->nconvs; i++)
+		if (!a->convs[i]->pub.kdc_only)
+			return a->convs[i];
+	return NULL;
+}
+
+/* A finding of the probe's conversation, on leg `leg` (its frame). */
+static void start(struct cap_analysis *a, struct cap_finding *f, enum cap_finding_id id,
+		  const struct cap_probe_fact *p)
+{
+	struct conv *c = web_conv(a);
+
+	cap_finding_init(f, id);
+	engine_conv_evidence(f, c);
+	if (p->leg > 0)
+		cap_finding_add_frame(f, p->leg);
+	cap_finding_set_key(f, "%u", c != NULL ? c->pub.id : 0);
+}
+
+/* The finding a failed GSS-API call names: the RFC 4120 error first (KDC and AP
+ * errors), then the krb5 library's own codes, then the GSS routine error. */
+static enum cap_finding_id gss_id(uint32_t major, int krb_error, enum cap_probe_krb5 krb5)
+{
+	enum cap_finding_id id;
+
+	if (krb_error >= 0) {
+		switch (krb_error) {
+		case 6:  /* KDC_ERR_C_PRINCIPAL_UNKNOWN: the user is not in the realm */
+		case 18: /* KDC_ERR_CLIENT_REVOKED */
+		case 23: /* KDC_ERR_KEY_EXPIRED */
+		case 24: /* KDC_ERR_PREAUTH_FAILED: wrong password */
+			return CAP_F_KDC_ERROR;
+		case 32: /* KRB_AP_ERR_TKT_EXPIRED: the TGT in the ccache */
+			return CAP_F_NO_CREDENTIALS;
+		case 46: /* KRB_AP_ERR_MUT_FAIL: the server's AP-REP did not verify */
+			return CAP_F_MUTUAL_AUTH_FAILED;
+		default:
+			break;
+		}
+		/* a GSS call's KDC error answers the probe's own TGS-REQ; a BADOPTION there
+		 * answers its delegation */
+		id = cap_finding_for_krb_error(krb_error, true, true);
+		return id != CAP_F_COUNT ? id : CAP_F_KDC_ERROR;
+	}
+	if (krb5 == CAP_PROBE_KRB5_KDC_UNREACH)
+		return CAP_F_KDC_UNREACHABLE;
+	if (krb5 == CAP_PROBE_KRB5_NO_CREDS)
+		return CAP_F_NO_CREDENTIALS;
+	switch (GSS_ROUTINE(major)) {
+	case GSS_R_NO_CRED:
+	case GSS_R_CREDENTIALS_EXPIRED:
+		return CAP_F_NO_CREDENTIALS;
+	case GSS_R_BAD_SIG:
+		return CAP_F_MUTUAL_AUTH_FAILED;
+	case GSS_R_BAD_MECH:
+		return CAP_F_NTLM_UNAVAILABLE;
+	default:
+		break;
+	}
+	return CAP_F_GSS_ERROR;
+}
+
+static const char *stage_text(enum cap_probe_stage s)
+{
+	switch (s) {
+	case CAP_PROBE_STAGE_CREDENTIALS: return "Getting Kerberos credentials failed";
+	case CAP_PROBE_STAGE_FIRST_TOKEN: return "Creating the first token failed";
+	case CAP_PROBE_STAGE_SERVER_TOKEN: return "The server's answer to the ticket";
+	case CAP_PROBE_STAGE_KERBEROS_ALONE: return "Kerberos alone for the same SPN";
+	}
+	return "A GSS-API call failed";
+}
+
+static void root(struct cap_analysis *a, enum cap_finding_id id)
+{
+	struct probe_judges *st = state(a);
+
+	if (st == NULL || st->root_cause)
+		return;
+	st->root_cause = true;
+	st->root_id = id;
+}
+
+static void judge_gss(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	enum cap_finding_id id = gss_id(p->gss_major, p->krb_error, p->krb5);
+	const char *name = p->krb_error >= 0 ? cap_krb_error_name(p->krb_error) : NULL;
+	struct cap_finding f;
+	char hex[16];
+
+	root(a, id);
+	/* one cause, one finding: the 401's token or an earlier call already named it */
+	if (find(a, id) != NULL ||
+	    (p->krb_error >= 0 && p->leg > 0 && judged_on_leg(a, p->leg, p->krb_error)))
+		return;
+	start(a, &f, id, p);
+	txt_fmt(hex, sizeof(hex), "0x%08x", (unsigned)p->gss_major);
+	cap_finding_set_str(&f, "spn", p->spn);
+	if (p->krb_error >= 0) {
+		cap_finding_set_num(&f, "error_code", p->krb_error);
+		cap_finding_set_str(&f, "error_name", name != NULL ? name : "");
+	}
+	cap_finding_set_str(&f, "gss_major", hex);
+	cap_finding_set_num(&f, "gss_minor", (int64_t)p->gss_minor);
+	cap_finding_set_str(&f, "gss_message", p->lib_message);
+	if (id == CAP_F_SPN_UNKNOWN) {
+		cap_finding_set_detail(&f, "%s: the KDC has no principal %s "
+					   "(KDC_ERR_S_PRINCIPAL_UNKNOWN), so no Kerberos ticket can "
+					   "be issued for this site.", stage_text(p->stage), p->spn);
+		spn_advice(&f, p->spn, web_conv(a));
+		if (p->url[0] != '\0')
+			cap_finding_add_advice(&f, "negprobe --check-spn %s shows which forms exist.",
+					       p->url);
+	} else if (p->krb_error >= 0) {
+		cap_finding_set_detail(&f, "%s: %s (%d), \"%s\".", stage_text(p->stage),
+				       name != NULL ? name : "?", p->krb_error, p->lib_message);
+	} else {
+		cap_finding_set_detail(&f, "%s: %s.", stage_text(p->stage), p->lib_message);
+	}
+	engine_emit(a, &f);
+}
+
+static void judge_no_credentials(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	enum cap_finding_id id = p->scheme == CAP_AUTH_NTLM && p->ntlm_installed ?
+					 CAP_F_NTLM_UNAVAILABLE : CAP_F_NO_CREDENTIALS;
+	struct cap_finding f;
+
+	if (p->stage == CAP_PROBE_STAGE_KERBEROS_ALONE) {
+		/* SPNEGO chose NTLM for want of a ticket: said already at the challenge? */
+		if (find(a, CAP_F_NO_CREDENTIALS) != NULL || find(a, CAP_F_KDC_ERROR) != NULL)
+			return;
+		start(a, &f, CAP_F_NO_CREDENTIALS, p);
+		cap_finding_set_str(&f, "gss_message", p->lib_message);
+		cap_finding_set_detail(&f, "No Kerberos credentials, so SPNEGO could only offer "
+					   "NTLM: %s.", p->lib_message);
+		engine_emit(a, &f);
+		return;
+	}
+	root(a, id);
+	if (find(a, id) != NULL)
+		return;
+	start(a, &f, id, p);
+	cap_finding_set_str(&f, "spn", p->spn);
+	if (p->lib_message[0] != '\0')
+		cap_finding_set_str(&f, "gss_message", p->lib_message);
+	cap_finding_set_detail(&f, "No credentials to answer the %s challenge%s%s.",
+			       cap_auth_scheme_name(p->scheme), p->lib_message[0] ? ": " : "",
+			       p->lib_message);
+	engine_emit(a, &f);
+}
+
+static void judge_transport(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	bool tls = p->tls_failure[0] != '\0';
+	struct cap_finding f;
+
+	start(a, &f, tls ? CAP_F_TLS_ERROR : CAP_F_CONNECT_FAILED, p);
+	cap_finding_set_str(&f, "curl_error", p->curl_error);
+	cap_finding_set_num(&f, "curl_code", p->curl_code);
+	cap_finding_set_str(&f, "host", p->host);
+	cap_finding_set_num(&f, "port", p->port);
+	if (tls) {
+		cap_finding_set_str(&f, "tls_failure", p->tls_failure);
+		if (p->verify_result != 0)
+			cap_finding_set_num(&f, "verify_result", p->verify_result);
+		if (p->certificate[0] != '\0')
+			cap_finding_set_str(&f, "certificate", p->certificate);
+		cap_finding_set_detail(&f, "TLS to %s:%u failed: %s (%s).", p->host, p->port,
+				       p->tls_failure, p->curl_error);
+	} else {
+		cap_finding_set_detail(&f, "Connecting to %s:%u failed: %s.", p->host, p->port,
+				       p->curl_error);
+	}
+	engine_emit(a, &f);
+}
+
+static void judge_bad_token(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	struct cap_finding f;
+
+	root(a, CAP_F_GSS_ERROR);
+	start(a, &f, CAP_F_GSS_ERROR, p);
+	if (p->token_over_cap) {
+		cap_finding_set_detail(&f, "The server's %s token is %zu bytes of base64, over the "
+					   "%zu-byte limit.", cap_auth_scheme_name(p->scheme),
+				       p->token_chars, p->token_cap);
+	} else {
+		cap_finding_set_detail(&f, "The server's %s token is not valid base64.",
+				       cap_auth_scheme_name(p->scheme));
+		cap_finding_set_str(&f, "header", p->header);
+	}
+	engine_emit(a, &f);
+}
+
+static void judge_ntlm_missing(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	struct cap_finding f;
+
+	root(a, CAP_F_NTLM_UNAVAILABLE);
+	start(a, &f, CAP_F_NTLM_UNAVAILABLE, p);
+	cap_finding_set_detail(&f, "The NTLM mechanism (gss-ntlmssp) is not installed here, so "
+				   "negprobe cannot answer %s with NTLM.",
+			       p->scheme == CAP_AUTH_NTLM ? "an NTLM-only server" : "Negotiate");
+	engine_emit(a, &f);
+}
+
+static void judge_mutual_failed(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	struct cap_finding f;
+
+	start(a, &f, CAP_F_MUTUAL_AUTH_FAILED, p);
+	cap_finding_set_str(&f, "spn", p->spn);
+	cap_finding_set_str(&f, "gss_message", p->lib_message);
+	cap_finding_set_detail(&f, "The server's final token did not verify: %s.", p->lib_message);
+	engine_emit(a, &f);
+}
+
+/* The same finding as a run of rejections on the wire (same key: merged with it). */
+static void judge_legs_exhausted(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	struct cap_finding f;
+
+	start(a, &f, CAP_F_AUTH_LOOP, p);
+	cap_finding_set_num(&f, "legs", p->legs);
+	cap_finding_set_detail(&f, "The handshake did not finish within %u legs (--max-legs).",
+			       p->max_legs);
+	engine_emit(a, &f);
+}
+
+static bool success_status(int status)
+{
+	return status >= 200 && status < 300;
+}
+
+static void judge_delegation(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	struct cap_finding f;
+
+	if (!p->deleg_requested || p->deleg_granted || !(p->authenticated || p->gss_complete))
+		return;
+	if (p->mech == CAP_PROBE_MECH_KERBEROS && !(p->have_tkt_flags && p->ok_as_delegate)) {
+		start(a, &f, CAP_F_DELEGATION_NOT_TRUSTED, p);
+		cap_finding_set_str(&f, "spn", p->spn);
+		cap_finding_set_str(&f, "ok_as_delegate", p->have_tkt_flags ? "no" : "unknown");
+		cap_finding_set_detail(&f, "The service ticket for %s is not marked ok-as-delegate, "
+					   "so no credential was delegated.", p->spn);
+	} else {
+		start(a, &f, CAP_F_DELEGATION_REFUSED, p);
+		cap_finding_set_str(&f, "spn", p->spn);
+		cap_finding_set_detail(&f, "Delegation was requested but no credential was "
+					   "delegated%s.", p->mech == CAP_PROBE_MECH_NTLM ?
+				       " (NTLM cannot delegate)" :
+				       " (is the TGT forwardable? klist -f shows F)");
+	}
+	engine_emit(a, &f);
+}
+
+static void judge_outcome(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	struct probe_judges *st = state(a);
+	struct cap_finding f;
+
+	if (st != NULL) {
+		st->outcome_seen = true;
+		st->mech_forced_ntlm = p->mech_forced && p->mech == CAP_PROBE_MECH_NTLM;
+	}
+	if (p->https && p->tls_unverified) {
+		start(a, &f, CAP_F_TLS_INSECURE, p);
+		cap_finding_set_str(&f, "host", p->host);
+		engine_emit(a, &f);
+	}
+	if (success_status(p->status) && !p->gss_started) {
+		start(a, &f, CAP_F_AUTH_NOT_REQUIRED, p);
+		cap_finding_set_num(&f, "status", p->status);
+		engine_emit(a, &f);
+	} else if (p->status != 0 && p->status != 401 && !success_status(p->status) &&
+		   find(a, CAP_F_TOKEN_TOO_LARGE) == NULL) {
+		/* a 400 to a large Negotiate header is the HTTP rules' token-too-large */
+		start(a, &f, CAP_F_UNEXPECTED_STATUS, p);
+		cap_finding_set_num(&f, "status", p->status);
+		if (p->location[0] != '\0')
+			cap_finding_set_str(&f, "location", p->location);
+		cap_finding_set_detail(&f, "The server answered %d.", p->status);
+		engine_emit(a, &f);
+	}
+	judge_delegation(a, p);
+}
+
+/* --check-spn: when the SPN asked for is missing but other forms exist, the spn-unknown
+ * finding names them. */
+static void judge_spn_checks(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	struct cap_finding *f = find(a, CAP_F_SPN_UNKNOWN);
+	char found[CAP_EVIDENCE_STR_MAX] = "";
+	bool asked_missing = false;
+
+	for (size_t i = 0; i < p->nforms && i < CAP_PROBE_SPN_FORMS; i++) {
+		const struct cap_probe_spn_form *s = &p->forms[i];
+		size_t used = strlen(found);
+
+		if (strcasecmp(s->spn, p->spn) == 0)
+			asked_missing = s->exists == 0;
+		if (s->exists == 1)
+			txt_fmt(found + used, sizeof(found) - used, "%s%s", used > 0 ? ", " : "",
+				s->spn);
+	}
+	if (f == NULL || !asked_missing || found[0] == '\0')
+		return;
+	cap_finding_set_str(f, "registered_forms", found);
+	cap_finding_add_advice(f, "The KDC knows %s but not %s, the form browsers ask for: "
+				  "register %s on the same account (setspn -S %s DOMAIN\\account)%s.",
+			       found, p->spn, p->spn, p->spn,
+			       strchr(found, ':') != NULL ?
+			       "; an SPN with a port is only used by clients told to add it" : "");
+}
+
+/* One judge per kind of probe fact. */
+static void (*const judges[])(struct cap_analysis *a, const struct cap_probe_fact *p) = {
+	[CAP_PROBE_TRANSPORT_FAILED] = judge_transport,
+	[CAP_PROBE_GSS_FAILED] = judge_gss,
+	[CAP_PROBE_NO_CREDENTIALS] = judge_no_credentials,
+	[CAP_PROBE_NTLM_MISSING] = judge_ntlm_missing,
+	[CAP_PROBE_BAD_TOKEN] = judge_bad_token,
+	[CAP_PROBE_MUTUAL_FAILED] = judge_mutual_failed,
+	[CAP_PROBE_LEGS_EXHAUSTED] = judge_legs_exhausted,
+	[CAP_PROBE_OUTCOME] = judge_outcome,
+	[CAP_PROBE_SPN_CHECKS] = judge_spn_checks,
+};
+
+void cap_analysis_probe(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	if (state(a) == NULL || (size_t)p->event >= sizeof(judges) / sizeof(judges[0]) ||
+	    judges[p->event] == NULL)
+		return;
+	if (p->leg > a->last_frame)
+		a->last_frame = p->leg;
+	judges[p->event](a, p);
+}
+
+/* Takes finding i out of the report (the end-of-run fold). */
+static void drop(struct cap_analysis *a, size_t i)
+{
+	struct probe_judges *st = a->probe;
+
+	if (st->ndropped == PROBE_DROPPED_MAX)
+		return; /* a probe run drops three ids at most: stays reported if ever reached */
+	st->dropped[st->ndropped++] = a->findings[i];
+	memmove(&a->findings[i], &a->findings[i + 1], (a->nfindings - i - 1) * sizeof(a->findings[0]));
+	a->nfindings--;
+}
+
+void judges_probe_finish(struct cap_analysis *a)
+{
+	struct probe_judges *st = a->probe;
+
+	if (st == NULL)
+		return; /* negcap: no probe facts */
+	for (size_t i = a->nfindings; i-- > 0;) {
+		const struct cap_finding *f = a->findings[i];
+		struct cap_finding *rc;
+
+		switch (f->id) {
+		case CAP_F_NO_DELEGATION:
+			/* the probe's own delegation fact settles it: granted, refused or not
+			 * trusted (its own findings), or never asked for */
+			if (st->outcome_seen)
+				drop(a, i);
+			break;
+		case CAP_F_NTLM_FALLBACK:
+			if (st->mech_forced_ntlm) /* --mech ntlm: the user's choice */
+				drop(a, i);
+			break;
+		case CAP_F_NEGOTIATE_UNANSWERED:
+			/* the symptom of the probe's root cause: its frames join that finding */
+			if (!st->root_cause)
+				break;
+			rc = find(a, st->root_id);
+			for (size_t k = 0; rc != NULL && k < f->nframes; k++)
+				cap_finding_add_frame(rc, f->frames[k]);
+			drop(a, i);
+			break;
+		default:
+			break;
+		}
+	}
+}
