@@ -138,6 +138,13 @@ struct cap_krb_fact {
 	char sname[CAP_FACT_NAME_MAX];
 	char cname[CAP_FACT_NAME_MAX];
 	char crealm[CAP_FACT_REALM_MAX];
+	/* The principals' name-types (RFC 4120 §6.2; 0 NT-UNKNOWN also when absent) and
+	 * sname's component count (0 when absent): a service principal is NT-SRV-INST,
+	 * NT-SRV-HST or has two components; a user name can stand in an sname too. */
+	int sname_type;
+	unsigned sname_ncomp;
+	int cname_type;
+	bool opt_enc_tkt_in_skey;      /* User-to-User (RFC 4120 §2.9.2): sname names a user */
 	int error_code;                /* -1 when not an error */
 	char error_name[64];
 	char e_text[128];
