@@ -6,6 +6,7 @@
  * Authorization) never creates a conversation, so a busy capture costs a stream entry
  * per connection and nothing more.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,12 +53,14 @@ struct f_key {
 	uint64_t hash;
 };
 
+/* Finding keys name who (user, SPN, host): case-insensitive names in Active Directory,
+ * so JOHNSON-PC$ and johnson-pc$ are one record. */
 static uint64_t str_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ull;
 
 	for (; s != NULL && *s != '\0'; s++) {
-		h ^= (uint8_t)*s;
+		h ^= (uint8_t)tolower((unsigned char)*s);
 		h *= 1099511628211ull;
 	}
 	return h;
