@@ -258,6 +258,17 @@ static void server_error_token(struct cap_analysis *a, struct conv *c,
 	engine_emit(a, &fd);
 }
 
+/* A finding about one request and the response that answered it. */
+static void exchange_finding(struct cap_finding *fd, enum cap_finding_id id,
+			     const struct judge_ctx *j)
+{
+	cap_finding_init(fd, id);
+	engine_conv_evidence(fd, j->c);
+	if (j->req != NULL)
+		cap_finding_add_frame(fd, j->req->frame);
+	cap_finding_add_frame(fd, j->http->frame);
+}
+
 /* HTTP.sys refused the header itself (token-too-large): authentication never ran. */
 static bool header_refused(const struct req_info *req, const struct cap_http_fact *f)
 {
@@ -335,10 +346,7 @@ static void judge_server_token(struct cap_analysis *a, const struct judge_ctx *j
 	if (req == NULL || !req->has_auth || req->auth.kind != CAP_TOKEN_KRB_AP_REQ ||
 	    (tok != NULL && tok->kind != CAP_TOKEN_NONE && tok->kind != CAP_TOKEN_SPNEGO))
 		return;
-	cap_finding_init(&fd, CAP_F_KERBEROS_REJECTED);
-	engine_conv_evidence(&fd, j->c);
-	cap_finding_add_frame(&fd, req->frame);
-	cap_finding_add_frame(&fd, f->frame);
+	exchange_finding(&fd, CAP_F_KERBEROS_REJECTED, j);
 	ticket_evidence(&fd, &req->auth);
 	if (strncasecmp(req->auth.sname, "HTTP/", 5) == 0)
 		cap_finding_add_advice(&fd, "Run setspn -Q %s and compare the account it names "
@@ -368,10 +376,7 @@ static void failed_after_auth(struct cap_analysis *a, const struct judge_ctx *j,
 	const char *cause = f->status == 403 ? "authorization"
 			    : f->status == 405 ? "method" : "application";
 
-	cap_finding_init(&fd, CAP_F_FAILED_AFTER_AUTH);
-	engine_conv_evidence(&fd, j->c);
-	cap_finding_add_frame(&fd, req->frame);
-	cap_finding_add_frame(&fd, f->frame);
+	exchange_finding(&fd, CAP_F_FAILED_AFTER_AUTH, j);
 	cap_finding_set_str(&fd, "scheme", scheme);
 	if (req->auth.user[0] != '\0')
 		cap_finding_set_str(&fd, "user", req->auth.user);
@@ -416,10 +421,7 @@ static void judge_ntlm_result(struct cap_analysis *a, const struct judge_ctx *j)
 			return;
 		}
 	}
-	cap_finding_init(&fd, chal ? CAP_F_NTLM_REJECTED : CAP_F_NTLM_OK);
-	engine_conv_evidence(&fd, j->c);
-	cap_finding_add_frame(&fd, req->frame);
-	cap_finding_add_frame(&fd, f->frame);
+	exchange_finding(&fd, chal ? CAP_F_NTLM_REJECTED : CAP_F_NTLM_OK, j);
 	if (req->auth.user[0] != '\0')
 		cap_finding_set_str(&fd, "user", req->auth.user);
 	cap_finding_set_num(&fd, "status", f->status);
@@ -441,10 +443,7 @@ static void judge_kerberos_result(struct cap_analysis *a, const struct judge_ctx
 	if (req == NULL || !req->has_auth || req->auth.kind != CAP_TOKEN_KRB_AP_REQ ||
 	    is_challenge(f->status) || header_refused(req, f))
 		return;
-	cap_finding_init(&fd, CAP_F_KERBEROS_OK);
-	engine_conv_evidence(&fd, j->c);
-	cap_finding_add_frame(&fd, req->frame);
-	cap_finding_add_frame(&fd, f->frame);
+	exchange_finding(&fd, CAP_F_KERBEROS_OK, j);
 	ticket_evidence(&fd, &req->auth);
 	cap_finding_set_num(&fd, "status", f->status);
 	cap_finding_set_str(&fd, "mutual_auth", mutual ? "ap-rep" : "none");
@@ -470,10 +469,7 @@ static void judge_header_refused(struct cap_analysis *a, const struct judge_ctx 
 
 	if (!header_refused(req, f))
 		return;
-	cap_finding_init(&fd, CAP_F_TOKEN_TOO_LARGE);
-	engine_conv_evidence(&fd, j->c);
-	cap_finding_add_frame(&fd, req->frame);
-	cap_finding_add_frame(&fd, f->frame);
+	exchange_finding(&fd, CAP_F_TOKEN_TOO_LARGE, j);
 	cap_finding_set_num(&fd, "header_bytes", (int64_t)req->auth.value_len);
 	cap_finding_set_num(&fd, "status", f->status);
 	cap_finding_set_detail(&fd, "A %zu-byte Negotiate header was answered by 400 %s.",

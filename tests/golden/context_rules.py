@@ -87,8 +87,9 @@ CASES = [
             (True, "ntlm-ok", {"user": "HTTPDOM\\dave", "status": 200, "frames": [48, 50]}),
         ],
     },
+] + [
     {
-        "capture": "suricata-verify/tests/bug-130/input.pcap",
+        "capture": "suricata-verify/tests/%s/input.pcap" % test,
         "why": "Rule 4. The only 401 offers Basic alone and closes the connection: closing "
                "after a Basic challenge breaks nothing (Basic is not connection-bound). It "
                "still offers no Negotiate.",
@@ -99,18 +100,9 @@ CASES = [
             (False, "keepalive-missing", {}),
             (True, "negotiate-not-offered", {"offered": "Basic"}),
         ],
-    },
-    {
-        "capture": "suricata-verify/tests/bug-7389-01/input.pcap",
-        "why": "Rule 4, as bug-130: a Basic-only 401 with Connection: close.",
-        "tshark": ("http.response.code==401",
-                   ["frame.number", "http.www_authenticate", "http.connection"],
-                   ["12\tBasic realm=\"Authentification user password\"\tclose"]),
-        "expect": [
-            (False, "keepalive-missing", {}),
-            (True, "negotiate-not-offered", {"offered": "Basic"}),
-        ],
-    },
+    }
+    for test in ("bug-130", "bug-7389-01")
+] + [
     {
         "capture": "suricata-verify/tests/dcerpc/dcerpc-ctxids/input.pcap",
         "why": "Rule 6. The TGS-REQs in frames 51 and 78 ask for sname Administrator with "
