@@ -412,9 +412,10 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 	[CAP_F_FIRST_OFFER_NOT_CAPTURED] = {
 		CAP_F_FIRST_OFFER_NOT_CAPTURED, "first-offer-not-captured", CAP_SEV_INFO,
 		"The capture starts in the middle of a handshake",
-		"The first 401 seen already carries a continuation token (an NTLM CHALLENGE or an "
-		"incomplete SPNEGO answer): the server's first offer of schemes, and so whether it "
-		"offers Negotiate, is not in the capture.",
+		"The conversation's first answer already continues a handshake (a 401 carrying an "
+		"NTLM CHALLENGE or an incomplete SPNEGO answer, or the answer to an NTLM "
+		"AUTHENTICATE whose CHALLENGE is not in the capture): the server's first offer of "
+		"schemes, and so whether it offers Negotiate, is not in the capture.",
 		{"Start the capture before the browser opens the site (or clear its connections) "
 		 "to see which schemes the server offers first.", NULL},
 		false},

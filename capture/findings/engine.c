@@ -700,11 +700,16 @@ static void observe_response(struct hstream *hs, struct conv *c, const struct re
 		c->ntlm_challenge_stream = f->stream;
 		c->ntlm_challenge_frame = f->frame;
 	}
+	/* The capture starts mid-handshake: a continuation, or an NTLM AUTHENTICATE whose
+	 * CHALLENGE is not in it, before any first challenge. */
+	if (!c->first_challenge_seen && !c->start_missed &&
+	    ((chal && continuation) ||
+	     (creds && req->auth.kind == CAP_TOKEN_NTLM && req->auth.ntlm_type == 3 &&
+	      !c->ntlm_challenge_seen))) {
+		c->start_missed = true;
+		c->start_missed_frame = f->frame;
+	}
 	if (chal && continuation) {
-		if (!c->first_challenge_seen && !c->start_missed) {
-			c->start_missed = true;
-			c->start_missed_frame = f->frame;
-		}
 		hs->state = HS_CONTINUED;
 	} else if (chal && creds) {
 		hs->state = HS_REJECTED;

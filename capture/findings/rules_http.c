@@ -305,25 +305,24 @@ static void judge_not_offered(struct cap_analysis *a, const struct judge_ctx *j)
 	engine_emit(a, &fd);
 }
 
-/* first-offer-not-captured: the conversation's first 401 already continues a handshake. */
+/* first-offer-not-captured: the conversation's first answer already continues a
+ * handshake (a 401 with a continuation token, or the answer to an NTLM AUTHENTICATE
+ * whose CHALLENGE is not in the capture). */
 static void judge_first_offer_missing(struct cap_analysis *a, const struct judge_ctx *j)
 {
 	const struct cap_http_fact *f = j->http;
+	enum cap_auth_scheme scheme = f->has_auth ? f->auth.scheme : j->req->auth.scheme;
+	enum cap_token_kind kind = f->has_auth ? f->auth.kind : j->req->auth.kind;
 	struct cap_finding fd;
 
 	if (!j->c->start_missed || j->c->start_missed_frame != f->frame)
 		return;
-	cap_finding_init(&fd, CAP_F_FIRST_OFFER_NOT_CAPTURED);
-	engine_conv_evidence(&fd, j->c);
-	if (j->req != NULL)
-		cap_finding_add_frame(&fd, j->req->frame);
-	cap_finding_add_frame(&fd, f->frame);
-	cap_finding_set_str(&fd, "scheme", cap_auth_scheme_name(f->auth.scheme));
-	cap_finding_set_str(&fd, "token", cap_token_kind_name(f->auth.kind));
-	cap_finding_set_detail(&fd, "The first 401 of this conversation (frame %llu) already "
-				    "carries a %s continuation token: the server's first offer is "
-				    "not in the capture.", (unsigned long long)f->frame,
-			       cap_auth_scheme_name(f->auth.scheme));
+	exchange_finding(&fd, CAP_F_FIRST_OFFER_NOT_CAPTURED, j);
+	cap_finding_set_str(&fd, "scheme", cap_auth_scheme_name(scheme));
+	cap_finding_set_str(&fd, "token", cap_token_kind_name(kind));
+	cap_finding_set_detail(&fd, "The capture starts in the middle of a %s handshake (frame "
+				    "%llu): the server's first offer is not in it.",
+			       cap_auth_scheme_name(scheme), (unsigned long long)f->frame);
 	cap_finding_set_key(&fd, "%u", j->c->pub.id);
 	engine_emit(a, &fd);
 }

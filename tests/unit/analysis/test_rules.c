@@ -844,6 +844,29 @@ static void test_first_challenge_and_bound(void **state)
 	assert_non_null(find(p.a, CAP_F_NTLM_OK));
 	cap_analysis_free(p.a);
 
+	/* The capture starts after the CHALLENGE: the AUTHENTICATE is the first leg seen. */
+	play_init(&p, 80);
+	request(&p, 0, &n3);
+	chal = response(&p, 0, 200, 0, NULL, CAP_HTTP_CLOSE_NONE);
+	cap_analysis_finish(p.a, NULL);
+	f = find(p.a, CAP_F_FIRST_OFFER_NOT_CAPTURED);
+	assert_non_null(f);
+	assert_true(has_frame(f, chal));
+	assert_non_null(find(p.a, CAP_F_NTLM_OK));
+	cap_analysis_free(p.a);
+
+	/* A first challenge seen: the capture has the start. */
+	play_init(&p, 80);
+	request(&p, 0, NULL);
+	response(&p, 0, 401, NEG_NTLM, NULL, CAP_HTTP_CLOSE_NONE);
+	request(&p, 0, &n1);
+	response(&p, 0, 401, 0, &n2, CAP_HTTP_CLOSE_NONE);
+	request(&p, 0, &n3);
+	response(&p, 0, 200, 0, NULL, CAP_HTTP_CLOSE_NONE);
+	cap_analysis_finish(p.a, NULL);
+	assert_null(find(p.a, CAP_F_FIRST_OFFER_NOT_CAPTURED));
+	cap_analysis_free(p.a);
+
 	/* Basic only, then Connection: close: nothing breaks. */
 	play_init(&p, 80);
 	request(&p, 0, NULL);
