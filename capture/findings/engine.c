@@ -1028,6 +1028,19 @@ void cap_analysis_krb(struct cap_analysis *a, const struct cap_krb_fact *f)
 	}
 }
 
+/* Observe a stream's end: its waiting requests got no reply, or a reply the capture
+ * did not keep the start of.  A capture cut short says nothing about what came after. */
+static void kdc_end(struct cap_analysis *a, struct kstream *ks)
+{
+	struct judge_ctx j = {.ks = ks};
+
+	ks->outcome = KX_WAITING;
+	if (ks->qn > 0 && !ks->replied && !ks->unreachable && !a->input_cut &&
+	    a->last_ts - ks->q[0].ts >= KX_NO_ANSWER_AFTER)
+		ks->outcome = ks->server_gap ? KX_REPLY_NOT_CAPTURED : KX_NO_REPLY;
+	engine_judge(a, JUDGE_KDC_END, &j);
+}
+
 /* ---- connection events ---- */
 
 void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
@@ -1054,10 +1067,9 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 		}
 		if (ks != NULL && (e->kind == CAP_CONN_EVICTED)) {
 			struct ks_key k;
-			struct judge_ctx j = {.ks = ks};
 
 			ks_key_of(&k, CAP_TRANSPORT_TCP, e->stream, &e->client, &e->server);
-			engine_judge(a, JUDGE_KDC_END, &j);
+			kdc_end(a, ks);
 			kstream_free(tbl_del(&a->kstreams, &k));
 		}
 		return;
@@ -1159,12 +1171,6 @@ static int kstream_seq_cmp(const void *x, const void *y)
 	return p->seq < q->seq ? -1 : p->seq > q->seq;
 }
 
-static void kdc_end(struct cap_analysis *a, struct kstream *ks)
-{
-	struct judge_ctx j = {.ks = ks};
-
-	engine_judge(a, JUDGE_KDC_END, &j);
-}
 
 /* The end-of-capture KDC rule over every stream, oldest first: when two streams' findings
  * merge, the evidence kept is the earliest one's whatever the table's layout. */

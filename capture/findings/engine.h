@@ -126,6 +126,18 @@ struct kreq {
 
 #define KS_QUEUE 8
 
+/* What became of a stream's waiting KDC requests by the end of the capture. */
+enum kx_outcome {
+	KX_WAITING = 0,         /* still waiting, or answered, or too recent to judge */
+	KX_REPLY_NOT_CAPTURED,  /* the KDC's side lost bytes: it answered, the capture lost
+				 * the reply's start */
+	KX_NO_REPLY             /* nothing at all came back */
+};
+
+/* A KDC request still unanswered this long before the end of the capture counts as
+ * unanswered; one sent just before the capture stopped does not. */
+#define KX_NO_ANSWER_AFTER 1.0
+
 struct kstream {
 	enum cap_transport transport;
 	uint32_t stream;
@@ -138,6 +150,7 @@ struct kstream {
 	bool server_gap;         /* bytes from the KDC are missing: a reply whose start the
 				  * capture lost is "not captured", never "no reply" */
 	uint64_t server_gap_frame;
+	enum kx_outcome outcome; /* set at the end of the capture, for the judges */
 	uint64_t open_frame;     /* TCP: the SYN */
 	struct conv *conv;
 };

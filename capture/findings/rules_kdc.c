@@ -9,9 +9,6 @@
 #include "findings/engine.h"
 #include "findings/txt.h"
 
-/* A KDC request still unanswered this long before the end of the capture counts as
- * unanswered; one sent just before the capture stopped does not. */
-#define NO_ANSWER_AFTER 1.0
 
 static const char *nt_status_name(uint32_t s)
 {
@@ -327,23 +324,20 @@ void rules_kdc_unreachable(struct cap_analysis *a, struct kstream *ks, uint64_t 
 		cs->kdc_unreachable = true;
 }
 
-/* End of capture: a request still waiting.  With bytes from the KDC missing on its
- * stream, the KDC did answer and the capture lost the reply's start: kdc-reply-not-captured
- * (info).  Only a request with no reply at all is kdc-unreachable. */
+/* End of capture: requests still waiting.  A reply whose start the capture lost is
+ * kdc-reply-not-captured (info); only a request with no reply at all is kdc-unreachable. */
 static void judge_kdc_end(struct cap_analysis *a, const struct judge_ctx *j)
 {
 	struct kstream *ks = j->ks;
 	struct cap_finding f;
 	char buf[80], kdc[80];
 
-	if (ks->qn == 0 || ks->replied || ks->unreachable || a->input_cut)
-		return;
-	if (a->last_ts - ks->q[0].ts < NO_ANSWER_AFTER)
-		return;
-	if (!ks->server_gap) {
+	if (ks->outcome == KX_NO_REPLY) {
 		rules_kdc_unreachable(a, ks, 0, "no answer");
 		return;
 	}
+	if (ks->outcome != KX_REPLY_NOT_CAPTURED)
+		return;
 	cap_finding_init(&f, CAP_F_KDC_REPLY_NOT_CAPTURED);
 	engine_conv_evidence(&f, ks->conv);
 	cap_finding_set_str(&f, "client", engine_addr(&ks->client, buf, sizeof(buf)));
