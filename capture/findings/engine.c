@@ -736,7 +736,69 @@ static void observe_response(struct hstream *hs, struct conv *c, const struct re
 		hs->challenge_frame = f->frame;
 		hs->challenge_ts = f->ts;
 		hs->challenge_token = continuation;
+		if (f->close == CAP_HTTP_CLOSE_HEADER)
+			hs->broken_by = "Connection: close";
+		else if (f->close == CAP_HTTP_CLOSE_HTTP10)
+			hs->broken_by = "HTTP/1.0 without keep-alive";
+		hs->broken_frame = f->frame;
 	}
+}
+
+/* The server closed or reset a connection: it broke a handshake when a challenge of a
+ * connection-bound scheme was still open on it, within CLOSE_AFTER_CHALLENGE. */
+static void observe_close(struct hstream *hs, const struct cap_conn_event *e)
+{
+	if (hs->ka_reported && e->from_server) {
+		hs->joins_frame = e->frame;
+		hs->ka_reported = false;
+		return;
+	}
+	if (!hs->challenge_open)
+		return;
+	if (!e->from_server || (e->kind != CAP_CONN_FIN && e->kind != CAP_CONN_RST) ||
+	    e->ts - hs->challenge_ts > CLOSE_AFTER_CHALLENGE) {
+		/* the client gave up or moved on, or an idle timeout: not a keep-alive policy */
+		hs->challenge_open = false;
+		return;
+	}
+	hs->broken_by = e->kind == CAP_CONN_FIN ? "FIN" : "RST";
+	hs->broken_frame = e->frame;
+}
+
+/* After the judges: a broken handshake is reported once; its FIN and the conversation's
+ * next connection join it. */
+static void settle_close(struct cap_analysis *a, struct hstream *hs)
+{
+	hs->joins_frame = 0;
+	if (hs->broken_by == NULL)
+		return;
+	hs->broken_by = NULL;
+	hs->challenge_open = false;
+	hs->ka_reported = true;
+	if (hs->conv != NULL && !hs->conv->ka_waiting) {
+		hs->conv->ka_waiting = true;
+		a->ka_waiting++;
+	}
+}
+
+static void http_close(struct cap_analysis *a, struct hstream *hs, const struct cap_conn_event *e)
+{
+	struct judge_ctx j = {.c = hs->conv, .hs = hs};
+
+	observe_close(hs, e);
+	engine_judge(a, JUDGE_HTTP_CLOSE, &j);
+	settle_close(a, hs);
+}
+
+static void http_reconnect(struct cap_analysis *a, struct conv *c, uint64_t syn_frame)
+{
+	struct judge_ctx j = {.c = c};
+
+	c->reconnect_frame = syn_frame;
+	engine_judge(a, JUDGE_HTTP_RECONNECT, &j);
+	c->reconnect_frame = 0;
+	a->ka_waiting--;
+	c->ka_waiting = false;
 }
 
 void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
@@ -836,6 +898,7 @@ void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
 
 			observe_response(hs, c, j.req, f);
 			engine_judge(a, JUDGE_HTTP_RESPONSE, &j);
+			settle_close(a, hs);
 		}
 		/* A connection without authentication keeps no state between exchanges. */
 		if (hs->conv == NULL && hs->qn == 0 && !hs->challenge_open)
@@ -1078,7 +1141,7 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 		struct conv *c = engine_conv_find(a, &e->client, &e->server, false);
 
 		if (c != NULL && c->ka_waiting)
-			rules_http_reconnect(a, c, e->frame);
+			http_reconnect(a, c, e->frame);
 	}
 	hs = hstream_get(a, e->stream, false, NULL, NULL);
 	if (hs == NULL)
@@ -1090,7 +1153,7 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 			engine_step(a, hs->conv, e->frame, CAP_STEP_NOTE, e->stream, 0,
 				    hs->challenge_open, "server %s the connection",
 				    e->kind == CAP_CONN_FIN ? "closed (FIN)" : "reset (RST)");
-		rules_http_close(a, hs, e);
+		http_close(a, hs, e);
 		if (e->kind == CAP_CONN_RST) {
 			hstream_drop(a, e->stream);
 		} else {

@@ -29,6 +29,10 @@ enum hs_state {
 	HS_REJECTED     /* credentials answered by a 401 that does not continue */
 };
 
+/* A server close this soon after a 401 is the server's keep-alive policy, not an idle
+ * timeout (IIS and Apache idle timeouts are several seconds). */
+#define CLOSE_AFTER_CHALLENGE 1.0
+
 /* A 400 answering a Negotiate header at least this long is blamed on the header
  * (HTTP.sys refused it before authentication ran; domain.md C4.8). */
 #define LARGE_NEGOTIATE_HEADER 4096
@@ -79,6 +83,13 @@ struct hstream {
 	double challenge_ts;
 	bool challenge_token;    /* that 401 carried a continuation token (NTLM CHALLENGE) */
 	bool ka_reported;        /* keepalive-missing reported for it (its FIN joins it) */
+	/* The server broke a connection-bound handshake on this connection just now (set by
+	 * the engine, read by the keepalive judge): how and in which frame. */
+	const char *broken_by;   /* "Connection: close", "HTTP/1.0 without keep-alive", "FIN",
+				  * "RST"; NULL when not broken */
+	uint64_t broken_frame;
+	uint64_t joins_frame;    /* a frame that joins its keepalive-missing (the FIN after a
+				  * Connection: close), 0 none */
 	bool closed;             /* a FIN or RST was seen */
 	enum hs_state state;
 	char host[128];          /* Host header of the first request */
@@ -104,6 +115,7 @@ struct conv {
 	uint64_t kerberos_ok_frame;
 	bool delegated;              /* a forwarded TGT or S4U2Proxy request of its client */
 	bool ka_waiting;             /* keepalive-missing: the next connection joins it */
+	uint64_t reconnect_frame;    /* that next connection's SYN, just seen; 0 none */
 	enum hs_state state;         /* of the connection that moved last */
 	bool first_challenge_seen;   /* a first challenge (HS_CHALLENGED) was seen */
 	bool start_missed;           /* a continuation came before any first challenge */
@@ -208,6 +220,9 @@ enum judge_when {
 	JUDGE_HTTP_REQUEST,   /* a request: hs, c (may be NULL), http */
 	JUDGE_HTTP_RESPONSE,  /* a response, after observe_response(): hs, c, req (may be
 			       * NULL), http */
+	JUDGE_HTTP_CLOSE,     /* the server closed or reset a connection: hs, c */
+	JUDGE_HTTP_RECONNECT, /* a new connection of a conversation whose handshake the
+			       * server broke: c */
 	JUDGE_KDC_REPLY,      /* a KDC reply or error: ks, c, kreq (the request it answers,
 			       * may be NULL), krb, cs */
 	JUDGE_KDC_END,        /* a KDC stream's end of capture: ks */
@@ -263,9 +278,6 @@ void engine_conv_evidence(struct cap_finding *f, const struct conv *c);
 const char *engine_addr(const struct cap_endpoint *e, char *buf, size_t len);
 const char *engine_ep(const struct cap_endpoint *e, char *buf, size_t len);
 
-/* rules_http.c: the close and reconnect events (the HTTP judges are in its table). */
-void rules_http_close(struct cap_analysis *a, struct hstream *hs, const struct cap_conn_event *e);
-void rules_http_reconnect(struct cap_analysis *a, struct conv *c, uint64_t syn_frame);
 
 /* Frees a stream's request queue once nothing waits in it. */
 void engine_kstream_trim(struct kstream *ks);

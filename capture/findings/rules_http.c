@@ -13,9 +13,6 @@
 
 /* HTTP.sys MaxFieldLength / MaxRequestBytes default (domain.md C4.8). */
 #define HTTPSYS_HEADER_LIMIT 16384
-/* A server close this soon after a 401 is the server's keep-alive policy, not an idle
- * timeout (IIS and Apache idle timeouts are several seconds). */
-#define CLOSE_AFTER_CHALLENGE 1.0
 
 static bool is_success(int status)
 {
@@ -83,15 +80,27 @@ static void keepalive_frame(struct cap_analysis *a, struct conv *c, uint64_t fra
 	engine_emit(a, &f);
 }
 
-static void keepalive_finding(struct cap_analysis *a, struct hstream *hs, uint64_t frame,
-			      const char *closed_by)
+/* keepalive-missing: the server broke a connection-bound handshake (the engine says how
+ * in hs->broken_by), and the frames that join it (its FIN, the next connection's SYN). */
+static void judge_keepalive(struct cap_analysis *a, const struct judge_ctx *j)
 {
+	struct hstream *hs = j->hs;
+	const char *closed_by;
 	struct cap_finding f;
 
+	if (hs == NULL) { /* JUDGE_HTTP_RECONNECT */
+		keepalive_frame(a, j->c, j->c->reconnect_frame);
+		return;
+	}
+	if (hs->joins_frame != 0)
+		keepalive_frame(a, hs->conv, hs->joins_frame);
+	closed_by = hs->broken_by;
+	if (closed_by == NULL)
+		return;
 	cap_finding_init(&f, CAP_F_KEEPALIVE_MISSING);
 	engine_conv_evidence(&f, hs->conv);
 	cap_finding_add_frame(&f, hs->challenge_frame);
-	cap_finding_add_frame(&f, frame);
+	cap_finding_add_frame(&f, hs->broken_frame);
 	cap_finding_set_str(&f, "closed_by", closed_by);
 	cap_finding_set_num(&f, "stream", hs->stream);
 	if (hs->challenge_token)
@@ -107,20 +116,6 @@ static void keepalive_finding(struct cap_analysis *a, struct hstream *hs, uint64
 				       (unsigned long long)hs->challenge_frame);
 	cap_finding_set_key(&f, "%u", hs->conv != NULL ? hs->conv->pub.id : 0);
 	engine_emit(a, &f);
-	hs->challenge_open = false;
-	hs->ka_reported = true;
-	if (hs->conv != NULL && !hs->conv->ka_waiting) {
-		hs->conv->ka_waiting = true;
-		a->ka_waiting++;
-	}
-}
-
-void rules_http_reconnect(struct cap_analysis *a, struct conv *c, uint64_t syn_frame)
-{
-	keepalive_frame(a, c, syn_frame);
-	if (c->ka_waiting)
-		a->ka_waiting--;
-	c->ka_waiting = false;
 }
 
 static void fallback_finding(struct cap_analysis *a, struct conv *c,
@@ -477,41 +472,6 @@ static void judge_header_refused(struct cap_analysis *a, const struct judge_ctx 
 	engine_emit(a, &fd);
 }
 
-/* A challenge of a connection-bound scheme announcing its own close. */
-static void judge_close_header(struct cap_analysis *a, const struct judge_ctx *j)
-{
-	const struct cap_http_fact *f = j->http;
-
-	if (!j->hs->challenge_open || j->hs->challenge_frame != f->frame)
-		return;
-	if (f->close == CAP_HTTP_CLOSE_HEADER)
-		keepalive_finding(a, j->hs, f->frame, "Connection: close");
-	else if (f->close == CAP_HTTP_CLOSE_HTTP10)
-		keepalive_finding(a, j->hs, f->frame, "HTTP/1.0 without keep-alive");
-}
-
-void rules_http_close(struct cap_analysis *a, struct hstream *hs, const struct cap_conn_event *e)
-{
-	if (hs->ka_reported && e->from_server) {
-		keepalive_frame(a, hs->conv, e->frame);
-		hs->ka_reported = false;
-		return;
-	}
-	if (!hs->challenge_open)
-		return;
-	if (!e->from_server) {
-		hs->challenge_open = false; /* the client gave up or moved on: its choice */
-		return;
-	}
-	if (e->kind != CAP_CONN_FIN && e->kind != CAP_CONN_RST)
-		return;
-	if (e->ts - hs->challenge_ts > CLOSE_AFTER_CHALLENGE) {
-		hs->challenge_open = false; /* an idle timeout, not a keep-alive policy */
-		return;
-	}
-	keepalive_finding(a, hs, e->frame, e->kind == CAP_CONN_FIN ? "FIN" : "RST");
-}
-
 static void judge_conv_end(struct cap_analysis *a, const struct judge_ctx *j)
 {
 	struct conv *c = j->c;
@@ -585,7 +545,9 @@ static const struct judge http_judges[] = {
 	{JUDGE_HTTP_RESPONSE, CAP_F_NTLM_OK, judge_ntlm_result},
 	{JUDGE_HTTP_RESPONSE, CAP_F_KERBEROS_OK, judge_kerberos_result},
 	{JUDGE_HTTP_RESPONSE, CAP_F_TOKEN_TOO_LARGE, judge_header_refused},
-	{JUDGE_HTTP_RESPONSE, CAP_F_KEEPALIVE_MISSING, judge_close_header},
+	{JUDGE_HTTP_RESPONSE, CAP_F_KEEPALIVE_MISSING, judge_keepalive},
+	{JUDGE_HTTP_CLOSE, CAP_F_KEEPALIVE_MISSING, judge_keepalive},
+	{JUDGE_HTTP_RECONNECT, CAP_F_KEEPALIVE_MISSING, judge_keepalive},
 	{JUDGE_CONV_END, CAP_F_AUTH_LOOP, judge_conv_end},
 	{JUDGE_CLIENT_END, CAP_F_HTTP_NOT_VISIBLE, judge_client_end},
 };
