@@ -709,7 +709,12 @@ static void observe_response(struct hstream *hs, struct conv *c, const struct re
 		c->start_missed = true;
 		c->start_missed_frame = f->frame;
 	}
-	if (chal && continuation) {
+	if (creds && f->status == 400 && req->auth.value_len >= LARGE_NEGOTIATE_HEADER &&
+	    (req->auth.scheme == CAP_AUTH_NEGOTIATE || req->auth.scheme == CAP_AUTH_KERBEROS)) {
+		hs->state = HS_REJECTED; /* HTTP.sys refused the header: no authentication ran */
+	} else if (chal && creds && req->auth.kind == CAP_TOKEN_NTLM && req->auth.ntlm_type == 3) {
+		hs->state = HS_REJECTED; /* NTLM's last leg: any 401 refuses it */
+	} else if (chal && continuation) {
 		hs->state = HS_CONTINUED;
 	} else if (chal && creds) {
 		hs->state = HS_REJECTED;
@@ -717,8 +722,7 @@ static void observe_response(struct hstream *hs, struct conv *c, const struct re
 		hs->state = HS_CHALLENGED;
 		c->first_challenge_seen = true;
 	} else if (creds && ((req->auth.kind == CAP_TOKEN_NTLM && req->auth.ntlm_type == 3) ||
-			     req->auth.kind == CAP_TOKEN_KRB_AP_REQ) &&
-		   !(f->status == 400 && req->auth.value_len >= LARGE_NEGOTIATE_HEADER)) {
+			     req->auth.kind == CAP_TOKEN_KRB_AP_REQ)) {
 		hs->state = HS_DONE;
 		if (req->auth.kind == CAP_TOKEN_KRB_AP_REQ && f->status >= 200 && f->status < 400) {
 			c->kerberos_ok = true;

@@ -395,10 +395,10 @@ static void judge_ntlm_result(struct cap_analysis *a, const struct judge_ctx *j)
 	const struct cap_http_fact *f = j->http;
 	const struct req_info *req = j->req;
 	struct cap_finding fd;
-	bool chal = is_challenge(f->status);
+	bool chal = j->hs->state == HS_REJECTED;
 
 	if (req == NULL || !req->has_auth || req->auth.kind != CAP_TOKEN_NTLM ||
-	    req->auth.ntlm_type != 3)
+	    req->auth.ntlm_type != 3 || (j->hs->state != HS_DONE && !chal))
 		return;
 	if (chal && req->ntlm_new_conn) {
 		char key[16], line[200];
@@ -435,7 +435,7 @@ static void judge_kerberos_result(struct cap_analysis *a, const struct judge_ctx
 	bool mutual = tok != NULL && tok->kind == CAP_TOKEN_KRB_AP_REP;
 
 	if (req == NULL || !req->has_auth || req->auth.kind != CAP_TOKEN_KRB_AP_REQ ||
-	    is_challenge(f->status) || header_refused(req, f))
+	    j->hs->state != HS_DONE)
 		return;
 	exchange_finding(&fd, CAP_F_KERBEROS_OK, j);
 	ticket_evidence(&fd, &req->auth);
@@ -472,50 +472,57 @@ static void judge_header_refused(struct cap_analysis *a, const struct judge_ctx 
 	engine_emit(a, &fd);
 }
 
-static void judge_conv_end(struct cap_analysis *a, const struct judge_ctx *j)
+/* auth-loop: three or more 401s in a row answering credentials. */
+static void judge_auth_loop(struct cap_analysis *a, const struct judge_ctx *j)
 {
 	struct conv *c = j->c;
 	struct cap_finding fd;
 
-	if (c->pub.kdc_only)
+	if (c->pub.kdc_only || c->loop_max < 3)
 		return;
-	if (c->loop_max >= 3) {
-		cap_finding_init(&fd, CAP_F_AUTH_LOOP);
-		engine_conv_evidence(&fd, c);
-		for (unsigned i = 0; i < c->loop_max_n; i++)
-			cap_finding_add_frame(&fd, c->loop_max_frames[i]);
-		cap_finding_set_num(&fd, "rejections", c->loop_max);
-		cap_finding_set_detail(&fd, "%u requests with credentials in a row were answered "
-					    "with 401.", c->loop_max);
-		cap_finding_set_key(&fd, "%u", c->pub.id);
-		engine_emit(a, &fd);
-	}
-	if (c->kerberos_ok && !c->delegated) {
-		cap_finding_init(&fd, CAP_F_NO_DELEGATION);
-		engine_conv_evidence(&fd, c);
-		cap_finding_add_frame(&fd, c->kerberos_ok_frame);
-		cap_finding_set_key(&fd, "%u", c->pub.id);
-		engine_emit(a, &fd);
-	}
-	if (c->offered_negotiate && !c->creds_after_offer && !a->input_cut) {
-		struct client_state *cs = engine_client(a, &c->pub.client);
+	cap_finding_init(&fd, CAP_F_AUTH_LOOP);
+	engine_conv_evidence(&fd, c);
+	for (unsigned i = 0; i < c->loop_max_n; i++)
+		cap_finding_add_frame(&fd, c->loop_max_frames[i]);
+	cap_finding_set_num(&fd, "rejections", c->loop_max);
+	cap_finding_set_detail(&fd, "%u requests with credentials in a row were answered "
+				    "with 401.", c->loop_max);
+	cap_finding_set_key(&fd, "%u", c->pub.id);
+	engine_emit(a, &fd);
+}
 
-		/* When the KDC already said why, that finding is the diagnosis. */
-		if (cs != NULL && (cs->kdc_unreachable || cs->kdc_err >= 0))
-			return;
-		cap_finding_init(&fd, CAP_F_NEGOTIATE_UNANSWERED);
-		engine_conv_evidence(&fd, c);
-		cap_finding_add_frame(&fd, c->offer_frame);
-		if (cs != NULL && cs->kdc_unreachable)
-			cap_finding_set_detail(&fd, "The client could not reach a KDC, so it had no "
-						    "ticket to send.");
-		else if (cs != NULL && cs->kdc_err >= 0)
-			cap_finding_set_detail(&fd, "The KDC had answered this client with Kerberos "
-						    "error %d (frame %llu).", cs->kdc_err,
-					       (unsigned long long)cs->kdc_err_frame);
-		cap_finding_set_key(&fd, "%u", c->pub.id);
-		engine_emit(a, &fd);
-	}
+static void judge_no_delegation(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	struct conv *c = j->c;
+	struct cap_finding fd;
+
+	if (c->pub.kdc_only || !c->kerberos_ok || c->delegated)
+		return;
+	cap_finding_init(&fd, CAP_F_NO_DELEGATION);
+	engine_conv_evidence(&fd, c);
+	cap_finding_add_frame(&fd, c->kerberos_ok_frame);
+	cap_finding_set_key(&fd, "%u", c->pub.id);
+	engine_emit(a, &fd);
+}
+
+/* negotiate-unanswered: offered, never answered, and no KDC finding says why. */
+static void judge_negotiate_unanswered(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	struct conv *c = j->c;
+	struct client_state *cs;
+	struct cap_finding fd;
+
+	if (c->pub.kdc_only || !c->offered_negotiate || c->creds_after_offer || a->input_cut)
+		return;
+	cs = engine_client(a, &c->pub.client);
+	/* When the KDC already said why, that finding is the diagnosis. */
+	if (cs != NULL && (cs->kdc_unreachable || cs->kdc_err >= 0))
+		return;
+	cap_finding_init(&fd, CAP_F_NEGOTIATE_UNANSWERED);
+	engine_conv_evidence(&fd, c);
+	cap_finding_add_frame(&fd, c->offer_frame);
+	cap_finding_set_key(&fd, "%u", c->pub.id);
+	engine_emit(a, &fd);
 }
 
 static void judge_client_end(struct cap_analysis *a, const struct judge_ctx *j)
@@ -548,7 +555,9 @@ static const struct judge http_judges[] = {
 	{JUDGE_HTTP_RESPONSE, CAP_F_KEEPALIVE_MISSING, judge_keepalive},
 	{JUDGE_HTTP_CLOSE, CAP_F_KEEPALIVE_MISSING, judge_keepalive},
 	{JUDGE_HTTP_RECONNECT, CAP_F_KEEPALIVE_MISSING, judge_keepalive},
-	{JUDGE_CONV_END, CAP_F_AUTH_LOOP, judge_conv_end},
+	{JUDGE_CONV_END, CAP_F_AUTH_LOOP, judge_auth_loop},
+	{JUDGE_CONV_END, CAP_F_NO_DELEGATION, judge_no_delegation},
+	{JUDGE_CONV_END, CAP_F_NEGOTIATE_UNANSWERED, judge_negotiate_unanswered},
 	{JUDGE_CLIENT_END, CAP_F_HTTP_NOT_VISIBLE, judge_client_end},
 };
 
