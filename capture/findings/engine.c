@@ -1125,7 +1125,7 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 
 		/* A reset answering a request or a connection attempt: a lone RST (no SYN,
 		 * no request seen) says nothing about the KDC. */
-		if (ks != NULL && e->kind == CAP_CONN_RST && e->from_server &&
+		if (ks != NULL && e->kind == CAP_CONN_RST && e->from_server && !ks->server_gap &&
 		    (ks->qn > 0 || (!ks->replied && ks->open_frame != 0)))
 			rules_kdc_unreachable(a, ks, e->frame, "TCP reset");
 		if (ks != NULL && e->kind == CAP_CONN_GAP && e->from_server && !ks->server_gap) {

@@ -2,10 +2,13 @@
  *
  * Three steps, three modules:
  *   1. facts   (findings/facts.c)  pipeline events -> decoded facts, with the decoders;
- *   2. engine  (findings/engine.c) groups facts into authentication conversations
- *              (a client, a server host:port, that client's KDC traffic, the legs of the
- *              handshake across TCP connections) and runs the rules;
- *   3. rules   (findings/rules_*.c) emit findings over facts, never over bytes.
+ *   2. engine  (findings/engine.c) observes: groups facts into authentication
+ *              conversations (a client, a server host:port, that client's KDC traffic,
+ *              the legs of the handshake across TCP connections) and keeps their state
+ *              (one handshake state per connection and conversation; KDC requests paired
+ *              with their replies); it decides nothing;
+ *   3. judges  (findings/rules_*.c, run by findings/judges.c) read that state and emit
+ *              findings, never over bytes.
  * Reporters (report/) only format what this layer holds.
  *
  * Facts are plain values (fixed-size text fields, cut when longer) so that rules can be
