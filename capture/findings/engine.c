@@ -707,7 +707,7 @@ static void observe_response(struct hstream *hs, struct conv *c, const struct re
 	     (creds && req->auth.kind == CAP_TOKEN_NTLM && req->auth.ntlm_type == 3 &&
 	      !c->ntlm_challenge_seen))) {
 		c->start_missed = true;
-		c->start_missed_frame = f->frame;
+		c->start_missed_now = true;
 	}
 	if (creds && f->status == 400 && req->auth.value_len >= LARGE_NEGOTIATE_HEADER &&
 	    (req->auth.scheme == CAP_AUTH_NEGOTIATE || req->auth.scheme == CAP_AUTH_KERBEROS)) {
@@ -903,6 +903,7 @@ void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
 			observe_response(hs, c, j.req, f);
 			engine_judge(a, JUDGE_HTTP_RESPONSE, &j);
 			settle_close(a, hs);
+			c->start_missed_now = false;
 		}
 		/* A connection without authentication keeps no state between exchanges. */
 		if (hs->conv == NULL && hs->qn == 0 && !hs->challenge_open)

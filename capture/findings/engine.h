@@ -119,7 +119,7 @@ struct conv {
 	enum hs_state state;         /* of the connection that moved last */
 	bool first_challenge_seen;   /* a first challenge (HS_CHALLENGED) was seen */
 	bool start_missed;           /* a continuation came before any first challenge */
-	uint64_t start_missed_frame;
+	bool start_missed_now;       /* ... in the response being judged */
 };
 
 struct kreq {

@@ -1,8 +1,13 @@
 /* judges.c - the judge tables and the one loop that runs them.
  *
  * The engine (engine.c) observes facts into state; the judges in these tables read that
- * state and emit findings.  A file with more judges (negprobe's, for one) defines a
- * `const struct judge_table` and adds it to judge_tables[] below; nothing else changes.
+ * state and emit findings.  To add judges from another file (negprobe's, for one):
+ *   static const struct judge probe_judges[] = {
+ *           {JUDGE_CONV_END, CAP_F_NO_CREDENTIALS, judge_no_credentials}, ...};
+ *   const struct judge_table judges_probe = {probe_judges, <count>};
+ * declare it next to judges_http in engine.h and list it in judge_tables[] below.  A
+ * judge that needs a moment the engine does not name yet gets a new enum judge_when
+ * value (and judge_ctx field); nothing else changes.
  */
 #include "findings/engine.h"
 

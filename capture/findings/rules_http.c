@@ -306,12 +306,15 @@ static void judge_not_offered(struct cap_analysis *a, const struct judge_ctx *j)
 static void judge_first_offer_missing(struct cap_analysis *a, const struct judge_ctx *j)
 {
 	const struct cap_http_fact *f = j->http;
-	enum cap_auth_scheme scheme = f->has_auth ? f->auth.scheme : j->req->auth.scheme;
-	enum cap_token_kind kind = f->has_auth ? f->auth.kind : j->req->auth.kind;
+	enum cap_auth_scheme scheme;
+	enum cap_token_kind kind;
 	struct cap_finding fd;
 
-	if (!j->c->start_missed || j->c->start_missed_frame != f->frame)
+	if (!j->c->start_missed_now || (!f->has_auth && j->req == NULL))
 		return;
+	/* The continuation token of the 401, or the AUTHENTICATE that the answer answers. */
+	scheme = f->has_auth ? f->auth.scheme : j->req->auth.scheme;
+	kind = f->has_auth ? f->auth.kind : j->req->auth.kind;
 	exchange_finding(&fd, CAP_F_FIRST_OFFER_NOT_CAPTURED, j);
 	cap_finding_set_str(&fd, "scheme", cap_auth_scheme_name(scheme));
 	cap_finding_set_str(&fd, "token", cap_token_kind_name(kind));

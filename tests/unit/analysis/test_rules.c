@@ -1300,6 +1300,25 @@ static void test_spn_split(void **state)
 	assert_string_equal(host, "nohost");
 }
 
+/* Every judge names a moment, a function and a wire finding of the catalog. */
+static void test_judge_tables(void **state)
+{
+	const struct judge_table *tables[] = {&judges_http, &judges_kdc};
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		assert_true(tables[t]->n > 0);
+		for (size_t i = 0; i < tables[t]->n; i++) {
+			const struct judge *jd = &tables[t]->v[i];
+
+			assert_true((unsigned)jd->when < JUDGE_WHEN_COUNT);
+			assert_non_null(jd->fn);
+			assert_non_null(cap_finding_info(jd->id));
+			assert_false(cap_finding_info(jd->id)->probe_only);
+		}
+	}
+}
+
 static void test_catalog(void **state)
 {
 	enum cap_finding_id id;
@@ -1329,6 +1348,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_catalog),
+		cmocka_unit_test(test_judge_tables),
 		cmocka_unit_test(test_spn_split),
 		cmocka_unit_test(test_kerberos_ok),
 		cmocka_unit_test(test_mutual_missing),
