@@ -494,18 +494,26 @@ static void judge_auth_loop(struct cap_analysis *a, const struct judge_ctx *j)
 	engine_emit(a, &fd);
 }
 
+/* A finding about a whole conversation, shown at one frame. */
+static void conv_finding(struct cap_analysis *a, enum cap_finding_id id, const struct conv *c,
+			 uint64_t frame)
+{
+	struct cap_finding fd;
+
+	cap_finding_init(&fd, id);
+	engine_conv_evidence(&fd, c);
+	cap_finding_add_frame(&fd, frame);
+	cap_finding_set_key(&fd, "%u", c->pub.id);
+	engine_emit(a, &fd);
+}
+
 static void judge_no_delegation(struct cap_analysis *a, const struct judge_ctx *j)
 {
 	struct conv *c = j->c;
-	struct cap_finding fd;
 
 	if (c->pub.kdc_only || !c->kerberos_ok || c->delegated)
 		return;
-	cap_finding_init(&fd, CAP_F_NO_DELEGATION);
-	engine_conv_evidence(&fd, c);
-	cap_finding_add_frame(&fd, c->kerberos_ok_frame);
-	cap_finding_set_key(&fd, "%u", c->pub.id);
-	engine_emit(a, &fd);
+	conv_finding(a, CAP_F_NO_DELEGATION, c, c->kerberos_ok_frame);
 }
 
 /* negotiate-unanswered: offered, never answered, and no KDC finding says why. */
@@ -513,7 +521,6 @@ static void judge_negotiate_unanswered(struct cap_analysis *a, const struct judg
 {
 	struct conv *c = j->c;
 	struct client_state *cs;
-	struct cap_finding fd;
 
 	if (c->pub.kdc_only || !c->offered_negotiate || c->creds_after_offer || a->input_cut)
 		return;
@@ -521,11 +528,7 @@ static void judge_negotiate_unanswered(struct cap_analysis *a, const struct judg
 	/* When the KDC already said why, that finding is the diagnosis. */
 	if (cs != NULL && (cs->kdc_unreachable || cs->kdc_err >= 0))
 		return;
-	cap_finding_init(&fd, CAP_F_NEGOTIATE_UNANSWERED);
-	engine_conv_evidence(&fd, c);
-	cap_finding_add_frame(&fd, c->offer_frame);
-	cap_finding_set_key(&fd, "%u", c->pub.id);
-	engine_emit(a, &fd);
+	conv_finding(a, CAP_F_NEGOTIATE_UNANSWERED, c, c->offer_frame);
 }
 
 static void judge_client_end(struct cap_analysis *a, const struct judge_ctx *j)
