@@ -425,11 +425,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		"The NTLM or Kerberos handshake completed and the server answered with an error "
 		"other than 401: the user is authenticated, and the refusal comes from "
 		"authorization or from the application.",
-		{"403: check the authorization rules (IIS Authorization Rules, URL authorization, "
-		 "NTFS permissions on the content) for this user.",
-		 "405: the method is not allowed for this URL (handler mappings, WebDAV, request "
-		 "filtering).",
-		 "5xx: the application failed; its log and IIS Failed Request Tracing show why.",
+		{"Authentication is not the problem here: look at the site's authorization rules "
+		 "and at the application, not at SPNs, passwords or Kerberos.",
 		 NULL},
 		false},
 };

@@ -385,6 +385,16 @@ static void failed_after_auth(struct cap_analysis *a, const struct judge_ctx *j,
 				    "with %d %s: the user is authenticated; the refusal is not "
 				    "an authentication failure.", scheme, req->method, req->target,
 			       f->status, f->reason);
+	if (f->status == 403)
+		cap_finding_add_advice(&fd, "Check the authorization rules (IIS Authorization "
+					    "Rules, URL authorization, NTFS permissions on the "
+					    "content) for this user.");
+	else if (f->status == 405)
+		cap_finding_add_advice(&fd, "The method %s is not allowed for this URL (handler "
+					    "mappings, WebDAV, request filtering).", req->method);
+	else
+		cap_finding_add_advice(&fd, "The application failed: its log and IIS Failed "
+					    "Request Tracing show why.");
 	cap_finding_set_key(&fd, "%u/%s%s/%d", j->c->pub.id, req->auth.user, req->auth.sname,
 			    f->status);
 	engine_emit(a, &fd);

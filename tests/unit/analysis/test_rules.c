@@ -920,6 +920,9 @@ static void test_after_auth(void **state)
 			} else {
 				assert_non_null(f);
 				assert_string_equal(cap_finding_get_str(f, "cause"), cases[i].cause);
+				assert_true(advice_mentions(f, cases[i].status == 403 ? "authorization rules"
+							       : cases[i].status == 405 ? "not allowed"
+							       : "application failed"));
 				assert_string_equal(cap_finding_get_str(f, "scheme"),
 						    krb ? "Kerberos" : "NTLM");
 			}
