@@ -404,6 +404,23 @@ static size_t detect_consume(void *ctx, const uint8_t *p, size_t n)
 	return n;
 }
 
+/* A side's first data begins after bytes its peer already acknowledged: the capture
+ * lost the start (e.g. a KDC reply whose first segment is missing).  Told as a gap, so
+ * that "the reply was not captured" stays apart from "no reply". */
+#define FIRST_DATA_GAP_MAX (1u << 24)
+static void first_data_gap(struct cap_pipeline *pl, struct flow_state *fs, int side,
+			   uint32_t dseq)
+{
+	uint32_t missing;
+
+	if (!fs->peer_ack_known[side])
+		return;
+	missing = dseq - fs->peer_ack[side];
+	if (missing == 0 || missing > FIRST_DATA_GAP_MAX)
+		return;
+	cap_pl_conn_event(pl, fs, CAP_CONN_GAP, side, missing);
+}
+
 static void tcp_data(struct cap_pipeline *pl, struct flow_state *fs, const struct cap_tcp *t,
 		     int side, uint32_t dseq)
 {
@@ -413,17 +430,23 @@ static void tcp_data(struct cap_pipeline *pl, struct flow_state *fs, const struc
 
 	fs->data_seen = true;
 	if (fs->kind == APP_UNKNOWN && (t->sport == 88 || t->dport == 88)) {
+		bool first = !rd->seq_known;
+
 		detect_krb(pl, fs, t, side);
 		/* Delivery starts with this segment in this direction. */
 		cap_reasm_start(rd, dseq);
+		if (first)
+			first_data_gap(pl, fs, side, dseq);
 	}
 	/* Ignored, reset, or over with its protocol state released (see close_flow). */
 	if (fs->kind == APP_IGNORE || fs->rst || (fs->kind != APP_UNKNOWN && fs->app == NULL)) {
 		pl->st.tcp_ignored_segments++;
 		return;
 	}
-	if (!rd->seq_known)
+	if (!rd->seq_known) {
 		cap_reasm_start(rd, dseq);
+		first_data_gap(pl, fs, side, dseq);
+	}
 	if (t->payload.len < t->payload_len && fs->kind != APP_UNKNOWN)
 		pl->st.truncated_packets++;
 	sink_for(&dc, &s);
@@ -485,6 +508,11 @@ static void tcp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 
 		sink_for(&dc, &s);
 		cap_reasm_ack(&pl->reasm, &fs->rd[1 - side], t.ack, &s);
+	}
+	if ((t.flags & CAP_TCP_ACK) &&
+	    (!fs->peer_ack_known[1 - side] || (int32_t)(t.ack - fs->peer_ack[1 - side]) > 0)) {
+		fs->peer_ack[1 - side] = t.ack;
+		fs->peer_ack_known[1 - side] = true;
 	}
 	dseq = t.seq + ((t.flags & CAP_TCP_SYN) ? 1u : 0u);
 	if (t.payload_len > 0)
