@@ -117,7 +117,9 @@ static void refused(const char *name, struct instream *in, const char *perr, cha
 	const char *codec = instream_codec_name(instream_codec(in));
 	char what[PCAP_ERRBUF_SIZE + 160];
 
-	if (n <= 0)
+	if (n <= 0 && instream_cut(in) != NULL)
+		snprintf(what, sizeof(what), "%s before the first packet", instream_cut(in));
+	else if (n <= 0)
 		snprintf(what, sizeof(what), "empty%s%s: not a capture file", codec[0] ? " " : "",
 			 codec);
 	else if (fmt != NULL)

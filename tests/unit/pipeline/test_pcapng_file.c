@@ -686,6 +686,115 @@ static void test_samples_converted_like_libpcap(void **state)
 	(void)check_converted(NEGSCOPE_CAPTURES_DIR, false);
 }
 
+/* editcap --inject-secrets puts a TLS key log into a Decryption Secrets Block: the
+ * source keeps it, byte for byte. */
+static void test_injected_secrets(void **state)
+{
+	char keylog[1100], pcap[1100], out[1024], q[3][1100];
+	struct cap_source *src;
+	struct cap_source_pkt pkt;
+	const char *p = out;
+	const uint8_t *data;
+	uint32_t type;
+	char err[256], *want;
+	bool fresh;
+	size_t n = 0, len;
+	long size;
+	FILE *f;
+
+	(void)state;
+	if (!have_tool("editcap")) {
+		skip();
+		return;
+	}
+	snprintf(keylog, sizeof(keylog), "%s/https-kerberos-ok.keylog", NEGSCOPE_SAMPLES_DIR);
+	snprintf(pcap, sizeof(pcap), "%s/https-kerberos-ok.pcap", NEGSCOPE_SAMPLES_DIR);
+	snprintf(out, sizeof(out), "%s/secrets.pcapng", tmpdir);
+	assert_int_equal(run("editcap --inject-secrets tls,%s -F pcapng %s %s",
+			     pcaputil_quote(keylog, q[0], sizeof(q[0])),
+			     pcaputil_quote(pcap, q[1], sizeof(q[1])),
+			     pcaputil_quote(out, q[2], sizeof(q[2]))), 0);
+	size = pcaputil_file_size(keylog);
+	want = malloc((size_t)size);
+	f = fopen(keylog, "rb");
+	assert_true(want != NULL && f != NULL);
+	assert_int_equal(fread(want, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	assert_int_equal(cap_source_open_files(&src, &p, 1, NULL, err, sizeof(err)), 0);
+	while (cap_source_next(src, &pkt, &fresh) == 1)
+		n++;
+	assert_true(n > 0);
+	assert_int_equal(cap_source_nsecrets(src), 1);
+	len = cap_source_secrets(src, 0, &type, &data);
+	assert_int_equal(type, 0x544c534b);
+	assert_int_equal(len, (size_t)size);
+	assert_memory_equal(data, want, len);
+	cap_source_close(src);
+	free(want);
+}
+
+/* The same capture plain, gzip-, zstd- and lz4-compressed (as files and on standard
+ * input): the same packets; a compressed file cut short ends as a truncation. */
+static void test_compressed_inputs(void **state)
+{
+	static const char *const tools[] = {"gzip -c", "zstd -q -c", "lz4 -q -c"};
+	char ng[1024], sample[1100], z[1024], q[3][1100];
+	struct seen plain, got;
+
+	(void)state;
+	if (!have_tool("editcap") || !have_tool("gzip") || !have_tool("zstd") || !have_tool("lz4")) {
+		skip();
+		return;
+	}
+	snprintf(sample, sizeof(sample), "%s/stale-keytab.pcap", NEGSCOPE_SAMPLES_DIR);
+	snprintf(ng, sizeof(ng), "%s/plain.pcapng", tmpdir);
+	snprintf(z, sizeof(z), "%s/packed", tmpdir);
+	pcaputil_quote(sample, q[0], sizeof(q[0]));
+	pcaputil_quote(ng, q[1], sizeof(q[1]));
+	pcaputil_quote(z, q[2], sizeof(q[2]));
+	assert_int_equal(run("editcap -F pcapng %s %s", q[0], q[1]), 0);
+	for (int form = 0; form < 2; form++) {
+		const char *src = form == 0 ? ng : sample;
+		const char *qs = form == 0 ? q[1] : q[0];
+
+		via_source(src, NULL, &plain);
+		assert_true(plain.n > 10);
+		for (size_t t = 0; t < sizeof(tools) / sizeof(tools[0]); t++) {
+			assert_int_equal(run("%s %s >%s", tools[t], qs, q[2]), 0);
+			via_source(z, NULL, &got);
+			assert_same_packets(z, &got, &plain);
+			assert_int_equal(got.end, CAP_SRC_END);
+			seen_free(&got);
+			/* Cut in the middle: the packets before, then a truncation. */
+			assert_int_equal(run("head -c %ld %s >%s.cut", pcaputil_file_size(z) * 2 / 3,
+					     q[2], q[2]), 0);
+			{
+				char cut[1100];
+				size_t all;
+
+				snprintf(cut, sizeof(cut), "%s.cut", z);
+				via_source(cut, NULL, &got);
+				if (got.open_failed) {
+					/* zstd and lz4 decode whole blocks: a small file is one,
+					 * and a cut one gives nothing at all. */
+					assert_true(t > 0);
+					assert_non_null(strstr(got.msg, "the file is cut"));
+					seen_free(&got);
+					continue;
+				}
+				all = plain.n;
+				assert_true(got.n < plain.n);
+				assert_int_equal(got.end, CAP_SRC_TRUNCATED);
+				plain.n = got.n;
+				assert_same_packets(cut, &got, &plain);
+				plain.n = all;
+				seen_free(&got);
+			}
+		}
+		seen_free(&plain);
+	}
+}
+
 /* tshark's frame numbers, times and lengths of a file. */
 static void via_tshark(const char *path, struct pcaputil_list *out)
 {
@@ -767,6 +876,8 @@ int main(void)
 		cmocka_unit_test(test_damaged_blocks),
 		cmocka_unit_test(test_samples_converted_like_libpcap),
 		cmocka_unit_test(test_mergecap_snaplens_and_link_types),
+		cmocka_unit_test(test_injected_secrets),
+		cmocka_unit_test(test_compressed_inputs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
