@@ -8,6 +8,7 @@
 #include "negscope/source.h"
 #include "pipeline/capformat.h"
 #include "pipeline/instream.h"
+#include "pipeline/netmon_file.h"
 #include "pipeline/pcap_file.h"
 #include "pipeline/pcapng_file.h"
 
@@ -40,12 +41,14 @@ struct file_reader {
 	pcap_t *p;
 	struct instream *in;
 	struct pcapng *ng;
+	struct netmon *nm;
 };
 
 struct cap_source {
 	pcap_t *p;                 /* live, or the libpcap reader of this file */
 	struct instream *in;
 	struct pcapng *ng;         /* this file is pcapng, read by pcapng_file.c */
+	struct netmon *nm;         /* this file is Network Monitor 2.x, read by netmon_file.c */
 	bool file_open;
 	int linktype;              /* DLT_ of the packet returned last (pcapng) */
 	struct typed_filter filters[MAX_FILTER_LINKTYPES];
@@ -108,11 +111,9 @@ static int apply_filter(pcap_t *p, const char *filter, bool install, const char 
 }
 
 /* The one line for an input libpcap refuses: what the file is, and what to do. */
-static void refused(const char *name, struct instream *in, const char *perr, char *err,
-		    size_t errlen)
+static void refused(const char *name, struct instream *in, const uint8_t *head, ssize_t n,
+		    const char *perr, char *err, size_t errlen)
 {
-	uint8_t head[16];
-	ssize_t n = instream_peek(in, head, sizeof(head));
 	const char *fmt = n > 0 ? capformat_name(head, (size_t)n) : NULL;
 	const char *codec = instream_codec_name(instream_codec(in));
 	char what[PCAP_ERRBUF_SIZE + 160];
@@ -122,6 +123,12 @@ static void refused(const char *name, struct instream *in, const char *perr, cha
 	else if (n <= 0)
 		snprintf(what, sizeof(what), "empty%s%s: not a capture file", codec[0] ? " " : "",
 			 codec);
+	else if (fmt != NULL && netmon_magic(head, (size_t)n) && codec[0] != '\0')
+		snprintf(what, sizeof(what), "%s compressed with %s: negcap reads one only as a "
+			 "plain file (its frame table is at the end); decompress it first", fmt, codec);
+	else if (fmt != NULL && netmon_magic(head, (size_t)n) && strcmp(name, "standard input") == 0)
+		snprintf(what, sizeof(what), "%s: negcap reads one only as a plain file (its frame "
+			 "table is at the end); give its name instead of standard input", fmt);
 	else if (fmt != NULL)
 		snprintf(what, sizeof(what), "%s, which negcap does not read; convert it with "
 			 "editcap -F pcapng", fmt);
@@ -175,6 +182,7 @@ static pcap_t *open_pcap_stream(struct instream *in, char *perr)
 static void close_reader(struct file_reader *fr)
 {
 	pcapng_close(fr->ng);
+	netmon_close(fr->nm);
 	if (fr->p != NULL)
 		pcap_close(fr->p); /* closes its FILE, which reads from fr->in */
 	instream_close(fr->in);
@@ -191,15 +199,28 @@ static int open_input(const char *path, const struct cap_source_opts *o,
 	char perr[PCAP_ERRBUF_SIZE];
 	int r;
 
+	uint8_t head[16];
+	ssize_t nhead;
+
 	memset(fr, 0, sizeof(*fr));
 	perr[0] = '\0';
 	if (instream_open(&fr->in, path, err, errlen) != 0)
 		return -1;
+	nhead = instream_peek(fr->in, head, sizeof(head)); /* before anything reads */
 	r = pcapng_open(&fr->ng, fr->in, secrets, perr, sizeof(perr));
 	if (r < 0) {
 		set_msg(err, errlen, name, perr);
 		close_reader(fr);
 		return -1;
+	}
+	if (r == 0 && strcmp(path, "-") != 0 && instream_regular_fd(fr->in) >= 0) {
+		r = nhead > 0 && netmon_magic(head, (size_t)nhead)
+			? netmon_open(&fr->nm, instream_regular_fd(fr->in), perr, sizeof(perr)) : 0;
+		if (r < 0) {
+			set_msg(err, errlen, name, perr);
+			close_reader(fr);
+			return -1;
+		}
 	}
 	if (r == 0) {
 		if (strcmp(path, "-") != 0 && instream_regular_fd(fr->in) >= 0) {
@@ -212,7 +233,8 @@ static int open_input(const char *path, const struct cap_source_opts *o,
 			fr->p = open_pcap_stream(fr->in, perr);
 		}
 		if (fr->p == NULL) {
-			refused(name, fr->in, perr[0] ? perr : "cannot open", err, errlen);
+			refused(name, fr->in, head, nhead, perr[0] ? perr : "cannot open", err,
+				errlen);
 			close_reader(fr);
 			return -1;
 		}
@@ -369,7 +391,7 @@ int cap_source_start_dump(struct cap_source *s, const char *path, char *err, siz
 
 int cap_source_linktype(const struct cap_source *s)
 {
-	if (s->ng != NULL)
+	if (s->ng != NULL || s->nm != NULL)
 		return s->linktype;
 	return s->p != NULL ? pcap_datalink(s->p) : -1;
 }
@@ -429,6 +451,7 @@ static bool next_file(struct cap_source *s)
 	s->p = fr.p;
 	s->in = fr.in;
 	s->ng = fr.ng;
+	s->nm = fr.nm;
 	s->file_open = true;
 	s->linktype = -1;
 	if (s->p != NULL && s->opts.filter != NULL && s->opts.filter[0] != '\0') {
@@ -474,6 +497,8 @@ static void end_file(struct cap_source *s)
 	free_filters(s);
 	pcapng_close(s->ng);
 	s->ng = NULL;
+	netmon_close(s->nm);
+	s->nm = NULL;
 	if (s->p != NULL)
 		pcap_close(s->p);
 	s->p = NULL;
@@ -603,36 +628,64 @@ static int next_fast(struct cap_source *s, struct cap_source_pkt *pkt, bool *end
 	}
 }
 
-/* The pcapng reader's next packet that passes the filter, as next_fast; *new_link set
- * when its link type differs from the previous packet's. */
-static int next_ng(struct cap_source *s, struct cap_source_pkt *pkt, bool *ended_file,
-		   bool *new_link)
+/* The next packet of a reader whose packets carry their own link type (pcapng,
+ * Network Monitor). */
+static enum pcapf_result pull_typed(struct cap_source *s, struct raw_pkt *rp, int *dlt,
+				    char *what, size_t whatlen)
 {
-	struct pcapng_pkt np;
+	enum pcapf_result r;
+
+	if (s->ng != NULL) {
+		struct pcapng_pkt np;
+
+		r = pcapng_next(s->ng, &np, what, whatlen);
+		rp->sec = np.sec;
+		rp->nsec = np.nsec;
+		rp->data = np.data;
+		rp->caplen = np.caplen;
+		rp->len = np.len;
+		*dlt = pcapng_linktype_to_dlt(np.linktype);
+	} else {
+		struct netmon_pkt mp;
+
+		r = netmon_next(s->nm, &mp, what, whatlen);
+		rp->sec = mp.sec;
+		rp->nsec = mp.nsec;
+		rp->data = mp.data;
+		rp->caplen = mp.caplen;
+		rp->len = mp.len;
+		*dlt = mp.dlt;
+	}
+	return r;
+}
+
+/* That reader's next packet that passes the filter, as next_fast; *new_link set when
+ * its link type differs from the previous packet's. */
+static int next_typed(struct cap_source *s, struct cap_source_pkt *pkt, bool *ended_file,
+		      bool *new_link)
+{
 	char what[PCAP_ERRBUF_SIZE];
 	bool filtering = s->opts.filter != NULL && s->opts.filter[0] != '\0';
 
 	*ended_file = false;
 	for (;;) {
-		enum pcapf_result r = pcapng_next(s->ng, &np, what, sizeof(what));
 		const struct bpf_program *prog = NULL;
 		struct raw_pkt rp;
-		int dlt;
+		int dlt = -1;
+		enum pcapf_result r = pull_typed(s, &rp, &dlt, what, sizeof(what));
 
 		if (r != PCAPF_PACKET) {
 			*ended_file = reader_end(s, r, what) == 0;
 			return 0;
 		}
-		dlt = pcapng_linktype_to_dlt(np.linktype);
+		if (filtering && dlt < 0) {
+			s->skipped++; /* no link type: no filter can take it */
+			continue;
+		}
 		if (filtering && (prog = filter_for(s, dlt)) == NULL) {
 			s->status = CAP_SRC_ERROR;
 			return 0;
 		}
-		rp.sec = np.sec;
-		rp.nsec = np.nsec;
-		rp.data = np.data;
-		rp.caplen = np.caplen;
-		rp.len = np.len;
 		if (!passes(s, prog, &rp))
 			continue;
 		if (dlt != s->linktype)
@@ -662,11 +715,11 @@ int cap_source_next(struct cap_source *s, struct cap_source_pkt *pkt, bool *new_
 				return 0;
 			*new_input = true;
 		}
-		if (s->ng != NULL || s->fast != NULL) {
+		if (s->ng != NULL || s->nm != NULL || s->fast != NULL) {
 			bool ended;
 
-			r = s->ng != NULL ? next_ng(s, pkt, &ended, new_input)
-					  : next_fast(s, pkt, &ended);
+			r = s->fast != NULL ? next_fast(s, pkt, &ended)
+					    : next_typed(s, pkt, &ended, new_input);
 			if (r == 1) {
 				s->packets++;
 				return 1;
@@ -767,6 +820,10 @@ int cap_source_progress(const struct cap_source *s, uint64_t *done, uint64_t *to
 	*total = s->total_bytes;
 	if (s->fast != NULL) {
 		*done += pcapf_offset(s->fast);
+		return 0;
+	}
+	if (s->nm != NULL) {
+		*done += netmon_offset(s->nm);
 		return 0;
 	}
 	if (s->in != NULL) {

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Every form a user brings the same traffic in gives the report of the plain pcap: each
-# sample as pcapng (editcap), as a mergecap of its halves with another snap length and
+# sample as pcapng and as Network Monitor 2.x (editcap), as a mergecap of its halves with another snap length and
 # link type, as two pcapng sections in one file, and gzip/zstd/lz4-compressed (pcap and
-# pcapng, from a file and from standard input).  Formats negcap does not read (Network
-# Monitor, snoop, as editcap writes them) exit 3 with one line that names the format and
-# says what to do.
+# pcapng, from a file and from standard input).  Formats negcap does not read (snoop as
+# editcap writes it, Network Monitor on standard input) exit 3 with one line that names
+# the format and says what to do.
 # env: NEGCAP, NEGSCOPE_SAMPLES_DIR.
 set -u
 NEGCAP=${NEGCAP:?set NEGCAP}
@@ -38,6 +38,10 @@ for f in "$S"/*.pcap; do
 	editcap -F pcapng "$f" "$T/ng.pcapng"
 	report "$T/ng.pcapng" "$T/ng.json"
 	same ng "as pcapng"
+
+	editcap -F netmon2 "$f" "$T/nm.cap"
+	report "$T/nm.cap" "$T/nm.json"
+	same nm "as Network Monitor 2.x"
 
 	# Odd frames with snap length 65535 and Ethernet, even ones raw IP, merged again.
 	odd="" even=""
@@ -78,17 +82,19 @@ for f in "$S"/*.pcap; do
 done
 
 # Formats negcap does not read: one line, the format named, what to do; exit 3.
-for fmt in "netmon2:Network Monitor 2.x" "snoop:snoop"; do
+for fmt in "netmon2:Network Monitor 2.x:give its name" "snoop:snoop:editcap -F pcapng"; do
 	ff=${fmt%%:*}
-	name=${fmt#*:}
+	rest=${fmt#*:}
+	name=${rest%%:*}
+	todo=${rest#*:}
 	editcap -F "$ff" "$S/kerberos-ok.pcap" "$T/other.$ff" 2>/dev/null || continue
-	"$NEGCAP" -r "$T/other.$ff" >"$T/o.out" 2>"$T/o.err"
+	"$NEGCAP" -r - <"$T/other.$ff" >"$T/o.out" 2>"$T/o.err"
 	rc=$?
 	runs=$((runs + 1))
 	[ $rc -eq 3 ] || fail "$ff: exit $rc, expected 3"
 	[ "$(wc -l <"$T/o.err")" -eq 1 ] || fail "$ff: not one line: $(cat "$T/o.err")"
 	grep -q "$name" "$T/o.err" || fail "$ff: the format is not named: $(cat "$T/o.err")"
-	grep -q "editcap -F pcapng" "$T/o.err" || fail "$ff: no way out given: $(cat "$T/o.err")"
+	grep -q "$todo" "$T/o.err" || fail "$ff: no way out given: $(cat "$T/o.err")"
 done
 # A file that is no capture at all, compressed: the message says so.
 printf 'hello\n' | gzip -c >"$T/text.gz"

@@ -7,7 +7,9 @@
  * (libpcap still validates its header and compiles the filter); pcapng is
  * read by pipeline/pcapng_file.c (every interface with its own link type,
  * snap length and time stamp resolution; the filter compiled per link type);
- * other classic pcap input (piped, decompressed) goes through libpcap.  An
+ * a Microsoft Network Monitor 2.x file (plain, named: its frame table is at
+ * its end) by pipeline/netmon_file.c; other classic pcap input (piped,
+ * decompressed) goes through libpcap.  An
  * input negcap does not read is refused with a message that names its format
  * and says how to convert it.  A
  * file that ends in the middle of a record ("truncated dump file") is not

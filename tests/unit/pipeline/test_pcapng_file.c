@@ -795,6 +795,48 @@ static void test_compressed_inputs(void **state)
 	}
 }
 
+/* Network Monitor 2.x files written by editcap: the frames, bytes and (microsecond)
+ * times of the sample they were made from. */
+static void test_netmon_like_the_pcap(void **state)
+{
+	struct pcaputil_list files;
+	char out[1024], q[2][1100];
+	size_t checked = 0;
+
+	(void)state;
+	if (!have_tool("editcap")) {
+		skip();
+		return;
+	}
+	snprintf(out, sizeof(out), "%s/nm.cap", tmpdir);
+	pcaputil_find(NEGSCOPE_SAMPLES_DIR, &files);
+	for (size_t i = 0; i < files.n; i++) {
+		struct seen a, b;
+
+		if (run("editcap -F netmon2 %s %s", pcaputil_quote(files.v[i], q[0], sizeof(q[0])),
+			pcaputil_quote(out, q[1], sizeof(q[1]))) != 0)
+			continue;
+		via_source(out, NULL, &a);
+		via_source(files.v[i], NULL, &b);
+		assert_int_equal(a.end, CAP_SRC_END);
+		assert_int_equal(a.n, b.n);
+		for (size_t k = 0; k < a.n; k++) {
+			if (a.ts[k] - b.ts[k] > 1e-6 || b.ts[k] - a.ts[k] > 1e-6)
+				fail_msg("%s frame %zu: %.9f, pcap %.9f", files.v[i], k + 1, a.ts[k],
+					 b.ts[k]);
+			assert_int_equal(a.caplen[k], b.caplen[k]);
+			assert_int_equal(a.wirelen[k], b.wirelen[k]);
+			assert_int_equal(a.sum[k], b.sum[k]);
+			assert_int_equal(a.dlt[k], b.dlt[k]);
+		}
+		seen_free(&a);
+		seen_free(&b);
+		checked++;
+	}
+	pcaputil_list_free(&files);
+	assert_true(checked > 0);
+}
+
 /* tshark's frame numbers, times and lengths of a file. */
 static void via_tshark(const char *path, struct pcaputil_list *out)
 {
@@ -878,6 +920,7 @@ int main(void)
 		cmocka_unit_test(test_mergecap_snaplens_and_link_types),
 		cmocka_unit_test(test_injected_secrets),
 		cmocka_unit_test(test_compressed_inputs),
+		cmocka_unit_test(test_netmon_like_the_pcap),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
