@@ -359,6 +359,13 @@ int pcapng_open(struct pcapng **out, struct instream *in, struct pcapng_secrets 
 	}
 	r->in = in;
 	r->secrets = secrets;
+	r->cap = CHUNK;
+	r->buf = malloc(r->cap);
+	if (r->buf == NULL) {
+		snprintf(msg, msglen, "%s", strerror(ENOMEM));
+		free(r);
+		return -1;
+	}
 	len = next_block(r, &b, &truncated, msg, msglen);
 	if (len == 0)
 		snprintf(msg, msglen, "truncated pcapng dump file; no section header");
