@@ -3,14 +3,17 @@
 # sample is replayed (tcpreplay) into a tunnel made with `ip link add ... type
 # gretap|erspan|vxlan|gre|ipip|sit` between two network namespaces this test creates,
 # and captured by tcpdump on the underlay veth, so that negcap reads the outer
-# encapsulation the kernel wrote: GRE, ERSPAN II and III, VXLAN, IP in IP, 6in4.
-# Needs root, ip, tcpdump, tcpreplay, editcap (else 77: skipped).
+# encapsulation the kernel wrote: GRE, ERSPAN II and III, VXLAN, IP in IP, 6in4.  And
+# Linux NFLOG: the sample replayed into a namespace's loopback, logged by an iptables
+# NFLOG rule and captured with `tcpdump -i nflog:5`.  A tunnel type the running kernel
+# cannot make is reported and not checked.
+# Needs root, ip, tcpdump, tcpreplay, tcprewrite, editcap (else 77: skipped).
 # env: NEGCAP, NEGSCOPE_SAMPLES_DIR.
 set -u
 NEGCAP=${NEGCAP:?set NEGCAP}
 S=${NEGSCOPE_SAMPLES_DIR:?set NEGSCOPE_SAMPLES_DIR}
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (network namespaces)"; exit 77; }
-for tool in ip tcpdump tcpreplay editcap; do
+for tool in ip tcpdump tcpreplay tcprewrite editcap; do
 	command -v $tool >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
 done
 T=$(mktemp -d /tmp/negcap-tunnels.XXXXXX)
@@ -92,5 +95,36 @@ tunnel vxlan "$SAMPLE" "udp port 4789" type vxlan id 42 $L dstport 4789
 tunnel gre "$T/raw.pcap" "ip proto 47" type gre $L
 tunnel ipip "$T/raw.pcap" "ip proto 4" type ipip $L
 }
+# NFLOG: frames sent to lo with lo's (zero) MAC address reach the IP layer, where the raw
+# table's PREROUTING rule logs them to group 5.
+if command -v iptables >/dev/null 2>&1 && $A iptables -t raw -A PREROUTING -i lo -j NFLOG \
+	--nflog-group 5 2>"$T/ipt.err"; then
+	tcprewrite --enet-dmac=00:00:00:00:00:00 --enet-smac=00:00:00:00:00:00 -i "$SAMPLE" \
+		-o "$T/lo.pcap"
+	$A tcpdump -n -U -i nflog:5 -c "$want_n" -w "$T/nflog.pcap" 2>"$T/nflog.tcpdump" &
+	tpid=$!
+	i=0
+	until grep -q "listening on" "$T/nflog.tcpdump" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le 100 ] || break
+		sleep 0.1
+	done
+	$A tcpreplay -q -t -i lo "$T/lo.pcap" >"$T/nflog.replay" 2>&1 || fail "nflog: tcpreplay: $(head -c 200 "$T/nflog.replay")"
+	i=0
+	while kill -0 $tpid 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then kill $tpid; fail "nflog: not all $want_n packets logged"; break; fi
+		sleep 0.1
+	done
+	wait $tpid
+	"$NEGCAP" --json -r "$T/nflog.pcap" >"$T/nflog.json" 2>"$T/nflog.err"
+	[ "$(ids "$T/nflog.json")" = "$want_ids" ] || fail "nflog: findings $(ids "$T/nflog.json"), plain $want_ids ($(head -c 200 "$T/nflog.err"))"
+	[ "$(packets "$T/nflog.json")" = "$want_n" ] || fail "nflog: $(packets "$T/nflog.json") packets, expected $want_n"
+	grep -q '"undecodable_packets":0,' "$T/nflog.json" || fail "nflog: undecodable packets"
+	echo "nflog: $(ids "$T/nflog.json")"
+else
+	echo "note: nflog: no iptables NFLOG here ($(head -c 100 "$T/ipt.err" 2>/dev/null)); not checked"
+fi
+
 echo "tunnels: $fails failure(s)"
 [ $fails -eq 0 ]
