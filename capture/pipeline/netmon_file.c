@@ -45,24 +45,6 @@ int netmon_magic(const uint8_t *head, size_t n)
 	return n >= 4 && memcmp(head, "GMBU", 4) == 0;
 }
 
-static ssize_t pread_full(int fd, uint8_t *p, size_t n, uint64_t off)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = pread(fd, p + got, n - got, (off_t)(off + got));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -98,7 +80,7 @@ int netmon_open(struct netmon **out, int fd, char *msg, size_t msglen)
 	int i;
 
 	*out = NULL;
-	if (pread_full(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) || !netmon_magic(h, sizeof(h)))
+	if (pcapf_pread_full(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) || !netmon_magic(h, sizeof(h)))
 		return 0;
 	c = cap_cur_init(h + 4, sizeof(h) - 4);
 	minor = cap_cur_u8(&c);
@@ -137,7 +119,7 @@ int netmon_open(struct netmon **out, int fd, char *msg, size_t msglen)
 		snprintf(msg, msglen, "%s", strerror(ENOMEM));
 		goto fail;
 	}
-	if (pread_full(fd, r->table, tlen, toff) != (ssize_t)tlen) {
+	if (pcapf_pread_full(fd, r->table, tlen, toff) != (ssize_t)tlen) {
 		snprintf(msg, msglen, "error reading the frame table: %s", strerror(errno));
 		goto fail;
 	}
@@ -162,7 +144,7 @@ enum pcapf_result netmon_next(struct netmon *r, struct netmon_pkt *pkt, char *ms
 		return PCAPF_EOF;
 	c = cap_cur_init(r->table + 4 * (size_t)r->next, 4);
 	off = cap_cur_le32(&c);
-	n = pread_full(r->fd, r->buf, FRAME_HEADER, off);
+	n = pcapf_pread_full(r->fd, r->buf, FRAME_HEADER, off);
 	if (n < 0)
 		goto read_error;
 	if (n < (ssize_t)FRAME_HEADER) {
@@ -179,7 +161,7 @@ enum pcapf_result netmon_next(struct netmon *r, struct netmon_pkt *pkt, char *ms
 			 incl, MAX_SNAP);
 		return PCAPF_ERROR;
 	}
-	n = pread_full(r->fd, r->buf + FRAME_HEADER, incl, off + FRAME_HEADER);
+	n = pcapf_pread_full(r->fd, r->buf + FRAME_HEADER, incl, off + FRAME_HEADER);
 	if (n < 0)
 		goto read_error;
 	if ((uint32_t)n < incl) {
@@ -188,7 +170,7 @@ enum pcapf_result netmon_next(struct netmon *r, struct netmon_pkt *pkt, char *ms
 		return PCAPF_TRUNCATED;
 	}
 	if (r->minor >= 1 &&
-	    pread_full(r->fd, trailer, sizeof(trailer), off + FRAME_HEADER + incl) == 2)
+	    pcapf_pread_full(r->fd, trailer, sizeof(trailer), off + FRAME_HEADER + incl) == 2)
 		media = (uint16_t)(trailer[0] | trailer[1] << 8);
 	pkt->sec = r->start_sec + (int64_t)(delta / 1000000u);
 	pkt->nsec = r->start_nsec + (int64_t)(delta % 1000000u) * 1000;

@@ -51,6 +51,39 @@ packets() { grep -o '"type":"summary","packets":[0-9]*' "$1" | grep -o '[0-9]*$'
 want_ids=$(ids "$T/plain.json")
 want_n=$(packets "$T/plain.json")
 
+# capture NAME INPUT DEVICE TCPDUMP-ARGS...: tcpdump (in namespace b, or a for nflog)
+# waits for the sample's packets while INPUT is replayed on DEVICE in namespace a; then
+# negcap must find in NAME.pcap what it finds in the plain sample.
+capture() {
+	name=$1 input=$2 dev=$3
+	shift 3
+	ns=$B
+	[ "$name" = nflog ] && ns=$A
+	$ns tcpdump -n -U -c "$want_n" -w "$T/$name.pcap" "$@" 2>"$T/$name.tcpdump" &
+	tpid=$!
+	i=0
+	until grep -q "listening on" "$T/$name.tcpdump" 2>/dev/null || [ $i -gt 100 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	$A tcpreplay -q -t -i "$dev" "$input" >"$T/$name.replay" 2>&1 ||
+		fail "$name: tcpreplay: $(head -c 200 "$T/$name.replay")"
+	i=0
+	while kill -0 $tpid 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then kill $tpid; fail "$name: not all $want_n packets came"; break; fi
+		sleep 0.1
+	done
+	wait $tpid
+	"$NEGCAP" --json -r "$T/$name.pcap" >"$T/$name.json" 2>"$T/$name.err"
+	[ "$(ids "$T/$name.json")" = "$want_ids" ] ||
+		fail "$name: findings $(ids "$T/$name.json"), plain $want_ids ($(head -c 200 "$T/$name.err"))"
+	[ "$(packets "$T/$name.json")" = "$want_n" ] ||
+		fail "$name: $(packets "$T/$name.json") packets, expected $want_n"
+	grep -q '"undecodable_packets":0,' "$T/$name.json" || fail "$name: undecodable packets"
+	echo "$name: $(ids "$T/$name.json")"
+}
+
 # tunnel NAME INPUT FILTER IP-LINK-ARGS...: replays INPUT into a tunnel device t0 in
 # namespace a and checks what the underlay carried.
 tunnel() {
@@ -61,28 +94,8 @@ tunnel() {
 		return
 	fi
 	ip -n "${NS}a" link set t0 up
-	$B tcpdump -n -U -i vb -c "$want_n" -w "$T/$name.pcap" "$filter" 2>"$T/$name.tcpdump" &
-	tpid=$!
-	i=0
-	until grep -q "listening on" "$T/$name.tcpdump" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -le 100 ] || break
-		sleep 0.1
-	done
-	$A tcpreplay -q -t -i t0 "$input" >"$T/$name.replay" 2>&1 || fail "$name: tcpreplay: $(head -c 200 "$T/$name.replay")"
-	i=0
-	while kill -0 $tpid 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 100 ]; then kill $tpid; fail "$name: not all $want_n packets came through"; break; fi
-		sleep 0.1
-	done
-	wait $tpid
+	capture "$name" "$input" t0 -i vb "$filter"
 	ip -n "${NS}a" link del t0
-	"$NEGCAP" --json -r "$T/$name.pcap" >"$T/$name.json" 2>"$T/$name.err"
-	[ "$(ids "$T/$name.json")" = "$want_ids" ] || fail "$name: findings $(ids "$T/$name.json"), plain $want_ids"
-	[ "$(packets "$T/$name.json")" = "$want_n" ] || fail "$name: $(packets "$T/$name.json") packets, expected $want_n"
-	grep -q '"undecodable_packets":0,' "$T/$name.json" || fail "$name: undecodable packets"
-	echo "$name: $(ids "$T/$name.json")"
 }
 
 L="local 10.99.0.1 remote 10.99.0.2"
@@ -101,27 +114,7 @@ if command -v iptables >/dev/null 2>&1 && $A iptables -t raw -A PREROUTING -i lo
 	--nflog-group 5 2>"$T/ipt.err"; then
 	tcprewrite --enet-dmac=00:00:00:00:00:00 --enet-smac=00:00:00:00:00:00 -i "$SAMPLE" \
 		-o "$T/lo.pcap"
-	$A tcpdump -n -U -i nflog:5 -c "$want_n" -w "$T/nflog.pcap" 2>"$T/nflog.tcpdump" &
-	tpid=$!
-	i=0
-	until grep -q "listening on" "$T/nflog.tcpdump" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -le 100 ] || break
-		sleep 0.1
-	done
-	$A tcpreplay -q -t -i lo "$T/lo.pcap" >"$T/nflog.replay" 2>&1 || fail "nflog: tcpreplay: $(head -c 200 "$T/nflog.replay")"
-	i=0
-	while kill -0 $tpid 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 100 ]; then kill $tpid; fail "nflog: not all $want_n packets logged"; break; fi
-		sleep 0.1
-	done
-	wait $tpid
-	"$NEGCAP" --json -r "$T/nflog.pcap" >"$T/nflog.json" 2>"$T/nflog.err"
-	[ "$(ids "$T/nflog.json")" = "$want_ids" ] || fail "nflog: findings $(ids "$T/nflog.json"), plain $want_ids ($(head -c 200 "$T/nflog.err"))"
-	[ "$(packets "$T/nflog.json")" = "$want_n" ] || fail "nflog: $(packets "$T/nflog.json") packets, expected $want_n"
-	grep -q '"undecodable_packets":0,' "$T/nflog.json" || fail "nflog: undecodable packets"
-	echo "nflog: $(ids "$T/nflog.json")"
+	capture nflog "$T/lo.pcap" lo -i nflog:5
 else
 	echo "note: nflog: no iptables NFLOG here ($(head -c 100 "$T/ipt.err" 2>/dev/null)); not checked"
 fi

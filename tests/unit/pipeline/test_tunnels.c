@@ -71,7 +71,7 @@ static void frames_free(struct frames *f)
 
 enum kind {
 	K_GRE_IP, K_GRETAP, K_ERSPAN1, K_ERSPAN2, K_ERSPAN3, K_VXLAN, K_MPLS, K_MPLS_GRE,
-	K_IPIP, K_IP6IP, K_NFLOG, K_N
+	K_IPIP, K_IP6IP, K_NFLOG, K_N, K_6IN4 = K_N
 };
 
 /* An outer IPv4 header (20 bytes) or IPv6 header (40 bytes) for `len` payload bytes. */
@@ -161,6 +161,7 @@ static size_t wrap(enum kind k, const uint8_t *eth, size_t n, uint8_t *out)
 		break;
 	case K_IPIP:
 	case K_IP6IP:
+	case K_6IN4:
 		memcpy(inner, ip, iplen);
 		in = iplen;
 		break;
@@ -184,8 +185,6 @@ static size_t wrap(enum kind k, const uint8_t *eth, size_t n, uint8_t *out)
 			inner[in++] = 0;
 		memcpy(out, inner, in);
 		return in;
-	case K_N:
-		break;
 	}
 	eth_hdr(out);
 	o = 14;
@@ -195,8 +194,8 @@ static size_t wrap(enum kind k, const uint8_t *eth, size_t n, uint8_t *out)
 		bool v6 = k == K_IP6IP;
 
 		put16(out + 12, v6 ? 0x86dd : 0x0800);
-		o += outer_ip(out + o, v6, k == K_VXLAN ? 17 : k == K_IPIP || k == K_IP6IP ? 4 : 47,
-			      in);
+		o += outer_ip(out + o, v6, k == K_VXLAN ? 17 : k == K_IPIP || k == K_IP6IP ? 4 :
+			      k == K_6IN4 ? ((ip[0] >> 4) == 6 ? 41 : 4) : 47, in);
 	}
 	memcpy(out + o, inner, in);
 	return o + in;
@@ -314,11 +313,54 @@ static void test_undecodable_by_reason(void **state)
 	frames_free(&bare);
 }
 
+/* 6in4 (protocol 41): a capture's IPv6 frames inside IPv4, as a sit tunnel sends them
+ * (its IPv4 frames as IP in IP). */
+static void test_6in4_like_bare(void **state)
+{
+	char path[1024];
+	struct frames v6, t;
+	struct evlog want = {0}, got = {0};
+	struct cap_pipeline_stats st0, st;
+	static uint8_t buf[70100];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/arkime/tests/pcap/ntlm_synthetic.pcap",
+		 NEGSCOPE_CAPTURES_DIR);
+	if (pcaputil_file_size(path) <= 0) {
+		skip(); /* the shared captures are not here */
+		return;
+	}
+	load(path, &v6);
+	run(&v6, &want, &st0);
+	assert_true(want.n > 0);
+	memset(&t, 0, sizeof(t));
+	t.dlt = DLT_EN10MB;
+	for (size_t i = 0; i < v6.n; i++) {
+		size_t n = wrap(K_6IN4, v6.b[i], v6.len[i], buf);
+
+		t.b[i] = malloc(n);
+		assert_non_null(t.b[i]);
+		memcpy(t.b[i], buf, n);
+		t.len[i] = n;
+		t.ts[i] = v6.ts[i];
+		t.n++;
+	}
+	run(&t, &got, &st);
+	same_events(&got, &want, "6in4");
+	assert_int_equal(st.undecodable, st0.undecodable);
+	assert_int_equal(st.tunneled_packets, v6.n - st0.undecodable);
+	evlog_free(&want);
+	evlog_free(&got);
+	frames_free(&t);
+	frames_free(&v6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_tunnel_like_bare),
 		cmocka_unit_test(test_undecodable_by_reason),
+		cmocka_unit_test(test_6in4_like_bare),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
