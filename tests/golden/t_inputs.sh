@@ -96,6 +96,19 @@ for fmt in "netmon2:Network Monitor 2.x:give its name" "snoop:snoop:editcap -F p
 	grep -q "$name" "$T/o.err" || fail "$ff: the format is not named: $(cat "$T/o.err")"
 	grep -q "$todo" "$T/o.err" || fail "$ff: no way out given: $(cat "$T/o.err")"
 done
+# A pcapng whose interfaces alternate between Ethernet and a link type negcap does not
+# decode: one warning, and those frames counted as undecodable (link), numbering kept.
+S1=$S/stale-keytab.pcap
+editcap -F pcapng -r "$S1" "$T/o.pcapng" 1 3 5 7 9 11 13
+editcap -F pcapng -r -T ppp "$S1" "$T/e.pcapng" 2 4 6 8 10 12 14
+mergecap -F pcapng -w "$T/oe.pcapng" "$T/o.pcapng" "$T/e.pcapng"
+"$NEGCAP" --json -r "$T/oe.pcapng" >"$T/oe.json" 2>"$T/oe.err"
+runs=$((runs + 1))
+[ "$(grep -c 'is not supported' "$T/oe.err")" -eq 1 ] || fail "mixed link types: not one warning: $(cat "$T/oe.err")"
+grep -q '"undecodable_packets":7,"undecodable_by":{"link":7,' "$T/oe.json" ||
+	fail "mixed link types: 7 undecodable (link) expected: $(grep -o '"undecodable[^}]*' "$T/oe.json")"
+grep -q '"type":"summary","packets":14,' "$T/oe.json" || fail "mixed link types: not 14 packets"
+
 # A file that is no capture at all, compressed: the message says so.
 printf 'hello\n' | gzip -c >"$T/text.gz"
 "$NEGCAP" -r "$T/text.gz" >/dev/null 2>"$T/t.err"
