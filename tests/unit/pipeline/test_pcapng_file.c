@@ -629,6 +629,8 @@ static bool have_tool(const char *name)
 	return system(cmd) == 0;
 }
 
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static int run(const char *fmt, ...)
 {
 	char cmd[4096];
