@@ -201,6 +201,25 @@ static size_t wrap(enum kind k, const uint8_t *eth, size_t n, uint8_t *out)
 	return o + in;
 }
 
+/* Every frame of src wrapped as `k` carries it, into dst. */
+static void wrap_all(enum kind k, const struct frames *src, struct frames *dst)
+{
+	static uint8_t buf[70100];
+
+	memset(dst, 0, sizeof(*dst));
+	dst->dlt = k == K_NFLOG ? DLT_NFLOG : DLT_EN10MB;
+	for (size_t i = 0; i < src->n; i++) {
+		size_t n = wrap(k, src->b[i], src->len[i], buf);
+
+		dst->b[i] = malloc(n);
+		assert_non_null(dst->b[i]);
+		memcpy(dst->b[i], buf, n);
+		dst->len[i] = n;
+		dst->ts[i] = src->ts[i];
+		dst->n++;
+	}
+}
+
 static void same_events(const struct evlog *a, const struct evlog *b, const char *what)
 {
 	if (a->n != b->n)
@@ -236,20 +255,8 @@ static void test_every_tunnel_like_bare(void **state)
 	for (int k = 0; k < K_N; k++) {
 		struct frames t;
 		struct evlog got = {0};
-		static uint8_t buf[70100];
 
-		memset(&t, 0, sizeof(t));
-		t.dlt = k == K_NFLOG ? DLT_NFLOG : DLT_EN10MB;
-		for (size_t i = 0; i < bare.n; i++) {
-			size_t n = wrap((enum kind)k, bare.b[i], bare.len[i], buf);
-
-			t.b[i] = malloc(n);
-			assert_non_null(t.b[i]);
-			memcpy(t.b[i], buf, n);
-			t.len[i] = n;
-			t.ts[i] = bare.ts[i];
-			t.n++;
-		}
+		wrap_all((enum kind)k, &bare, &t);
 		run(&t, &got, &st);
 		same_events(&got, &want, names[k]);
 		if (st.undecodable != 0 || st.truncated_packets != 0)
@@ -321,7 +328,6 @@ static void test_6in4_like_bare(void **state)
 	struct frames v6, t;
 	struct evlog want = {0}, got = {0};
 	struct cap_pipeline_stats st0, st;
-	static uint8_t buf[70100];
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/arkime/tests/pcap/ntlm_synthetic.pcap",
@@ -333,18 +339,7 @@ static void test_6in4_like_bare(void **state)
 	load(path, &v6);
 	run(&v6, &want, &st0);
 	assert_true(want.n > 0);
-	memset(&t, 0, sizeof(t));
-	t.dlt = DLT_EN10MB;
-	for (size_t i = 0; i < v6.n; i++) {
-		size_t n = wrap(K_6IN4, v6.b[i], v6.len[i], buf);
-
-		t.b[i] = malloc(n);
-		assert_non_null(t.b[i]);
-		memcpy(t.b[i], buf, n);
-		t.len[i] = n;
-		t.ts[i] = v6.ts[i];
-		t.n++;
-	}
+	wrap_all(K_6IN4, &v6, &t);
 	run(&t, &got, &st);
 	same_events(&got, &want, "6in4");
 	assert_int_equal(st.undecodable, st0.undecodable);
