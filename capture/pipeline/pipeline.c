@@ -287,12 +287,14 @@ const struct cap_pipeline_stats *cap_pipeline_stats(struct cap_pipeline *pl)
 	return &pl->st;
 }
 
-static void count_failure(struct cap_pipeline *pl, enum cap_status st)
+static void count_failure(struct cap_pipeline *pl, enum cap_status st, enum cap_undec why)
 {
-	if (st == CAP_TRUNCATED)
+	if (st == CAP_TRUNCATED) {
 		pl->st.truncated_packets++;
-	else
+	} else {
 		pl->st.undecodable++;
+		pl->st.undecodable_by[why]++;
+	}
 }
 
 /* A SYN (without ACK) on a known flow: the same connection (retransmitted
@@ -470,7 +472,7 @@ static void tcp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 
 	st = cap_tcp_decode(ip, &t);
 	if (st != CAP_OK) {
-		count_failure(pl, st);
+		count_failure(pl, st, CAP_UNDEC_TRANSPORT);
 		if (st != CAP_MALFORMED)
 			return;
 	}
@@ -544,7 +546,7 @@ static void icmp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 
 	st = cap_icmp_decode(ip, &m);
 	if (st != CAP_OK) {
-		count_failure(pl, st);
+		count_failure(pl, st, CAP_UNDEC_TRANSPORT);
 		return;
 	}
 	if (!m.unreach)
@@ -575,7 +577,7 @@ static void udp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 
 	st = cap_udp_decode(ip, &u);
 	if (st != CAP_OK) {
-		count_failure(pl, st);
+		count_failure(pl, st, CAP_UNDEC_TRANSPORT);
 		return;
 	}
 	/* Only Kerberos is wanted from UDP: other datagrams cost one compare. */
@@ -603,25 +605,50 @@ void cap_pipeline_packet(struct cap_pipeline *pl, double ts, const uint8_t *data
 	pl->st.bytes += wirelen;
 	st = cap_link_decode(pl->linktype, &c, &et);
 	if (st != CAP_OK) {
-		count_failure(pl, st);
+		count_failure(pl, st, pl->linktype == DLT_NFLOG ? CAP_UNDEC_NFLOG : CAP_UNDEC_LINK);
 		return;
 	}
-	if (et != CAP_ETH_IPV4 && et != CAP_ETH_IPV6) {
-		pl->st.undecodable++;
-		return;
-	}
-	st = cap_ip_decode(c, et, &ip);
-	if (st != CAP_OK) {
-		count_failure(pl, st);
-		return;
-	}
-	if (ip.fragment) {
-		pl->st.ip_fragments++;
-		r = cap_frag_add(pl->frags, &ip, ts, &whole, &pl->st.ip_frag_dropped);
-		if (r != 1)
+	/* Tunnels are opened until the innermost IP packet: that one is analysed, as
+	 * tshark dissects the innermost TCP. */
+	for (int depth = 0;; depth++) {
+		enum cap_undec why = CAP_UNDEC_GRE;
+
+		if (et == CAP_ETH_MPLS || et == CAP_ETH_MPLS_MC) {
+			st = cap_mpls_pop(&c, &et);
+			if (st != CAP_OK) {
+				count_failure(pl, st, CAP_UNDEC_MPLS);
+				return;
+			}
+		}
+		if (et != CAP_ETH_IPV4 && et != CAP_ETH_IPV6) {
+			count_failure(pl, CAP_UNSUPPORTED, CAP_UNDEC_ETHERTYPE);
 			return;
-		pl->st.ip_reassembled++;
-		ip = whole;
+		}
+		st = cap_ip_decode(c, et, &ip);
+		if (st != CAP_OK) {
+			count_failure(pl, st, CAP_UNDEC_IP);
+			return;
+		}
+		if (ip.fragment) {
+			pl->st.ip_fragments++;
+			r = cap_frag_add(pl->frags, &ip, ts, &whole, &pl->st.ip_frag_dropped);
+			if (r != 1)
+				return;
+			pl->st.ip_reassembled++;
+			ip = whole;
+		}
+		r = cap_tunnel_inner(&ip, &c, &et, &why);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			count_failure(pl, r == -2 ? CAP_TRUNCATED : CAP_UNSUPPORTED, why);
+			return;
+		}
+		if (depth == CAP_MAX_TUNNELS) {
+			count_failure(pl, CAP_UNSUPPORTED, CAP_UNDEC_DEPTH);
+			return;
+		}
+		pl->st.tunneled_packets += depth == 0;
 	}
 	switch (ip.proto) {
 	case 6:
