@@ -5,6 +5,7 @@
 #                              NEGSCOPE_REQUIRE_TOOLS=1 (the README's test command sets it:
 #                              .ci/install-deps installs every tool a test uses, so a
 #                              missing one there is a broken CI machine, not a skip)
+#   missing WHAT PACKAGE       the same for something else a package provides
 #   skip MSG                   exit 77 for what no package provides (not root, no
 #                              ../shared/captures beside the clone): always a skip
 #   wait_for SECONDS WHAT CMD...
@@ -13,14 +14,21 @@
 #                              output of CMD (what it saw), and return 1.  Tests wait on
 #                              conditions, never on fixed pauses: under load (ASan, two
 #                              busy cores) a pause that was long enough is not.
+#   MARKER_FILTER, end_marker PCAP, strip_marker PCAP
+#                              end a tcpdump -U recording on lo on a marker, not a pause
 
 need_tool() { # tool [package]
-	command -v "$1" >/dev/null 2>&1 && return 0
+	command -v "$1" >/dev/null 2>&1 || missing "$1 not installed" "${2:-$1}"
+}
+
+# missing WHAT PACKAGE: what a package would provide is not there: skip, or fail when every
+# tool must be there
+missing() {
 	if [ "${NEGSCOPE_REQUIRE_TOOLS:-0}" = 1 ]; then
-		echo "FAIL: $1 not installed (package ${2:-$1}; .ci/install-deps installs it)" >&2
+		echo "FAIL: $1 (package $2; .ci/install-deps installs it)" >&2
 		exit 1
 	fi
-	echo "SKIP: $1 not installed (package ${2:-$1}; .ci/install-deps installs it)" >&2
+	echo "SKIP: $1 (package $2; .ci/install-deps installs it)" >&2
 	exit 77
 }
 
@@ -45,4 +53,32 @@ wait_for() { # seconds what cmd...
 		fi
 		sleep 0.05
 	done
+}
+
+# (Helpers that wait_for runs must not end early under a caller's set -e: a command
+# substitution inherits it.)
+# The end of a recording on lo: a refused connection to port 9 (SYN, RST) sent after the
+# run; once tcpdump (-U) has written its RST it has written everything before it, however
+# far behind it ran (SIGINT drops what it has not read).  Record MARKER_FILTER too, then
+# end_marker PCAP, stop tcpdump, strip_marker PCAP.
+MARKER_FILTER="tcp port 9"
+marker_seen() { # pcap
+	n=$(tcpdump -r "$1" -n 'tcp port 9 and tcp[tcpflags] & tcp-rst != 0' 2>/dev/null | wc -l || :)
+	echo "$n marker RSTs in $1"
+	[ "$n" -ge 1 ]
+}
+end_marker() { # pcap
+	# connections closing (FIN, ACK) first: nothing on the lab's ports but listeners and
+	# TIME-WAIT
+	wait_for 30 "lab connections to close" lab_conns_closed
+	curl -s --max-time 2 -o /dev/null "http://127.0.0.1:9/" 2>/dev/null
+	wait_for 60 "the end marker in $1" marker_seen "$1"
+}
+lab_conns_closed() {
+	open=$(ss -Htan exclude listening exclude time-wait 2>/dev/null |
+		awk '{ print $4, $5 }' | grep -E ':(88|5[45][0-9][0-9])( |$)' || true)
+	[ -z "$open" ] || { echo "open: $open"; return 1; }
+}
+strip_marker() { # pcap
+	tcpdump -r "$1" -w "$1.nomark" 'not tcp port 9' 2>/dev/null && mv "$1.nomark" "$1"
 }
