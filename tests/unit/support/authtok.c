@@ -254,7 +254,8 @@ int tshark_fields(const char *pcap, const char *filter, const char *const *field
 	out->nf = nf;
 	out->cells = NULL;
 	o = (size_t)snprintf(cmd, sizeof(cmd),
-			     "tshark -n -r '%s' -Y '%s' -T fields -E occurrence=a -E aggregator='|'",
+			     "tshark -n -r '%s' -Y '%s' -T fields -E occurrence=a "
+			     "-E aggregator='|'",
 			     pcap, filter);
 	for (i = 0; i < nf && o < sizeof(cmd); i++)
 		o += (size_t)snprintf(cmd + o, sizeof(cmd) - o, " -e %s", fields[i]);
