@@ -14,6 +14,7 @@
 #                              output of CMD (what it saw), and return 1.  Tests wait on
 #                              conditions, never on fixed pauses: under load (ASan, two
 #                              busy cores) a pause that was long enough is not.
+#   caught_up PID STATEFILE [MS]  (for wait_for) a capture process has read all sent so far
 #   MARKER_FILTER, end_marker PCAP, strip_marker PCAP
 #                              end a tcpdump -U recording on lo on a marker, not a pause
 
@@ -81,4 +82,26 @@ lab_conns_closed() {
 }
 strip_marker() { # pcap
 	tcpdump -r "$1" -w "$1.nomark" 'not tcp port 9' 2>/dev/null && mv "$1.nomark" "$1"
+}
+
+# caught_up PID STATEFILE [MS]: a libpcap reader (negcap, tcpdump without --immediate-mode)
+# has read everything sent before the wait began.  It reads the ring in kernel blocks, each
+# handed over at most one read timeout (negcap 100 ms, tcpdump 1 s) after its first packet,
+# and sleeps in poll(2) in between with no timer of its own: once it has slept (state S) for
+# MS (default 300; more than the read timeout) without a wake-up, no block is pending.  A busy reader shows state R or new wake-ups, and the wait
+# goes on.  STATEFILE (absent at first) keeps the last wake-up count and when it was seen.
+caught_up() {
+	_cu_st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || :)
+	_cu_sw=$(awk '/^voluntary_ctxt_switches:/ { print $2 }' "/proc/$1/status" 2>/dev/null || :)
+	_cu_now=$(date +%s%N)
+	_cu_prev=$(cat "$2" 2>/dev/null || :)
+	if [ "$_cu_st" = S ] && [ -n "$_cu_prev" ] && [ "${_cu_prev%% *}" = "$_cu_sw" ]; then
+		_cu_idle=$(((_cu_now - ${_cu_prev#* }) / 1000000))
+		echo "pid $1 state $_cu_st, $_cu_sw wake-ups, asleep for $_cu_idle ms"
+		[ "$_cu_idle" -ge "${3:-300}" ]
+		return
+	fi
+	echo "$_cu_sw $_cu_now" >"$2"
+	echo "pid $1 state ${_cu_st:-(gone)}, ${_cu_sw:-?} wake-ups"
+	return 1
 }

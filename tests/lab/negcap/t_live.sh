@@ -40,26 +40,6 @@ dropped() {
 	echo "uid ${u:-(no process)}"
 	case $u in "" | 0/* | */0) return 1 ;; esac
 }
-# caught_up PID STATE: negcap has read everything sent before this wait began.  It reads
-# the ring in kernel blocks, each handed over at most 100 ms (its read timeout) after its
-# first packet, and sleeps in poll(2) in between with no timer of its own: once it has slept
-# (state S) for 300 ms without a wake-up, no block is pending.  A busy negcap shows state R
-# or new wake-ups, and the wait goes on.  STATE keeps the last wake-up count and its time.
-caught_up() {
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
-	sw=$(awk '/^voluntary_ctxt_switches:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
-	now=$(date +%s%N)
-	prev=$(cat "$2" 2>/dev/null)
-	if [ -n "$st" ] && [ "$st" = S ] && [ -n "$prev" ] && [ "${prev%% *}" = "$sw" ]; then
-		idle=$(((now - ${prev#* }) / 1000000))
-		echo "negcap state $st, $sw wake-ups, asleep for $idle ms"
-		[ "$idle" -ge 300 ]
-		return
-	fi
-	echo "$sw $now" >"$2"
-	echo "negcap state ${st:-(gone)}, $sw wake-ups"
-	return 1
-}
 subset() { # "a b" "a b c": every word of $1 is in $2
 	for w in $1; do
 		case " $2 " in *" $w "*) ;; *) echo "   '$w' missing from '$2'" >&2; return 1 ;; esac
