@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #define EXIT_SKIPPED 77
@@ -39,6 +40,8 @@ static const char *const tools[][2] = {
 	{ "editcap", "wireshark-common (with tshark)" },
 	{ "python3", "python3" },
 };
+/* The GSS-API NTLM mechanism the tests make real NTLM tokens with. */
+static const char ntlm_mech_conf[] = "/etc/gss/mech.d/mech.ntlmssp.conf";
 
 static int missing_tool(void)
 {
@@ -53,6 +56,11 @@ static int missing_tool(void)
 				"installs it)\n", tools[i][0], tools[i][1]);
 			missing = 1;
 		}
+	}
+	if (access(ntlm_mech_conf, R_OK) != 0) {
+		fprintf(stderr, "FAIL: %s missing (package gss-ntlmssp; .ci/install-deps installs "
+			"it)\n", ntlm_mech_conf);
+		missing = 1;
 	}
 	return missing;
 }
