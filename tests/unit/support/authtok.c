@@ -190,9 +190,23 @@ static uint64_t stored_key(const char *cmd, off_t size)
 	return fnv1a(h, &size, sizeof(size));
 }
 
+/* Runs cmd into path (through a temp file and a rename: safe under ctest -j), opened. */
+static FILE *run_into(const char *path, const char *cmd)
+{
+	char tmp[1100], full[4200];
+
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	snprintf(full, sizeof(full), "%s > '%s' && mv '%s' '%s'", cmd, tmp, tmp, path);
+	if (system(full) != 0) {
+		unlink(tmp);
+		return NULL;
+	}
+	return fopen(path, "r");
+}
+
 static FILE *stored_output(const char *cmd, off_t size, int record)
 {
-	char path[1024], tmp[1100], full[4200];
+	char path[1024];
 	FILE *fp;
 
 	snprintf(path, sizeof(path), ORACLE_DIR "/%016llx.txt",
@@ -204,18 +218,12 @@ static FILE *stored_output(const char *cmd, off_t size, int record)
 				"tests/golden/oracle/regenerate.sh)\n", path, cmd);
 		return fp;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	snprintf(full, sizeof(full), "%s > '%s' && mv '%s' '%s'", cmd, tmp, tmp, path);
-	if (system(full) != 0) {
-		unlink(tmp);
-		return NULL;
-	}
-	return fopen(path, "r");
+	return run_into(path, cmd);
 }
 
 static FILE *tshark_output(const char *pcap, const char *cmd)
 {
-	char path[1024], tmp[1100], full[4200];
+	char path[1024];
 	struct stat sb;
 	uint64_t h = 0xcbf29ce484222325ull;
 	FILE *fp;
@@ -231,15 +239,7 @@ static FILE *tshark_output(const char *pcap, const char *cmd)
 	snprintf(path, sizeof(path), NEGSCOPE_BUILD_DIR "/tshark-cache/%016llx.txt",
 		 (unsigned long long)h);
 	fp = fopen(path, "r");
-	if (fp != NULL)
-		return fp;
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	snprintf(full, sizeof(full), "%s > '%s' && mv '%s' '%s'", cmd, tmp, tmp, path);
-	if (system(full) != 0) {
-		unlink(tmp);
-		return NULL;
-	}
-	return fopen(path, "r");
+	return fp != NULL ? fp : run_into(path, cmd);
 }
 
 int tshark_fields(const char *pcap, const char *filter, const char *const *fields, size_t nf,
