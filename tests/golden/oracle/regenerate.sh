@@ -15,7 +15,8 @@ command -v tshark >/dev/null 2>&1 || { echo "regenerate.sh: tshark is needed" >&
 cmake --build "$build" -j2 >/dev/null
 rm -f "$here"/tshark/*.txt
 mkdir -p "$here/tshark"
-for t in test_authhdr test_classify test_gss_token test_ntlmssp test_spnego test_token; do
+for t in test_authhdr test_classify test_gss_token test_ntlmssp test_spnego test_token \
+	test_capture_oracle test_netdecode test_reassembly; do
 	echo "regenerate.sh: $t" >&2
 	NEGSCOPE_ORACLE=record "$build/tests/$t" >/dev/null ||
 		{ echo "regenerate.sh: $t failed while recording" >&2; exit 1; }

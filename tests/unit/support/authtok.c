@@ -133,7 +133,7 @@ void authtok_free_list(char **list)
  * renamed: safe under ctest -j). */
 #define ORACLE_DIR NEGSCOPE_SRC_DIR "/tests/golden/oracle/tshark"
 
-static const char *oracle_mode(void)
+const char *tshark_oracle_mode(void)
 {
 	const char *m = getenv("NEGSCOPE_ORACLE");
 
@@ -142,7 +142,7 @@ static const char *oracle_mode(void)
 
 int tshark_available(void)
 {
-	if (strcmp(oracle_mode(), "stored") == 0)
+	if (strcmp(tshark_oracle_mode(), "stored") == 0)
 		return 1;
 	return system("tshark -v >/dev/null 2>&1") == 0;
 }
@@ -204,13 +204,17 @@ static FILE *run_into(const char *path, const char *cmd)
 	return fopen(path, "r");
 }
 
+void tshark_stored_path(char *buf, size_t len, const char *cmd, off_t size)
+{
+	snprintf(buf, len, ORACLE_DIR "/%016llx.txt", (unsigned long long)stored_key(cmd, size));
+}
+
 static FILE *stored_output(const char *cmd, off_t size, int record)
 {
 	char path[1024];
 	FILE *fp;
 
-	snprintf(path, sizeof(path), ORACLE_DIR "/%016llx.txt",
-		 (unsigned long long)stored_key(cmd, size));
+	tshark_stored_path(path, sizeof(path), cmd, size);
 	if (!record) {
 		fp = fopen(path, "r");
 		if (fp == NULL)
@@ -230,8 +234,8 @@ static FILE *tshark_output(const char *pcap, const char *cmd)
 
 	if (stat(pcap, &sb) != 0)
 		return NULL;
-	if (strcmp(oracle_mode(), "live") != 0)
-		return stored_output(cmd, sb.st_size, strcmp(oracle_mode(), "record") == 0);
+	if (strcmp(tshark_oracle_mode(), "live") != 0)
+		return stored_output(cmd, sb.st_size, strcmp(tshark_oracle_mode(), "record") == 0);
 	h = fnv1a(h, cmd, strlen(cmd));
 	h = fnv1a(h, &sb.st_size, sizeof(sb.st_size));
 	h = fnv1a(h, &sb.st_mtime, sizeof(sb.st_mtime));
