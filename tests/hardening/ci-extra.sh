@@ -30,6 +30,8 @@ SAN_LABELS='unit|fuzz|hardening|golden|style'
 
 . "$src/tests/testenv.sh"
 need_tool clang
+# sanitizer reports name functions only through it, and lsan.supp matches function names
+need_tool llvm-symbolizer llvm
 probe=$(mktemp -d)
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\n%s\n' \
 	'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' \
