@@ -28,6 +28,8 @@ struct cap_report_input {
 	uint64_t pcap_dropped;    /* live: dropped by the kernel (pcap_stats ps_drop) */
 	uint64_t pcap_if_dropped; /* live: dropped by the interface */
 	bool interrupted;         /* ended by a signal (Ctrl-C) */
+	const char *const *file_names; /* the -r inputs as given, for the HTML report's head */
+	size_t nfile_names;
 };
 
 struct cap_report_opts {
@@ -42,6 +44,21 @@ struct cap_report_opts {
  * -1 when writing failed. */
 int cap_report_text(FILE *out, const struct cap_analysis *a, const struct cap_pipeline_stats *st,
 		    const struct cap_report_input *in, const struct cap_report_opts *o);
+
+/* The HTML report (negcap --html): one self-contained file (inline CSS and SVG, no
+ * external asset, readable with scripts off) with the verdict, a sequence diagram per
+ * conversation with a finding, the others one table row each, the findings with their
+ * advice, the summary and anomalies, and what its caps left out.  Every string from the
+ * capture is escaped with cap_html_escape().  Returns 0, or -1 when writing failed. */
+int cap_report_html(FILE *out, const struct cap_analysis *a, const struct cap_pipeline_stats *st,
+		    const struct cap_report_input *in);
+/* Writes n bytes of untrusted text as HTML text (also safe inside a quoted attribute):
+ * & < > " ' become entities; control characters (but tab and newline), the bidi
+ * formatting characters and bytes that are not valid UTF-8 become U+FFFD.  Returns 0, or
+ * -1 when writing failed.  The _str form takes a NUL-terminated string (NULL writes
+ * nothing). */
+int cap_html_escape(FILE *out, const void *text, size_t n);
+int cap_html_escape_str(FILE *out, const char *s);
 
 /* JSON lines through the caller's writer.  Each call writes one record and ends the
  * line (cap_json_end_line); returns 0, or -1 when the writer failed (its status says
