@@ -25,10 +25,10 @@
 #define HTML_PINS 64            /* findings of one conversation considered for pins */
 
 /* Lane positions in a step's SVG (user units = CSS px). */
-#define LANE_CLIENT 16
-#define LANE_SERVER 110
-#define LANE_KDC 204
-#define LANES_W 220
+#define LANE_CLIENT 30
+#define LANE_SERVER 124
+#define LANE_KDC 218
+#define LANES_W 240
 #define ARROW_Y 14
 
 struct html {
@@ -83,12 +83,12 @@ static const char STYLE[] =
 ".sev.error{color:var(--err)}.sev.warning{color:var(--warn)}.sev.info{color:var(--info)}"
 ".conv{margin:14px 0 22px;break-inside:auto}"
 ".ladder{border:1px solid var(--line);border-radius:6px;overflow:hidden}"
-".step,.lanehead{display:grid;grid-template-columns:5.5em 220px 1fr;align-items:stretch;"
+".step,.lanehead{display:grid;grid-template-columns:5.5em 240px 1fr;align-items:stretch;"
 "border-top:1px solid var(--soft);break-inside:avoid}"
 ".lanehead{border-top:0;background:var(--soft);font-size:.8em;font-weight:600}"
 ".lanehead .lanes{position:relative;height:2.2em}"
 ".lane{position:absolute;top:.5em;transform:translateX(-50%);white-space:nowrap}"
-".lane-client{left:16px}.lane-server{left:110px}.lane-kdc{left:204px}"
+".lane-client{left:30px}.lane-server{left:124px}.lane-kdc{left:218px}"
 ".fr{padding:4px 6px;text-align:right;color:var(--dim);font-variant-numeric:tabular-nums}"
 ".fr a{color:inherit}"
 ".lanes{position:relative;overflow:hidden;min-height:28px}"
@@ -120,7 +120,7 @@ static const char STYLE[] =
 "#filterbox{margin:8px 0}#filterbox input{font:inherit;padding:4px 8px;width:min(28em,100%)}"
 "[hidden]{display:none!important}"
 "@media (max-width:640px){body{padding:8px;font-size:14px}"
-".step{grid-template-columns:4em 220px;}"
+".step{grid-template-columns:4em 240px;}"
 ".step .text{grid-column:1/-1;padding:0 8px 6px 8px}"
 "th:nth-child(4),td:nth-child(4){display:none}}"
 "@media print{@page{margin:12mm}body{max-width:none;padding:0;font-size:10.5pt}"
