@@ -229,22 +229,8 @@ static void head(struct html *h, const struct cap_report_input *in)
 	put(h, "</p></header>\n");
 }
 
-/* The first evidence string present among keys, or NULL. */
-static const char *first_ev(const struct cap_finding *f, const char *const *keys)
-{
-	for (; *keys != NULL; keys++) {
-		const struct cap_evidence *e = cap_finding_get(f, *keys);
-
-		if (e != NULL && !e->is_num && e->str != NULL && e->str[0] != '\0')
-			return e->str;
-	}
-	return NULL;
-}
-
 static void verdict(struct html *h, const struct cap_analysis *a)
 {
-	static const char *const user_keys[] = {"user", "cname", NULL};
-	static const char *const site_keys[] = {"host", "server", "spn", "kdc", NULL};
 	const struct cap_analysis_stats *as = cap_analysis_stats(a);
 	size_t nf = cap_analysis_nfindings(a);
 	int top = cap_analysis_max_severity(a);
@@ -267,8 +253,9 @@ static void verdict(struct html *h, const struct cap_analysis *a)
 	for (size_t i = 0; i < nf && i < HTML_VERDICT; i++) {
 		const struct cap_finding *f = cap_analysis_finding(a, i);
 		const struct cap_finding_info *info = cap_finding_info(f->id);
-		const char *user = first_ev(f, user_keys), *site = first_ev(f, site_keys);
+		struct cap_report_subject who;
 
+		cap_report_subject(f, &who);
 		put(h, "<li><span class=\"sev %s\">%s</span> ", sev_class(f->severity),
 		    cap_severity_name(f->severity));
 		if (i < HTML_FINDINGS)
@@ -276,16 +263,14 @@ static void verdict(struct html *h, const struct cap_analysis *a)
 			    cap_finding_slug(f->id));
 		if (info != NULL)
 			put(h, ": %s", info->title);
-		if (user != NULL) {
+		if (who.user != NULL) {
 			put(h, "; user <code>");
-			esc(h, user);
+			esc(h, who.user);
 			put(h, "</code>");
 		}
-		if (site != NULL) {
-			put(h, "; %s <code>", cap_finding_get(f, "host") != NULL ? "site" :
-				cap_finding_get(f, "server") != NULL ? "server" :
-				cap_finding_get(f, "spn") != NULL ? "SPN" : "KDC");
-			esc(h, site);
+		if (who.site != NULL) {
+			put(h, "; %s <code>", who.site_word);
+			esc(h, who.site);
 			put(h, "</code>");
 		}
 		if (f->conversation != 0)

@@ -16,25 +16,14 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 
-from golden import fail, failures, run
+from golden import dispatch, fail, require_tool, run
 
 SECTIONS = ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS", "EXAMPLES", "FILES",
             "ENVIRONMENT", "SEE ALSO")
 OPT = re.compile(r"(?<![\w/-])(--?[A-Za-z][\w-]*)")
 # negprobe's --help does not list these; the man page and the completion may.
 ALWAYS = {"-h", "--help", "-V", "--version"}
-
-
-def need(tool):
-    if shutil.which(tool):
-        return
-    if os.environ.get("NEGSCOPE_REQUIRE_TOOLS") == "1" or os.geteuid() == 0:
-        print("FAIL: %s is not installed (.ci/install-deps installs it)" % tool)
-        sys.exit(1)
-    print("SKIP: %s is not installed" % tool)
-    sys.exit(77)
 
 
 def help_options(prog):
@@ -128,18 +117,19 @@ def check_completion(negcap, negprobe, script):
     print("ok completion")
 
 
+def cmd_man(negcap, negprobe, docdir):
+    require_tool("man", shutil.which("man"))
+    for prog, page in ((negcap, "negcap.1"), (negprobe, "negprobe.1")):
+        check_page(prog, os.path.join(docdir, page))
+
+
+def cmd_completion(negcap, negprobe, script):
+    require_tool("bash", shutil.which("bash"))
+    check_completion(negcap, negprobe, script)
+
+
 def main():
-    if len(sys.argv) == 5 and sys.argv[1] == "man":
-        need("man")
-        for prog, page in ((sys.argv[2], "negcap.1"), (sys.argv[3], "negprobe.1")):
-            check_page(prog, os.path.join(sys.argv[4], page))
-    elif len(sys.argv) == 5 and sys.argv[1] == "completion":
-        need("bash")
-        check_completion(sys.argv[2], sys.argv[3], sys.argv[4])
-    else:
-        print(__doc__)
-        sys.exit(2)
-    sys.exit(1 if failures else 0)
+    dispatch(__doc__, {"man": (3, cmd_man), "completion": (3, cmd_completion)})
 
 
 if __name__ == "__main__":

@@ -26,11 +26,10 @@ import shutil
 import signal
 import struct
 import subprocess
-import sys
 import tempfile
 import time
 
-from golden import fail, failures, run
+from golden import dispatch, fail, require_tool, run
 
 CHROMIUM_TIMEOUT = 90
 
@@ -311,13 +310,8 @@ def screenshot(exe, path, png, width, height):
 
 def need_chromium():
     exe = chromium_path()
-    if exe:
-        return exe
-    if os.environ.get("NEGSCOPE_REQUIRE_TOOLS") == "1" or os.geteuid() == 0:
-        print("FAIL: chromium is not installed (.ci/install-deps installs it)")
-        sys.exit(1)
-    print("SKIP: chromium is not installed")
-    sys.exit(77)
+    require_tool("chromium", exe)
+    return exe
 
 
 def events(negcap, pcap):
@@ -437,14 +431,7 @@ def cmd_escape(negcap, outdir):
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[1] == "escape":
-        cmd_escape(sys.argv[2], sys.argv[3])
-    elif len(sys.argv) == 5 and sys.argv[1] == "browser":
-        cmd_browser(sys.argv[2], sys.argv[3], sys.argv[4])
-    else:
-        print(__doc__)
-        sys.exit(2)
-    sys.exit(1 if failures else 0)
+    dispatch(__doc__, {"escape": (2, cmd_escape), "browser": (3, cmd_browser)})
 
 
 if __name__ == "__main__":

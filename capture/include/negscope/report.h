@@ -84,6 +84,13 @@ const char *cap_report_step_kind_name(enum cap_step_kind k);
 size_t cap_report_auth_summary(const struct cap_auth_fact *f, char *buf, size_t cap);
 /* A response's challenges: "Negotiate <token, 120 chars>, Basic realm="x"". */
 size_t cap_report_challenges_text(const struct cap_http_fact *f, char *buf, size_t cap);
+/* Whom and what a finding concerns, for a verdict line: the first user evidence (user,
+ * cname), the first site evidence (host, server, spn, kdc) and the word for it ("site",
+ * "server", "SPN", "KDC"); NULL when absent. */
+struct cap_report_subject {
+	const char *user, *site, *site_word;
+};
+void cap_report_subject(const struct cap_finding *f, struct cap_report_subject *out);
 /* Why a Kerberos message did not decode; "" (0) when it did. */
 size_t cap_report_krb_problem(const struct cap_krb_fact *f, char *buf, size_t cap);
 /* "offered": the schemes of CAP_AUTH_BIT() bits, as an array (nothing when 0). */
