@@ -52,6 +52,46 @@ int cap_report_text(FILE *out, const struct cap_analysis *a, const struct cap_pi
  * capture is escaped with cap_html_escape().  Returns 0, or -1 when writing failed. */
 int cap_report_html(FILE *out, const struct cap_analysis *a, const struct cap_pipeline_stats *st,
 		    const struct cap_report_input *in);
+/* The parts of the HTML report (report/html_page.c), also used by negprobe's: a writer
+ * whose first error sticks, the page around the content (style, filter script), the rows
+ * of one sequence diagram, and a finding with its explanation, evidence and advice.
+ * Markup goes through cap_html_put() (its format and arguments must hold no text from a
+ * capture or a server); such text goes through cap_html_text(), which escapes it. */
+struct cap_html {
+	FILE *fp;
+	bool err;
+};
+void cap_html_put(struct cap_html *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cap_html_text(struct cap_html *h, const char *s);
+/* "<!DOCTYPE html>" ... "<body><header><h1>title</h1>" (title is ours, not escaped). */
+void cap_html_page_begin(struct cap_html *h, FILE *fp, const char *title);
+/* The filter script and the closing tags; flushes.  0, or -1 when any write failed. */
+int cap_html_page_end(struct cap_html *h);
+/* "error", "warning", "info": the CSS class of a severity. */
+const char *cap_html_sev_class(enum cap_severity s);
+/* A diagram: lanes client, web server, KDC; `number_label` heads the left column
+ * ("frame", "leg"). */
+void cap_html_lanes_begin(struct cap_html *h, const char *number_label);
+void cap_html_lanes_end(struct cap_html *h);
+struct cap_html_row {
+	enum cap_step_dir dir;
+	bool at_kdc;          /* a NOTE about the KDC (else about the web server) */
+	uint64_t number;      /* frame or leg, shown at the left and as data-frame */
+	const char *id;       /* the row's anchor id, or NULL */
+	const char *kind;     /* data-kind, e.g. cap_report_step_kind_name() */
+	bool bad, ok, pinned; /* failing leg (marked), success, cited by a finding */
+};
+/* One arrow's row, leaving its text cell open for cap_html_text() and cap_html_pin(). */
+void cap_html_row_begin(struct cap_html *h, const struct cap_html_row *r);
+void cap_html_row_end(struct cap_html *h);
+/* A finding's badge in a row, linking to the element with id `target`. */
+void cap_html_pin(struct cap_html *h, const struct cap_finding *f, const char *target);
+/* A finding: article with the id `id` and its heading, then the caller's "meta" line
+ * (where it was seen) between _begin and _end, which writes the catalog's explanation,
+ * the detail, the evidence and the advice. */
+void cap_html_finding_begin(struct cap_html *h, const struct cap_finding *f, const char *id);
+void cap_html_finding_end(struct cap_html *h, const struct cap_finding *f);
+
 /* Writes n bytes of untrusted text as HTML text (also safe inside a quoted attribute):
  * & < > " ' become entities; control characters (but tab and newline), the bidi
  * formatting characters and bytes that are not valid UTF-8 become U+FFFD.  Returns 0, or
