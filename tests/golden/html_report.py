@@ -5,6 +5,9 @@
       hostile (<script>, quotes, an event-handler attribute, bidi and control characters,
       invalid UTF-8), renders it, and checks that none of it became markup (HTML parser;
       and the DOM of headless Chromium when it is installed).
+  html_report.py probe NEGPROBE OUTDIR
+      the same for negprobe --html against a loopback HTTP server whose reason phrase and
+      challenges are hostile; one arrow per request and per response.
   html_report.py browser NEGCAP SAMPLES OUTDIR
       for every sample: renders the report, loads it in headless Chromium with JavaScript
       on and off (--dump-dom), checks the lanes, one arrow per ladder step (against
@@ -19,6 +22,7 @@ when Chromium is missing and we are not root; root (which can install it, see
 import base64
 import glob
 import html.parser
+import http.server
 import json
 import os
 import select
@@ -27,6 +31,7 @@ import signal
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 
 from golden import dispatch, fail, require_tool, run
@@ -65,7 +70,7 @@ class Dom(html.parser.HTMLParser):
         a = dict(attrs)
         self.elems.append((tag, a))
         if tag == "section" and "conv" in a.get("class", "").split():
-            self.cur_conv = a.get("data-conversation")
+            self.cur_conv = a.get("data-conversation") or a.get("data-target")
             self.conv_arrows[self.cur_conv] = []
             self.conv_lanes[self.cur_conv] = []
             self.depth_conv = 1
@@ -129,8 +134,15 @@ def hostile_pcap(path):
             f.write(fr)
 
 
-def check_no_markup(name, raw, dom_text, where):
-    """raw: the report's bytes (None for a browser DOM); dom_text: its markup as text."""
+CAPTURE_SHOWN = ("<script>alert('host')</script>", "<img/src=x/onerror=alert(1)>",
+                 "<b onmouseover=alert(2)>")
+PROBE_SHOWN = ("<img/src=x/onerror=alert(1)>", "<b onmouseover=alert(2)>",
+               "<svg onload=alert(4)>")
+
+
+def check_no_markup(name, raw, dom_text, where, shown=CAPTURE_SHOWN):
+    """raw: the report's bytes (None for a browser DOM); dom_text: its markup as text;
+    shown: hostile strings that must appear as text."""
     if raw is not None:
         try:
             raw.decode("utf-8", "strict")
@@ -150,8 +162,7 @@ def check_no_markup(name, raw, dom_text, where):
             if k.startswith("on"):
                 fail("%s: %s: <%s> has an event-handler attribute %s" % (name, where, t, k))
     text = "".join(d.text)
-    for s in ("<script>alert('host')</script>", "<img/src=x/onerror=alert(1)>",
-              "<b onmouseover=alert(2)>"):
+    for s in shown:
         if s not in text:
             fail("%s: %s does not show the hostile string %r as text" % (name, where, s))
 
@@ -411,6 +422,13 @@ def cmd_escape(negcap, outdir):
     if rc not in (0, 1) or not os.path.exists(path):
         fail("negcap --html on the hostile capture exited %d: %s" % (rc, err.strip()))
         return
+    rc, _, err = run([negcap, "-r", pcap, "-q", "--html", os.path.join(outdir, "no-such-dir", "x.html")])
+    if rc != 3 or "HTML report" not in err or len(err.strip().splitlines()) != 1:
+        fail("negcap --html into a missing directory: exit %d, stderr %r (want 3 and one line)" %
+             (rc, err))
+    rc, _, err = run([negcap, "-r", pcap, "-q", "--html", "/dev/full"])
+    if rc != 3 or "failed" not in err:
+        fail("negcap --html /dev/full: exit %d, stderr %r (want 3, writing failed)" % (rc, err))
     convs, finds = events(negcap, pcap)
     if not finds or not convs:
         fail("the hostile capture gives no finding or conversation: the test would prove "
@@ -430,8 +448,73 @@ def cmd_escape(negcap, outdir):
     print("ok hostile: %d bytes%s" % (len(raw), "" if exe else " (no chromium: parser only)"))
 
 
+class HostileServer(http.server.BaseHTTPRequestHandler):
+    """Answers every request with a 401 whose reason phrase and challenges are hostile."""
+
+    def do_GET(self):
+        self.wfile.write(b"HTTP/1.1 401 " + HOSTILE_REASON + b"\r\n"
+                         b"WWW-Authenticate: Negotiate\r\n"
+                         b"WWW-Authenticate: Basic realm=\"" + HOSTILE_REALM.encode() + b"\"\r\n"
+                         b"Content-Length: 0\r\n\r\n")
+
+    def log_message(self, *args):
+        pass
+
+
+def cmd_probe(negprobe, outdir):
+    """negprobe --html against a loopback server that sends hostile text."""
+    os.makedirs(outdir, exist_ok=True)
+    path = os.path.join(outdir, "hostile-probe.html")
+    srv = http.server.HTTPServer(("127.0.0.1", 0), HostileServer)
+    th = threading.Thread(target=srv.serve_forever, daemon=True)
+    th.start()
+    url = "http://127.0.0.1:%d%s" % (srv.server_address[1], HOSTILE_TARGET)
+    env = dict(os.environ, KRB5CCNAME="FILE:" + os.path.join(outdir, "no-such-ccache"))
+    try:
+        p = subprocess.run([negprobe, "--json", "--timeout", "20", "--html", path, url],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    legs = [json.loads(l) for l in p.stdout.decode("utf-8", "replace").splitlines()
+            if l.startswith("{") and json.loads(l).get("type") == "leg"]
+    if p.returncode not in (0, 1) or not os.path.exists(path) or not legs:
+        fail("negprobe --html against the hostile server exited %d with %d leg(s): %s" %
+             (p.returncode, len(legs), p.stderr.decode("utf-8", "replace").strip()))
+        return
+    rc, _, err = run([negprobe, "--html", os.path.join(outdir, "no-such-dir", "x.html"), url])
+    if rc != 3 or "--html" not in err:
+        fail("negprobe --html into a missing directory: exit %d, stderr %r (want 3)" % (rc, err))
+    with open(path, "rb") as f:
+        raw = f.read()
+    check_no_markup("hostile-probe", raw, raw.decode("utf-8", "replace"), "the file", PROBE_SHOWN)
+    doms = [("the file", raw.decode("utf-8", "replace"))]
+    exe = chromium_path()
+    if exe:
+        for scripts in (True, False):
+            dom = dump_dom(exe, path, scripts)
+            if dom is not None:
+                check_no_markup("hostile-probe", None, dom, "the DOM (scripts %s)" %
+                                ("on" if scripts else "off"), PROBE_SHOWN)
+                doms.append(("the DOM (scripts %s)" % ("on" if scripts else "off"), dom))
+        screenshot(exe, path, os.path.join(outdir, "hostile-probe.png"), 1280, 1000)
+    for where, text in doms:
+        d = parse(text)
+        arrows = d.conv_arrows.get("1", [])
+        # One arrow for each request and each response.
+        if len(arrows) != 2 * len(legs):
+            fail("hostile-probe: %s: %d arrows for %d leg(s)" % (where, len(arrows), len(legs)))
+        ids = {a["id"] for _, a in d.elems if "id" in a}
+        for t, a in d.elems:
+            h = a.get("href") if t == "a" else None
+            if h is not None and h[1:] not in ids:
+                fail("hostile-probe: %s: link %r does not resolve" % (where, h))
+    print("ok hostile-probe: %d bytes, %d leg(s)" % (len(raw), len(legs)))
+
+
 def main():
-    dispatch(__doc__, {"escape": (2, cmd_escape), "browser": (3, cmd_browser)})
+    dispatch(__doc__, {"escape": (2, cmd_escape), "browser": (3, cmd_browser),
+                       "probe": (2, cmd_probe)})
 
 
 if __name__ == "__main__":
