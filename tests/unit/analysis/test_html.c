@@ -15,7 +15,7 @@
 #include "negscope/analysis.h"
 #include "negscope/report.h"
 
-#define SET(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
+#include "fact_build.h"
 
 static char *escaped(const void *s, size_t n)
 {
@@ -78,64 +78,6 @@ static void test_escape_write_error(void **state)
 
 /* ---- the report ---- */
 
-static struct cap_endpoint ep(uint8_t a2, uint8_t a3, uint16_t port)
-{
-	struct cap_endpoint e;
-
-	memset(&e, 0, sizeof(e));
-	e.family = 4;
-	e.addr[0] = 10;
-	e.addr[2] = a2;
-	e.addr[3] = a3;
-	e.port = port;
-	return e;
-}
-
-static void http(struct cap_analysis *a, uint64_t frame, bool request, int status,
-		 uint32_t offered, const char *host)
-{
-	struct cap_http_fact f;
-
-	cap_http_fact_init(&f);
-	f.frame = frame;
-	f.ts = 1000.0 + (double)frame / 100.0;
-	f.stream = 1;
-	f.client = ep(1, 5, 50000);
-	f.server = ep(1, 80, 80);
-	f.is_request = request;
-	f.version_minor = 1;
-	f.status = status;
-	SET(f.method, "GET");
-	SET(f.target, "/<img src=x onerror=alert(1)>");
-	SET(f.host, host);
-	SET(f.reason, "Unauthorized \"<b>\"");
-	f.offered = offered;
-	cap_analysis_http(a, &f);
-}
-
-/* `clients` quiet conversations: each client's AS exchange worked. */
-static uint64_t kdc_background(struct cap_analysis *a, uint64_t frame, unsigned clients)
-{
-	for (unsigned i = 0; i < clients; i++) {
-		for (int rep = 0; rep < 2; rep++) {
-			struct cap_krb_fact k;
-
-			cap_krb_fact_init(&k);
-			k.frame = ++frame;
-			k.ts = 1000.0 + (double)frame / 100.0;
-			k.client = ep((uint8_t)(2 + i / 250), (uint8_t)(1 + i % 250), 40000);
-			k.server = ep(0, 88, 88);
-			k.from_server = rep == 1;
-			k.decoded = true;
-			k.msg_type = rep ? CAP_KRB_AS_REP : CAP_KRB_AS_REQ;
-			SET(k.sname, "krbtgt/EXAMPLE.TEST");
-			SET(k.realm, "EXAMPLE.TEST");
-			cap_analysis_krb(a, &k);
-		}
-	}
-	return frame;
-}
-
 static char *html_of(const struct cap_analysis *a)
 {
 	char *out = NULL;
@@ -178,9 +120,10 @@ static void test_report_ladder(void **state)
 
 	(void)state;
 	assert_non_null(a);
-	frame = kdc_background(a, 0, 3);
-	http(a, frame + 1, true, 0, 0, "crm.example.test\xe2\x80\xae<script>alert(1)</script>");
-	http(a, frame + 2, false, 401, CAP_AUTH_BIT(CAP_AUTH_NTLM), "");
+	frame = fb_kdc_background(a, 0, 3);
+	fb_http(a, frame + 1, true, 0, 0, "crm.example.test\xe2\x80\xae<script>alert(1)</script>",
+		"/<img src=x onerror=alert(1)>", "");
+	fb_http(a, frame + 2, false, 401, CAP_AUTH_BIT(CAP_AUTH_NTLM), "", "", "Unauthorized \"<b>\"");
 	cap_analysis_finish(a, NULL);
 	assert_true(cap_analysis_nfindings(a) > 0);
 	f = cap_analysis_finding(a, 0);
@@ -239,7 +182,7 @@ static void test_report_bounded(void **state)
 
 	(void)state;
 	assert_non_null(a);
-	(void)kdc_background(a, 0, 2000);
+	(void)fb_kdc_background(a, 0, 2000);
 	cap_analysis_finish(a, NULL);
 	assert_int_equal(cap_analysis_nconversations(a), 2000);
 	out = html_of(a);
