@@ -1,4 +1,5 @@
 /* main.c - negprobe: argument parsing and wiring; the work is in negprobe_core. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "options.h"
 #include "probe.h"
 #include "report.h"
+#include "report_html.h"
 #include "run.h"
 #include "secret.h"
 
@@ -20,6 +22,7 @@ struct sink {
 	bool color;
 	const char *principal;
 	struct probe_junit *junit;
+	struct probe_html *html;   /* --html */
 	struct probe_result *kept; /* --capture: reported after the capture stops */
 	bool write_failed;
 };
@@ -34,6 +37,35 @@ static void report(struct sink *k, const struct probe_result *r)
 	}
 	if (k->junit != NULL && probe_junit_add(k->junit, r) != 0)
 		k->write_failed = true;
+	if (k->html != NULL)
+		probe_report_html_target(k->html, r, k->principal);
+}
+
+/* --html: the file is opened before probing, so that a bad path fails early. */
+static FILE *html_open(const char *path, struct probe_html *ph)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL) {
+		fprintf(stderr, "negprobe: --html %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	probe_report_html_begin(ph, fp);
+	return fp;
+}
+
+static int html_close(const char *path, struct probe_html *ph, FILE *fp)
+{
+	int rc = probe_report_html_end(ph), e = errno;
+
+	if (fclose(fp) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc != 0)
+		fprintf(stderr, "negprobe: --html %s: writing failed: %s\n", path,
+			e != 0 ? strerror(e) : "write error");
+	return rc;
 }
 
 static bool on_done(struct probe_result *r, void *ctx)
@@ -63,6 +95,8 @@ int main(int argc, char **argv)
 	struct probe_gss_error gerr;
 	struct probe_capture *cap = NULL;
 	struct sink k;
+	struct probe_html html;
+	FILE *html_fp = NULL;
 	char err[512];
 	char **lines = NULL;
 	const char **urls;
@@ -142,6 +176,13 @@ int main(int argc, char **argv)
 		rc = PROBE_EXIT_CANNOT_RUN;
 		goto out;
 	}
+	if (o.html_file != NULL) {
+		if ((html_fp = html_open(o.html_file, &html)) == NULL) {
+			rc = PROBE_EXIT_CANNOT_RUN;
+			goto out;
+		}
+		k.html = &html;
+	}
 	if (o.capture_iface != NULL) {
 		cap = probe_capture_start(o.capture_iface, o.write_file, o.url, o.cfg.http.resolve,
 					  err, sizeof(err));
@@ -175,11 +216,18 @@ int main(int argc, char **argv)
 		if (rc < PROBE_EXIT_CANNOT_RUN)
 			rc = PROBE_EXIT_CANNOT_RUN;
 	}
+	if (html_fp != NULL) {
+		if (html_close(o.html_file, &html, html_fp) != 0 && rc < PROBE_EXIT_CANNOT_RUN)
+			rc = PROBE_EXIT_CANNOT_RUN;
+		html_fp = NULL;
+	}
 	if (k.write_failed && rc < PROBE_EXIT_CANNOT_RUN) {
 		fprintf(stderr, "negprobe: writing the report failed\n");
 		rc = PROBE_EXIT_CANNOT_RUN;
 	}
 out:
+	if (html_fp != NULL)
+		(void)html_close(o.html_file, &html, html_fp);
 	probe_junit_free(k.junit);
 	probe_cred_free(cred);
 	probe_http_global_cleanup();

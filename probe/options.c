@@ -14,7 +14,7 @@ enum {
 	OPT_PRINCIPAL, OPT_PASSWORD_FILE, OPT_DELEGATION, OPT_CACERT, OPT_RESOLVE, OPT_MAX_LEGS,
 	OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_EXPECT, OPT_JSON, OPT_JUNIT, OPT_TARGETS,
 	OPT_PARALLEL, OPT_CAPTURE, OPT_COLOR, OPT_NO_COLOR, OPT_USER_AGENT, OPT_PROXY,
-	OPT_PASSWORD
+	OPT_PASSWORD, OPT_HTML
 };
 
 static const struct option longopts[] = {
@@ -39,6 +39,7 @@ static const struct option longopts[] = {
 	{"expect", required_argument, NULL, OPT_EXPECT},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"junit", required_argument, NULL, OPT_JUNIT},
+	{"html", required_argument, NULL, OPT_HTML},
 	{"targets", required_argument, NULL, OPT_TARGETS},
 	{"parallel", required_argument, NULL, OPT_PARALLEL},
 	{"capture", required_argument, NULL, OPT_CAPTURE},
@@ -86,6 +87,7 @@ void probe_usage(FILE *fp)
 	      "                              (repeatable; exit 0 only when all hold)\n"
 	      "  --json                      JSON lines: leg, finding, spn, capture records, then result\n"
 	      "  --junit FILE                JUnit XML, one test case per check\n"
+	      "  --html FILE                 also a self-contained HTML report (sequence diagrams)\n"
 	      "  --targets FILE              one URL per line (- = stdin), probed concurrently\n"
 	      "  --parallel N                concurrent targets (default 8)\n"
 	      "  --color auto|always|never, --no-color (NO_COLOR is honoured)\n"
@@ -214,6 +216,7 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 			break;
 		case OPT_JSON: o->json = true; break;
 		case OPT_JUNIT: o->junit_file = optarg; break;
+		case OPT_HTML: o->html_file = optarg; break;
 		case OPT_TARGETS: o->targets_file = optarg; break;
 		case OPT_PARALLEL:
 			if (number("--parallel", optarg, 1, 256, &o->parallel, err, errlen) != 0)

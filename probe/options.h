@@ -19,6 +19,7 @@ struct probe_options {
 	long parallel;            /* --parallel N */
 	bool json;
 	const char *junit_file;
+	const char *html_file;     /* --html FILE */
 	const char *capture_iface; /* --capture IFACE */
 	const char *write_file;    /* -w FILE */
 	int color;                /* -1 auto, 0 never, 1 always */

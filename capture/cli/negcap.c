@@ -5,7 +5,7 @@
  * trailing words).  `--decode` hands the whole command line to negcap_decode_main().
  *
  * Exit status: 0 no finding of warning or error severity, 1 at least one, 2 usage error,
- * 3 the input could not be read at all.
+ * 3 the input could not be read at all, or the --html file could not be written.
  */
 #include <errno.h>
 #include <signal.h>
@@ -45,6 +45,7 @@ struct opts {
 	size_t nfiles;
 	const char *iface;
 	const char *wfile;
+	const char *html;  /* --html FILE */
 	uint64_t count;
 	int snaplen;
 	const char *user;
@@ -82,6 +83,8 @@ static void usage(FILE *fp)
 "  --json           JSON lines: finding records, then a summary record\n"
 "  --events         with --json: also every decoded HTTP and Kerberos message, and\n"
 "                   each conversation with its ladder steps\n"
+"  --html FILE      also write the report as one self-contained HTML file\n"
+"                   (sequence diagrams; opens offline, prints on A4/Letter)\n"
 "  --no-color       no ANSI colours (also when NO_COLOR is set or not a terminal)\n"
 "limits (hitting one is counted in the summary, never fatal):\n"
 "  --max-flows N            TCP/UDP flows tracked (default 65536, LRU evicted)\n"
@@ -102,7 +105,7 @@ static void usage(FILE *fp)
 "  -h, --help       this help;  --version  the version\n"
 "\n"
 "exit status: 0 no warning or error finding, 1 at least one, 2 usage error,\n"
-"             3 the input could not be read\n", CAP_SOURCE_DEFAULT_SNAPLEN);
+"             3 the input could not be read or the --html file not written\n", CAP_SOURCE_DEFAULT_SNAPLEN);
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -209,6 +212,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				continue;
 			}
 			val = eq != NULL ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+			if (IS("html")) {
+				if (val == NULL || val[0] == '\0')
+					return usage_error("%s", "option --html needs a file name");
+				o->html = val;
+				if (eq == NULL)
+					i++;
+				continue;
+			}
 			switch (negcap_limit_opt(name, nlen, val, false, &o->plim, &o->alim)) {
 			case 1:
 				handled = true;
@@ -423,6 +434,32 @@ static int drop_privileges(const struct opts *o)
 	return 0;
 }
 
+/* The --html file, written whole or reported as one line. */
+static int write_html(const char *path, const struct cap_analysis *an,
+		      const struct cap_pipeline_stats *st, const struct cap_report_input *in)
+{
+	static char buf[1 << 16];
+	FILE *fp = fopen(path, "w");
+	int rc, e;
+
+	if (fp == NULL) {
+		fprintf(stderr, PROG ": cannot write the HTML report %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	(void)setvbuf(fp, buf, _IOFBF, sizeof(buf));
+	errno = 0;
+	rc = cap_report_html(fp, an, st, in);
+	e = errno;
+	if (fclose(fp) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc != 0)
+		fprintf(stderr, PROG ": writing the HTML report %s failed: %s\n", path,
+			e != 0 ? strerror(e) : "write error");
+	return rc;
+}
+
 static int run(struct opts *o)
 {
 	struct cap_source_opts so;
@@ -474,6 +511,8 @@ static int run(struct opts *o)
 			return EXIT_INPUT;
 		}
 		in.files = (unsigned)o->nfiles;
+		in.file_names = o->files;
+		in.nfile_names = o->nfiles;
 	}
 	g_source = src;
 	install_signals();
@@ -598,6 +637,8 @@ static int run(struct opts *o)
 			fprintf(stderr, PROG ": writing the report failed: %s\n", strerror(errno));
 	}
 	rc = cap_analysis_max_severity(an) >= CAP_SEV_WARNING ? EXIT_FINDINGS : EXIT_CLEAN;
+	if (o->html != NULL && write_html(o->html, an, st, &in) != 0)
+		rc = EXIT_INPUT;
 
 cleanup:
 	g_source = NULL;

@@ -57,6 +57,30 @@ static const struct cap_tok unreachable_words[] = {
 	{0, NULL},
 };
 
+/* A non-empty string evidence value, or NULL. */
+static const char *str_ev(const struct cap_finding *f, const char *key)
+{
+	const struct cap_evidence *e = cap_finding_get(f, key);
+
+	return e != NULL && !e->is_num && e->str != NULL && e->str[0] != '\0' ? e->str : NULL;
+}
+
+void cap_report_subject(const struct cap_finding *f, struct cap_report_subject *out)
+{
+	static const struct {
+		const char *key, *word;
+	} sites[] = {{"host", "site"}, {"server", "server"}, {"spn", "SPN"}, {"kdc", "KDC"}};
+
+	out->user = str_ev(f, "user") != NULL ? str_ev(f, "user") : str_ev(f, "cname");
+	out->site = out->site_word = NULL;
+	for (size_t i = 0; i < sizeof(sites) / sizeof(sites[0]) && out->site == NULL; i++) {
+		out->site = str_ev(f, sites[i].key);
+		out->site_word = sites[i].word;
+	}
+	if (out->site == NULL)
+		out->site_word = NULL;
+}
+
 const char *cap_report_step_kind_name(enum cap_step_kind k)
 {
 	return cap_tok_name(step_kinds, k, "?");

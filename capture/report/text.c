@@ -212,23 +212,9 @@ static void sev_upper(enum cap_severity sv, char *out, size_t cap)
 		out[n] = (char)(out[n] >= 'a' && out[n] <= 'z' ? out[n] - 'a' + 'A' : out[n]);
 }
 
-/* The first evidence value present among keys, or NULL. */
-static const char *first_ev(const struct cap_finding *f, const char *const *keys)
-{
-	for (; *keys != NULL; keys++) {
-		const struct cap_evidence *e = cap_finding_get(f, *keys);
-
-		if (e != NULL && !e->is_num && e->str != NULL && e->str[0] != '\0')
-			return e->str;
-	}
-	return NULL;
-}
-
 /* One line per finding: what, for which user, at which site (or SPN, or KDC). */
 static void verdict(struct out *o, const struct cap_analysis *a)
 {
-	static const char *const user_keys[] = {"user", "cname", NULL};
-	static const char *const site_keys[] = {"host", "server", "spn", "kdc", NULL};
 	const struct cap_analysis_stats *as = cap_analysis_stats(a);
 	size_t nf = cap_analysis_nfindings(a);
 
@@ -248,20 +234,19 @@ static void verdict(struct out *o, const struct cap_analysis *a)
 	for (size_t i = 0; i < nf && i < VERDICT_MAX; i++) {
 		const struct cap_finding *f = cap_analysis_finding(a, i);
 		const struct cap_finding_info *info = cap_finding_info(f->id);
-		const char *user = first_ev(f, user_keys), *site = first_ev(f, site_keys);
+		struct cap_report_subject who;
 		char sev[16];
 
+		cap_report_subject(f, &who);
 		sev_upper(f->severity, sev, sizeof(sev));
 		put(o, "  %s%-7s%s %s%s", C(o, sev_color(f->severity)), sev, C(o, RESET),
 		    cap_finding_slug(f->id), info != NULL ? ": " : "");
 		if (info != NULL)
 			put(o, "%s", info->title);
-		if (user != NULL)
-			put(o, "; user %s", user);
-		if (site != NULL)
-			put(o, "; %s %s", cap_finding_get(f, "host") != NULL ? "site" :
-				cap_finding_get(f, "server") != NULL ? "server" :
-				cap_finding_get(f, "spn") != NULL ? "SPN" : "KDC", site);
+		if (who.user != NULL)
+			put(o, "; user %s", who.user);
+		if (who.site != NULL)
+			put(o, "; %s %s", who.site_word, who.site);
 		if (f->conversation != 0)
 			put(o, "  [conversation %u]", f->conversation);
 		put(o, "\n");

@@ -39,3 +39,29 @@ def fail(msg):
 def run(argv):
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def require_tool(name, found):
+    """A missing tool: exit 77 (skipped), or fail when we are root (which can install it,
+    see .ci/install-deps) or NEGSCOPE_REQUIRE_TOOLS=1 is set."""
+    import os
+    import sys
+    if found:
+        return
+    if os.environ.get("NEGSCOPE_REQUIRE_TOOLS") == "1" or os.geteuid() == 0:
+        print("FAIL: %s is not installed (.ci/install-deps installs it)" % name)
+        sys.exit(1)
+    print("SKIP: %s is not installed" % name)
+    sys.exit(77)
+
+
+def dispatch(doc, commands):
+    """Runs commands[argv[1]] = (number of arguments after it, function); exit 1 when a
+    check failed, 2 (with the usage, doc) for a bad command line."""
+    import sys
+    cmd = commands.get(sys.argv[1]) if len(sys.argv) > 1 else None
+    if cmd is None or len(sys.argv) != 2 + cmd[0]:
+        print(doc)
+        sys.exit(2)
+    cmd[1](*sys.argv[2:])
+    sys.exit(1 if failures else 0)

@@ -28,6 +28,8 @@ struct cap_report_input {
 	uint64_t pcap_dropped;    /* live: dropped by the kernel (pcap_stats ps_drop) */
 	uint64_t pcap_if_dropped; /* live: dropped by the interface */
 	bool interrupted;         /* ended by a signal (Ctrl-C) */
+	const char *const *file_names; /* the -r inputs as given, for the HTML report's head */
+	size_t nfile_names;
 };
 
 struct cap_report_opts {
@@ -42,6 +44,61 @@ struct cap_report_opts {
  * -1 when writing failed. */
 int cap_report_text(FILE *out, const struct cap_analysis *a, const struct cap_pipeline_stats *st,
 		    const struct cap_report_input *in, const struct cap_report_opts *o);
+
+/* The HTML report (negcap --html): one self-contained file (inline CSS and SVG, no
+ * external asset, readable with scripts off) with the verdict, a sequence diagram per
+ * conversation with a finding, the others one table row each, the findings with their
+ * advice, the summary and anomalies, and what its caps left out.  Every string from the
+ * capture is escaped with cap_html_escape().  Returns 0, or -1 when writing failed. */
+int cap_report_html(FILE *out, const struct cap_analysis *a, const struct cap_pipeline_stats *st,
+		    const struct cap_report_input *in);
+/* The parts of the HTML report (report/html_page.c), also used by negprobe's: a writer
+ * whose first error sticks, the page around the content (style, filter script), the rows
+ * of one sequence diagram, and a finding with its explanation, evidence and advice.
+ * Markup goes through cap_html_put() (its format and arguments must hold no text from a
+ * capture or a server); such text goes through cap_html_text(), which escapes it. */
+struct cap_html {
+	FILE *fp;
+	bool err;
+};
+void cap_html_put(struct cap_html *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cap_html_text(struct cap_html *h, const char *s);
+/* "<!DOCTYPE html>" ... "<body><header><h1>title</h1>" (title is ours, not escaped). */
+void cap_html_page_begin(struct cap_html *h, FILE *fp, const char *title);
+/* The filter script and the closing tags; flushes.  0, or -1 when any write failed. */
+int cap_html_page_end(struct cap_html *h);
+/* "error", "warning", "info": the CSS class of a severity. */
+const char *cap_html_sev_class(enum cap_severity s);
+/* A diagram: lanes client, web server, KDC; `number_label` heads the left column
+ * ("frame", "leg"). */
+void cap_html_lanes_begin(struct cap_html *h, const char *number_label);
+void cap_html_lanes_end(struct cap_html *h);
+struct cap_html_row {
+	enum cap_step_dir dir;
+	bool at_kdc;          /* a NOTE about the KDC (else about the web server) */
+	uint64_t number;      /* frame or leg, shown at the left and as data-frame */
+	const char *id;       /* the row's anchor id, or NULL */
+	const char *kind;     /* data-kind, e.g. cap_report_step_kind_name() */
+	bool bad, ok, pinned; /* failing leg (marked), success, cited by a finding */
+};
+/* One arrow's row, leaving its text cell open for cap_html_text() and cap_html_pin(). */
+void cap_html_row_begin(struct cap_html *h, const struct cap_html_row *r);
+void cap_html_row_end(struct cap_html *h);
+/* A finding's badge in a row, linking to the element with id `target`. */
+void cap_html_pin(struct cap_html *h, const struct cap_finding *f, const char *target);
+/* A finding: article with the id `id` and its heading, then the caller's "meta" line
+ * (where it was seen) between _begin and _end, which writes the catalog's explanation,
+ * the detail, the evidence and the advice. */
+void cap_html_finding_begin(struct cap_html *h, const struct cap_finding *f, const char *id);
+void cap_html_finding_end(struct cap_html *h, const struct cap_finding *f);
+
+/* Writes n bytes of untrusted text as HTML text (also safe inside a quoted attribute):
+ * & < > " ' become entities; control characters (but tab and newline), the bidi
+ * formatting characters and bytes that are not valid UTF-8 become U+FFFD.  Returns 0, or
+ * -1 when writing failed.  The _str form takes a NUL-terminated string (NULL writes
+ * nothing). */
+int cap_html_escape(FILE *out, const void *text, size_t n);
+int cap_html_escape_str(FILE *out, const char *s);
 
 /* JSON lines through the caller's writer.  Each call writes one record and ends the
  * line (cap_json_end_line); returns 0, or -1 when the writer failed (its status says
@@ -67,6 +124,13 @@ const char *cap_report_step_kind_name(enum cap_step_kind k);
 size_t cap_report_auth_summary(const struct cap_auth_fact *f, char *buf, size_t cap);
 /* A response's challenges: "Negotiate <token, 120 chars>, Basic realm="x"". */
 size_t cap_report_challenges_text(const struct cap_http_fact *f, char *buf, size_t cap);
+/* Whom and what a finding concerns, for a verdict line: the first user evidence (user,
+ * cname), the first site evidence (host, server, spn, kdc) and the word for it ("site",
+ * "server", "SPN", "KDC"); NULL when absent. */
+struct cap_report_subject {
+	const char *user, *site, *site_word;
+};
+void cap_report_subject(const struct cap_finding *f, struct cap_report_subject *out);
 /* Why a Kerberos message did not decode; "" (0) when it did. */
 size_t cap_report_krb_problem(const struct cap_krb_fact *f, char *buf, size_t cap);
 /* "offered": the schemes of CAP_AUTH_BIT() bits, as an array (nothing when 0). */

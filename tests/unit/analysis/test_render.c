@@ -14,20 +14,9 @@
 #include "negscope/json.h"
 #include "negscope/report.h"
 
+#include "fact_build.h"
+
 #define SET(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
-
-static struct cap_endpoint ep(uint8_t a3, uint8_t last, uint16_t port)
-{
-	struct cap_endpoint e;
-
-	memset(&e, 0, sizeof(e));
-	e.family = 4;
-	e.addr[0] = 10;
-	e.addr[2] = a3;
-	e.addr[3] = last;
-	e.port = port;
-	return e;
-}
 
 static struct cap_step step(enum cap_step_kind kind, enum cap_step_dir dir)
 {
@@ -42,7 +31,7 @@ static struct cap_step step(enum cap_step_kind kind, enum cap_step_dir dir)
 	s.etype = -1;
 	s.kvno = -1;
 	s.error_code = -1;
-	s.kdc = ep(0, 88, 88);
+	s.kdc = fb_ep(0, 88, 88);
 	return s;
 }
 
@@ -178,8 +167,8 @@ static void test_step_json(void **state)
 	steps[1].bad = true;
 	memset(&c, 0, sizeof(c));
 	c.id = 3;
-	c.client = ep(0, 5, 0);
-	c.server = ep(0, 80, 80);
+	c.client = fb_ep(0, 5, 0);
+	c.server = fb_ep(0, 80, 80);
 	SET(c.host, "crm.example.test");
 	c.nstreams = 1;
 	c.steps = steps;
@@ -201,51 +190,6 @@ static void test_step_json(void **state)
 }
 
 /* ---- the text report ---- */
-
-static void http(struct cap_analysis *a, uint64_t frame, bool request, int status,
-		 uint32_t offered)
-{
-	struct cap_http_fact f;
-
-	cap_http_fact_init(&f);
-	f.frame = frame;
-	f.ts = 1000.0 + (double)frame / 100.0;
-	f.stream = 1;
-	f.client = ep(1, 5, 50000);
-	f.server = ep(1, 80, 80);
-	f.is_request = request;
-	f.version_minor = 1;
-	f.status = status;
-	SET(f.method, "GET");
-	SET(f.target, "/");
-	SET(f.host, "crm.example.test");
-	SET(f.reason, "Unauthorized");
-	f.offered = offered;
-	cap_analysis_http(a, &f);
-}
-
-/* Background Kerberos: `clients` clients, each with an AS exchange that worked. */
-static uint64_t kdc_background(struct cap_analysis *a, uint64_t frame, unsigned clients)
-{
-	for (unsigned i = 0; i < clients; i++) {
-		struct cap_krb_fact k;
-
-		for (int rep = 0; rep < 2; rep++) {
-			cap_krb_fact_init(&k);
-			k.frame = ++frame;
-			k.ts = 1000.0 + (double)frame / 100.0;
-			k.client = ep(2, (uint8_t)(i + 1), 40000);
-			k.server = ep(0, 88, 88);
-			k.from_server = rep == 1;
-			k.decoded = true;
-			k.msg_type = rep ? CAP_KRB_AS_REP : CAP_KRB_AS_REQ;
-			SET(k.sname, "krbtgt/EXAMPLE.TEST");
-			SET(k.realm, "EXAMPLE.TEST");
-			cap_analysis_krb(a, &k);
-		}
-	}
-	return frame;
-}
 
 static char *report(const struct cap_analysis *a, bool quiet, bool verbose)
 {
@@ -286,9 +230,10 @@ static void test_text_answers_first(void **state)
 	(void)state;
 	assert_non_null(a);
 	/* 40 quiet Kerberos clients first, then a 401 that offers only NTLM. */
-	frame = kdc_background(a, 0, 40);
-	http(a, frame + 1, true, 0, 0);
-	http(a, frame + 2, false, 401, CAP_AUTH_BIT(CAP_AUTH_NTLM));
+	frame = fb_kdc_background(a, 0, 40);
+	fb_http(a, frame + 1, true, 0, 0, "crm.example.test", "/", "");
+	fb_http(a, frame + 2, false, 401, CAP_AUTH_BIT(CAP_AUTH_NTLM), "crm.example.test", "/",
+		"Unauthorized");
 	cap_analysis_finish(a, NULL);
 	assert_true(cap_analysis_nfindings(a) > 0);
 
