@@ -159,8 +159,8 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-/* The command with the samples and captures directories replaced by names, hashed with the
- * capture's size: the same in every clone. */
+/* The command with the samples, captures and test temporary directories replaced by
+ * names, hashed with the capture's size: the same in every clone and every run. */
 static uint64_t stored_key(const char *cmd, off_t size)
 {
 	static const char *const dirs[][2] = {
@@ -169,9 +169,27 @@ static uint64_t stored_key(const char *cmd, off_t size)
 	};
 	uint64_t h = 0xcbf29ce484222325ull;
 	const char *p = cmd;
+	const char *tmp = strstr(cmd, TEST_TMP_PREFIX);
+	const char *tmp_from = NULL, *tmp_end = NULL;
 
+	/* A test's own temporary directory (pcaputil_tmpdir: random, under any TMPDIR) is the
+	 * same name in every run: from the quote or space before it to the end of its name. */
+	if (tmp != NULL) {
+		tmp_from = tmp;
+		while (tmp_from > cmd && tmp_from[-1] != '\'' && tmp_from[-1] != ' ')
+			tmp_from--;
+		tmp_end = tmp + strlen(TEST_TMP_PREFIX) + 6;
+		if (tmp_end > cmd + strlen(cmd))
+			tmp_from = NULL;
+	}
 	while (*p != '\0') {
 		size_t i, l = 0;
+
+		if (p == tmp_from) {
+			h = fnv1a(h, "@tmp", 4);
+			p = tmp_end;
+			continue;
+		}
 
 		for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 			l = strlen(dirs[i][0]);

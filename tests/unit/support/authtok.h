@@ -43,6 +43,9 @@ int tshark_available(void);
 const char *tshark_oracle_mode(void);
 /* The stored answer's file for a tshark command over a capture of that size (0: any). */
 void tshark_stored_path(char *buf, size_t len, const char *cmd, off_t size);
+/* The name pcaputil_tmpdir gives a test's temporary directory, before its six random
+ * characters: stored answers key it by this name, not by the random one. */
+#define TEST_TMP_PREFIX "negscope-test-"
 int tshark_fields(const char *pcap, const char *filter, const char *const *fields, size_t nf,
 		  struct tshark_rows *out);
 /* The cell of the row for this frame, or NULL when the frame is not there. */

@@ -197,7 +197,7 @@ char *pcaputil_tempdir(void)
 	d = malloc(n);
 	if (d == NULL)
 		return NULL;
-	snprintf(d, n, "%s/negscope-test-XXXXXX", base);
+	snprintf(d, n, "%s/" TEST_TMP_PREFIX "XXXXXX", base);
 	if (mkdtemp(d) == NULL) {
 		free(d);
 		return NULL;
