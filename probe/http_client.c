@@ -23,6 +23,7 @@ struct probe_http_conn {
 	size_t head_bytes;
 	CURLM *multi;             /* set while a transfer runs */
 	void *user;
+	const struct probe_http_opts *opts; /* the caller's, outliving the connection */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -347,6 +348,7 @@ struct probe_http_conn *probe_http_conn_new(const struct probe_http_opts *o)
 
 	if (c == NULL)
 		return NULL;
+	c->opts = o;
 	c->easy = e = curl_easy_init();
 	c->share = curl_share_init();
 	if (e == NULL || c->share == NULL)
@@ -458,6 +460,81 @@ void *probe_http_conn_user(const struct probe_http_conn *c)
 	return c->user;
 }
 
+/* Appends "key value" from one certinfo line "Key:value" when it matches. */
+static void cert_field(char *buf, size_t len, const char *line, const char *key, const char *label)
+{
+	size_t kl = strlen(key), used = strlen(buf);
+
+	if (strncasecmp(line, key, kl) != 0 || line[kl] != ':' || used + 4 >= len)
+		return;
+	snprintf(buf + used, len - used, "%s%s %s", used > 0 ? "; " : "", label, line + kl + 1);
+}
+
+/* A certificate failure's evidence: the leaf certificate's names and dates, read over a
+ * second connection that does not verify (curl keeps no CERTINFO of a transfer whose
+ * verification failed).  Only for failures where the server did present a certificate:
+ * after garbage, a refused version or cipher the second try cannot get further.  It keeps
+ * the user's --timeout/--connect-timeout, so a server that stalls it costs no more than
+ * the transfer was allowed (issue 16: a fixed 5 s, serialising --parallel targets). */
+static void cert_summary(const struct probe_http_opts *o, CURL *failed, char *buf, size_t len)
+{
+	CURL *e;
+	struct curl_slist *res = NULL;
+	struct curl_certinfo *ci = NULL;
+	char *url = NULL;
+	long limit = o->timeout_ms > 0 ? o->timeout_ms : 30000L;
+	long climit = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000L;
+
+	buf[0] = '\0';
+	if (curl_easy_getinfo(failed, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || url == NULL)
+		return;
+	e = curl_easy_init();
+	if (e == NULL)
+		return;
+	for (size_t i = 0; o->resolve != NULL && o->resolve[i] != NULL; i++) {
+		struct curl_slist *n = curl_slist_append(res, o->resolve[i]);
+
+		if (n == NULL)
+			goto out;
+		res = n;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, climit < limit ? climit : limit);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, climit < limit ? climit : limit);
+	if (o->proxy != NULL)
+		curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
+	if (res != NULL)
+		curl_easy_setopt(e, CURLOPT_RESOLVE, res);
+	if (curl_easy_perform(e) != CURLE_OK)
+		goto out;
+	if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &ci) != CURLE_OK || ci == NULL ||
+	    ci->num_of_certs < 1)
+		goto out;
+	for (struct curl_slist *s = ci->certinfo[0]; s != NULL; s = s->next) {
+		cert_field(buf, len, s->data, "Subject", "subject");
+		cert_field(buf, len, s->data, "X509v3 Subject Alternative Name", "names");
+		cert_field(buf, len, s->data, "Issuer", "issuer");
+		cert_field(buf, len, s->data, "Start date", "valid from");
+		cert_field(buf, len, s->data, "Expire date", "until");
+	}
+out:
+	curl_easy_cleanup(e);
+	curl_slist_free_all(res);
+}
+
+/* Failures after which the server has shown a certificate. */
+static bool presented_certificate(enum probe_tls_kind k)
+{
+	return k == PROBE_TLS_UNTRUSTED_ISSUER || k == PROBE_TLS_SELF_SIGNED ||
+	       k == PROBE_TLS_NAME_MISMATCH || k == PROBE_TLS_EXPIRED ||
+	       k == PROBE_TLS_NOT_YET_VALID || k == PROBE_TLS_REVOKED;
+}
+
 static void fill_info(struct probe_http_conn *c, CURLcode rc)
 {
 	struct probe_http_resp *r = &c->resp;
@@ -495,59 +572,6 @@ static void fill_info(struct probe_http_conn *c, CURLcode rc)
 		r->verify_result = l;
 	if (rc != CURLE_OK)
 		r->tls = probe_tls_classify((int)rc, r->verify_result, r->error);
-}
-
-/* Appends "key value" from one certinfo line "Key:value" when it matches. */
-static void cert_field(char *buf, size_t len, const char *line, const char *key, const char *label)
-{
-	size_t kl = strlen(key), used = strlen(buf);
-
-	if (strncasecmp(line, key, kl) != 0 || line[kl] != ':' || used + 4 >= len)
-		return;
-	snprintf(buf + used, len - used, "%s%s %s", used > 0 ? "; " : "", label, line + kl + 1);
-}
-
-void probe_http_cert_summary(const struct probe_http_opts *o, const char *url, char *buf,
-			     size_t len)
-{
-	CURL *e = curl_easy_init();
-	struct curl_slist *res = NULL;
-	struct curl_certinfo *ci = NULL;
-
-	buf[0] = '\0';
-	if (e == NULL)
-		return;
-	for (size_t i = 0; o->resolve != NULL && o->resolve[i] != NULL; i++) {
-		struct curl_slist *n = curl_slist_append(res, o->resolve[i]);
-
-		if (n == NULL)
-			goto out;
-		res = n;
-	}
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
-	curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 5000L);
-	if (res != NULL)
-		curl_easy_setopt(e, CURLOPT_RESOLVE, res);
-	if (curl_easy_perform(e) != CURLE_OK)
-		goto out;
-	if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &ci) != CURLE_OK || ci == NULL ||
-	    ci->num_of_certs < 1)
-		goto out;
-	for (struct curl_slist *s = ci->certinfo[0]; s != NULL; s = s->next) {
-		cert_field(buf, len, s->data, "Subject", "subject");
-		cert_field(buf, len, s->data, "X509v3 Subject Alternative Name", "names");
-		cert_field(buf, len, s->data, "Issuer", "issuer");
-		cert_field(buf, len, s->data, "Start date", "valid from");
-		cert_field(buf, len, s->data, "Expire date", "until");
-	}
-out:
-	curl_easy_cleanup(e);
-	curl_slist_free_all(res);
 }
 
 struct probe_http_multi *probe_http_multi_new(void)
@@ -598,6 +622,10 @@ static struct probe_http_conn *take_done(struct probe_http_multi *m)
 		fill_info(c, msg->data.result);
 		curl_multi_remove_handle(m->multi, c->easy);
 		c->multi = NULL;
+		/* after the removal: the failed connection is closed, so a server that serves
+		 * one connection at a time answers the second */
+		if (presented_certificate(c->resp.tls))
+			cert_summary(c->opts, c->easy, c->resp.certificate, sizeof(c->resp.certificate));
 		m->running--;
 		return c;
 	}

@@ -451,8 +451,7 @@ static void transport_failed(struct probe_session *s, const struct probe_leg *l,
 	if (l->tls != PROBE_TLS_NONE) {
 		snprintf(f.tls_failure, sizeof(f.tls_failure), "%.31s", probe_tls_kind_name(l->tls));
 		f.verify_result = resp->verify_result;
-		probe_http_cert_summary(&s->cfg->http, s->r->url, f.certificate,
-					sizeof(f.certificate));
+		snprintf(f.certificate, sizeof(f.certificate), "%.255s", resp->certificate);
 	}
 	probe_facts_feed(&s->facts, &f);
 }
