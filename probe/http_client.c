@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "negscope/cursor.h"
+#include "safe_text.h"
 #include "token.h"
 
 struct probe_http_conn {
@@ -32,7 +33,8 @@ struct probe_http_multi {
 	int running;
 };
 
-/* One header line of -v's trace, its secrets replaced by their size. */
+/* One header line of -v's trace, its secrets replaced by their size and its bytes made
+ * safe for a terminal (server text may carry escape sequences, issue 16). */
 static void trace_line(char prefix, const char *line, size_t n)
 {
 	static const char *const auth[] = {"Authorization", "Proxy-Authorization",
@@ -40,12 +42,12 @@ static void trace_line(char prefix, const char *line, size_t n)
 	static const char *const cookie[] = {"Cookie", "Set-Cookie"};
 	const char *colon = memchr(line, ':', n);
 	size_t name = colon != NULL ? (size_t)(colon - line) : 0;
+	char safe[4 * 1024 + 1], safe2[2048];
 	char *value;
 
 	for (size_t i = 0; colon != NULL && i < sizeof(cookie) / sizeof(cookie[0]); i++)
 		if (name == strlen(cookie[i]) && strncasecmp(line, cookie[i], name) == 0) {
-			fprintf(stderr, "%c %.*s: <%zu chars>\n", prefix, (int)name, line,
-				n - name - 1);
+			fprintf(stderr, "%c %s: <%zu chars>\n", prefix, cookie[i], n - name - 1);
 			return;
 		}
 	for (size_t i = 0; colon != NULL && i < sizeof(auth) / sizeof(auth[0]); i++) {
@@ -58,10 +60,11 @@ static void trace_line(char prefix, const char *line, size_t n)
 			return;
 		probe_auth_value_shown(value + strspn(value, " \t"), shown, sizeof(shown));
 		free(value);
-		fprintf(stderr, "%c %.*s: %s\n", prefix, (int)name, line, shown);
+		fprintf(stderr, "%c %s: %s\n", prefix, auth[i],
+			probe_str_safe(safe2, sizeof(safe2), shown));
 		return;
 	}
-	fprintf(stderr, "%c %.*s\n", prefix, (int)n, line);
+	fprintf(stderr, "%c %s\n", prefix, probe_text_safe(safe, sizeof(safe), line, n));
 }
 
 /* -v: libcurl's trace on stderr as CURLOPT_VERBOSE prints it, except that tokens, Basic
