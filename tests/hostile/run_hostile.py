@@ -39,6 +39,7 @@ CASES = {
                              {1}, 2.0, ["not-tls"], []),
     "escapes": ("escapes", ["--timeout", "3", "http://127.0.0.1:{port}/"], {1}, 3, ["\\x1b"], []),
     "escapes-401": ("escapes-401", ["--timeout", "3", "http://127.0.0.1:{port}/"], {1}, 3, ["\\x1b"], []),
+    "junit-bytes": ("escapes-401", ["--timeout", "3", "--targets", "{badurl}"], {1, 3}, 3, [], []),
     "big-headers": ("big-headers", ["--timeout", "3", "http://127.0.0.1:{port}/"], {1}, 3,
                     ["exceeded"], ["Out of memory"]),
     "cut-headers": ("cut-headers", ["--timeout", "3", "http://127.0.0.1:{port}/"], {1}, 3, [], []),
@@ -124,6 +125,10 @@ def main():
                 for i in range(6):
                     f.write("https://127.0.0.1:%d/t%d\n" % (port, i))
             subst["targets6"] = t6
+            subst["badurl"] = os.path.join(tmp, "badurl")
+            with open(subst["badurl"], "wb") as f:
+                # invalid UTF-8 and a control character in the URL itself
+                f.write(b"http://127.0.0.1:%d/\xff\xfe/\x1b[2J\xc3\xa9\n" % port)
         subst["longline"] = os.path.join(tmp, "long")
         if "{longline}" in args:
             with open(subst["longline"], "wb") as f:
