@@ -22,6 +22,7 @@ struct probe_http_conn {
 	struct curl_slist *resolve;
 	struct probe_http_resp resp;
 	size_t head_bytes;
+	bool head_complete;       /* the empty line ending the final (non-1xx) head arrived */
 	CURLM *multi;             /* set while a transfer runs */
 	void *user;
 	const struct probe_http_opts *opts; /* the caller's, outliving the connection */
@@ -320,6 +321,7 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
 		/* a new head (after 100 Continue, say): drop the interim one */
 		bool cut = c->resp.headers_cut;
 
+		c->head_complete = false;
 		for (size_t i = 0; i < c->resp.nheaders; i++) {
 			free(c->resp.headers[i].name);
 			free(c->resp.headers[i].value);
@@ -329,8 +331,12 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
 		parse_status_line(&c->resp, cur);
 		return n;
 	}
-	if (n <= 2)
-		return n; /* the empty line ending the head */
+	if (n <= 2) {
+		/* the empty line ending a head; a 1xx head is followed by another */
+		if (c->head_bytes > n)
+			c->head_complete = true;
+		return n;
+	}
 	add_header(&c->resp, cap_cur_rest(&cur));
 	return n;
 }
@@ -421,6 +427,7 @@ int probe_http_conn_prepare(struct probe_http_conn *c, const char *url, const ch
 
 	resp_clear(&c->resp);
 	c->head_bytes = 0;
+	c->head_complete = false;
 	c->errbuf[0] = '\0';
 	curl_slist_free_all(c->hdrs);
 	c->hdrs = NULL;
@@ -547,10 +554,26 @@ static void fill_info(struct probe_http_conn *c, CURLcode rc)
 	curl_off_t t = 0;
 
 	r->curl_code = (int)rc;
+	if (rc == CURLE_OK && !c->head_complete) {
+		/* curl takes a connection closed inside the head as its end: that is no
+		 * complete 401 (or 200) to act on */
+		rc = CURLE_PARTIAL_FILE;
+		r->curl_code = (int)rc;
+		snprintf(c->errbuf, sizeof(c->errbuf),
+			 "the response ended in the middle of its headers (%zu bytes received)",
+			 c->head_bytes);
+	} else if (rc != CURLE_OK && c->head_bytes > PROBE_HTTP_MAX_HEAD) {
+		/* curl says "Out of memory" or "Too large response headers" */
+		snprintf(c->errbuf, sizeof(c->errbuf),
+			 "the response headers exceeded libcurl's limit of %d KB (%zu bytes "
+			 "received)", PROBE_HTTP_MAX_HEAD / 1024, c->head_bytes);
+	}
 	if (rc != CURLE_OK)
 		snprintf(r->error, sizeof(r->error), "%s",
 			 c->errbuf[0] != '\0' ? c->errbuf : curl_easy_strerror(rc));
-	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &l) == CURLE_OK)
+	/* a transfer that failed has no status: not one on the leg and another in the
+	 * result (a 401 whose body was cut is not a 401 to answer) */
+	if (rc == CURLE_OK && curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &l) == CURLE_OK)
 		r->status = l;
 	if (curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &l) == CURLE_OK)
 		r->http_version = l == CURL_HTTP_VERSION_1_0 ? 10 : l == CURL_HTTP_VERSION_2_0 ? 20 :
