@@ -279,7 +279,23 @@ static enum probe_gss_rc step(struct probe_session *s, struct probe_leg *l, cons
 			      size_t inlen, uint8_t **out, size_t *outlen, struct probe_gss_error *e)
 {
 	double t0 = now_ms();
-	enum probe_gss_rc rc = probe_gss_step(s->gss, in, inlen, out, outlen, e);
+	enum probe_gss_rc rc;
+
+	if (in != NULL && in == l->recv.bytes && l->recv.desc.ntlm_type == 2 &&
+	    !l->recv.desc.decoded) {
+		/* gss-ntlmssp 1.2 crashes on some malformed CHALLENGE messages (an AV pair
+		 * running past TargetInfo): a server's bytes that our bounds-checked decoder
+		 * rejects never reach it (issue 16) */
+		memset(e, 0, sizeof(*e));
+		e->major = 0x00090000u; /* GSS_S_DEFECTIVE_TOKEN, RFC 2744 §3.9.1 */
+		snprintf(e->where, sizeof(e->where), "gss_init_sec_context");
+		snprintf(e->text, sizeof(e->text), "the server's NTLM CHALLENGE is malformed, not "
+			 "handed to the NTLM mechanism: %.400s", l->recv.desc.summary);
+		snprintf(e->minor_text, sizeof(e->minor_text), "%.400s", l->recv.desc.summary);
+		rc = PROBE_GSS_ERROR;
+	} else {
+		rc = probe_gss_step(s->gss, in, inlen, out, outlen, e);
+	}
 
 	l->t_gss_ms += now_ms() - t0;
 	l->gss = rc == PROBE_GSS_ERROR ? PROBE_GSSO_ERROR :

@@ -44,9 +44,44 @@ def hold(conn, deadline):
             return
 
 
+def der(tag, body):
+    """One DER TLV (X.690 §8.1: definite length)."""
+    n = len(body)
+    if n < 0x80:
+        return bytes([tag, n]) + body
+    ln = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(ln)]) + ln + body
+
+
+def spnego_resp(ntlm):
+    """negTokenResp (RFC 4178 §4.2.2): accept-incomplete, NTLM, the NTLM message."""
+    oid = der(0x06, bytes.fromhex("2b06010401823702020a"))
+    return der(0xA1, der(0x30, der(0xA0, der(0x0A, b"\x01")) + der(0xA1, oid)
+                         + der(0xA2, der(0x04, ntlm))))
+
+
+def challenge_header(head, kind):
+    """The 401's challenge in the scheme the client used, SPNEGO-wrapped for Negotiate."""
+    msg = ntlm_challenge(kind)
+    if b"Authorization: Negotiate" in head:
+        return b"Negotiate " + base64.b64encode(spnego_resp(msg))
+    return b"NTLM " + base64.b64encode(msg)
+
+
 def ntlm_challenge(kind):
     """A malformed NTLM CHALLENGE_MESSAGE (MS-NLMP 2.2.1.2) of the given kind."""
     sig = b"NTLMSSP\x00" + struct.pack("<I", 2)
+    if kind == "valid":
+        # a well-formed challenge with a fresh server challenge: target name and an AV
+        # pair list (MsvAvNbDomainName, MsvAvNbComputerName, MsvAvEOL)
+        name = "HOSTILE".encode("utf-16-le")
+        info = (struct.pack("<HH", 2, len(name)) + name + struct.pack("<HH", 1, len(name)) + name
+                + struct.pack("<HH", 0, 0))
+        off = 56
+        return (sig + struct.pack("<HHI", len(name), len(name), off) + struct.pack("<I", 0xE2898215)
+                + os.urandom(8) + b"\x00" * 8
+                + struct.pack("<HHI", len(info), len(info), off + len(name))
+                + b"\x06\x01\xb1\x1d\x00\x00\x00\x0f" + name + info)
     if kind == "short":
         return sig + b"\x00\x00"  # cut before the target name field
     if kind == "offsets":
@@ -121,9 +156,14 @@ def respond(conn, mode, deadline, count, garbage_conns, conn_no):
                 pass
             return
         elif mode == "endless-401":
-            tok = base64.b64encode(b"\xa1\x81\x80" + os.urandom(40) + struct.pack(">I", n)).decode()
-            conn.sendall(("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate %s\r\n"
-                          "WWW-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n" % tok).encode())
+            # every request, whatever it carries, gets a 401 with a new NTLM challenge in
+            # the scheme the client used: a handshake that never ends
+            if b"Authorization:" in head:
+                tok = challenge_header(head, "valid")
+            else:
+                tok = b"Negotiate\r\nWWW-Authenticate: NTLM"
+            conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: " + tok
+                         + b"\r\nContent-Length: 0\r\n\r\n")
         elif mode == "bad-base64":
             if b"Authorization:" in head:
                 conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate "
@@ -133,9 +173,8 @@ def respond(conn, mode, deadline, count, garbage_conns, conn_no):
                              b"Content-Length: 0\r\n\r\n")
         elif mode.startswith("ntlm-"):
             if b"Authorization:" in head:
-                tok = base64.b64encode(ntlm_challenge(mode[5:])).decode()
-                conn.sendall(("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM %s\r\n"
-                              "Content-Length: 0\r\n\r\n" % tok).encode())
+                conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: "
+                             + challenge_header(head, mode[5:]) + b"\r\nContent-Length: 0\r\n\r\n")
             else:
                 conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\n"
                              b"WWW-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n")
