@@ -26,7 +26,7 @@ outer=$(cd "$2" && pwd)
 san=$outer/build-san
 secs=${NEGSCOPE_FUZZ_SECONDS:-20}
 jobs=${NEGSCOPE_SAN_JOBS:-2}
-SAN_LABELS='unit|fuzz|hardening|golden|style'
+SAN_LABELS='unit|fuzz|hardening|golden|style|hostile'
 
 if ! command -v clang >/dev/null; then
 	echo "ci-extra: clang not found: skipped (install clang and libclang-rt-14-dev)" >&2

@@ -164,6 +164,8 @@ def respond(conn, mode, deadline, count, garbage_conns, conn_no):
                 tok = b"Negotiate\r\nWWW-Authenticate: NTLM"
             conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: " + tok
                          + b"\r\nContent-Length: 0\r\n\r\n")
+        elif mode == "no-challenge":
+            conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
         elif mode == "bad-base64":
             if b"Authorization:" in head:
                 conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate "
@@ -184,7 +186,7 @@ def respond(conn, mode, deadline, count, garbage_conns, conn_no):
 
 
 MODES = ["tls-garbage", "escapes", "escapes-401", "big-headers", "cut-headers", "cut-body",
-         "slowloris", "continue", "endless-401", "bad-base64", "ntlm-short", "ntlm-offsets",
+         "slowloris", "continue", "endless-401", "no-challenge", "bad-base64", "ntlm-short", "ntlm-offsets",
          "ntlm-avpairs"]
 
 

@@ -53,6 +53,8 @@ CASES = {
     # NTLM through gss-ntlmssp with NTLM_USER_FILE (see main()); the server's challenge is
     # SPNEGO-wrapped and malformed (or, endless-401, valid and new on every leg)
     "endless-401": ("endless-401", NTLM_ARGS, {1}, 3, ["leg 3"], []),
+    "no-challenge": ("no-challenge", ["--timeout", "3", "http://127.0.0.1:{port}/"], {1}, 3, [],
+                     ["but not Negotiate"]),
     "bad-base64": ("bad-base64", ["--timeout", "3", "http://127.0.0.1:{port}/"], {1}, 3, [], []),
     "ntlm-short": ("ntlm-short", NTLM_ARGS, {1}, 3, ["NTLM CHALLENGE"], []),
     "ntlm-offsets": ("ntlm-offsets", NTLM_ARGS, {1}, 3, ["NTLM CHALLENGE"], []),
