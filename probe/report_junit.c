@@ -125,8 +125,7 @@ static void xml_text(FILE *fp, const char *s)
 		uint32_t cp = 0;
 		size_t len = probe_utf8_next(p + at, n - at, &cp);
 
-		if (len == 0 || (cp < 0x20 && cp != '\n' && cp != '\t') ||
-		    (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF) {
+		if ((cp != '\n' && probe_char_unsafe(len, cp)) || cp == 0xFFFE || cp == 0xFFFF) {
 			size_t bytes = len == 0 ? 1 : len;
 
 			for (size_t i = 0; i < bytes; i++)

@@ -40,6 +40,11 @@ size_t probe_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+bool probe_char_unsafe(size_t len, uint32_t cp)
+{
+	return len == 0 || (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp <= 0x9F);
+}
+
 char *probe_text_safe(char *out, size_t cap, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -50,7 +55,7 @@ char *probe_text_safe(char *out, size_t cap, const char *s, size_t n)
 	while (at < n) {
 		uint32_t cp = 0;
 		size_t len = probe_utf8_next(p + at, n - at, &cp);
-		int escape = len == 0 || (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp <= 0x9F);
+		bool escape = probe_char_unsafe(len, cp);
 		size_t need = escape ? 4 * (len == 0 ? 1 : len) : len;
 
 		if (o + need + 1 > cap)

@@ -7,6 +7,7 @@
 #ifndef PROBE_SAFE_TEXT_H
 #define PROBE_SAFE_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,10 @@
  * when the bytes there are not well-formed UTF-8 (RFC 3629 §4: no overlongs, no
  * surrogates, nothing past U+10FFFF). */
 size_t probe_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* Whether the character probe_utf8_next found (len 0 = not UTF-8) must be shown as
+ * \xNN: C0 controls but tab, DEL, C1 controls, invalid UTF-8. */
+bool probe_char_unsafe(size_t len, uint32_t cp);
 
 /* Copies s[0..n) into out (NUL-terminated, cut at a character boundary when out is full)
  * with every C0 control but tab, DEL, C1 control (U+0080..U+009F) and byte that is not
