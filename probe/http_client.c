@@ -313,6 +313,13 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
 	struct cap_cursor cur = cap_cur_init(buf, n);
 
 	c->head_bytes += n;
+	if (n <= 2 && (n == 1 ? buf[0] == '\n' : buf[0] == '\r' && buf[1] == '\n')) {
+		/* the empty line ending a head (past the cap too); a 1xx head is followed by
+		 * another, which clears this again */
+		if (c->head_bytes > n)
+			c->head_complete = true;
+		return n;
+	}
 	if (c->head_bytes > PROBE_HTTP_MAX_HEAD) {
 		c->resp.headers_cut = true;
 		return n;
@@ -331,12 +338,7 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
 		parse_status_line(&c->resp, cur);
 		return n;
 	}
-	if (n <= 2) {
-		/* the empty line ending a head; a 1xx head is followed by another */
-		if (c->head_bytes > n)
-			c->head_complete = true;
-		return n;
-	}
+
 	add_header(&c->resp, cap_cur_rest(&cur));
 	return n;
 }
