@@ -383,6 +383,27 @@ static const struct cap_auth_challenge *our_token(const struct probe_session *s,
 								     CAP_AUTH_NEGOTIATE);
 }
 
+/* Our scheme followed by text the header parser could not take as a token68
+ * ("Negotiate !!not*base64"): the server's token is not base64 (issue 16). */
+static void unparsed_token(struct probe_session *s, const struct probe_leg *l)
+{
+	size_t sl = strlen(s->scheme);
+
+	for (size_t i = 0; i < l->nwww; i++) {
+		const char *v = l->www_auth[i];
+		struct cap_probe_fact f;
+
+		if (strncasecmp(v, s->scheme, sl) != 0 || v[sl] != ' ' ||
+		    v[sl + strspn(v + sl, " \t")] == '\0')
+			continue;
+		fact(s, &f, CAP_PROBE_BAD_TOKEN, l->n);
+		f.token_chars = strlen(v + sl + strspn(v + sl, " \t"));
+		probe_auth_value_shown(v, f.header, sizeof(f.header));
+		probe_facts_feed(&s->facts, &f);
+		return;
+	}
+}
+
 /* A later 401: continue the handshake with the server's token, or stop (a 401 without
  * a token, or with one after the handshake completed, is the server's refusal: the
  * engine's rules judge it from the leg's facts). */
@@ -395,8 +416,10 @@ static enum probe_next next_challenge(struct probe_session *s, struct probe_leg 
 	size_t toklen = 0;
 	enum probe_gss_rc rc;
 
-	if (ch == NULL)
+	if (ch == NULL) {
+		unparsed_token(s, l);
 		return PROBE_NEXT_DONE;
+	}
 	if (take_token(s, l, ch, &l->recv) != 0)
 		return PROBE_NEXT_DONE;
 	if (probe_gss_state(s->gss) == PROBE_GSS_DONE)

@@ -56,7 +56,7 @@ CASES = {
     "endless-401": ("endless-401", NTLM_ARGS, {1}, 3, ["leg 3"], []),
     "no-challenge": ("no-challenge", ["--timeout", "3", "http://127.0.0.1:{port}/"], {1}, 3, [],
                      ["but not Negotiate"]),
-    "bad-base64": ("bad-base64", ["--timeout", "3", "http://127.0.0.1:{port}/"], {1}, 3, [], []),
+    "bad-base64": ("bad-base64", NTLM_ARGS, {1}, 3, ["not valid base64"], []),
     "ntlm-short": ("ntlm-short", NTLM_ARGS, {1}, 3, ["NTLM CHALLENGE"], []),
     "ntlm-offsets": ("ntlm-offsets", NTLM_ARGS, {1}, 3, ["NTLM CHALLENGE"], []),
     "ntlm-avpairs": ("ntlm-avpairs", NTLM_ARGS, {1}, 3, ["NTLM CHALLENGE"], []),
