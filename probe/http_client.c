@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "negscope/cursor.h"
+#include "safe_text.h"
 #include "token.h"
 
 struct probe_http_conn {
@@ -21,8 +22,10 @@ struct probe_http_conn {
 	struct curl_slist *resolve;
 	struct probe_http_resp resp;
 	size_t head_bytes;
+	bool head_complete;       /* the empty line ending the final (non-1xx) head arrived */
 	CURLM *multi;             /* set while a transfer runs */
 	void *user;
+	const struct probe_http_opts *opts; /* the caller's, outliving the connection */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -31,7 +34,8 @@ struct probe_http_multi {
 	int running;
 };
 
-/* One header line of -v's trace, its secrets replaced by their size. */
+/* One header line of -v's trace, its secrets replaced by their size and its bytes made
+ * safe for a terminal (server text may carry escape sequences, issue 16). */
 static void trace_line(char prefix, const char *line, size_t n)
 {
 	static const char *const auth[] = {"Authorization", "Proxy-Authorization",
@@ -39,12 +43,12 @@ static void trace_line(char prefix, const char *line, size_t n)
 	static const char *const cookie[] = {"Cookie", "Set-Cookie"};
 	const char *colon = memchr(line, ':', n);
 	size_t name = colon != NULL ? (size_t)(colon - line) : 0;
+	char safe[4 * 1024 + 1], safe2[2048];
 	char *value;
 
 	for (size_t i = 0; colon != NULL && i < sizeof(cookie) / sizeof(cookie[0]); i++)
 		if (name == strlen(cookie[i]) && strncasecmp(line, cookie[i], name) == 0) {
-			fprintf(stderr, "%c %.*s: <%zu chars>\n", prefix, (int)name, line,
-				n - name - 1);
+			fprintf(stderr, "%c %s: <%zu chars>\n", prefix, cookie[i], n - name - 1);
 			return;
 		}
 	for (size_t i = 0; colon != NULL && i < sizeof(auth) / sizeof(auth[0]); i++) {
@@ -57,10 +61,11 @@ static void trace_line(char prefix, const char *line, size_t n)
 			return;
 		probe_auth_value_shown(value + strspn(value, " \t"), shown, sizeof(shown));
 		free(value);
-		fprintf(stderr, "%c %.*s: %s\n", prefix, (int)name, line, shown);
+		fprintf(stderr, "%c %s: %s\n", prefix, auth[i],
+			probe_str_safe(safe2, sizeof(safe2), shown));
 		return;
 	}
-	fprintf(stderr, "%c %.*s\n", prefix, (int)n, line);
+	fprintf(stderr, "%c %s\n", prefix, probe_text_safe(safe, sizeof(safe), line, n));
 }
 
 /* -v: libcurl's trace on stderr as CURLOPT_VERBOSE prints it, except that tokens, Basic
@@ -308,6 +313,13 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
 	struct cap_cursor cur = cap_cur_init(buf, n);
 
 	c->head_bytes += n;
+	if (n <= 2 && (n == 1 ? buf[0] == '\n' : buf[0] == '\r' && buf[1] == '\n')) {
+		/* the empty line ending a head (past the cap too); a 1xx head is followed by
+		 * another, which clears this again */
+		if (c->head_bytes > n)
+			c->head_complete = true;
+		return n;
+	}
 	if (c->head_bytes > PROBE_HTTP_MAX_HEAD) {
 		c->resp.headers_cut = true;
 		return n;
@@ -316,6 +328,7 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
 		/* a new head (after 100 Continue, say): drop the interim one */
 		bool cut = c->resp.headers_cut;
 
+		c->head_complete = false;
 		for (size_t i = 0; i < c->resp.nheaders; i++) {
 			free(c->resp.headers[i].name);
 			free(c->resp.headers[i].value);
@@ -325,8 +338,7 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userdata)
 		parse_status_line(&c->resp, cur);
 		return n;
 	}
-	if (n <= 2)
-		return n; /* the empty line ending the head */
+
 	add_header(&c->resp, cap_cur_rest(&cur));
 	return n;
 }
@@ -347,6 +359,7 @@ struct probe_http_conn *probe_http_conn_new(const struct probe_http_opts *o)
 
 	if (c == NULL)
 		return NULL;
+	c->opts = o;
 	c->easy = e = curl_easy_init();
 	c->share = curl_share_init();
 	if (e == NULL || c->share == NULL)
@@ -416,6 +429,7 @@ int probe_http_conn_prepare(struct probe_http_conn *c, const char *url, const ch
 
 	resp_clear(&c->resp);
 	c->head_bytes = 0;
+	c->head_complete = false;
 	c->errbuf[0] = '\0';
 	curl_slist_free_all(c->hdrs);
 	c->hdrs = NULL;
@@ -458,6 +472,81 @@ void *probe_http_conn_user(const struct probe_http_conn *c)
 	return c->user;
 }
 
+/* Appends "key value" from one certinfo line "Key:value" when it matches. */
+static void cert_field(char *buf, size_t len, const char *line, const char *key, const char *label)
+{
+	size_t kl = strlen(key), used = strlen(buf);
+
+	if (strncasecmp(line, key, kl) != 0 || line[kl] != ':' || used + 4 >= len)
+		return;
+	snprintf(buf + used, len - used, "%s%s %s", used > 0 ? "; " : "", label, line + kl + 1);
+}
+
+/* A certificate failure's evidence: the leaf certificate's names and dates, read over a
+ * second connection that does not verify (curl keeps no CERTINFO of a transfer whose
+ * verification failed).  Only for failures where the server did present a certificate:
+ * after garbage, a refused version or cipher the second try cannot get further.  It keeps
+ * the user's --timeout/--connect-timeout, so a server that stalls it costs no more than
+ * the transfer was allowed (issue 16: a fixed 5 s, serialising --parallel targets). */
+static void cert_summary(const struct probe_http_opts *o, CURL *failed, char *buf, size_t len)
+{
+	CURL *e;
+	struct curl_slist *res = NULL;
+	struct curl_certinfo *ci = NULL;
+	char *url = NULL;
+	long limit = o->timeout_ms > 0 ? o->timeout_ms : 30000L;
+	long climit = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000L;
+
+	buf[0] = '\0';
+	if (curl_easy_getinfo(failed, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || url == NULL)
+		return;
+	e = curl_easy_init();
+	if (e == NULL)
+		return;
+	for (size_t i = 0; o->resolve != NULL && o->resolve[i] != NULL; i++) {
+		struct curl_slist *n = curl_slist_append(res, o->resolve[i]);
+
+		if (n == NULL)
+			goto out;
+		res = n;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, climit < limit ? climit : limit);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, climit < limit ? climit : limit);
+	if (o->proxy != NULL)
+		curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
+	if (res != NULL)
+		curl_easy_setopt(e, CURLOPT_RESOLVE, res);
+	if (curl_easy_perform(e) != CURLE_OK)
+		goto out;
+	if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &ci) != CURLE_OK || ci == NULL ||
+	    ci->num_of_certs < 1)
+		goto out;
+	for (struct curl_slist *s = ci->certinfo[0]; s != NULL; s = s->next) {
+		cert_field(buf, len, s->data, "Subject", "subject");
+		cert_field(buf, len, s->data, "X509v3 Subject Alternative Name", "names");
+		cert_field(buf, len, s->data, "Issuer", "issuer");
+		cert_field(buf, len, s->data, "Start date", "valid from");
+		cert_field(buf, len, s->data, "Expire date", "until");
+	}
+out:
+	curl_easy_cleanup(e);
+	curl_slist_free_all(res);
+}
+
+/* Failures after which the server has shown a certificate. */
+static bool presented_certificate(enum probe_tls_kind k)
+{
+	return k == PROBE_TLS_UNTRUSTED_ISSUER || k == PROBE_TLS_SELF_SIGNED ||
+	       k == PROBE_TLS_NAME_MISMATCH || k == PROBE_TLS_EXPIRED ||
+	       k == PROBE_TLS_NOT_YET_VALID || k == PROBE_TLS_REVOKED;
+}
+
 static void fill_info(struct probe_http_conn *c, CURLcode rc)
 {
 	struct probe_http_resp *r = &c->resp;
@@ -467,10 +556,26 @@ static void fill_info(struct probe_http_conn *c, CURLcode rc)
 	curl_off_t t = 0;
 
 	r->curl_code = (int)rc;
+	if (rc == CURLE_OK && !c->head_complete) {
+		/* curl takes a connection closed inside the head as its end: that is no
+		 * complete 401 (or 200) to act on */
+		rc = CURLE_PARTIAL_FILE;
+		r->curl_code = (int)rc;
+		snprintf(c->errbuf, sizeof(c->errbuf),
+			 "the response ended in the middle of its headers (%zu bytes received)",
+			 c->head_bytes);
+	} else if (rc != CURLE_OK && c->head_bytes > PROBE_HTTP_MAX_HEAD) {
+		/* curl says "Out of memory" or "Too large response headers" */
+		snprintf(c->errbuf, sizeof(c->errbuf),
+			 "the response headers exceeded libcurl's limit of %d KB (%zu bytes "
+			 "received)", PROBE_HTTP_MAX_HEAD / 1024, c->head_bytes);
+	}
 	if (rc != CURLE_OK)
 		snprintf(r->error, sizeof(r->error), "%s",
 			 c->errbuf[0] != '\0' ? c->errbuf : curl_easy_strerror(rc));
-	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &l) == CURLE_OK)
+	/* a transfer that failed has no status: not one on the leg and another in the
+	 * result (a 401 whose body was cut is not a 401 to answer) */
+	if (rc == CURLE_OK && curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &l) == CURLE_OK)
 		r->status = l;
 	if (curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &l) == CURLE_OK)
 		r->http_version = l == CURL_HTTP_VERSION_1_0 ? 10 : l == CURL_HTTP_VERSION_2_0 ? 20 :
@@ -495,59 +600,6 @@ static void fill_info(struct probe_http_conn *c, CURLcode rc)
 		r->verify_result = l;
 	if (rc != CURLE_OK)
 		r->tls = probe_tls_classify((int)rc, r->verify_result, r->error);
-}
-
-/* Appends "key value" from one certinfo line "Key:value" when it matches. */
-static void cert_field(char *buf, size_t len, const char *line, const char *key, const char *label)
-{
-	size_t kl = strlen(key), used = strlen(buf);
-
-	if (strncasecmp(line, key, kl) != 0 || line[kl] != ':' || used + 4 >= len)
-		return;
-	snprintf(buf + used, len - used, "%s%s %s", used > 0 ? "; " : "", label, line + kl + 1);
-}
-
-void probe_http_cert_summary(const struct probe_http_opts *o, const char *url, char *buf,
-			     size_t len)
-{
-	CURL *e = curl_easy_init();
-	struct curl_slist *res = NULL;
-	struct curl_certinfo *ci = NULL;
-
-	buf[0] = '\0';
-	if (e == NULL)
-		return;
-	for (size_t i = 0; o->resolve != NULL && o->resolve[i] != NULL; i++) {
-		struct curl_slist *n = curl_slist_append(res, o->resolve[i]);
-
-		if (n == NULL)
-			goto out;
-		res = n;
-	}
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
-	curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 5000L);
-	if (res != NULL)
-		curl_easy_setopt(e, CURLOPT_RESOLVE, res);
-	if (curl_easy_perform(e) != CURLE_OK)
-		goto out;
-	if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &ci) != CURLE_OK || ci == NULL ||
-	    ci->num_of_certs < 1)
-		goto out;
-	for (struct curl_slist *s = ci->certinfo[0]; s != NULL; s = s->next) {
-		cert_field(buf, len, s->data, "Subject", "subject");
-		cert_field(buf, len, s->data, "X509v3 Subject Alternative Name", "names");
-		cert_field(buf, len, s->data, "Issuer", "issuer");
-		cert_field(buf, len, s->data, "Start date", "valid from");
-		cert_field(buf, len, s->data, "Expire date", "until");
-	}
-out:
-	curl_easy_cleanup(e);
-	curl_slist_free_all(res);
 }
 
 struct probe_http_multi *probe_http_multi_new(void)
@@ -598,6 +650,10 @@ static struct probe_http_conn *take_done(struct probe_http_multi *m)
 		fill_info(c, msg->data.result);
 		curl_multi_remove_handle(m->multi, c->easy);
 		c->multi = NULL;
+		/* after the removal: the failed connection is closed, so a server that serves
+		 * one connection at a time answers the second */
+		if (presented_certificate(c->resp.tls))
+			cert_summary(c->opts, c->easy, c->resp.certificate, sizeof(c->resp.certificate));
 		m->running--;
 		return c;
 	}

@@ -54,6 +54,9 @@ struct probe_http_resp {
 	double t_connect, t_tls, t_total; /* seconds, from the start of the leg */
 	uint64_t body_bytes;
 	size_t request_auth_len; /* length of the Authorization header line sent */
+	/* After a certificate failure: the server certificate's subject, names, issuer and
+	 * dates, or "" (the evidence of the failure). */
+	char certificate[512];
 };
 
 /* A parsed URL (curl's parser). */
@@ -79,6 +82,7 @@ void probe_http_global_cleanup(void);
 struct probe_http_conn;
 struct probe_http_multi;
 
+/* `o` must outlive the connection. */
 struct probe_http_conn *probe_http_conn_new(const struct probe_http_opts *o);
 void probe_http_conn_free(struct probe_http_conn *c);
 /* Sets up the next leg: GET `url` with `authz` ("Negotiate <b64>", or NULL
@@ -89,11 +93,6 @@ const struct probe_http_resp *probe_http_conn_resp(const struct probe_http_conn 
 /* Opaque pointer for the caller (its target). */
 void probe_http_conn_set_user(struct probe_http_conn *c, void *user);
 void *probe_http_conn_user(const struct probe_http_conn *c);
-
-/* Fetches the server certificate's subject, issuer, names and dates without
- * verification, for the evidence of a TLS failure.  Writes "" when unavailable. */
-void probe_http_cert_summary(const struct probe_http_opts *o, const char *url, char *buf,
-			     size_t len);
 
 struct probe_http_multi *probe_http_multi_new(void);
 void probe_http_multi_free(struct probe_http_multi *m);

@@ -279,7 +279,23 @@ static enum probe_gss_rc step(struct probe_session *s, struct probe_leg *l, cons
 			      size_t inlen, uint8_t **out, size_t *outlen, struct probe_gss_error *e)
 {
 	double t0 = now_ms();
-	enum probe_gss_rc rc = probe_gss_step(s->gss, in, inlen, out, outlen, e);
+	enum probe_gss_rc rc;
+
+	if (in != NULL && in == l->recv.bytes && l->recv.desc.ntlm_type == 2 &&
+	    !l->recv.desc.decoded) {
+		/* gss-ntlmssp 1.2 crashes on some malformed CHALLENGE messages (an AV pair
+		 * running past TargetInfo): a server's bytes that our bounds-checked decoder
+		 * rejects never reach it (issue 16) */
+		memset(e, 0, sizeof(*e));
+		e->major = 0x00090000u; /* GSS_S_DEFECTIVE_TOKEN, RFC 2744 §3.9.1 */
+		snprintf(e->where, sizeof(e->where), "gss_init_sec_context");
+		snprintf(e->text, sizeof(e->text), "the server's NTLM CHALLENGE is malformed, not "
+			 "handed to the NTLM mechanism: %.400s", l->recv.desc.summary);
+		snprintf(e->minor_text, sizeof(e->minor_text), "%.400s", l->recv.desc.summary);
+		rc = PROBE_GSS_ERROR;
+	} else {
+		rc = probe_gss_step(s->gss, in, inlen, out, outlen, e);
+	}
 
 	l->t_gss_ms += now_ms() - t0;
 	l->gss = rc == PROBE_GSS_ERROR ? PROBE_GSSO_ERROR :
@@ -367,6 +383,27 @@ static const struct cap_auth_challenge *our_token(const struct probe_session *s,
 								     CAP_AUTH_NEGOTIATE);
 }
 
+/* Our scheme followed by text the header parser could not take as a token68
+ * ("Negotiate !!not*base64"): the server's token is not base64 (issue 16). */
+static void unparsed_token(struct probe_session *s, const struct probe_leg *l)
+{
+	size_t sl = strlen(s->scheme);
+
+	for (size_t i = 0; i < l->nwww; i++) {
+		const char *v = l->www_auth[i];
+		struct cap_probe_fact f;
+
+		if (strncasecmp(v, s->scheme, sl) != 0 || v[sl] != ' ' ||
+		    v[sl + strspn(v + sl, " \t")] == '\0')
+			continue;
+		fact(s, &f, CAP_PROBE_BAD_TOKEN, l->n);
+		f.token_chars = strlen(v + sl + strspn(v + sl, " \t"));
+		probe_auth_value_shown(v, f.header, sizeof(f.header));
+		probe_facts_feed(&s->facts, &f);
+		return;
+	}
+}
+
 /* A later 401: continue the handshake with the server's token, or stop (a 401 without
  * a token, or with one after the handshake completed, is the server's refusal: the
  * engine's rules judge it from the leg's facts). */
@@ -379,8 +416,10 @@ static enum probe_next next_challenge(struct probe_session *s, struct probe_leg 
 	size_t toklen = 0;
 	enum probe_gss_rc rc;
 
-	if (ch == NULL)
+	if (ch == NULL) {
+		unparsed_token(s, l);
 		return PROBE_NEXT_DONE;
+	}
 	if (take_token(s, l, ch, &l->recv) != 0)
 		return PROBE_NEXT_DONE;
 	if (probe_gss_state(s->gss) == PROBE_GSS_DONE)
@@ -451,8 +490,7 @@ static void transport_failed(struct probe_session *s, const struct probe_leg *l,
 	if (l->tls != PROBE_TLS_NONE) {
 		snprintf(f.tls_failure, sizeof(f.tls_failure), "%.31s", probe_tls_kind_name(l->tls));
 		f.verify_result = resp->verify_result;
-		probe_http_cert_summary(&s->cfg->http, s->r->url, f.certificate,
-					sizeof(f.certificate));
+		snprintf(f.certificate, sizeof(f.certificate), "%.255s", resp->certificate);
 	}
 	probe_facts_feed(&s->facts, &f);
 }

@@ -4,11 +4,13 @@
 #include "report.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "expect.h"
+#include "safe_text.h"
 
 #define JUNIT_MAX_CASES 100000
 
@@ -110,24 +112,36 @@ int probe_junit_add(struct probe_junit *j, const struct probe_result *r)
 	return 0;
 }
 
+/* Character data and attribute values of XML 1.0 (§2.2, §2.4): markup characters as
+ * entities; C0 controls (XML forbids them even as references), DEL, C1 and bytes that are
+ * not UTF-8 shown as the text \xNN, so one hostile reason phrase or URL cannot make the
+ * whole file unparseable (issue 16). */
 static void xml_text(FILE *fp, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = s != NULL ? strlen(s) : 0;
 
-		switch (ch) {
+	for (size_t at = 0; at < n;) {
+		uint32_t cp = 0;
+		size_t len = probe_utf8_next(p + at, n - at, &cp);
+
+		if ((cp != '\n' && probe_char_unsafe(len, cp)) || cp == 0xFFFE || cp == 0xFFFF) {
+			size_t bytes = len == 0 ? 1 : len;
+
+			for (size_t i = 0; i < bytes; i++)
+				fprintf(fp, "\\x%02x", p[at + i]);
+			at += bytes;
+			continue;
+		}
+		switch (cp) {
 		case '<': fputs("&lt;", fp); break;
 		case '>': fputs("&gt;", fp); break;
 		case '&': fputs("&amp;", fp); break;
 		case '"': fputs("&quot;", fp); break;
 		case '\'': fputs("&apos;", fp); break;
-		default:
-			/* XML 1.0 forbids most control characters, even escaped */
-			if (ch < 0x20 && ch != '\n' && ch != '\t' && ch != '\r')
-				fputc('?', fp);
-			else
-				fputc(ch, fp);
+		default: fwrite(p + at, 1, len, fp);
 		}
+		at += len;
 	}
 }
 

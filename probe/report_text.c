@@ -4,6 +4,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "safe_text.h"
+
+/* Every string that may carry server-provided bytes (reason phrase, headers, curl's
+ * message, decoded token fields, finding details) goes through safe(): a hostile server
+ * must not drive the user's terminal with escape sequences (issue 16). */
+#define SAFE_MAX 4096
+#define safe(buf, s) probe_str_safe((buf), sizeof(buf), (s))
+
 struct pen {
 	FILE *fp;
 	bool color;
@@ -31,26 +39,28 @@ static const char *sev_color(enum cap_severity s)
 static void leg_lines(const struct pen *p, const struct probe_result *r, const struct probe_leg *l)
 {
 	FILE *fp = p->fp;
+	char b1[SAFE_MAX], b2[SAFE_MAX];
 
 	fprintf(fp, "  %sleg %u%s  GET %s", c_on(p, BOLD), l->n, c_on(p, OFF),
-		r->u.path[0] != '\0' ? r->u.path : "/");
+		r->u.path[0] != '\0' ? safe(b1, r->u.path) : "/");
 	if (l->sent.len > 0)
-		fprintf(fp, "  Authorization: %s <%zu-byte token>", l->sent.scheme, l->sent.len);
+		fprintf(fp, "  Authorization: %s <%zu-byte token>", safe(b1, l->sent.scheme),
+			l->sent.len);
 	fprintf(fp, "\n");
 	if (l->curl_code == 0 || l->local_port != 0)
 		fprintf(fp, "         %s%s connection, local port %ld -> %s:%ld%s\n", c_on(p, DIM),
-			l->conn_new ? "new" : "same", l->local_port, l->remote_ip, l->remote_port,
+			l->conn_new ? "new" : "same", l->local_port, safe(b1, l->remote_ip), l->remote_port,
 			c_on(p, OFF));
 	if (l->sent.len > 0)
-		fprintf(fp, "         -> %s\n", l->sent.desc.summary);
+		fprintf(fp, "         -> %s\n", safe(b1, l->sent.desc.summary));
 	if (l->curl_code != 0) {
-		fprintf(fp, "         %sx  %s%s\n", c_on(p, RED), l->curl_error != NULL ? l->curl_error : "failed",
-			c_on(p, OFF));
+		fprintf(fp, "         %sx  %s%s\n", c_on(p, RED),
+			l->curl_error != NULL ? safe(b1, l->curl_error) : "failed", c_on(p, OFF));
 		return;
 	}
 	fprintf(fp, "         <- %s%ld %s%s", c_on(p, l->status >= 200 && l->status < 300 ? GREEN :
 							l->status == 401 ? YELLOW : RED),
-		l->status, l->reason, c_on(p, OFF));
+		l->status, safe(b1, l->reason), c_on(p, OFF));
 	fprintf(fp, "  %s[%.1f ms", c_on(p, DIM), l->t_total_ms);
 	if (l->t_gss_ms > 0.05)
 		fprintf(fp, ", GSS %.1f ms", l->t_gss_ms);
@@ -59,16 +69,16 @@ static void leg_lines(const struct pen *p, const struct probe_result *r, const s
 		char shown[512];
 
 		probe_auth_value_shown(l->www_auth[i], shown, sizeof(shown));
-		fprintf(fp, "            WWW-Authenticate: %s\n", shown);
+		fprintf(fp, "            WWW-Authenticate: %s\n", safe(b1, shown));
 	}
 	if (l->connection != NULL)
-		fprintf(fp, "            Connection: %s\n", l->connection);
+		fprintf(fp, "            Connection: %s\n", safe(b1, l->connection));
 	if (l->persistent_auth != NULL)
-		fprintf(fp, "            Persistent-Auth: %s\n", l->persistent_auth);
+		fprintf(fp, "            Persistent-Auth: %s\n", safe(b1, l->persistent_auth));
 	if (l->recv.len > 0)
-		fprintf(fp, "         <- %s\n", l->recv.desc.summary);
+		fprintf(fp, "         <- %s\n", safe(b1, l->recv.desc.summary));
 	if (l->gss == PROBE_GSSO_ERROR && l->gss_error != NULL)
-		fprintf(fp, "         %sGSS: %s%s\n", c_on(p, RED), l->gss_error, c_on(p, OFF));
+		fprintf(fp, "         %sGSS: %s%s\n", c_on(p, RED), safe(b2, l->gss_error), c_on(p, OFF));
 	else if (l->gss == PROBE_GSSO_COMPLETE)
 		fprintf(fp, "         GSS: complete\n");
 }
@@ -78,6 +88,7 @@ static void finding_lines(const struct pen *p, const struct probe_finding *pf)
 	const struct cap_finding *f = &pf->rec;
 	const struct cap_finding_info *t = cap_finding_info(f->id);
 	FILE *fp = p->fp;
+	char b1[SAFE_MAX];
 
 	fprintf(fp, "  %s%-7s%s %s%s%s", c_on(p, sev_color(f->severity)),
 		cap_severity_name(f->severity), c_on(p, OFF), c_on(p, BOLD), cap_finding_slug(f->id),
@@ -88,7 +99,7 @@ static void finding_lines(const struct pen *p, const struct probe_finding *pf)
 		fprintf(fp, " %s(leg %u)%s", c_on(p, DIM), pf->leg, c_on(p, OFF));
 	fprintf(fp, "\n");
 	if (f->detail != NULL)
-		fprintf(fp, "          %s\n", f->detail);
+		fprintf(fp, "          %s\n", safe(b1, f->detail));
 	else if (t != NULL && f->severity != CAP_SEV_INFO)
 		fprintf(fp, "          %s\n", t->explanation);
 	for (size_t i = 0; i < f->nev; i++) {
@@ -99,14 +110,14 @@ static void finding_lines(const struct pen *p, const struct probe_finding *pf)
 			fprintf(fp, "          %s%s: %lld%s\n", c_on(p, DIM), f->ev[i].key,
 				(long long)f->ev[i].num, c_on(p, OFF));
 		else
-			fprintf(fp, "          %s%s: %s%s\n", c_on(p, DIM), f->ev[i].key, f->ev[i].str,
-				c_on(p, OFF));
+			fprintf(fp, "          %s%s: %s%s\n", c_on(p, DIM), f->ev[i].key,
+				safe(b1, f->ev[i].str), c_on(p, OFF));
 	}
 	if (f->severity == CAP_SEV_INFO)
 		return;
 	for (size_t i = 0; cap_finding_advice_line(f, i) != NULL; i++)
 		fprintf(fp, "          %s*%s %s\n", c_on(p, CYAN), c_on(p, OFF),
-			cap_finding_advice_line(f, i));
+			safe(b1, cap_finding_advice_line(f, i)));
 }
 
 static void outcome_line(const struct pen *p, const struct probe_result *r)
@@ -130,15 +141,18 @@ static void outcome_line(const struct pen *p, const struct probe_result *r)
 void probe_report_text(FILE *fp, const struct probe_result *r, bool color, const char *principal)
 {
 	struct pen p = {fp, color};
+	char b1[SAFE_MAX], b2[SAFE_MAX];
 
-	fprintf(fp, "%snegprobe%s %s\n", c_on(&p, BOLD), c_on(&p, OFF), r->url);
+	fprintf(fp, "%snegprobe%s %s\n", c_on(&p, BOLD), c_on(&p, OFF), safe(b1, r->url));
 	if (r->fatal[0] != '\0') {
-		fprintf(fp, "  %scould not run:%s %s\n\n", c_on(&p, RED), c_on(&p, OFF), r->fatal);
+		fprintf(fp, "  %scould not run:%s %s\n\n", c_on(&p, RED), c_on(&p, OFF),
+			safe(b1, r->fatal));
 		return;
 	}
-	fprintf(fp, "  SPN %s  %s(%s)%s\n", r->spn, c_on(&p, DIM), r->spn_source, c_on(&p, OFF));
+	fprintf(fp, "  SPN %s  %s(%s)%s\n", safe(b1, r->spn), c_on(&p, DIM), r->spn_source,
+		c_on(&p, OFF));
 	if (principal != NULL && principal[0] != '\0')
-		fprintf(fp, "  client %s\n", principal);
+		fprintf(fp, "  client %s\n", safe(b1, principal));
 	if (probe_result_has(r, CAP_F_TLS_INSECURE))
 		fprintf(fp, "  %sTLS CERTIFICATE CHECKS ARE OFF (-k): a browser would verify this site%s\n",
 			c_on(&p, RED), c_on(&p, OFF));
@@ -154,8 +168,8 @@ void probe_report_text(FILE *fp, const struct probe_result *r, bool color, const
 			fprintf(fp, "    %s%-8s%s %-44s %s%s%s%s\n",
 				c_on(&p, c->exists == 1 ? GREEN : c->exists == 0 ? RED : YELLOW),
 				c->exists == 1 ? "exists" : c->exists == 0 ? "missing" : "unknown",
-				c_on(&p, OFF), c->spn, c_on(&p, DIM), c->form,
-				c->exists < 0 ? " - " : "", c->exists < 0 ? c->error : "");
+				c_on(&p, OFF), safe(b1, c->spn), c_on(&p, DIM), c->form,
+				c->exists < 0 ? " - " : "", c->exists < 0 ? safe(b2, c->error) : "");
 			fprintf(fp, "%s", c_on(&p, OFF));
 		}
 	}
@@ -165,7 +179,7 @@ void probe_report_text(FILE *fp, const struct probe_result *r, bool color, const
 			fprintf(fp, "    no Kerberos traffic (tickets came from the cache)\n");
 		for (size_t i = 0; i < r->nwire; i++)
 			fprintf(fp, "    %s %s %s\n", r->wire[i].from_kdc ? "KDC ->" : "-> KDC",
-				r->wire[i].tcp ? "tcp" : "udp", r->wire[i].summary);
+				r->wire[i].tcp ? "tcp" : "udp", safe(b1, r->wire[i].summary));
 	}
 	if (r->nfindings > 0) {
 		fprintf(fp, "\n  %sfindings%s\n", c_on(&p, BOLD), c_on(&p, OFF));
@@ -181,7 +195,7 @@ void probe_report_text(FILE *fp, const struct probe_result *r, bool color, const
 			fprintf(fp, "    %s%s%s %-12s %s\n",
 				c_on(&p, r->outcomes[i].pass ? GREEN : RED),
 				r->outcomes[i].pass ? "pass" : "FAIL", c_on(&p, OFF),
-				r->outcomes[i].expect.text, r->outcomes[i].actual);
+				safe(b1, r->outcomes[i].expect.text), safe(b2, r->outcomes[i].actual));
 	}
 	fprintf(fp, "\n");
 }

@@ -94,11 +94,18 @@ static int slot_start(const struct probe_config *cfg, struct probe_cred *cred,
 int probe_run(const struct probe_config *cfg, struct probe_cred *cred, const char *const *urls,
 	      size_t n, size_t parallel, probe_done_fn done, void *ctx, char *err, size_t errlen)
 {
-	struct probe_http_multi *m = probe_http_multi_new();
+	struct probe_http_multi *m;
 	struct slot *slots;
 	size_t next = 0, running = 0;
 	int worst = PROBE_EXIT_OK;
 
+	if (n == 0 && cfg->nexpect > 0) {
+		/* an empty or comment-only --targets file: no check could hold (issue 16) */
+		snprintf(err, errlen, "nothing was checked: the targets hold no URL, so no --expect "
+			 "can hold");
+		return PROBE_EXIT_CANNOT_RUN;
+	}
+	m = probe_http_multi_new();
 	if (parallel == 0)
 		parallel = 1;
 	if (parallel > n && n > 0)

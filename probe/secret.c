@@ -95,27 +95,60 @@ void probe_secret_free(char *s)
 	free(s);
 }
 
+/* Reads one line into buf (cap bytes, NUL-terminated, newline dropped) without ever
+ * holding more than cap bytes: 1 = a line, 0 = end of file, -1 = longer than cap - 1,
+ * -2 = a NUL byte (binary input such as /dev/zero), -3 = read error. */
+static int read_line_bounded(FILE *fp, char *buf, size_t cap)
+{
+	size_t n = 0;
+	int ch;
+
+	while ((ch = getc(fp)) != EOF && ch != '\n') {
+		if (ch == '\0')
+			return -2;
+		if (n + 1 >= cap)
+			return -1;
+		buf[n++] = (char)ch;
+	}
+	buf[n] = '\0';
+	if (ch == EOF && ferror(fp))
+		return -3;
+	return ch == EOF && n == 0 ? 0 : 1;
+}
+
 long probe_read_lines(const char *path, size_t max, char ***out, char *err, size_t errlen)
 {
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0, n = 0, alloc = 0;
-	ssize_t len;
+	char line[LINE_MAX_BYTES + 2];
+	size_t n = 0, alloc = 0;
 	long lineno = 0;
 	char **v = NULL;
+	int got;
 
 	*out = NULL;
 	if (fp == NULL) {
 		snprintf(err, errlen, "--targets %s: %s", path, strerror(errno));
 		return -1;
 	}
-	while ((len = getline(&line, &cap, fp)) >= 0) {
+	/* bounded reads: a 300 MB line or /dev/zero ends in an error, never in memory
+	 * growing with the input (issue 16) */
+	while ((got = read_line_bounded(fp, line, sizeof(line) - 1)) != 0) {
 		char *p = line, *copy;
 
 		lineno++;
-		if (len > LINE_MAX_BYTES) {
+		if (got == -1) {
 			snprintf(err, errlen, "--targets %s line %ld: longer than %d bytes", path,
 				 lineno, LINE_MAX_BYTES);
+			goto fail;
+		}
+		if (got == -2) {
+			snprintf(err, errlen, "--targets %s line %ld: a NUL byte (not a text file?)",
+				 path, lineno);
+			goto fail;
+		}
+		if (got == -3) {
+			snprintf(err, errlen, "--targets %s line %ld: read error: %s", path, lineno,
+				 strerror(errno));
 			goto fail;
 		}
 		chomp(p);
@@ -143,11 +176,6 @@ long probe_read_lines(const char *path, size_t max, char ***out, char *err, size
 			goto oom;
 		v[n++] = copy;
 	}
-	if (ferror(fp)) {
-		snprintf(err, errlen, "--targets %s: read error", path);
-		goto fail;
-	}
-	free(line);
 	if (fp != stdin)
 		fclose(fp);
 	*out = v;
@@ -155,7 +183,6 @@ long probe_read_lines(const char *path, size_t max, char ***out, char *err, size
 oom:
 	snprintf(err, errlen, "out of memory");
 fail:
-	free(line);
 	if (fp != stdin)
 		fclose(fp);
 	probe_free_lines(v, (long)n);

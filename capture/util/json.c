@@ -232,7 +232,15 @@ static void put_escaped(struct cap_json *j, const void *s, size_t n)
 		if (b >= 0x80) {
 			size_t sl = utf8_seq_len(&c);
 
-			if (sl > 0) {
+			if (sl == 2 && b == 0xC2 && cap_cur_peek(&c, 1) < 0xA0) {
+				/* a C1 control (U+0080..U+009F, ECMA-48): escaped, as C0 is, so a
+				 * terminal showing the JSON never sees a raw CSI */
+				int lo = cap_cur_peek(&c, 1);
+				char u[7] = { '\\', 'u', '0', '0', hexd[(lo >> 4) & 15], hexd[lo & 15], 0 };
+
+				(void)cap_cur_bytes(&c, 2);
+				put(j, u, 6);
+			} else if (sl > 0) {
 				put(j, (const char *)cap_cur_bytes(&c, sl), sl);
 			} else {
 				(void)cap_cur_u8(&c);

@@ -26,7 +26,7 @@ outer=$(cd "$2" && pwd)
 san=$outer/build-san
 secs=${NEGSCOPE_FUZZ_SECONDS:-20}
 jobs=${NEGSCOPE_SAN_JOBS:-2}
-SAN_LABELS='unit|fuzz|hardening|golden|style'
+SAN_LABELS='unit|fuzz|hardening|golden|style|hostile'
 
 . "$src/tests/testenv.sh"
 need_tool clang
