@@ -25,6 +25,8 @@ void cap_finding_clear(struct cap_finding *f)
 	for (size_t i = 0; i < f->nadvice; i++)
 		free(f->advice[i]);
 	free(f->detail);
+	for (size_t i = 0; i < CAP_WORDS_NAMES; i++)
+		free(f->w.name[i]);
 	free(f->key);
 	memset(f, 0, sizeof(*f));
 }
@@ -189,4 +191,33 @@ const char *cap_finding_get_str(const struct cap_finding *f, const char *key)
 	if (e == NULL || e->is_num || e->str == NULL)
 		return "";
 	return e->str;
+}
+
+int cap_finding_words_name(struct cap_finding *f, size_t i, const char *val)
+{
+	char *s;
+
+	if (i >= CAP_WORDS_NAMES)
+		return -1;
+	s = dup_cut(val != NULL ? val : "");
+	if (s == NULL)
+		return -1;
+	free(f->w.name[i]);
+	f->w.name[i] = s;
+	return 0;
+}
+
+void cap_finding_add_fold(struct cap_finding *f, enum cap_fold_kind kind, int status,
+			  uint64_t frame)
+{
+	for (size_t i = 0; i < f->w.nfolds; i++)
+		if (f->w.fold[i].kind == kind && f->w.fold[i].status == status &&
+		    f->w.fold[i].frame == frame)
+			return;
+	if (f->w.nfolds == CAP_WORDS_FOLDS)
+		return;
+	f->w.fold[f->w.nfolds].kind = kind;
+	f->w.fold[f->w.nfolds].status = status;
+	f->w.fold[f->w.nfolds].frame = frame;
+	f->w.nfolds++;
 }
