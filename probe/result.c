@@ -74,6 +74,7 @@ struct probe_finding *probe_result_copy_finding(struct probe_result *r,
 		cap_finding_set_detail(&f->rec, "%s", cf->detail);
 	for (size_t i = 0; i < cf->nadvice; i++)
 		cap_finding_add_advice(&f->rec, "%s", cf->advice[i]);
+	cap_finding_copy_words(&f->rec, cf);
 	return f;
 }
 

@@ -207,6 +207,21 @@ int cap_finding_words_name(struct cap_finding *f, size_t i, const char *val)
 	return 0;
 }
 
+int cap_finding_copy_words(struct cap_finding *dst, const struct cap_finding *src)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < CAP_WORDS_NAMES; i++)
+		free(dst->w.name[i]);
+	dst->w = src->w;
+	for (size_t i = 0; i < CAP_WORDS_NAMES; i++) {
+		dst->w.name[i] = NULL;
+		if (src->w.name[i] != NULL && cap_finding_words_name(dst, i, src->w.name[i]) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
 void cap_finding_add_fold(struct cap_finding *f, enum cap_fold_kind kind, int status,
 			  uint64_t frame)
 {

@@ -399,11 +399,8 @@ static void judge_spn_checks(struct cap_analysis *a, const struct cap_probe_fact
 	if (f == NULL || !asked_missing || found[0] == '\0')
 		return;
 	cap_finding_set_str(f, "registered_forms", found);
-	cap_finding_add_advice(f, "The KDC knows %s but not %s, the form browsers ask for: "
-				  "register %s on the same account (setspn -S %s DOMAIN\\account)%s.",
-			       found, p->spn, p->spn, p->spn,
-			       strchr(found, ':') != NULL ?
-			       "; an SPN with a port is only used by clients told to add it" : "");
+	cap_finding_words_name(f, CAP_WN_SPN, p->spn);
+	f->w.advice |= CAP_A_SPN_REGISTERED_FORMS;
 }
 
 /* One judge per kind of probe fact. */

@@ -244,16 +244,26 @@ size_t cap_finding_detail_text(const struct cap_finding *f, char *buf, size_t ca
 {
 	struct words o = {buf, cap, 0};
 
+	size_t start;
+
 	if (cap > 0)
 		buf[0] = '\0';
+	if (f->w.on_wire)
+		put(&o, "On the wire: ");
+	start = o.len;
 	if ((unsigned)f->id < CAP_F_COUNT && detail_of[f->id] != NULL)
 		detail_of[f->id](&o, f);
-	if (o.len == 0 && f->detail != NULL)
+	if (o.len == start && f->detail != NULL)
 		put(&o, "%s", f->detail);
 	for (size_t i = 0; i < f->w.nfolds; i++) {
-		if (o.len > 0)
+		if (o.len > start)
 			put(&o, " ");
 		fold_sentence(&o, f, i);
+	}
+	if (o.len == start) { /* nothing to say */
+		if (cap > 0)
+			buf[0] = '\0';
+		return 0;
 	}
 	return o.len;
 }
@@ -320,6 +330,62 @@ static void after_auth_advice(struct words *o, const struct cap_finding *f)
 		       "why.");
 }
 
+/* An unknown SPN: where to register it, in the forms clients ask for (MS-KILE 3.1.5.11;
+ * Microsoft's setspn documentation). */
+static void spn_advice(struct words *o, const struct cap_finding *f, unsigned bit)
+{
+	const char *spn = wname(f, CAP_WN_SPN), *service = wname(f, CAP_WN_SERVICE);
+	const char *host = wname(f, CAP_WN_HOST), *sh = wname(f, CAP_WN_SHORTNAME);
+	unsigned port = (unsigned)f->w.num[CAP_WV_PORT];
+	unsigned site_port = (unsigned)f->w.num[CAP_WV_SITE_PORT];
+	const char *found = ev(f, "registered_forms");
+
+	switch (bit) {
+	case CAP_A_SPN_REGISTER_SERVICE:
+		put(o, "Register it on the account the %s service runs as: setspn -S %s "
+		       "<DOMAIN\\account>.", service, spn);
+		break;
+	case CAP_A_SPN_WITH_PORT:
+		put(o, "The client asked for %s, with a port. Browsers and curl leave the port out "
+		       "unless told to add it (EnableAuthNegotiatePort, "
+		       "FEATURE_INCLUDE_PORT_IN_SPN_KB908209, .NET 5): register exactly this name "
+		       "(setspn -S %s/%s:%u <DOMAIN\\account>) or make the client ask for %s/%s.",
+		    spn, service, host, port, service, host);
+		break;
+	case CAP_A_SPN_SITE_PORT:
+		put(o, "The site listens on port %u but the client asked for %s/%s without a port, "
+		       "as browsers do: an SPN registered as %s/%s:%u is never asked for. Register "
+		       "the FQDN form without a port (only the short-name form may carry one).",
+		    site_port, service, host, service, host, site_port);
+		break;
+	case CAP_A_SPN_REGISTER_SITE:
+		put(o, "Register it on the account the site runs as (the application pool "
+		       "identity, or the computer account for "
+		       "NetworkService/ApplicationPoolIdentity): setspn -S %s/%s "
+		       "<DOMAIN\\account>%s%s%s%s%s.", service, host,
+		    sh[0] ? ", and the short name: setspn -S " : "", sh[0] ? service : "",
+		    sh[0] ? "/" : "", sh, sh[0] ? " <DOMAIN\\account>" : "");
+		break;
+	case CAP_A_SPN_WHO_HOLDS:
+		put(o, "Check who holds the name now: setspn -Q %s/%s%s%s%s%s.", service, host,
+		    sh[0] ? " and setspn -Q " : "", sh[0] ? service : "", sh[0] ? "/" : "", sh);
+		break;
+	case CAP_A_SPN_CNAME:
+		put(o, "The URL host is %s but the client asked for %s: it resolved a DNS alias "
+		       "(CNAME) to its canonical name, so the SPN must be registered for %s.",
+		    wname(f, CAP_WN_URL_HOST), spn, host);
+		break;
+	case CAP_A_SPN_REGISTERED_FORMS:
+		put(o, "The KDC knows %s but not %s, the form browsers ask for: register %s on the "
+		       "same account (setspn -S %s DOMAIN\\account)%s.", found, spn, spn, spn,
+		    strchr(found, ':') != NULL ?
+			    "; an SPN with a port is only used by clients told to add it" : "");
+		break;
+	default:
+		break;
+	}
+}
+
 /* Renders one advice bit. */
 static void advice_sentence(struct words *o, const struct cap_finding *f, unsigned bit)
 {
@@ -343,6 +409,15 @@ static void advice_sentence(struct words *o, const struct cap_finding *f, unsign
 	case CAP_A_KDC_ERROR_CODE:
 		kdc_code_advice(o, evn(f, "error_code"));
 		break;
+	case CAP_A_SPN_REGISTER_SERVICE:
+	case CAP_A_SPN_WITH_PORT:
+	case CAP_A_SPN_SITE_PORT:
+	case CAP_A_SPN_REGISTER_SITE:
+	case CAP_A_SPN_WHO_HOLDS:
+	case CAP_A_SPN_CNAME:
+	case CAP_A_SPN_REGISTERED_FORMS:
+		spn_advice(o, f, bit);
+		break;
 	case CAP_A_MODIFIED_FROM_KDC:
 		put(o, "From the KDC itself this usually means the client's TGT is not readable "
 		       "by this KDC: klist purge and sign in again; check krbtgt replication "
@@ -359,7 +434,7 @@ static size_t instance_advice(const struct cap_finding *f, size_t i, struct word
 	size_t n = 0;
 	char probe[8];
 
-	for (unsigned bit = 1; bit != 0 && bit <= CAP_A_MODIFIED_FROM_KDC; bit <<= 1) {
+	for (unsigned bit = 1; bit != 0 && bit <= CAP_A_LAST; bit <<= 1) {
 		struct words t = {probe, sizeof(probe), 0};
 
 		if (!(f->w.advice & bit))

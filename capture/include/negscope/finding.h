@@ -141,7 +141,16 @@ enum cap_advice_kind {
 	CAP_A_SETSPN_Q_POOL = 1u << 2,      /* w.name[0]: the SPN */
 	CAP_A_AFTER_AUTH = 1u << 3,         /* status; w.name[0]: method */
 	CAP_A_KDC_ERROR_CODE = 1u << 4,     /* error_code */
-	CAP_A_MODIFIED_FROM_KDC = 1u << 5
+	CAP_A_MODIFIED_FROM_KDC = 1u << 5,
+	/* An unknown SPN (spn.c): w.name[CAP_WN_SPN...]; w.num[CAP_WV_PORT...] */
+	CAP_A_SPN_REGISTER_SERVICE = 1u << 6, /* not HTTP: the service's account */
+	CAP_A_SPN_WITH_PORT = 1u << 7,        /* HTTP, the client asked with a port */
+	CAP_A_SPN_SITE_PORT = 1u << 8,        /* HTTP, the site listens on another port */
+	CAP_A_SPN_REGISTER_SITE = 1u << 9,    /* HTTP: the site's account */
+	CAP_A_SPN_WHO_HOLDS = 1u << 10,
+	CAP_A_SPN_CNAME = 1u << 11,           /* the URL host is an alias */
+	CAP_A_SPN_REGISTERED_FORMS = 1u << 12, /* registered_forms (negprobe) */
+	CAP_A_LAST = CAP_A_SPN_REGISTERED_FORMS
 };
 
 /* A symptom folded into its root cause: a line joins the root's detail. */
@@ -149,8 +158,12 @@ enum cap_fold_kind {
 	CAP_FOLD_NTLM_AUTH_ON_CLOSED = 1    /* status, frame: the 401 to the AUTHENTICATE */
 };
 
-#define CAP_WORDS_NAMES 3
-#define CAP_WORDS_NUMS 2
+/* Name and number slots: 0..2 for the detail; the SPN advice has its own. */
+enum {
+	CAP_WN_SPN = 3, CAP_WN_SERVICE, CAP_WN_HOST, CAP_WN_SHORTNAME, CAP_WN_URL_HOST,
+	CAP_WORDS_NAMES
+};
+enum { CAP_WV_PORT = 2, CAP_WV_SITE_PORT, CAP_WORDS_NUMS };
 #define CAP_WORDS_FOLDS 4
 
 /* Typed values a finding's sentences name beyond its evidence (frames, numbers and
@@ -167,6 +180,7 @@ struct cap_finding_words {
 		uint64_t frame;
 	} fold[CAP_WORDS_FOLDS];
 	size_t nfolds;
+	bool on_wire;                      /* negprobe: seen in its own capture */
 };
 
 struct cap_finding {
@@ -201,6 +215,8 @@ int cap_finding_add_advice(struct cap_finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Sets words name i (cut like evidence); 0, or -1 when memory ran out. */
 int cap_finding_words_name(struct cap_finding *f, size_t i, const char *val);
+/* Copies src's words into dst (whose own are cleared first); 0, or -1 on no memory. */
+int cap_finding_copy_words(struct cap_finding *dst, const struct cap_finding *src);
 /* Folds a symptom into f (identical folds once; cap silently). */
 void cap_finding_add_fold(struct cap_finding *f, enum cap_fold_kind kind, int status,
 			  uint64_t frame);
