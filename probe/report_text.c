@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "negscope/report.h"
+
 struct pen {
 	FILE *fp;
 	bool color;
@@ -78,6 +80,7 @@ static void finding_lines(const struct pen *p, const struct probe_finding *pf)
 	const struct cap_finding *f = &pf->rec;
 	const struct cap_finding_info *t = cap_finding_info(f->id);
 	FILE *fp = p->fp;
+	char words[CAP_FINDING_TEXT_MAX];
 
 	fprintf(fp, "  %s%-7s%s %s%s%s", c_on(p, sev_color(f->severity)),
 		cap_severity_name(f->severity), c_on(p, OFF), c_on(p, BOLD), cap_finding_slug(f->id),
@@ -87,13 +90,15 @@ static void finding_lines(const struct pen *p, const struct probe_finding *pf)
 	if (pf->leg > 0)
 		fprintf(fp, " %s(leg %u)%s", c_on(p, DIM), pf->leg, c_on(p, OFF));
 	fprintf(fp, "\n");
-	if (f->detail != NULL)
-		fprintf(fp, "          %s\n", f->detail);
+	bool said = cap_finding_detail_text(f, words, sizeof(words)) > 0;
+
+	if (said)
+		fprintf(fp, "          %s\n", words);
 	else if (t != NULL && f->severity != CAP_SEV_INFO)
 		fprintf(fp, "          %s\n", t->explanation);
 	for (size_t i = 0; i < f->nev; i++) {
-		if (strcmp(f->ev[i].key, "gss_message") == 0 && f->detail != NULL &&
-		    strstr(f->detail, f->ev[i].str) != NULL)
+		if (strcmp(f->ev[i].key, "gss_message") == 0 && said &&
+		    strstr(words, f->ev[i].str) != NULL)
 			continue; /* already in the sentence */
 		if (f->ev[i].is_num)
 			fprintf(fp, "          %s%s: %lld%s\n", c_on(p, DIM), f->ev[i].key,
@@ -104,9 +109,10 @@ static void finding_lines(const struct pen *p, const struct probe_finding *pf)
 	}
 	if (f->severity == CAP_SEV_INFO)
 		return;
-	for (size_t i = 0; cap_finding_advice_line(f, i) != NULL; i++)
-		fprintf(fp, "          %s*%s %s\n", c_on(p, CYAN), c_on(p, OFF),
-			cap_finding_advice_line(f, i));
+	for (size_t i = 0; i < cap_finding_nadvice(f); i++) {
+		cap_finding_advice_text(f, i, words, sizeof(words));
+		fprintf(fp, "          %s*%s %s\n", c_on(p, CYAN), c_on(p, OFF), words);
+	}
 }
 
 static void outcome_line(const struct pen *p, const struct probe_result *r)

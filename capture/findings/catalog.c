@@ -484,15 +484,3 @@ enum cap_finding_id cap_finding_for_krb_error(int code, bool from_kdc, bool dele
 	}
 	return CAP_F_COUNT;
 }
-
-const char *cap_finding_advice_line(const struct cap_finding *f, size_t i)
-{
-	const struct cap_finding_info *info = cap_finding_info(f->id);
-
-	if (i < f->nadvice)
-		return f->advice[i];
-	i -= f->nadvice;
-	if (info == NULL || i >= CAP_CATALOG_ADVICE_MAX)
-		return NULL;
-	return info->advice[i];
-}

@@ -1,4 +1,4 @@
-/* finding.c - one finding record: frames, evidence, detail and advice strings. */
+/* finding.c - one finding record: frames, evidence, and the typed words of its sentences. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,6 @@ void cap_finding_clear(struct cap_finding *f)
 		free(f->ev[i].str);
 	for (size_t i = 0; i < f->nadvice; i++)
 		free(f->advice[i]);
-	free(f->detail);
 	for (size_t i = 0; i < CAP_WORDS_NAMES; i++)
 		free(f->w.name[i]);
 	free(f->key);
@@ -136,17 +135,6 @@ __attribute__((format(printf, 2, 0))) static int set_owned(char **field, const c
 	free(*field);
 	*field = s;
 	return 0;
-}
-
-int cap_finding_set_detail(struct cap_finding *f, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = set_owned(&f->detail, fmt, ap);
-	va_end(ap);
-	return r;
 }
 
 int cap_finding_add_advice(struct cap_finding *f, const char *fmt, ...)

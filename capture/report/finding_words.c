@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "negscope/report.h"
+#include "negscope/tok.h"
 
 /* A bounded writer: appends, counts what it would need, never overruns. */
 struct words {
@@ -200,6 +201,90 @@ static void kdc_detail(struct words *o, const struct cap_finding *f)
 	}
 }
 
+/* Where negprobe's GSS-API call failed (enum cap_probe_stage). */
+static const struct cap_tok probe_stages[] = {
+	{CAP_PROBE_STAGE_CREDENTIALS, "Getting Kerberos credentials failed"},
+	{CAP_PROBE_STAGE_FIRST_TOKEN, "Creating the first token failed"},
+	{CAP_PROBE_STAGE_SERVER_TOKEN, "The server's answer to the ticket"},
+	{CAP_PROBE_STAGE_KERBEROS_ALONE, "Kerberos alone for the same SPN"},
+	{0, NULL}
+};
+
+static const char *scheme_name(const struct cap_finding *f)
+{
+	return cap_auth_scheme_name((enum cap_auth_scheme)f->w.num[0]);
+}
+
+/* negprobe's own findings: what its GSS-API calls, curl and TLS said. */
+static void probe_detail(struct words *o, const struct cap_finding *f)
+{
+	const char *stage = cap_tok_name(probe_stages, (int)f->w.num[0], "A GSS-API call failed");
+	const char *msg = ev(f, "gss_message");
+
+	switch (f->w.detail) {
+	case CAP_D_PROBE_SPN_UNKNOWN:
+		put(o, "%s: the KDC has no principal %s (KDC_ERR_S_PRINCIPAL_UNKNOWN), so no "
+		       "Kerberos ticket can be issued for this site.", stage, ev(f, "spn"));
+		break;
+	case CAP_D_PROBE_KRB_ERROR:
+		put(o, "%s: %s (%lld), \"%s\".", stage,
+		    ev(f, "error_name")[0] != '\0' ? ev(f, "error_name") : "?",
+		    evn(f, "error_code"), msg);
+		break;
+	case CAP_D_PROBE_GSS_ERROR:
+		put(o, "%s: %s.", stage, msg);
+		break;
+	case CAP_D_PROBE_KERBEROS_ALONE:
+		put(o, "No Kerberos credentials, so SPNEGO could only offer NTLM: %s.", msg);
+		break;
+	case CAP_D_PROBE_NO_CREDENTIALS:
+		put(o, "No credentials to answer the %s challenge%s%s.", scheme_name(f),
+		    msg[0] ? ": " : "", msg);
+		break;
+	case CAP_D_PROBE_TLS_FAILED:
+		put(o, "TLS to %s:%lld failed: %s (%s).", ev(f, "host"), evn(f, "port"),
+		    ev(f, "tls_failure"), ev(f, "curl_error"));
+		break;
+	case CAP_D_PROBE_CONNECT_FAILED:
+		put(o, "Connecting to %s:%lld failed: %s.", ev(f, "host"), evn(f, "port"),
+		    ev(f, "curl_error"));
+		break;
+	case CAP_D_PROBE_TOKEN_OVER_CAP:
+		put(o, "The server's %s token is %lld bytes of base64, over the %lld-byte limit.",
+		    scheme_name(f), (long long)f->w.num[1], (long long)f->w.num[2]);
+		break;
+	case CAP_D_PROBE_TOKEN_NOT_BASE64:
+		put(o, "The server's %s token is not valid base64.", scheme_name(f));
+		break;
+	case CAP_D_PROBE_NTLM_MISSING:
+		put(o, "The NTLM mechanism (gss-ntlmssp) is not installed here, so negprobe cannot "
+		       "answer %s with NTLM.",
+		    f->w.num[0] == CAP_AUTH_NTLM ? "an NTLM-only server" : "Negotiate");
+		break;
+	case CAP_D_PROBE_MUTUAL_FAILED:
+		put(o, "The server's final token did not verify: %s.", msg);
+		break;
+	case CAP_D_PROBE_LEGS_EXHAUSTED:
+		put(o, "The handshake did not finish within %lld legs (--max-legs).",
+		    (long long)f->w.num[0]);
+		break;
+	case CAP_D_PROBE_NOT_OK_AS_DELEGATE:
+		put(o, "The service ticket for %s is not marked ok-as-delegate, so no credential "
+		       "was delegated.", ev(f, "spn"));
+		break;
+	case CAP_D_PROBE_NOT_DELEGATED:
+		put(o, "Delegation was requested but no credential was delegated%s.",
+		    f->w.num[0] ? " (NTLM cannot delegate)"
+				: " (is the TGT forwardable? klist -f shows F)");
+		break;
+	case CAP_D_PROBE_UNEXPECTED_STATUS:
+		put(o, "The server answered %lld.", evn(f, "status"));
+		break;
+	default:
+		break;
+	}
+}
+
 /* A Kerberos error's ids come from a KDC's reply or a web server's token alike. */
 static void krb_detail(struct words *o, const struct cap_finding *f)
 {
@@ -251,10 +336,10 @@ size_t cap_finding_detail_text(const struct cap_finding *f, char *buf, size_t ca
 	if (f->w.on_wire)
 		put(&o, "On the wire: ");
 	start = o.len;
-	if ((unsigned)f->id < CAP_F_COUNT && detail_of[f->id] != NULL)
+	if (f->w.detail >= CAP_D_PROBE_SPN_UNKNOWN)
+		probe_detail(&o, f); /* negprobe's judges, whatever the id */
+	else if ((unsigned)f->id < CAP_F_COUNT && detail_of[f->id] != NULL)
 		detail_of[f->id](&o, f);
-	if (o.len == start && f->detail != NULL)
-		put(&o, "%s", f->detail);
 	for (size_t i = 0; i < f->w.nfolds; i++) {
 		if (o.len > start)
 			put(&o, " ");
@@ -375,6 +460,9 @@ static void spn_advice(struct words *o, const struct cap_finding *f, unsigned bi
 		       "(CNAME) to its canonical name, so the SPN must be registered for %s.",
 		    wname(f, CAP_WN_URL_HOST), spn, host);
 		break;
+	case CAP_A_SPN_CHECK_FORMS:
+		put(o, "negprobe --check-spn %s shows which forms exist.", wname(f, 0));
+		break;
 	case CAP_A_SPN_REGISTERED_FORMS:
 		put(o, "The KDC knows %s but not %s, the form browsers ask for: register %s on the "
 		       "same account (setspn -S %s DOMAIN\\account)%s.", found, spn, spn, spn,
@@ -415,6 +503,7 @@ static void advice_sentence(struct words *o, const struct cap_finding *f, unsign
 	case CAP_A_SPN_REGISTER_SITE:
 	case CAP_A_SPN_WHO_HOLDS:
 	case CAP_A_SPN_CNAME:
+	case CAP_A_SPN_CHECK_FORMS:
 	case CAP_A_SPN_REGISTERED_FORMS:
 		spn_advice(o, f, bit);
 		break;

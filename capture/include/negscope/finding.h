@@ -131,7 +131,23 @@ enum cap_detail_kind {
 	CAP_D_CLIENT_LOGON_FAILED,            /* user, realm, error_*, logon_failure */
 	CAP_D_KDC_ANSWERED,                   /* error_*; w.name: request type (or none), sname */
 	CAP_D_KDC_UNREACHABLE,                /* kdc, transport, answer */
-	CAP_D_KDC_REPLY_NOT_CAPTURED          /* kdc, request; w.frame: the request */
+	CAP_D_KDC_REPLY_NOT_CAPTURED,         /* kdc, request; w.frame: the request */
+	/* negprobe's judges (w.num[0]: enum cap_probe_stage where a GSS call failed) */
+	CAP_D_PROBE_SPN_UNKNOWN,              /* spn */
+	CAP_D_PROBE_KRB_ERROR,                /* error_code, error_name, gss_message */
+	CAP_D_PROBE_GSS_ERROR,                /* gss_message */
+	CAP_D_PROBE_KERBEROS_ALONE,           /* gss_message */
+	CAP_D_PROBE_NO_CREDENTIALS,           /* gss_message; w.num[0]: enum cap_auth_scheme */
+	CAP_D_PROBE_TLS_FAILED,               /* host, port, tls_failure, curl_error */
+	CAP_D_PROBE_CONNECT_FAILED,           /* host, port, curl_error */
+	CAP_D_PROBE_TOKEN_OVER_CAP,           /* w.num: scheme, base64 chars, the cap */
+	CAP_D_PROBE_TOKEN_NOT_BASE64,         /* w.num[0]: scheme */
+	CAP_D_PROBE_NTLM_MISSING,             /* w.num[0]: enum cap_auth_scheme */
+	CAP_D_PROBE_MUTUAL_FAILED,            /* gss_message */
+	CAP_D_PROBE_LEGS_EXHAUSTED,           /* w.num[0]: --max-legs */
+	CAP_D_PROBE_NOT_OK_AS_DELEGATE,       /* spn */
+	CAP_D_PROBE_NOT_DELEGATED,            /* w.num[0]: 1 when the mechanism was NTLM */
+	CAP_D_PROBE_UNEXPECTED_STATUS         /* status */
 };
 
 /* Instance advice lines, a bit each, rendered in this order before the catalog's. */
@@ -149,7 +165,8 @@ enum cap_advice_kind {
 	CAP_A_SPN_REGISTER_SITE = 1u << 9,    /* HTTP: the site's account */
 	CAP_A_SPN_WHO_HOLDS = 1u << 10,
 	CAP_A_SPN_CNAME = 1u << 11,           /* the URL host is an alias */
-	CAP_A_SPN_REGISTERED_FORMS = 1u << 12, /* registered_forms (negprobe) */
+	CAP_A_SPN_CHECK_FORMS = 1u << 12,      /* negprobe: w.name[0]: the URL */
+	CAP_A_SPN_REGISTERED_FORMS = 1u << 13, /* registered_forms (negprobe) */
 	CAP_A_LAST = CAP_A_SPN_REGISTERED_FORMS
 };
 
@@ -192,8 +209,9 @@ struct cap_finding {
 	uint64_t count;            /* occurrences merged into this finding */
 	struct cap_evidence ev[CAP_EVIDENCE_MAX];
 	size_t nev;
-	char *detail;              /* one specific sentence for this instance (owned), or NULL */
-	char *advice[CAP_FINDING_MAX_ADVICE]; /* instance-specific advice (owned), before the catalog's */
+	/* advice lines a caller outside the engine adds (negprobe's TLS advice), before
+	 * the catalog's; the judges' own are typed in w (report/finding_words.c words them) */
+	char *advice[CAP_FINDING_MAX_ADVICE];
 	size_t nadvice;
 	char *key;                 /* dedupe key within its id (owned) */
 	struct cap_finding_words w; /* what the detail and advice sentences need */
@@ -209,8 +227,6 @@ void cap_finding_add_frame(struct cap_finding *f, uint64_t frame);
  * when the evidence list is full or memory ran out. */
 int cap_finding_set_str(struct cap_finding *f, const char *key, const char *val);
 int cap_finding_set_num(struct cap_finding *f, const char *key, int64_t val);
-int cap_finding_set_detail(struct cap_finding *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 int cap_finding_add_advice(struct cap_finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Sets words name i (cut like evidence); 0, or -1 when memory ran out. */
@@ -222,9 +238,6 @@ void cap_finding_add_fold(struct cap_finding *f, enum cap_fold_kind kind, int st
 			  uint64_t frame);
 int cap_finding_set_key(struct cap_finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* The i-th line of advice to print for f: its instance-specific lines first, then the
- * catalog's; NULL after the last.  Every reporter of both programs lists advice so. */
-const char *cap_finding_advice_line(const struct cap_finding *f, size_t i);
 const struct cap_evidence *cap_finding_get(const struct cap_finding *f, const char *key);
 /* The string form of an evidence value ("" when absent); numbers via buf. */
 const char *cap_finding_get_str(const struct cap_finding *f, const char *key);
