@@ -10,6 +10,7 @@
 
 #include "findings/engine.h"
 #include "findings/txt.h"
+#include "negscope/ntlmssp.h"
 
 /* HTTP.sys MaxFieldLength / MaxRequestBytes default (domain.md C4.8). */
 #define HTTPSYS_HEADER_LIMIT 16384
@@ -22,16 +23,6 @@ static bool is_success(int status)
 static bool is_challenge(int status)
 {
 	return status == 401 || status == 407;
-}
-
-static const char *ntlm_type_name(int t)
-{
-	switch (t) {
-	case 1: return "NEGOTIATE";
-	case 2: return "CHALLENGE";
-	case 3: return "AUTHENTICATE";
-	}
-	return "?";
 }
 
 static void offered_list(uint32_t offered, char *buf, size_t len)
@@ -122,7 +113,7 @@ static void fallback_finding(struct cap_analysis *a, struct conv *c,
 	cap_finding_add_frame(&fd, f->frame);
 	cap_finding_set_str(&fd, "scheme", cap_auth_scheme_name(t->scheme));
 	if (t->kind == CAP_TOKEN_NTLM) {
-		cap_finding_set_str(&fd, "ntlm_message", ntlm_type_name(t->ntlm_type));
+		cap_finding_set_str(&fd, "ntlm_message", cap_ntlm_type_name((uint32_t)t->ntlm_type));
 		cap_finding_set_str(&fd, "wrapping", t->spnego ? "spnego" : "raw");
 	}
 	cap_finding_set_str(&fd, "token", cap_token_kind_name(t->kind));

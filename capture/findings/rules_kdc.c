@@ -9,23 +9,8 @@
 #include "findings/engine.h"
 #include "findings/steps.h"
 #include "findings/txt.h"
+#include "negscope/krb5.h"
 
-
-static const char *nt_status_name(uint32_t s)
-{
-	switch (s) {
-	case 0xC00000BBu: return "STATUS_NOT_SUPPORTED";
-	case 0xC0000272u: return "STATUS_NO_MATCH";
-	case 0xC0000225u: return "STATUS_NOT_FOUND";
-	case 0xC000006Eu: return "STATUS_ACCOUNT_RESTRICTION";
-	case 0xC000006Du: return "STATUS_LOGON_FAILURE";
-	case 0xC0000234u: return "STATUS_ACCOUNT_LOCKED_OUT";
-	case 0xC0000072u: return "STATUS_ACCOUNT_DISABLED";
-	case 0xC0000193u: return "STATUS_ACCOUNT_EXPIRED";
-	case 0xC0000071u: return "STATUS_PASSWORD_EXPIRED";
-	}
-	return NULL;
-}
 
 /* Why a user's own logon (AS exchange) failed, or NULL when the code is not about the
  * user's account or password.  MIT answers a wrong password with 31
@@ -90,7 +75,7 @@ static void error_evidence(struct cap_finding *f, const struct cap_krb_fact *k)
 	if (k->e_text[0] != '\0')
 		cap_finding_set_str(f, "e_text", k->e_text);
 	if (k->has_nt_status) {
-		const char *n = nt_status_name(k->nt_status);
+		const char *n = cap_krb_ntstatus_name(k->nt_status);
 
 		txt_fmt(buf, sizeof(buf), "0x%08X%s%s", (unsigned)k->nt_status,
 			 n != NULL ? " " : "", n != NULL ? n : "");
