@@ -180,8 +180,7 @@ static void fold_findings(struct probe_capture *c, struct probe_result *r)
 		if (f == NULL)
 			return;
 		cap_finding_set_str(&f->rec, "seen_on", "wire");
-		if (cf->detail != NULL)
-			cap_finding_set_detail(&f->rec, "On the wire: %s", cf->detail);
+		f->rec.w.on_wire = true;
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "negscope/json.h"
+#include "negscope/report.h"
 
 static void kv_str_or_null(struct cap_json *j, const char *key, const char *s)
 {
@@ -155,6 +156,7 @@ static void finding_record(struct cap_json *j, const struct probe_result *r,
 {
 	const struct cap_finding *f = &pf->rec;
 	const struct cap_finding_info *t = cap_finding_info(f->id);
+	char words[CAP_FINDING_TEXT_MAX];
 
 	cap_json_obj_begin(j);
 	cap_json_kv_str(j, "type", "finding");
@@ -167,10 +169,13 @@ static void finding_record(struct cap_json *j, const struct probe_result *r,
 		cap_json_kv_null(j, "leg");
 	kv_str_or_null(j, "title", t != NULL ? t->title : NULL);
 	kv_str_or_null(j, "explanation", t != NULL ? t->explanation : NULL);
-	kv_str_or_null(j, "detail", f->detail);
+	kv_str_or_null(j, "detail",
+		       cap_finding_detail_text(f, words, sizeof(words)) > 0 ? words : NULL);
 	cap_json_kv_arr_begin(j, "advice");
-	for (size_t i = 0; cap_finding_advice_line(f, i) != NULL; i++)
-		cap_json_str(j, cap_finding_advice_line(f, i));
+	for (size_t i = 0; i < cap_finding_nadvice(f); i++) {
+		cap_finding_advice_text(f, i, words, sizeof(words));
+		cap_json_str(j, words);
+	}
 	cap_json_arr_end(j);
 	/* evidence fields, flat, as negcap writes them */
 	for (size_t i = 0; i < f->nev; i++) {

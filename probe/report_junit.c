@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "expect.h"
+#include "negscope/report.h"
 #include "safe_text.h"
 
 #define JUNIT_MAX_CASES 100000
@@ -78,10 +79,11 @@ static int add_case(struct probe_junit *j, const struct probe_result *r, const c
 				fprintf(mem, "could not run: %s\n", r->fatal);
 			for (size_t i = 0; i < r->nfindings; i++) {
 				const struct cap_finding *f = &r->findings[i].rec;
+				char words[CAP_FINDING_TEXT_MAX];
+				bool said = cap_finding_detail_text(f, words, sizeof(words)) > 0;
 
 				fprintf(mem, "%s %s%s%s\n", cap_severity_name(f->severity),
-					cap_finding_slug(f->id), f->detail != NULL ? ": " : "",
-					f->detail != NULL ? f->detail : "");
+					cap_finding_slug(f->id), said ? ": " : "", words);
 			}
 			fclose(mem);
 			c->detail = detail;

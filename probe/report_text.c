@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "negscope/report.h"
 #include "safe_text.h"
 
 /* Every string that may carry server-provided bytes (reason phrase, headers, curl's
@@ -89,6 +90,7 @@ static void finding_lines(const struct pen *p, const struct probe_finding *pf)
 	const struct cap_finding_info *t = cap_finding_info(f->id);
 	FILE *fp = p->fp;
 	char b1[SAFE_MAX];
+	char words[CAP_FINDING_TEXT_MAX];
 
 	fprintf(fp, "  %s%-7s%s %s%s%s", c_on(p, sev_color(f->severity)),
 		cap_severity_name(f->severity), c_on(p, OFF), c_on(p, BOLD), cap_finding_slug(f->id),
@@ -98,13 +100,15 @@ static void finding_lines(const struct pen *p, const struct probe_finding *pf)
 	if (pf->leg > 0)
 		fprintf(fp, " %s(leg %u)%s", c_on(p, DIM), pf->leg, c_on(p, OFF));
 	fprintf(fp, "\n");
-	if (f->detail != NULL)
-		fprintf(fp, "          %s\n", safe(b1, f->detail));
+	bool said = cap_finding_detail_text(f, words, sizeof(words)) > 0;
+
+	if (said)
+		fprintf(fp, "          %s\n", safe(b1, words));
 	else if (t != NULL && f->severity != CAP_SEV_INFO)
 		fprintf(fp, "          %s\n", t->explanation);
 	for (size_t i = 0; i < f->nev; i++) {
-		if (strcmp(f->ev[i].key, "gss_message") == 0 && f->detail != NULL &&
-		    strstr(f->detail, f->ev[i].str) != NULL)
+		if (strcmp(f->ev[i].key, "gss_message") == 0 && said &&
+		    strstr(words, f->ev[i].str) != NULL)
 			continue; /* already in the sentence */
 		if (f->ev[i].is_num)
 			fprintf(fp, "          %s%s: %lld%s\n", c_on(p, DIM), f->ev[i].key,
@@ -115,9 +119,11 @@ static void finding_lines(const struct pen *p, const struct probe_finding *pf)
 	}
 	if (f->severity == CAP_SEV_INFO)
 		return;
-	for (size_t i = 0; cap_finding_advice_line(f, i) != NULL; i++)
+	for (size_t i = 0; i < cap_finding_nadvice(f); i++) {
+		cap_finding_advice_text(f, i, words, sizeof(words));
 		fprintf(fp, "          %s*%s %s\n", c_on(p, CYAN), c_on(p, OFF),
-			safe(b1, cap_finding_advice_line(f, i)));
+			safe(b1, words));
+	}
 }
 
 static void outcome_line(const struct pen *p, const struct probe_result *r)

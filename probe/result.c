@@ -70,10 +70,9 @@ struct probe_finding *probe_result_copy_finding(struct probe_result *r,
 		else
 			cap_finding_set_str(&f->rec, cf->ev[i].key, cf->ev[i].str);
 	}
-	if (cf->detail != NULL)
-		cap_finding_set_detail(&f->rec, "%s", cf->detail);
 	for (size_t i = 0; i < cf->nadvice; i++)
 		cap_finding_add_advice(&f->rec, "%s", cf->advice[i]);
+	cap_finding_copy_words(&f->rec, cf);
 	return f;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "negscope/finding.h"
+#include "negscope/tok.h"
 
 static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 	[CAP_F_KERBEROS_OK] = {
@@ -455,14 +456,16 @@ int cap_finding_from_slug(const char *slug, enum cap_finding_id *id_out)
 	return -1;
 }
 
+static const struct cap_tok severity_names[] = {
+	{ CAP_SEV_INFO, "info" },
+	{ CAP_SEV_WARNING, "warning" },
+	{ CAP_SEV_ERROR, "error" },
+	{ 0, NULL },
+};
+
 const char *cap_severity_name(enum cap_severity s)
 {
-	switch (s) {
-	case CAP_SEV_INFO: return "info";
-	case CAP_SEV_WARNING: return "warning";
-	case CAP_SEV_ERROR: return "error";
-	}
-	return "?";
+	return cap_tok_name(severity_names, (int)s, "?");
 }
 
 enum cap_finding_id cap_finding_for_krb_error(int code, bool from_kdc, bool delegation)
@@ -483,16 +486,4 @@ enum cap_finding_id cap_finding_for_krb_error(int code, bool from_kdc, bool dele
 	case 37: return CAP_F_CLOCK_SKEW;
 	}
 	return CAP_F_COUNT;
-}
-
-const char *cap_finding_advice_line(const struct cap_finding *f, size_t i)
-{
-	const struct cap_finding_info *info = cap_finding_info(f->id);
-
-	if (i < f->nadvice)
-		return f->advice[i];
-	i -= f->nadvice;
-	if (info == NULL || i >= CAP_CATALOG_ADVICE_MAX)
-		return NULL;
-	return info->advice[i];
 }

@@ -422,16 +422,6 @@ struct cap_finding *engine_find(struct cap_analysis *a, enum cap_finding_id id, 
 	return tbl_get(&a->fmap, &k);
 }
 
-void engine_add_detail(struct cap_finding *f, const char *line)
-{
-	if (f->detail != NULL && strstr(f->detail, line) != NULL)
-		return;
-	if (f->detail == NULL)
-		cap_finding_set_detail(f, "%s", line);
-	else
-		cap_finding_set_detail(f, "%s %s", f->detail, line);
-}
-
 /* ---- streams ---- */
 
 static void evict_one(struct tbl *t, size_t *cursor, uint64_t *counter, void (*release)(void *))

@@ -271,8 +271,6 @@ struct client_state *engine_client(struct cap_analysis *a, const struct cap_endp
 void engine_emit(struct cap_analysis *a, struct cap_finding *f);
 /* The finding stored under id and key, or NULL. */
 struct cap_finding *engine_find(struct cap_analysis *a, enum cap_finding_id id, const char *key);
-/* Folds a symptom into its root cause: appends a line to the finding's detail (once). */
-void engine_add_detail(struct cap_finding *f, const char *line);
 /* Evidence every conversation finding carries: client, server, host, conversation. */
 void engine_conv_evidence(struct cap_finding *f, const struct conv *c);
 const char *engine_addr(const struct cap_endpoint *e, char *buf, size_t len);

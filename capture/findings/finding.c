@@ -1,4 +1,4 @@
-/* finding.c - one finding record: frames, evidence, detail and advice strings. */
+/* finding.c - one finding record: frames, evidence, and the typed words of its sentences. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,8 @@ void cap_finding_clear(struct cap_finding *f)
 		free(f->ev[i].str);
 	for (size_t i = 0; i < f->nadvice; i++)
 		free(f->advice[i]);
-	free(f->detail);
+	for (size_t i = 0; i < CAP_WORDS_NAMES; i++)
+		free(f->w.name[i]);
 	free(f->key);
 	memset(f, 0, sizeof(*f));
 }
@@ -136,17 +137,6 @@ __attribute__((format(printf, 2, 0))) static int set_owned(char **field, const c
 	return 0;
 }
 
-int cap_finding_set_detail(struct cap_finding *f, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = set_owned(&f->detail, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 int cap_finding_add_advice(struct cap_finding *f, const char *fmt, ...)
 {
 	va_list ap;
@@ -189,4 +179,48 @@ const char *cap_finding_get_str(const struct cap_finding *f, const char *key)
 	if (e == NULL || e->is_num || e->str == NULL)
 		return "";
 	return e->str;
+}
+
+int cap_finding_words_name(struct cap_finding *f, size_t i, const char *val)
+{
+	char *s;
+
+	if (i >= CAP_WORDS_NAMES)
+		return -1;
+	s = dup_cut(val != NULL ? val : "");
+	if (s == NULL)
+		return -1;
+	free(f->w.name[i]);
+	f->w.name[i] = s;
+	return 0;
+}
+
+int cap_finding_copy_words(struct cap_finding *dst, const struct cap_finding *src)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < CAP_WORDS_NAMES; i++)
+		free(dst->w.name[i]);
+	dst->w = src->w;
+	for (size_t i = 0; i < CAP_WORDS_NAMES; i++) {
+		dst->w.name[i] = NULL;
+		if (src->w.name[i] != NULL && cap_finding_words_name(dst, i, src->w.name[i]) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+void cap_finding_add_fold(struct cap_finding *f, enum cap_fold_kind kind, int status,
+			  uint64_t frame)
+{
+	for (size_t i = 0; i < f->w.nfolds; i++)
+		if (f->w.fold[i].kind == kind && f->w.fold[i].status == status &&
+		    f->w.fold[i].frame == frame)
+			return;
+	if (f->w.nfolds == CAP_WORDS_FOLDS)
+		return;
+	f->w.fold[f->w.nfolds].kind = kind;
+	f->w.fold[f->w.nfolds].status = status;
+	f->w.fold[f->w.nfolds].frame = frame;
+	f->w.nfolds++;
 }

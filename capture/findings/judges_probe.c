@@ -151,17 +151,6 @@ static enum cap_finding_id gss_id(uint32_t major, int krb_error, enum cap_probe_
 	return CAP_F_GSS_ERROR;
 }
 
-static const char *stage_text(enum cap_probe_stage s)
-{
-	switch (s) {
-	case CAP_PROBE_STAGE_CREDENTIALS: return "Getting Kerberos credentials failed";
-	case CAP_PROBE_STAGE_FIRST_TOKEN: return "Creating the first token failed";
-	case CAP_PROBE_STAGE_SERVER_TOKEN: return "The server's answer to the ticket";
-	case CAP_PROBE_STAGE_KERBEROS_ALONE: return "Kerberos alone for the same SPN";
-	}
-	return "A GSS-API call failed";
-}
-
 static void root(struct cap_analysis *a, enum cap_finding_id id)
 {
 	struct probe_judges *st = state(a);
@@ -194,19 +183,18 @@ static void judge_gss(struct cap_analysis *a, const struct cap_probe_fact *p)
 	cap_finding_set_str(&f, "gss_major", hex);
 	cap_finding_set_num(&f, "gss_minor", (int64_t)p->gss_minor);
 	cap_finding_set_str(&f, "gss_message", p->lib_message);
+	f.w.num[0] = p->stage;
 	if (id == CAP_F_SPN_UNKNOWN) {
-		cap_finding_set_detail(&f, "%s: the KDC has no principal %s "
-					   "(KDC_ERR_S_PRINCIPAL_UNKNOWN), so no Kerberos ticket can "
-					   "be issued for this site.", stage_text(p->stage), p->spn);
+		f.w.detail = CAP_D_PROBE_SPN_UNKNOWN;
 		spn_advice(&f, p->spn, web_conv(a));
-		if (p->url[0] != '\0')
-			cap_finding_add_advice(&f, "negprobe --check-spn %s shows which forms exist.",
-					       p->url);
+		if (p->url[0] != '\0') {
+			cap_finding_words_name(&f, 0, p->url);
+			f.w.advice |= CAP_A_SPN_CHECK_FORMS;
+		}
 	} else if (p->krb_error >= 0) {
-		cap_finding_set_detail(&f, "%s: %s (%d), \"%s\".", stage_text(p->stage),
-				       name != NULL ? name : "?", p->krb_error, p->lib_message);
+		f.w.detail = CAP_D_PROBE_KRB_ERROR;
 	} else {
-		cap_finding_set_detail(&f, "%s: %s.", stage_text(p->stage), p->lib_message);
+		f.w.detail = CAP_D_PROBE_GSS_ERROR;
 	}
 	engine_emit(a, &f);
 }
@@ -223,8 +211,7 @@ static void judge_no_credentials(struct cap_analysis *a, const struct cap_probe_
 			return;
 		start(a, &f, CAP_F_NO_CREDENTIALS, p);
 		cap_finding_set_str(&f, "gss_message", p->lib_message);
-		cap_finding_set_detail(&f, "No Kerberos credentials, so SPNEGO could only offer "
-					   "NTLM: %s.", p->lib_message);
+		f.w.detail = CAP_D_PROBE_KERBEROS_ALONE;
 		engine_emit(a, &f);
 		return;
 	}
@@ -235,9 +222,8 @@ static void judge_no_credentials(struct cap_analysis *a, const struct cap_probe_
 	cap_finding_set_str(&f, "spn", p->spn);
 	if (p->lib_message[0] != '\0')
 		cap_finding_set_str(&f, "gss_message", p->lib_message);
-	cap_finding_set_detail(&f, "No credentials to answer the %s challenge%s%s.",
-			       cap_auth_scheme_name(p->scheme), p->lib_message[0] ? ": " : "",
-			       p->lib_message);
+	f.w.detail = CAP_D_PROBE_NO_CREDENTIALS;
+	f.w.num[0] = p->scheme;
 	engine_emit(a, &f);
 }
 
@@ -257,11 +243,9 @@ static void judge_transport(struct cap_analysis *a, const struct cap_probe_fact 
 			cap_finding_set_num(&f, "verify_result", p->verify_result);
 		if (p->certificate[0] != '\0')
 			cap_finding_set_str(&f, "certificate", p->certificate);
-		cap_finding_set_detail(&f, "TLS to %s:%u failed: %s (%s).", p->host, p->port,
-				       p->tls_failure, p->curl_error);
+		f.w.detail = CAP_D_PROBE_TLS_FAILED;
 	} else {
-		cap_finding_set_detail(&f, "Connecting to %s:%u failed: %s.", p->host, p->port,
-				       p->curl_error);
+		f.w.detail = CAP_D_PROBE_CONNECT_FAILED;
 	}
 	engine_emit(a, &f);
 }
@@ -272,13 +256,13 @@ static void judge_bad_token(struct cap_analysis *a, const struct cap_probe_fact 
 
 	root(a, CAP_F_GSS_ERROR);
 	start(a, &f, CAP_F_GSS_ERROR, p);
+	f.w.num[0] = p->scheme;
 	if (p->token_over_cap) {
-		cap_finding_set_detail(&f, "The server's %s token is %zu bytes of base64, over the "
-					   "%zu-byte limit.", cap_auth_scheme_name(p->scheme),
-				       p->token_chars, p->token_cap);
+		f.w.detail = CAP_D_PROBE_TOKEN_OVER_CAP;
+		f.w.num[1] = (int64_t)p->token_chars;
+		f.w.num[2] = (int64_t)p->token_cap;
 	} else {
-		cap_finding_set_detail(&f, "The server's %s token is not valid base64.",
-				       cap_auth_scheme_name(p->scheme));
+		f.w.detail = CAP_D_PROBE_TOKEN_NOT_BASE64;
 		cap_finding_set_str(&f, "header", p->header);
 	}
 	engine_emit(a, &f);
@@ -290,9 +274,8 @@ static void judge_ntlm_missing(struct cap_analysis *a, const struct cap_probe_fa
 
 	root(a, CAP_F_NTLM_UNAVAILABLE);
 	start(a, &f, CAP_F_NTLM_UNAVAILABLE, p);
-	cap_finding_set_detail(&f, "The NTLM mechanism (gss-ntlmssp) is not installed here, so "
-				   "negprobe cannot answer %s with NTLM.",
-			       p->scheme == CAP_AUTH_NTLM ? "an NTLM-only server" : "Negotiate");
+	f.w.detail = CAP_D_PROBE_NTLM_MISSING;
+	f.w.num[0] = p->scheme;
 	engine_emit(a, &f);
 }
 
@@ -303,7 +286,7 @@ static void judge_mutual_failed(struct cap_analysis *a, const struct cap_probe_f
 	start(a, &f, CAP_F_MUTUAL_AUTH_FAILED, p);
 	cap_finding_set_str(&f, "spn", p->spn);
 	cap_finding_set_str(&f, "gss_message", p->lib_message);
-	cap_finding_set_detail(&f, "The server's final token did not verify: %s.", p->lib_message);
+	f.w.detail = CAP_D_PROBE_MUTUAL_FAILED;
 	engine_emit(a, &f);
 }
 
@@ -314,8 +297,8 @@ static void judge_legs_exhausted(struct cap_analysis *a, const struct cap_probe_
 
 	start(a, &f, CAP_F_AUTH_LOOP, p);
 	cap_finding_set_num(&f, "legs", p->legs);
-	cap_finding_set_detail(&f, "The handshake did not finish within %u legs (--max-legs).",
-			       p->max_legs);
+	f.w.detail = CAP_D_PROBE_LEGS_EXHAUSTED;
+	f.w.num[0] = p->max_legs;
 	engine_emit(a, &f);
 }
 
@@ -334,15 +317,12 @@ static void judge_delegation(struct cap_analysis *a, const struct cap_probe_fact
 		start(a, &f, CAP_F_DELEGATION_NOT_TRUSTED, p);
 		cap_finding_set_str(&f, "spn", p->spn);
 		cap_finding_set_str(&f, "ok_as_delegate", p->have_tkt_flags ? "no" : "unknown");
-		cap_finding_set_detail(&f, "The service ticket for %s is not marked ok-as-delegate, "
-					   "so no credential was delegated.", p->spn);
+		f.w.detail = CAP_D_PROBE_NOT_OK_AS_DELEGATE;
 	} else {
 		start(a, &f, CAP_F_DELEGATION_REFUSED, p);
 		cap_finding_set_str(&f, "spn", p->spn);
-		cap_finding_set_detail(&f, "Delegation was requested but no credential was "
-					   "delegated%s.", p->mech == CAP_PROBE_MECH_NTLM ?
-				       " (NTLM cannot delegate)" :
-				       " (is the TGT forwardable? klist -f shows F)");
+		f.w.detail = CAP_D_PROBE_NOT_DELEGATED;
+		f.w.num[0] = p->mech == CAP_PROBE_MECH_NTLM;
 	}
 	engine_emit(a, &f);
 }
@@ -372,7 +352,7 @@ static void judge_outcome(struct cap_analysis *a, const struct cap_probe_fact *p
 		cap_finding_set_num(&f, "status", p->status);
 		if (p->location[0] != '\0')
 			cap_finding_set_str(&f, "location", p->location);
-		cap_finding_set_detail(&f, "The server answered %d.", p->status);
+		f.w.detail = CAP_D_PROBE_UNEXPECTED_STATUS;
 		engine_emit(a, &f);
 	}
 	judge_delegation(a, p);
@@ -399,11 +379,8 @@ static void judge_spn_checks(struct cap_analysis *a, const struct cap_probe_fact
 	if (f == NULL || !asked_missing || found[0] == '\0')
 		return;
 	cap_finding_set_str(f, "registered_forms", found);
-	cap_finding_add_advice(f, "The KDC knows %s but not %s, the form browsers ask for: "
-				  "register %s on the same account (setspn -S %s DOMAIN\\account)%s.",
-			       found, p->spn, p->spn, p->spn,
-			       strchr(found, ':') != NULL ?
-			       "; an SPN with a port is only used by clients told to add it" : "");
+	cap_finding_words_name(f, CAP_WN_SPN, p->spn);
+	f->w.advice |= CAP_A_SPN_REGISTERED_FORMS;
 }
 
 /* One judge per kind of probe fact. */

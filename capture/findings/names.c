@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "negscope/analysis.h"
+#include "negscope/krb5.h"
 
 const char *cap_token_kind_name(enum cap_token_kind k)
 {
@@ -18,19 +19,12 @@ const char *cap_token_kind_name(enum cap_token_kind k)
 	return "?";
 }
 
+/* The proto table's name (RFC 4120 §5.10 msg-type), "?" for a type it does not know. */
 const char *cap_krb_msg_name(int t)
 {
-	switch (t) {
-	case CAP_KRB_AS_REQ: return "AS-REQ";
-	case CAP_KRB_AS_REP: return "AS-REP";
-	case CAP_KRB_TGS_REQ: return "TGS-REQ";
-	case CAP_KRB_TGS_REP: return "TGS-REP";
-	case CAP_KRB_AP_REQ: return "AP-REQ";
-	case CAP_KRB_AP_REP: return "AP-REP";
-	case CAP_KRB_CRED: return "KRB-CRED";
-	case CAP_KRB_ERROR: return "KRB-ERROR";
-	}
-	return "?";
+	const char *n = cap_krb_msg_type_name(t);
+
+	return n != NULL ? n : "?";
 }
 
 void cap_auth_fact_init(struct cap_auth_fact *f)

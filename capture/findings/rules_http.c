@@ -10,6 +10,7 @@
 
 #include "findings/engine.h"
 #include "findings/txt.h"
+#include "negscope/ntlmssp.h"
 
 /* HTTP.sys MaxFieldLength / MaxRequestBytes default (domain.md C4.8). */
 #define HTTPSYS_HEADER_LIMIT 16384
@@ -22,16 +23,6 @@ static bool is_success(int status)
 static bool is_challenge(int status)
 {
 	return status == 401 || status == 407;
-}
-
-static const char *ntlm_type_name(int t)
-{
-	switch (t) {
-	case 1: return "NEGOTIATE";
-	case 2: return "CHALLENGE";
-	case 3: return "AUTHENTICATE";
-	}
-	return "?";
 }
 
 static void offered_list(uint32_t offered, char *buf, size_t len)
@@ -103,17 +94,9 @@ static void judge_keepalive(struct cap_analysis *a, const struct judge_ctx *j)
 	cap_finding_add_frame(&f, hs->broken_frame);
 	cap_finding_set_str(&f, "closed_by", closed_by);
 	cap_finding_set_num(&f, "stream", hs->stream);
-	if (hs->challenge_token)
-		cap_finding_set_detail(&f,
-				       "The server ended connection %u (%s) right after the 401 in "
-				       "frame %llu that carried an NTLM CHALLENGE: its answer can never "
-				       "reach the same connection, so the client has to start over.",
-				       hs->stream, closed_by, (unsigned long long)hs->challenge_frame);
-	else
-		cap_finding_set_detail(&f,
-				       "The server ended connection %u (%s) right after its 401 "
-				       "challenge in frame %llu.", hs->stream, closed_by,
-				       (unsigned long long)hs->challenge_frame);
+	f.w.detail = hs->challenge_token ? CAP_D_KEEPALIVE_AFTER_NTLM_CHALLENGE
+					 : CAP_D_KEEPALIVE_AFTER_CHALLENGE;
+	f.w.frame = hs->challenge_frame;
 	cap_finding_set_key(&f, "%u", hs->conv != NULL ? hs->conv->pub.id : 0);
 	engine_emit(a, &f);
 }
@@ -130,29 +113,22 @@ static void fallback_finding(struct cap_analysis *a, struct conv *c,
 	cap_finding_add_frame(&fd, f->frame);
 	cap_finding_set_str(&fd, "scheme", cap_auth_scheme_name(t->scheme));
 	if (t->kind == CAP_TOKEN_NTLM) {
-		cap_finding_set_str(&fd, "ntlm_message", ntlm_type_name(t->ntlm_type));
+		cap_finding_set_str(&fd, "ntlm_message", cap_ntlm_type_name((uint32_t)t->ntlm_type));
 		cap_finding_set_str(&fd, "wrapping", t->spnego ? "spnego" : "raw");
 	}
 	cap_finding_set_str(&fd, "token", cap_token_kind_name(t->kind));
 	if (cs != NULL && cs->kdc_err >= 0) {
 		cap_finding_add_frame(&fd, cs->kdc_err_frame);
 		cap_finding_set_num(&fd, "kdc_error_code", cs->kdc_err);
-		cap_finding_set_detail(&fd,
-				       "Before it, the KDC answered this client with Kerberos "
-				       "error %d (frame %llu%s%s).", cs->kdc_err,
-				       (unsigned long long)cs->kdc_err_frame,
-				       cs->kdc_err_sname[0] ? ", for " : "", cs->kdc_err_sname);
+		fd.w.detail = CAP_D_FALLBACK_AFTER_KDC_ERROR;
+		fd.w.frame = cs->kdc_err_frame;
+		cap_finding_words_name(&fd, 0, cs->kdc_err_sname);
 	} else if (cs != NULL && cs->kdc_unreachable) {
-		cap_finding_set_detail(&fd, "Before it, this client could not reach a KDC.");
+		fd.w.detail = CAP_D_FALLBACK_KDC_UNREACHABLE;
 	} else if (t->scheme == CAP_AUTH_NEGOTIATE) {
-		cap_finding_set_detail(&fd,
-				       "The client sent %s NTLM %s in a Negotiate header without "
-				       "asking the KDC for a ticket in this capture.",
-				       t->spnego ? "SPNEGO-wrapped" : "raw",
-				       ntlm_type_name(t->ntlm_type));
+		fd.w.detail = CAP_D_FALLBACK_NTLM_IN_NEGOTIATE;
 	} else {
-		cap_finding_set_detail(&fd, "The client chose the NTLM scheme although the "
-					    "server offered Negotiate.");
+		fd.w.detail = CAP_D_FALLBACK_NTLM_SCHEME;
 	}
 	cap_finding_set_key(&fd, "%u", c->pub.id);
 	engine_emit(a, &fd);
@@ -176,9 +152,8 @@ static void judge_request(struct cap_analysis *a, const struct judge_ctx *j)
 		cap_finding_add_frame(&fd, f->frame);
 		cap_finding_set_num(&fd, "header_bytes", (int64_t)t->value_len);
 		cap_finding_set_str(&fd, "scheme", cap_auth_scheme_name(t->scheme));
-		cap_finding_set_detail(&fd, "The Authorization header value is %zu bytes; HTTP.sys "
-					    "accepts %d by default.", t->value_len,
-				       HTTPSYS_HEADER_LIMIT);
+		fd.w.detail = CAP_D_TOKEN_HEADER_SIZE;
+		fd.w.num[0] = HTTPSYS_HEADER_LIMIT;
 		cap_finding_set_key(&fd, "%u", c != NULL ? c->pub.id : 0);
 		engine_emit(a, &fd);
 	}
@@ -200,10 +175,7 @@ static void judge_request(struct cap_analysis *a, const struct judge_ctx *j)
 		cap_finding_set_str(&fd, "closed_by", "new connection");
 		cap_finding_set_num(&fd, "stream", c->ntlm_challenge_stream);
 		cap_finding_set_num(&fd, "next_stream", f->stream);
-		cap_finding_set_detail(&fd,
-				       "The NTLM CHALLENGE came on connection %u but the "
-				       "AUTHENTICATE went on connection %u.",
-				       c->ntlm_challenge_stream, f->stream);
+		fd.w.detail = CAP_D_KEEPALIVE_NEW_CONNECTION;
 		cap_finding_set_key(&fd, "%u", c->pub.id);
 		engine_emit(a, &fd);
 	}
@@ -228,25 +200,19 @@ static void server_error_token(struct cap_analysis *a, struct conv *c,
 	cap_finding_set_str(&fd, "source", "web server (SPNEGO token in the 401)");
 	if (req != NULL && req->has_auth && req->auth.kind == CAP_TOKEN_KRB_AP_REQ)
 		ticket_evidence(&fd, &req->auth);
-	if (req != NULL && req->auth.sname[0] != '\0')
-		cap_finding_set_detail(&fd,
-				       "The server answered the AP-REQ for %s%s%s (kvno %d, etype %d) "
-				       "with %s (%d).", req->auth.sname,
-				       req->auth.realm[0] ? "@" : "", req->auth.realm,
-				       req->auth.kvno, req->auth.etype, tok->error_name,
-				       tok->error_code);
-	else
-		cap_finding_set_detail(&fd, "The server's 401 carries %s (%d).", tok->error_name,
-				       tok->error_code);
+	fd.w.detail = req != NULL && req->auth.sname[0] != '\0' ? CAP_D_AP_ERROR_FOR_TICKET
+								  : CAP_D_AP_ERROR_TOKEN;
+	fd.w.num[0] = req != NULL ? req->auth.kvno : -1;
+	if (req != NULL) {
+		fd.w.num[1] = req->auth.etype;
+		cap_finding_words_name(&fd, 0, req->auth.sname);
+		cap_finding_words_name(&fd, 1, req->auth.realm);
+	}
 	if ((id == CAP_F_KRB_AP_ERR_MODIFIED || id == CAP_F_KRB_AP_ERR_NOKEY) && req != NULL &&
 	    strncasecmp(req->auth.sname, "HTTP/", 5) == 0)
-		cap_finding_add_advice(&fd, "Run setspn -Q %s: the account it names must be the one "
-					    "the site runs as, and the only one.", req->auth.sname);
+		fd.w.advice |= CAP_A_SETSPN_Q_ACCOUNT;
 	if (id == CAP_F_KRB_AP_ERR_MODIFIED && tok->error_code == 44)
-		cap_finding_add_advice(&fd, "KRB_AP_ERR_BADKEYVER: the server's keytab has no key "
-					    "with the ticket's key version (kvno %d); export a fresh "
-					    "keytab for the SPN.",
-				       req != NULL ? req->auth.kvno : -1);
+		fd.w.advice |= CAP_A_BADKEYVER;
 	cap_finding_set_key(&fd, "%u/%d/%s", c->pub.id, tok->error_code,
 			    req != NULL ? req->auth.sname : "");
 	engine_emit(a, &fd);
@@ -292,8 +258,8 @@ static void judge_not_offered(struct cap_analysis *a, const struct judge_ctx *j)
 	cap_finding_add_frame(&fd, f->frame);
 	cap_finding_set_str(&fd, "offered", list);
 	cap_finding_set_num(&fd, "status", f->status);
-	cap_finding_set_detail(&fd, "The %d in frame %llu offers only: %s.", f->status,
-			       (unsigned long long)f->frame, list);
+	fd.w.detail = CAP_D_NEGOTIATE_NOT_OFFERED;
+	fd.w.frame = f->frame;
 	cap_finding_set_key(&fd, "%u", j->c->pub.id);
 	engine_emit(a, &fd);
 }
@@ -316,9 +282,8 @@ static void judge_first_offer_missing(struct cap_analysis *a, const struct judge
 	exchange_finding(&fd, CAP_F_FIRST_OFFER_NOT_CAPTURED, j);
 	cap_finding_set_str(&fd, "scheme", cap_auth_scheme_name(scheme));
 	cap_finding_set_str(&fd, "token", cap_token_kind_name(kind));
-	cap_finding_set_detail(&fd, "The capture starts in the middle of a %s handshake (frame "
-				    "%llu): the server's first offer is not in it.",
-			       cap_auth_scheme_name(scheme), (unsigned long long)f->frame);
+	fd.w.detail = CAP_D_FIRST_OFFER_NOT_CAPTURED;
+	fd.w.frame = f->frame;
 	cap_finding_set_key(&fd, "%u", j->c->pub.id);
 	engine_emit(a, &fd);
 }
@@ -344,12 +309,11 @@ static void judge_server_token(struct cap_analysis *a, const struct judge_ctx *j
 	exchange_finding(&fd, CAP_F_KERBEROS_REJECTED, j);
 	ticket_evidence(&fd, &req->auth);
 	if (strncasecmp(req->auth.sname, "HTTP/", 5) == 0)
-		cap_finding_add_advice(&fd, "Run setspn -Q %s and compare the account it names "
-					    "with the site's application pool identity.",
-				       req->auth.sname);
-	cap_finding_set_detail(&fd, "The AP-REQ for %s in frame %llu was answered by a %d "
-				    "with no Kerberos error token.", req->auth.sname,
-			       (unsigned long long)req->frame, f->status);
+		fd.w.advice |= CAP_A_SETSPN_Q_POOL;
+	fd.w.detail = CAP_D_KERBEROS_REJECTED;
+	fd.w.frame = req->frame;
+	fd.w.num[0] = f->status;
+	cap_finding_words_name(&fd, 0, req->auth.sname);
 	cap_finding_set_key(&fd, "%u/%s", j->c->pub.id, req->auth.sname);
 	engine_emit(a, &fd);
 }
@@ -379,20 +343,11 @@ static void failed_after_auth(struct cap_analysis *a, const struct judge_ctx *j,
 		cap_finding_set_str(&fd, "spn", req->auth.sname);
 	cap_finding_set_num(&fd, "status", f->status);
 	cap_finding_set_str(&fd, "cause", cause);
-	cap_finding_set_detail(&fd, "The %s handshake completed and the server answered %s %s "
-				    "with %d %s: the user is authenticated; the refusal is not "
-				    "an authentication failure.", scheme, req->method, req->target,
-			       f->status, f->reason);
-	if (f->status == 403)
-		cap_finding_add_advice(&fd, "Check the authorization rules (IIS Authorization "
-					    "Rules, URL authorization, NTFS permissions on the "
-					    "content) for this user.");
-	else if (f->status == 405)
-		cap_finding_add_advice(&fd, "The method %s is not allowed for this URL (handler "
-					    "mappings, WebDAV, request filtering).", req->method);
-	else
-		cap_finding_add_advice(&fd, "The application failed: its log and IIS Failed "
-					    "Request Tracing show why.");
+	fd.w.detail = CAP_D_FAILED_AFTER_AUTH;
+	fd.w.advice |= CAP_A_AFTER_AUTH;
+	cap_finding_words_name(&fd, 0, req->method);
+	cap_finding_words_name(&fd, 1, req->target);
+	cap_finding_words_name(&fd, 2, f->reason);
 	cap_finding_set_key(&fd, "%u/%s%s/%d", j->c->pub.id, req->auth.user, req->auth.sname,
 			    f->status);
 	engine_emit(a, &fd);
@@ -412,17 +367,15 @@ static void judge_ntlm_result(struct cap_analysis *a, const struct judge_ctx *j)
 	    req->auth.ntlm_type != 3 || (j->hs->state != HS_DONE && !chal))
 		return;
 	if (chal && req->ntlm_new_conn) {
-		char key[16], line[200];
+		char key[16];
 		struct cap_finding *root;
 
 		txt_fmt(key, sizeof(key), "%u", j->c->pub.id);
 		root = engine_find(a, CAP_F_KEEPALIVE_MISSING, key);
 		if (root != NULL) {
 			cap_finding_add_frame(root, f->frame);
-			txt_fmt(line, sizeof(line), "The server answered that AUTHENTICATE with %d "
-				 "(frame %llu): the handshake's state was on the closed connection.",
-				 f->status, (unsigned long long)f->frame);
-			engine_add_detail(root, line);
+			cap_finding_add_fold(root, CAP_FOLD_NTLM_AUTH_ON_CLOSED, f->status,
+					     f->frame);
 			return;
 		}
 	}
@@ -477,8 +430,8 @@ static void judge_header_refused(struct cap_analysis *a, const struct judge_ctx 
 	exchange_finding(&fd, CAP_F_TOKEN_TOO_LARGE, j);
 	cap_finding_set_num(&fd, "header_bytes", (int64_t)req->auth.value_len);
 	cap_finding_set_num(&fd, "status", f->status);
-	cap_finding_set_detail(&fd, "A %zu-byte Negotiate header was answered by 400 %s.",
-			       req->auth.value_len, f->reason);
+	fd.w.detail = CAP_D_TOKEN_HEADER_REFUSED;
+	cap_finding_words_name(&fd, 0, f->reason);
 	cap_finding_set_key(&fd, "%u", j->c->pub.id);
 	engine_emit(a, &fd);
 }
@@ -496,8 +449,7 @@ static void judge_auth_loop(struct cap_analysis *a, const struct judge_ctx *j)
 	for (unsigned i = 0; i < c->loop_max_n; i++)
 		cap_finding_add_frame(&fd, c->loop_max_frames[i]);
 	cap_finding_set_num(&fd, "rejections", c->loop_max);
-	cap_finding_set_detail(&fd, "%u requests with credentials in a row were answered "
-				    "with 401.", c->loop_max);
+	fd.w.detail = CAP_D_AUTH_LOOP;
 	cap_finding_set_key(&fd, "%u", c->pub.id);
 	engine_emit(a, &fd);
 }
@@ -551,9 +503,8 @@ static void judge_client_end(struct cap_analysis *a, const struct judge_ctx *j)
 	cap_finding_set_str(&fd, "client", engine_addr(&cs->addr, buf, sizeof(buf)));
 	cap_finding_set_str(&fd, "spn", cs->http_ticket_sname);
 	cap_finding_add_frame(&fd, cs->http_ticket_frame);
-	cap_finding_set_detail(&fd, "The KDC issued a ticket for %s (frame %llu), but this client "
-				    "has no HTTP exchange in the capture.", cs->http_ticket_sname,
-			       (unsigned long long)cs->http_ticket_frame);
+	fd.w.detail = CAP_D_HTTP_NOT_VISIBLE;
+	fd.w.frame = cs->http_ticket_frame;
 	cap_finding_set_key(&fd, "%s", buf);
 	engine_emit(a, &fd);
 }

@@ -9,71 +9,8 @@
 #include "findings/engine.h"
 #include "findings/steps.h"
 #include "findings/txt.h"
+#include "negscope/krb5.h"
 
-
-static const char *nt_status_name(uint32_t s)
-{
-	switch (s) {
-	case 0xC00000BBu: return "STATUS_NOT_SUPPORTED";
-	case 0xC0000272u: return "STATUS_NO_MATCH";
-	case 0xC0000225u: return "STATUS_NOT_FOUND";
-	case 0xC000006Eu: return "STATUS_ACCOUNT_RESTRICTION";
-	case 0xC000006Du: return "STATUS_LOGON_FAILURE";
-	case 0xC0000234u: return "STATUS_ACCOUNT_LOCKED_OUT";
-	case 0xC0000072u: return "STATUS_ACCOUNT_DISABLED";
-	case 0xC0000193u: return "STATUS_ACCOUNT_EXPIRED";
-	case 0xC0000071u: return "STATUS_PASSWORD_EXPIRED";
-	}
-	return NULL;
-}
-
-static void kdc_error_advice(struct cap_finding *f, int code)
-{
-	switch (code) {
-	case 6:
-		cap_finding_add_advice(f, "The KDC does not know the client principal: check the "
-					  "user name and the realm it was sent to.");
-		break;
-	case 12:
-		cap_finding_add_advice(f, "KDC policy refused the request: check logon hours, "
-					  "'Log on to' workstation restrictions and authentication "
-					  "policies on the account.");
-		break;
-	case 18:
-		cap_finding_add_advice(f, "The client's credentials are revoked: the account is "
-					  "disabled, locked out or expired (see the NTSTATUS).");
-		break;
-	case 23:
-		cap_finding_add_advice(f, "The user's password has expired: change it.");
-		break;
-	case 24:
-		cap_finding_add_advice(f, "Pre-authentication failed: a wrong or stale password "
-					  "(cached credentials, a mapped drive or a service still using "
-					  "the old one).");
-		break;
-	case 25:
-		cap_finding_add_advice(f, "Normal: the client retries with pre-authentication.");
-		break;
-	case 32:
-		cap_finding_add_advice(f, "The client's ticket expired: klist purge, then sign in "
-					  "again.");
-		break;
-	case 52:
-		cap_finding_add_advice(f, "Normal over UDP: the client retries over TCP. If no TCP "
-					  "request follows, TCP port 88 is probably blocked.");
-		break;
-	case 68:
-		cap_finding_add_advice(f, "The request went to the wrong realm: check the "
-					  "client's realm mapping (domain_realm) and trust referrals.");
-		break;
-	case 60:
-		cap_finding_add_advice(f, "A generic error: the e-text and the KDC's event log "
-					  "give the reason.");
-		break;
-	default:
-		break;
-	}
-}
 
 /* Why a user's own logon (AS exchange) failed, or NULL when the code is not about the
  * user's account or password.  MIT answers a wrong password with 31
@@ -138,7 +75,7 @@ static void error_evidence(struct cap_finding *f, const struct cap_krb_fact *k)
 	if (k->e_text[0] != '\0')
 		cap_finding_set_str(f, "e_text", k->e_text);
 	if (k->has_nt_status) {
-		const char *n = nt_status_name(k->nt_status);
+		const char *n = cap_krb_ntstatus_name(k->nt_status);
 
 		txt_fmt(buf, sizeof(buf), "0x%08X%s%s", (unsigned)k->nt_status,
 			 n != NULL ? " " : "", n != NULL ? n : "");
@@ -172,10 +109,7 @@ static void judge_logon(struct cap_analysis *a, const struct judge_ctx *j)
 		cap_finding_set_str(&f, "realm", realm);
 	cap_finding_set_str(&f, "logon_failure", why);
 	error_evidence(&f, k);
-	cap_finding_set_detail(&f, "The KDC refused the logon of %s%s%s (AS-REQ) with %s (%d): "
-				   "%s. This is the user the browser prompts again and again.",
-			       user[0] != '\0' ? user : "an unnamed user", realm[0] ? "@" : "",
-			       realm, k->error_name, k->error_code, why);
+	f.w.detail = CAP_D_CLIENT_LOGON_FAILED;
 	cap_finding_set_key(&f, "%s/%s@%s/%d", engine_addr(&k->client, buf, sizeof(buf)), user,
 			    realm, k->error_code);
 	engine_emit(a, &f);
@@ -231,9 +165,10 @@ static void judge_kdc_error(struct cap_analysis *a, const struct judge_ctx *j)
 	error_evidence(&f, k);
 	if (deleg)
 		cap_finding_set_str(&f, "delegation", req->deleg_kind);
-	cap_finding_set_detail(&f, "The KDC answered %s%s%s with %s (%d).",
-			       req != NULL ? cap_krb_msg_name(req->msg_type) : "a request",
-			       sname[0] ? " for " : "", sname, k->error_name, code);
+	f.w.detail = CAP_D_KDC_ANSWERED;
+	if (req != NULL)
+		cap_finding_words_name(&f, 0, cap_krb_msg_name(req->msg_type));
+	cap_finding_words_name(&f, 1, sname);
 	switch (id) {
 	case CAP_F_SPN_UNKNOWN:
 		spn_advice(&f, sname, j->c);
@@ -244,13 +179,10 @@ static void judge_kdc_error(struct cap_analysis *a, const struct judge_ctx *j)
 			cap_finding_set_num(&f, "skew_seconds", k->ctime - k->stime);
 		break;
 	case CAP_F_KDC_ERROR:
-		kdc_error_advice(&f, code);
+		f.w.advice |= CAP_A_KDC_ERROR_CODE;
 		break;
 	case CAP_F_KRB_AP_ERR_MODIFIED:
-		cap_finding_add_advice(&f, "From the KDC itself this usually means the "
-					   "client's TGT is not readable by this KDC: klist "
-					   "purge and sign in again; check krbtgt replication "
-					   "between domain controllers.");
+		f.w.advice |= CAP_A_MODIFIED_FROM_KDC;
 		break;
 	default:
 		break;
@@ -309,8 +241,7 @@ void rules_kdc_unreachable(struct cap_analysis *a, struct kstream *ks, uint64_t 
 	if (ks->qn > 0 && ks->q[0].sname[0] != '\0')
 		cap_finding_set_str(&f, "spn", ks->q[0].sname);
 	cap_finding_add_frame(&f, frame);
-	cap_finding_set_detail(&f, "The KDC at %s (%s) answered with: %s.", kdc,
-			       ks->transport == CAP_TRANSPORT_TCP ? "tcp" : "udp", how);
+	f.w.detail = CAP_D_KDC_UNREACHABLE;
 	if (frame != 0) {
 		struct cap_step st;
 
@@ -353,10 +284,8 @@ static void judge_kdc_end(struct cap_analysis *a, const struct judge_ctx *j)
 	cap_finding_set_str(&f, "request", cap_krb_msg_name(ks->q[0].msg_type));
 	if (ks->q[0].sname[0] != '\0')
 		cap_finding_set_str(&f, "sname", ks->q[0].sname);
-	cap_finding_set_detail(&f, "The KDC at %s answered the %s in frame %llu, but the "
-				   "capture lost the start of its reply.", kdc,
-			       cap_krb_msg_name(ks->q[0].msg_type),
-			       (unsigned long long)ks->q[0].frame);
+	f.w.detail = CAP_D_KDC_REPLY_NOT_CAPTURED;
+	f.w.frame = ks->q[0].frame;
 	cap_finding_set_key(&f, "%s/%s", buf, kdc);
 	engine_emit(a, &f);
 }

@@ -102,51 +102,37 @@ void spn_advice(struct cap_finding *f, const char *spn, const struct conv *c)
 	else
 		txt_fmt(forms, sizeof(forms), "%s/%s", service, host);
 	cap_finding_set_str(f, "spn_forms", forms);
+	cap_finding_words_name(f, CAP_WN_SPN, spn);
+	cap_finding_words_name(f, CAP_WN_SERVICE, service);
+	cap_finding_words_name(f, CAP_WN_HOST, host);
+	cap_finding_words_name(f, CAP_WN_SHORTNAME, shortname);
 	if (!http) {
 		/* Another service class (host/, MSSQLSvc/, cifs/, ...): no browser, site or
 		 * application pool is involved. */
 		if (port != 0)
 			cap_finding_set_num(f, "spn_port", port);
-		cap_finding_add_advice(f,
-			"Register it on the account the %s service runs as: setspn -S %s "
-			"<DOMAIN\\account>.", service, spn);
+		f->w.advice |= CAP_A_SPN_REGISTER_SERVICE;
 	} else if (port != 0) {
 		cap_finding_set_num(f, "spn_port", port);
-		cap_finding_add_advice(f,
-			"The client asked for %s, with a port. Browsers and curl leave the port out "
-			"unless told to add it (EnableAuthNegotiatePort, "
-			"FEATURE_INCLUDE_PORT_IN_SPN_KB908209, .NET 5): register exactly this name "
-			"(setspn -S %s/%s:%u <DOMAIN\\account>) or make the client ask for %s/%s.",
-			spn, service, host, port, service, host);
+		f->w.num[CAP_WV_PORT] = port;
+		f->w.advice |= CAP_A_SPN_WITH_PORT;
 	} else if (site_port != 0 && site_port != 80 && site_port != 443) {
 		cap_finding_set_num(f, "site_port", site_port);
-		cap_finding_add_advice(f,
-			"The site listens on port %u but the client asked for %s/%s without a port, "
-			"as browsers do: an SPN registered as %s/%s:%u is never asked for. Register "
-			"the FQDN form without a port (only the short-name form may carry one).",
-			site_port, service, host, service, host, site_port);
+		f->w.num[CAP_WV_SITE_PORT] = site_port;
+		f->w.advice |= CAP_A_SPN_SITE_PORT;
 	}
 	if (http)
-		cap_finding_add_advice(f,
-			"Register it on the account the site runs as (the application pool "
-			"identity, or the computer account for NetworkService/ApplicationPoolIdentity): "
-			"setspn -S %s/%s <DOMAIN\\account>%s%s%s%s%s.",
-			service, host, shortname[0] ? ", and the short name: setspn -S " : "",
-			shortname[0] ? service : "", shortname[0] ? "/" : "", shortname,
-			shortname[0] ? " <DOMAIN\\account>" : "");
-	cap_finding_add_advice(f, "Check who holds the name now: setspn -Q %s/%s%s%s%s%s.",
-			       service, host, shortname[0] ? " and setspn -Q " : "",
-			       shortname[0] ? service : "", shortname[0] ? "/" : "", shortname);
+		f->w.advice |= CAP_A_SPN_REGISTER_SITE;
+	f->w.advice |= CAP_A_SPN_WHO_HOLDS;
 	if (http && c != NULL && !c->pub.kdc_only && c->pub.host[0] != '\0') {
 		char hh[CAP_FACT_NAME_MAX + 2], sv[8], hn[CAP_FACT_NAME_MAX];
 		unsigned hp;
 
 		txt_fmt(hh, sizeof(hh), "x/%s", c->pub.host);
 		spn_split(hh, sv, sizeof(sv), hn, sizeof(hn), &hp);
-		if (hn[0] != '\0' && strcasecmp(hn, host) != 0)
-			cap_finding_add_advice(f,
-				"The URL host is %s but the client asked for %s: it resolved a DNS "
-				"alias (CNAME) to its canonical name, so the SPN must be registered for "
-				"%s.", hn, spn, host);
+		if (hn[0] != '\0' && strcasecmp(hn, host) != 0) {
+			cap_finding_words_name(f, CAP_WN_URL_HOST, hn);
+			f->w.advice |= CAP_A_SPN_CNAME;
+		}
 	}
 }

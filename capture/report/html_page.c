@@ -238,12 +238,13 @@ void cap_html_finding_begin(struct cap_html *h, const struct cap_finding *f, con
 void cap_html_finding_end(struct cap_html *h, const struct cap_finding *f)
 {
 	const struct cap_finding_info *info = cap_finding_info(f->id);
+	char words[CAP_FINDING_TEXT_MAX];
 
 	if (info != NULL)
 		cap_html_put(h, "<p>%s</p>\n", info->explanation);
-	if (f->detail != NULL) {
+	if (cap_finding_detail_text(f, words, sizeof(words)) > 0) {
 		cap_html_put(h, "<p>");
-		cap_html_text(h, f->detail);
+		cap_html_text(h, words);
 		cap_html_put(h, "</p>\n");
 	}
 	if (f->nev > 0) {
@@ -265,9 +266,10 @@ void cap_html_finding_end(struct cap_html *h, const struct cap_finding *f)
 	}
 	cap_html_put(h, "<p><strong>What to do</strong></p><ul class=\"advice\">\n");
 	/* Instance advice may quote the capture (a host, an SPN): escaped like the rest. */
-	for (size_t i = 0; cap_finding_advice_line(f, i) != NULL; i++) {
+	for (size_t i = 0; i < cap_finding_nadvice(f); i++) {
+		cap_finding_advice_text(f, i, words, sizeof(words));
 		cap_html_put(h, "<li>");
-		cap_html_text(h, cap_finding_advice_line(f, i));
+		cap_html_text(h, words);
 		cap_html_put(h, "</li>\n");
 	}
 	cap_html_put(h, "</ul></article>\n");

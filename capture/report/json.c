@@ -167,6 +167,7 @@ int cap_report_json_krb(struct cap_json *j, const struct cap_krb_fact *f)
 int cap_report_json_finding(struct cap_json *j, const struct cap_finding *f)
 {
 	const struct cap_finding_info *info = cap_finding_info(f->id);
+	char words[CAP_FINDING_TEXT_MAX];
 
 	cap_json_obj_begin(j);
 	cap_json_kv_str(j, "type", "finding");
@@ -189,10 +190,13 @@ int cap_report_json_finding(struct cap_json *j, const struct cap_finding *f)
 		cap_json_kv_str(j, "title", info->title);
 		cap_json_kv_str(j, "explanation", info->explanation);
 	}
-	kv_str_opt(j, "detail", f->detail);
+	if (cap_finding_detail_text(f, words, sizeof(words)) > 0)
+		cap_json_kv_str(j, "detail", words);
 	cap_json_kv_arr_begin(j, "advice");
-	for (size_t i = 0; cap_finding_advice_line(f, i) != NULL; i++)
-		cap_json_str(j, cap_finding_advice_line(f, i));
+	for (size_t i = 0; i < cap_finding_nadvice(f); i++) {
+		cap_finding_advice_text(f, i, words, sizeof(words));
+		cap_json_str(j, words);
+	}
 	cap_json_arr_end(j);
 	cap_json_obj_end(j);
 	return end(j);

@@ -301,6 +301,7 @@ static void finding(struct out *o, const struct cap_finding *f)
 {
 	const struct cap_finding_info *info = cap_finding_info(f->id);
 	char sev[16];
+	char words[CAP_FINDING_TEXT_MAX];
 
 	sev_upper(f->severity, sev, sizeof(sev));
 	put(o, "%s%-7s%s %s%s%s — %s", C(o, sev_color(f->severity)), sev, C(o, RESET),
@@ -320,9 +321,9 @@ static void finding(struct out *o, const struct cap_finding *f)
 		put(o, "        ");
 		wrapped(o, info->explanation, 8);
 	}
-	if (f->detail != NULL) {
+	if (cap_finding_detail_text(f, words, sizeof(words)) > 0) {
 		put(o, "        ");
-		wrapped(o, f->detail, 8);
+		wrapped(o, words, 8);
 	}
 	for (size_t i = 0; i < f->nev; i++) {
 		const struct cap_evidence *e = &f->ev[i];
@@ -333,9 +334,10 @@ static void finding(struct out *o, const struct cap_finding *f)
 			put(o, "        %s%s:%s %s\n", C(o, DIM), e->key, C(o, RESET), e->str);
 	}
 	put(o, "        What to do:\n");
-	for (size_t i = 0; cap_finding_advice_line(f, i) != NULL; i++) {
+	for (size_t i = 0; i < cap_finding_nadvice(f); i++) {
+		cap_finding_advice_text(f, i, words, sizeof(words));
 		put(o, "          - ");
-		wrapped(o, cap_finding_advice_line(f, i), 12);
+		wrapped(o, words, 12);
 	}
 	put(o, "\n");
 }

@@ -106,6 +106,100 @@ struct cap_evidence {
 	char *str;        /* owned, NUL-terminated; NULL for numbers */
 };
 
+/* Which sentence the report writes for one instance of a finding (report/finding_words.c
+ * renders it from the finding's evidence and struct cap_finding_words).  Values are
+ * grouped by finding id; append, never reuse. */
+enum cap_detail_kind {
+	CAP_D_NONE = 0,
+	CAP_D_KEEPALIVE_AFTER_CHALLENGE,      /* stream, closed_by; w.frame: the 401 */
+	CAP_D_KEEPALIVE_AFTER_NTLM_CHALLENGE, /* as above, the 401 carried an NTLM CHALLENGE */
+	CAP_D_KEEPALIVE_NEW_CONNECTION,       /* stream, next_stream */
+	CAP_D_FALLBACK_AFTER_KDC_ERROR,       /* kdc_error_code; w.frame; w.name[0]: sname */
+	CAP_D_FALLBACK_KDC_UNREACHABLE,
+	CAP_D_FALLBACK_NTLM_IN_NEGOTIATE,     /* wrapping, ntlm_message */
+	CAP_D_FALLBACK_NTLM_SCHEME,
+	CAP_D_TOKEN_HEADER_SIZE,              /* header_bytes; w.num[0]: the HTTP.sys limit */
+	CAP_D_TOKEN_HEADER_REFUSED,           /* header_bytes; w.name[0]: reason phrase */
+	CAP_D_AP_ERROR_FOR_TICKET,            /* error_*; w.name: sname, realm; w.num: kvno, etype */
+	CAP_D_AP_ERROR_TOKEN,                 /* error_code, error_name */
+	CAP_D_NEGOTIATE_NOT_OFFERED,          /* status, offered; w.frame */
+	CAP_D_FIRST_OFFER_NOT_CAPTURED,       /* scheme; w.frame */
+	CAP_D_KERBEROS_REJECTED,              /* w.name[0]: sname; w.frame: AP-REQ; w.num[0]: status */
+	CAP_D_FAILED_AFTER_AUTH,              /* scheme, status; w.name: method, target, reason */
+	CAP_D_AUTH_LOOP,                      /* rejections */
+	CAP_D_HTTP_NOT_VISIBLE,               /* spn; w.frame */
+	CAP_D_CLIENT_LOGON_FAILED,            /* user, realm, error_*, logon_failure */
+	CAP_D_KDC_ANSWERED,                   /* error_*; w.name: request type (or none), sname */
+	CAP_D_KDC_UNREACHABLE,                /* kdc, transport, answer */
+	CAP_D_KDC_REPLY_NOT_CAPTURED,         /* kdc, request; w.frame: the request */
+	/* negprobe's judges (w.num[0]: enum cap_probe_stage where a GSS call failed) */
+	CAP_D_PROBE_SPN_UNKNOWN,              /* spn */
+	CAP_D_PROBE_KRB_ERROR,                /* error_code, error_name, gss_message */
+	CAP_D_PROBE_GSS_ERROR,                /* gss_message */
+	CAP_D_PROBE_KERBEROS_ALONE,           /* gss_message */
+	CAP_D_PROBE_NO_CREDENTIALS,           /* gss_message; w.num[0]: enum cap_auth_scheme */
+	CAP_D_PROBE_TLS_FAILED,               /* host, port, tls_failure, curl_error */
+	CAP_D_PROBE_CONNECT_FAILED,           /* host, port, curl_error */
+	CAP_D_PROBE_TOKEN_OVER_CAP,           /* w.num: scheme, base64 chars, the cap */
+	CAP_D_PROBE_TOKEN_NOT_BASE64,         /* w.num[0]: scheme */
+	CAP_D_PROBE_NTLM_MISSING,             /* w.num[0]: enum cap_auth_scheme */
+	CAP_D_PROBE_MUTUAL_FAILED,            /* gss_message */
+	CAP_D_PROBE_LEGS_EXHAUSTED,           /* w.num[0]: --max-legs */
+	CAP_D_PROBE_NOT_OK_AS_DELEGATE,       /* spn */
+	CAP_D_PROBE_NOT_DELEGATED,            /* w.num[0]: 1 when the mechanism was NTLM */
+	CAP_D_PROBE_UNEXPECTED_STATUS         /* status */
+};
+
+/* Instance advice lines, a bit each, rendered in this order before the catalog's. */
+enum cap_advice_kind {
+	CAP_A_SETSPN_Q_ACCOUNT = 1u << 0,   /* w.name[0]: the SPN */
+	CAP_A_BADKEYVER = 1u << 1,          /* w.num[0]: the ticket's kvno */
+	CAP_A_SETSPN_Q_POOL = 1u << 2,      /* w.name[0]: the SPN */
+	CAP_A_AFTER_AUTH = 1u << 3,         /* status; w.name[0]: method */
+	CAP_A_KDC_ERROR_CODE = 1u << 4,     /* error_code */
+	CAP_A_MODIFIED_FROM_KDC = 1u << 5,
+	/* An unknown SPN (spn.c): w.name[CAP_WN_SPN...]; w.num[CAP_WV_PORT...] */
+	CAP_A_SPN_REGISTER_SERVICE = 1u << 6, /* not HTTP: the service's account */
+	CAP_A_SPN_WITH_PORT = 1u << 7,        /* HTTP, the client asked with a port */
+	CAP_A_SPN_SITE_PORT = 1u << 8,        /* HTTP, the site listens on another port */
+	CAP_A_SPN_REGISTER_SITE = 1u << 9,    /* HTTP: the site's account */
+	CAP_A_SPN_WHO_HOLDS = 1u << 10,
+	CAP_A_SPN_CNAME = 1u << 11,           /* the URL host is an alias */
+	CAP_A_SPN_CHECK_FORMS = 1u << 12,      /* negprobe: w.name[0]: the URL */
+	CAP_A_SPN_REGISTERED_FORMS = 1u << 13, /* registered_forms (negprobe) */
+	CAP_A_LAST = CAP_A_SPN_REGISTERED_FORMS
+};
+
+/* A symptom folded into its root cause: a line joins the root's detail. */
+enum cap_fold_kind {
+	CAP_FOLD_NTLM_AUTH_ON_CLOSED = 1    /* status, frame: the 401 to the AUTHENTICATE */
+};
+
+/* Name and number slots: 0..2 for the detail; the SPN advice has its own. */
+enum {
+	CAP_WN_SPN = 3, CAP_WN_SERVICE, CAP_WN_HOST, CAP_WN_SHORTNAME, CAP_WN_URL_HOST,
+	CAP_WORDS_NAMES
+};
+enum { CAP_WV_PORT = 2, CAP_WV_SITE_PORT, CAP_WORDS_NUMS };
+#define CAP_WORDS_FOLDS 4
+
+/* Typed values a finding's sentences name beyond its evidence (frames, numbers and
+ * names copied from the facts).  No text is formatted here. */
+struct cap_finding_words {
+	enum cap_detail_kind detail;
+	unsigned advice;                   /* enum cap_advice_kind bits */
+	uint64_t frame;
+	int64_t num[CAP_WORDS_NUMS];
+	char *name[CAP_WORDS_NAMES];       /* owned, or NULL */
+	struct {
+		enum cap_fold_kind kind;
+		int status;
+		uint64_t frame;
+	} fold[CAP_WORDS_FOLDS];
+	size_t nfolds;
+	bool on_wire;                      /* negprobe: seen in its own capture */
+};
+
 struct cap_finding {
 	enum cap_finding_id id;
 	enum cap_severity severity;
@@ -115,10 +209,12 @@ struct cap_finding {
 	uint64_t count;            /* occurrences merged into this finding */
 	struct cap_evidence ev[CAP_EVIDENCE_MAX];
 	size_t nev;
-	char *detail;              /* one specific sentence for this instance (owned), or NULL */
-	char *advice[CAP_FINDING_MAX_ADVICE]; /* instance-specific advice (owned), before the catalog's */
+	/* advice lines a caller outside the engine adds (negprobe's TLS advice), before
+	 * the catalog's; the judges' own are typed in w (report/finding_words.c words them) */
+	char *advice[CAP_FINDING_MAX_ADVICE];
 	size_t nadvice;
 	char *key;                 /* dedupe key within its id (owned) */
+	struct cap_finding_words w; /* what the detail and advice sentences need */
 };
 
 void cap_finding_init(struct cap_finding *f, enum cap_finding_id id);
@@ -131,15 +227,17 @@ void cap_finding_add_frame(struct cap_finding *f, uint64_t frame);
  * when the evidence list is full or memory ran out. */
 int cap_finding_set_str(struct cap_finding *f, const char *key, const char *val);
 int cap_finding_set_num(struct cap_finding *f, const char *key, int64_t val);
-int cap_finding_set_detail(struct cap_finding *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 int cap_finding_add_advice(struct cap_finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Sets words name i (cut like evidence); 0, or -1 when memory ran out. */
+int cap_finding_words_name(struct cap_finding *f, size_t i, const char *val);
+/* Copies src's words into dst (whose own are cleared first); 0, or -1 on no memory. */
+int cap_finding_copy_words(struct cap_finding *dst, const struct cap_finding *src);
+/* Folds a symptom into f (identical folds once; cap silently). */
+void cap_finding_add_fold(struct cap_finding *f, enum cap_fold_kind kind, int status,
+			  uint64_t frame);
 int cap_finding_set_key(struct cap_finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* The i-th line of advice to print for f: its instance-specific lines first, then the
- * catalog's; NULL after the last.  Every reporter of both programs lists advice so. */
-const char *cap_finding_advice_line(const struct cap_finding *f, size_t i);
 const struct cap_evidence *cap_finding_get(const struct cap_finding *f, const char *key);
 /* The string form of an evidence value ("" when absent); numbers via buf. */
 const char *cap_finding_get_str(const struct cap_finding *f, const char *key);

@@ -114,6 +114,17 @@ int cap_report_json_findings_and_summary(struct cap_json *j, const struct cap_an
 					 const struct cap_pipeline_stats *st,
 					 const struct cap_report_input *in);
 
+/* A finding's words (report/finding_words.c): its detail sentence and advice lines,
+ * rendered from its id, evidence and typed words.  Each writes a NUL-terminated text
+ * into buf, cut to fit, and returns the length it needed (as snprintf). */
+#define CAP_FINDING_TEXT_MAX 2048 /* enough for any detail or advice line */
+/* The detail sentence(s), with any folded symptom's line; 0 (and "") when none. */
+size_t cap_finding_detail_text(const struct cap_finding *f, char *buf, size_t cap);
+/* How many advice lines to print: the instance's first, then the catalog's. */
+size_t cap_finding_nadvice(const struct cap_finding *f);
+/* Advice line i (< cap_finding_nadvice()); 0 (and "") past the last. */
+size_t cap_finding_advice_text(const struct cap_finding *f, size_t i, char *buf, size_t cap);
+
 /* Words for typed records (report/steps.c).  Each writes a NUL-terminated line into
  * buf, cut to fit, and returns its length. */
 /* "GET /  Authorization: Negotiate SPNEGO init → Kerberos AP-REQ for HTTP/web@R ..." */

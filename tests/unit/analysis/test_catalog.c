@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "negscope/finding.h"
+#include "negscope/report.h"
 
 /* The contract users script against (negcap-contract.md, negprobe-contract.md): the
  * id, its default severity, and whether only negprobe emits it. */
@@ -160,22 +161,26 @@ static void advice_lines(void **state)
 {
 	struct cap_finding f;
 	const struct cap_finding_info *in = cap_finding_info(CAP_F_KEEPALIVE_MISSING);
-	size_t n = 0, ncat = 0;
+	size_t ncat = 0;
+	char line[CAP_FINDING_TEXT_MAX];
 
 	(void)state;
 	cap_finding_init(&f, CAP_F_KEEPALIVE_MISSING);
-	assert_string_equal(cap_finding_advice_line(&f, 0), in->advice[0]);
+	cap_finding_advice_text(&f, 0, line, sizeof(line));
+	assert_string_equal(line, in->advice[0]);
 	assert_int_equal(cap_finding_add_advice(&f, "first %d", 1), 0);
 	assert_int_equal(cap_finding_add_advice(&f, "second"), 0);
-	assert_string_equal(cap_finding_advice_line(&f, 0), "first 1");
-	assert_string_equal(cap_finding_advice_line(&f, 1), "second");
-	assert_ptr_equal(cap_finding_advice_line(&f, 2), in->advice[0]);
+	cap_finding_advice_text(&f, 0, line, sizeof(line));
+	assert_string_equal(line, "first 1");
+	cap_finding_advice_text(&f, 1, line, sizeof(line));
+	assert_string_equal(line, "second");
+	cap_finding_advice_text(&f, 2, line, sizeof(line));
+	assert_string_equal(line, in->advice[0]);
 	while (in->advice[ncat] != NULL)
 		ncat++;
-	while (cap_finding_advice_line(&f, n) != NULL)
-		n++;
-	assert_int_equal(n, 2 + ncat);
-	assert_null(cap_finding_advice_line(&f, 1000));
+	assert_int_equal(cap_finding_nadvice(&f), 2 + ncat);
+	assert_int_equal(cap_finding_advice_text(&f, 1000, line, sizeof(line)), 0);
+	assert_string_equal(line, "");
 	cap_finding_clear(&f);
 }
 

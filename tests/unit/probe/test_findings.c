@@ -14,6 +14,7 @@
 #include <krb5.h>
 
 #include "facts.h"
+#include "negscope/report.h"
 #include "probe.h"
 
 /* The contract is the slug: compare on it, so a renamed id fails here. */
@@ -362,6 +363,7 @@ static void record(void **state)
 {
 	struct probe_result r;
 	struct probe_finding *f;
+	char line[CAP_FINDING_TEXT_MAX];
 
 	(void)state;
 	probe_result_init(&r, "http://crm.example.test/");
@@ -374,9 +376,10 @@ static void record(void **state)
 	assert_string_equal(cap_finding_get_str(&f->rec, "spn"), "HTTP/a");
 	assert_int_equal(cap_finding_add_advice(&f->rec, "register %s", "HTTP/a"), 0);
 	/* instance advice first, then the catalog's */
-	assert_string_equal(cap_finding_advice_line(&f->rec, 0), "register HTTP/a");
-	assert_ptr_equal(cap_finding_advice_line(&f->rec, 1),
-			 cap_finding_info(CAP_F_SPN_UNKNOWN)->advice[0]);
+	cap_finding_advice_text(&f->rec, 0, line, sizeof(line));
+	assert_string_equal(line, "register HTTP/a");
+	cap_finding_advice_text(&f->rec, 1, line, sizeof(line));
+	assert_string_equal(line, cap_finding_info(CAP_F_SPN_UNKNOWN)->advice[0]);
 	assert_true(probe_result_has(&r, CAP_F_SPN_UNKNOWN));
 	assert_false(probe_result_has(&r, CAP_F_CLOCK_SKEW));
 	probe_result_add_finding(&r, CAP_F_TLS_INSECURE, 0);

@@ -1,0 +1,580 @@
+/* finding_words.c - the sentences of a finding: its detail and its instance advice,
+ * rendered from the finding's id, evidence and typed words (struct cap_finding_words).
+ * The judges record only typed values; this is the one place their words are written.
+ *
+ * Limits quoted: HTTP.sys's default header size (MaxFieldLength, KB 820129); SPN forms
+ * and setspn usage: MS-KILE 3.1.5.11, Microsoft's setspn documentation.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "negscope/report.h"
+#include "negscope/tok.h"
+
+/* A bounded writer: appends, counts what it would need, never overruns. */
+struct words {
+	char *buf;
+	size_t cap, len;
+};
+
+static void put(struct words *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct words *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(o->len < o->cap ? o->buf + o->len : NULL,
+		      o->len < o->cap ? o->cap - o->len : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n;
+}
+
+static const char *ev(const struct cap_finding *f, const char *key)
+{
+	return cap_finding_get_str(f, key);
+}
+
+static long long evn(const struct cap_finding *f, const char *key)
+{
+	const struct cap_evidence *e = cap_finding_get(f, key);
+
+	return e != NULL && e->is_num ? (long long)e->num : -1;
+}
+
+static const char *wname(const struct cap_finding *f, size_t i)
+{
+	return f->w.name[i] != NULL ? f->w.name[i] : "";
+}
+
+static unsigned long long wframe(const struct cap_finding *f)
+{
+	return (unsigned long long)f->w.frame;
+}
+
+/* ---- detail, one function per family ---- */
+
+static void keepalive_detail(struct words *o, const struct cap_finding *f)
+{
+	switch (f->w.detail) {
+	case CAP_D_KEEPALIVE_AFTER_NTLM_CHALLENGE:
+		put(o, "The server ended connection %lld (%s) right after the 401 in frame %llu "
+		       "that carried an NTLM CHALLENGE: its answer can never reach the same "
+		       "connection, so the client has to start over.",
+		    evn(f, "stream"), ev(f, "closed_by"), wframe(f));
+		break;
+	case CAP_D_KEEPALIVE_AFTER_CHALLENGE:
+		put(o, "The server ended connection %lld (%s) right after its 401 challenge in "
+		       "frame %llu.", evn(f, "stream"), ev(f, "closed_by"), wframe(f));
+		break;
+	case CAP_D_KEEPALIVE_NEW_CONNECTION:
+		put(o, "The NTLM CHALLENGE came on connection %lld but the AUTHENTICATE went on "
+		       "connection %lld.", evn(f, "stream"), evn(f, "next_stream"));
+		break;
+	default:
+		break;
+	}
+}
+
+static void fallback_detail(struct words *o, const struct cap_finding *f)
+{
+	const char *sname = wname(f, 0);
+
+	switch (f->w.detail) {
+	case CAP_D_FALLBACK_AFTER_KDC_ERROR:
+		put(o, "Before it, the KDC answered this client with Kerberos error %lld (frame "
+		       "%llu%s%s).", evn(f, "kdc_error_code"), wframe(f),
+		    sname[0] ? ", for " : "", sname);
+		break;
+	case CAP_D_FALLBACK_KDC_UNREACHABLE:
+		put(o, "Before it, this client could not reach a KDC.");
+		break;
+	case CAP_D_FALLBACK_NTLM_IN_NEGOTIATE:
+		put(o, "The client sent %s NTLM %s in a Negotiate header without asking the KDC "
+		       "for a ticket in this capture.",
+		    strcmp(ev(f, "wrapping"), "spnego") == 0 ? "SPNEGO-wrapped" : "raw",
+		    ev(f, "ntlm_message"));
+		break;
+	case CAP_D_FALLBACK_NTLM_SCHEME:
+		put(o, "The client chose the NTLM scheme although the server offered Negotiate.");
+		break;
+	default:
+		break;
+	}
+}
+
+static void token_detail(struct words *o, const struct cap_finding *f)
+{
+	if (f->w.detail == CAP_D_TOKEN_HEADER_SIZE)
+		put(o, "The Authorization header value is %lld bytes; HTTP.sys accepts %lld by "
+		       "default.", evn(f, "header_bytes"), (long long)f->w.num[0]);
+	else if (f->w.detail == CAP_D_TOKEN_HEADER_REFUSED)
+		put(o, "A %lld-byte Negotiate header was answered by 400 %s.",
+		    evn(f, "header_bytes"), wname(f, 0));
+}
+
+/* The web server's verdict on a ticket: an error token, or a 401 with none. */
+static void ap_detail(struct words *o, const struct cap_finding *f)
+{
+	const char *realm = wname(f, 1);
+
+	switch (f->w.detail) {
+	case CAP_D_AP_ERROR_FOR_TICKET:
+		put(o, "The server answered the AP-REQ for %s%s%s (kvno %lld, etype %lld) with "
+		       "%s (%lld).", wname(f, 0), realm[0] ? "@" : "", realm,
+		    (long long)f->w.num[0], (long long)f->w.num[1], ev(f, "error_name"),
+		    evn(f, "error_code"));
+		break;
+	case CAP_D_AP_ERROR_TOKEN:
+		put(o, "The server's 401 carries %s (%lld).", ev(f, "error_name"),
+		    evn(f, "error_code"));
+		break;
+	case CAP_D_KERBEROS_REJECTED:
+		put(o, "The AP-REQ for %s in frame %llu was answered by a %lld with no Kerberos "
+		       "error token.", wname(f, 0), wframe(f), (long long)f->w.num[0]);
+		break;
+	default:
+		break;
+	}
+}
+
+static void http_detail(struct words *o, const struct cap_finding *f)
+{
+	switch (f->w.detail) {
+	case CAP_D_NEGOTIATE_NOT_OFFERED:
+		put(o, "The %lld in frame %llu offers only: %s.", evn(f, "status"), wframe(f),
+		    ev(f, "offered"));
+		break;
+	case CAP_D_FIRST_OFFER_NOT_CAPTURED:
+		put(o, "The capture starts in the middle of a %s handshake (frame %llu): the "
+		       "server's first offer is not in it.", ev(f, "scheme"), wframe(f));
+		break;
+	case CAP_D_FAILED_AFTER_AUTH:
+		put(o, "The %s handshake completed and the server answered %s %s with %lld %s: "
+		       "the user is authenticated; the refusal is not an authentication "
+		       "failure.", ev(f, "scheme"), wname(f, 0), wname(f, 1), evn(f, "status"),
+		    wname(f, 2));
+		break;
+	case CAP_D_AUTH_LOOP:
+		put(o, "%lld requests with credentials in a row were answered with 401.",
+		    evn(f, "rejections"));
+		break;
+	case CAP_D_HTTP_NOT_VISIBLE:
+		put(o, "The KDC issued a ticket for %s (frame %llu), but this client has no HTTP "
+		       "exchange in the capture.", ev(f, "spn"), wframe(f));
+		break;
+	default:
+		break;
+	}
+}
+
+static void kdc_detail(struct words *o, const struct cap_finding *f)
+{
+	const char *user = ev(f, "user"), *realm = ev(f, "realm"), *sname = wname(f, 1);
+
+	switch (f->w.detail) {
+	case CAP_D_CLIENT_LOGON_FAILED:
+		put(o, "The KDC refused the logon of %s%s%s (AS-REQ) with %s (%lld): %s. This is "
+		       "the user the browser prompts again and again.",
+		    user[0] != '\0' ? user : "an unnamed user", realm[0] ? "@" : "", realm,
+		    ev(f, "error_name"), evn(f, "error_code"), ev(f, "logon_failure"));
+		break;
+	case CAP_D_KDC_ANSWERED:
+		put(o, "The KDC answered %s%s%s with %s (%lld).",
+		    f->w.name[0] != NULL ? f->w.name[0] : "a request", sname[0] ? " for " : "",
+		    sname, ev(f, "error_name"), evn(f, "error_code"));
+		break;
+	case CAP_D_KDC_UNREACHABLE:
+		put(o, "The KDC at %s (%s) answered with: %s.", ev(f, "kdc"), ev(f, "transport"),
+		    ev(f, "answer"));
+		break;
+	case CAP_D_KDC_REPLY_NOT_CAPTURED:
+		put(o, "The KDC at %s answered the %s in frame %llu, but the capture lost the "
+		       "start of its reply.", ev(f, "kdc"), ev(f, "request"), wframe(f));
+		break;
+	default:
+		break;
+	}
+}
+
+/* Where negprobe's GSS-API call failed (enum cap_probe_stage). */
+static const struct cap_tok probe_stages[] = {
+	{CAP_PROBE_STAGE_CREDENTIALS, "Getting Kerberos credentials failed"},
+	{CAP_PROBE_STAGE_FIRST_TOKEN, "Creating the first token failed"},
+	{CAP_PROBE_STAGE_SERVER_TOKEN, "The server's answer to the ticket"},
+	{CAP_PROBE_STAGE_KERBEROS_ALONE, "Kerberos alone for the same SPN"},
+	{0, NULL}
+};
+
+static const char *scheme_name(const struct cap_finding *f)
+{
+	return cap_auth_scheme_name((enum cap_auth_scheme)f->w.num[0]);
+}
+
+/* negprobe's own findings: what its GSS-API calls, curl and TLS said. */
+static void probe_detail(struct words *o, const struct cap_finding *f)
+{
+	const char *stage = cap_tok_name(probe_stages, (int)f->w.num[0], "A GSS-API call failed");
+	const char *msg = ev(f, "gss_message");
+
+	switch (f->w.detail) {
+	case CAP_D_PROBE_SPN_UNKNOWN:
+		put(o, "%s: the KDC has no principal %s (KDC_ERR_S_PRINCIPAL_UNKNOWN), so no "
+		       "Kerberos ticket can be issued for this site.", stage, ev(f, "spn"));
+		break;
+	case CAP_D_PROBE_KRB_ERROR:
+		put(o, "%s: %s (%lld), \"%s\".", stage,
+		    ev(f, "error_name")[0] != '\0' ? ev(f, "error_name") : "?",
+		    evn(f, "error_code"), msg);
+		break;
+	case CAP_D_PROBE_GSS_ERROR:
+		put(o, "%s: %s.", stage, msg);
+		break;
+	case CAP_D_PROBE_KERBEROS_ALONE:
+		put(o, "No Kerberos credentials, so SPNEGO could only offer NTLM: %s.", msg);
+		break;
+	case CAP_D_PROBE_NO_CREDENTIALS:
+		put(o, "No credentials to answer the %s challenge%s%s.", scheme_name(f),
+		    msg[0] ? ": " : "", msg);
+		break;
+	case CAP_D_PROBE_TLS_FAILED:
+		put(o, "TLS to %s:%lld failed: %s (%s).", ev(f, "host"), evn(f, "port"),
+		    ev(f, "tls_failure"), ev(f, "curl_error"));
+		break;
+	case CAP_D_PROBE_CONNECT_FAILED:
+		put(o, "Connecting to %s:%lld failed: %s.", ev(f, "host"), evn(f, "port"),
+		    ev(f, "curl_error"));
+		break;
+	case CAP_D_PROBE_TOKEN_OVER_CAP:
+		put(o, "The server's %s token is %lld bytes of base64, over the %lld-byte limit.",
+		    scheme_name(f), (long long)f->w.num[1], (long long)f->w.num[2]);
+		break;
+	case CAP_D_PROBE_TOKEN_NOT_BASE64:
+		put(o, "The server's %s token is not valid base64.", scheme_name(f));
+		break;
+	case CAP_D_PROBE_NTLM_MISSING:
+		put(o, "The NTLM mechanism (gss-ntlmssp) is not installed here, so negprobe cannot "
+		       "answer %s with NTLM.",
+		    f->w.num[0] == CAP_AUTH_NTLM ? "an NTLM-only server" : "Negotiate");
+		break;
+	case CAP_D_PROBE_MUTUAL_FAILED:
+		put(o, "The server's final token did not verify: %s.", msg);
+		break;
+	case CAP_D_PROBE_LEGS_EXHAUSTED:
+		put(o, "The handshake did not finish within %lld legs (--max-legs).",
+		    (long long)f->w.num[0]);
+		break;
+	case CAP_D_PROBE_NOT_OK_AS_DELEGATE:
+		put(o, "The service ticket for %s is not marked ok-as-delegate, so no credential "
+		       "was delegated.", ev(f, "spn"));
+		break;
+	case CAP_D_PROBE_NOT_DELEGATED:
+		put(o, "Delegation was requested but no credential was delegated%s.",
+		    f->w.num[0] ? " (NTLM cannot delegate)"
+				: " (is the TGT forwardable? klist -f shows F)");
+		break;
+	case CAP_D_PROBE_UNEXPECTED_STATUS:
+		put(o, "The server answered %lld.", evn(f, "status"));
+		break;
+	default:
+		break;
+	}
+}
+
+/* A Kerberos error's ids come from a KDC's reply or a web server's token alike. */
+static void krb_detail(struct words *o, const struct cap_finding *f)
+{
+	ap_detail(o, f);
+	kdc_detail(o, f);
+}
+
+/* The detail table, keyed by finding id. */
+static void (*const detail_of[CAP_F_COUNT])(struct words *, const struct cap_finding *) = {
+	[CAP_F_KEEPALIVE_MISSING] = keepalive_detail,
+	[CAP_F_NTLM_FALLBACK] = fallback_detail,
+	[CAP_F_TOKEN_TOO_LARGE] = token_detail,
+	[CAP_F_KRB_AP_ERR_MODIFIED] = krb_detail,
+	[CAP_F_KRB_AP_ERR_NOKEY] = krb_detail,
+	[CAP_F_KRB_AP_ERROR] = krb_detail,
+	[CAP_F_KERBEROS_REJECTED] = krb_detail,
+	[CAP_F_CLOCK_SKEW] = krb_detail,
+	[CAP_F_ETYPE_MISMATCH] = krb_detail,
+	[CAP_F_SPN_UNKNOWN] = krb_detail,
+	[CAP_F_SPN_DUPLICATE] = krb_detail,
+	[CAP_F_DELEGATION_REFUSED] = krb_detail,
+	[CAP_F_KDC_ERROR] = krb_detail,
+	[CAP_F_KDC_UNREACHABLE] = kdc_detail,
+	[CAP_F_KDC_REPLY_NOT_CAPTURED] = kdc_detail,
+	[CAP_F_CLIENT_LOGON_FAILED] = kdc_detail,
+	[CAP_F_NEGOTIATE_NOT_OFFERED] = http_detail,
+	[CAP_F_FIRST_OFFER_NOT_CAPTURED] = http_detail,
+	[CAP_F_FAILED_AFTER_AUTH] = http_detail,
+	[CAP_F_AUTH_LOOP] = http_detail,
+	[CAP_F_HTTP_NOT_VISIBLE] = http_detail,
+};
+
+static void fold_sentence(struct words *o, const struct cap_finding *f, size_t i)
+{
+	if (f->w.fold[i].kind == CAP_FOLD_NTLM_AUTH_ON_CLOSED)
+		put(o, "The server answered that AUTHENTICATE with %d (frame %llu): the "
+		       "handshake's state was on the closed connection.", f->w.fold[i].status,
+		    (unsigned long long)f->w.fold[i].frame);
+}
+
+size_t cap_finding_detail_text(const struct cap_finding *f, char *buf, size_t cap)
+{
+	struct words o = {buf, cap, 0};
+
+	size_t start;
+
+	if (cap > 0)
+		buf[0] = '\0';
+	if (f->w.on_wire)
+		put(&o, "On the wire: ");
+	start = o.len;
+	if (f->w.detail >= CAP_D_PROBE_SPN_UNKNOWN)
+		probe_detail(&o, f); /* negprobe's judges, whatever the id */
+	else if ((unsigned)f->id < CAP_F_COUNT && detail_of[f->id] != NULL)
+		detail_of[f->id](&o, f);
+	for (size_t i = 0; i < f->w.nfolds; i++) {
+		if (o.len > start)
+			put(&o, " ");
+		fold_sentence(&o, f, i);
+	}
+	if (o.len == start) { /* nothing to say */
+		if (cap > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	return o.len;
+}
+
+/* ---- advice ---- */
+
+/* What a KDC's error code asks the administrator to do (RFC 4120 §7.5.9). */
+static void kdc_code_advice(struct words *o, long long code)
+{
+	switch (code) {
+	case 6:
+		put(o, "The KDC does not know the client principal: check the user name and the "
+		       "realm it was sent to.");
+		break;
+	case 12:
+		put(o, "KDC policy refused the request: check logon hours, 'Log on to' "
+		       "workstation restrictions and authentication policies on the account.");
+		break;
+	case 18:
+		put(o, "The client's credentials are revoked: the account is disabled, locked out "
+		       "or expired (see the NTSTATUS).");
+		break;
+	case 23:
+		put(o, "The user's password has expired: change it.");
+		break;
+	case 24:
+		put(o, "Pre-authentication failed: a wrong or stale password (cached credentials, "
+		       "a mapped drive or a service still using the old one).");
+		break;
+	case 25:
+		put(o, "Normal: the client retries with pre-authentication.");
+		break;
+	case 32:
+		put(o, "The client's ticket expired: klist purge, then sign in again.");
+		break;
+	case 52:
+		put(o, "Normal over UDP: the client retries over TCP. If no TCP request follows, "
+		       "TCP port 88 is probably blocked.");
+		break;
+	case 68:
+		put(o, "The request went to the wrong realm: check the client's realm mapping "
+		       "(domain_realm) and trust referrals.");
+		break;
+	case 60:
+		put(o, "A generic error: the e-text and the KDC's event log give the reason.");
+		break;
+	default:
+		break;
+	}
+}
+
+static void after_auth_advice(struct words *o, const struct cap_finding *f)
+{
+	long long status = evn(f, "status");
+
+	if (status == 403)
+		put(o, "Check the authorization rules (IIS Authorization Rules, URL "
+		       "authorization, NTFS permissions on the content) for this user.");
+	else if (status == 405)
+		put(o, "The method %s is not allowed for this URL (handler mappings, WebDAV, "
+		       "request filtering).", wname(f, 0));
+	else
+		put(o, "The application failed: its log and IIS Failed Request Tracing show "
+		       "why.");
+}
+
+/* An unknown SPN: where to register it, in the forms clients ask for (MS-KILE 3.1.5.11;
+ * Microsoft's setspn documentation). */
+static void spn_advice(struct words *o, const struct cap_finding *f, unsigned bit)
+{
+	const char *spn = wname(f, CAP_WN_SPN), *service = wname(f, CAP_WN_SERVICE);
+	const char *host = wname(f, CAP_WN_HOST), *sh = wname(f, CAP_WN_SHORTNAME);
+	unsigned port = (unsigned)f->w.num[CAP_WV_PORT];
+	unsigned site_port = (unsigned)f->w.num[CAP_WV_SITE_PORT];
+	const char *found = ev(f, "registered_forms");
+
+	switch (bit) {
+	case CAP_A_SPN_REGISTER_SERVICE:
+		put(o, "Register it on the account the %s service runs as: setspn -S %s "
+		       "<DOMAIN\\account>.", service, spn);
+		break;
+	case CAP_A_SPN_WITH_PORT:
+		put(o, "The client asked for %s, with a port. Browsers and curl leave the port out "
+		       "unless told to add it (EnableAuthNegotiatePort, "
+		       "FEATURE_INCLUDE_PORT_IN_SPN_KB908209, .NET 5): register exactly this name "
+		       "(setspn -S %s/%s:%u <DOMAIN\\account>) or make the client ask for %s/%s.",
+		    spn, service, host, port, service, host);
+		break;
+	case CAP_A_SPN_SITE_PORT:
+		put(o, "The site listens on port %u but the client asked for %s/%s without a port, "
+		       "as browsers do: an SPN registered as %s/%s:%u is never asked for. Register "
+		       "the FQDN form without a port (only the short-name form may carry one).",
+		    site_port, service, host, service, host, site_port);
+		break;
+	case CAP_A_SPN_REGISTER_SITE:
+		put(o, "Register it on the account the site runs as (the application pool "
+		       "identity, or the computer account for "
+		       "NetworkService/ApplicationPoolIdentity): setspn -S %s/%s "
+		       "<DOMAIN\\account>%s%s%s%s%s.", service, host,
+		    sh[0] ? ", and the short name: setspn -S " : "", sh[0] ? service : "",
+		    sh[0] ? "/" : "", sh, sh[0] ? " <DOMAIN\\account>" : "");
+		break;
+	case CAP_A_SPN_WHO_HOLDS:
+		put(o, "Check who holds the name now: setspn -Q %s/%s%s%s%s%s.", service, host,
+		    sh[0] ? " and setspn -Q " : "", sh[0] ? service : "", sh[0] ? "/" : "", sh);
+		break;
+	case CAP_A_SPN_CNAME:
+		put(o, "The URL host is %s but the client asked for %s: it resolved a DNS alias "
+		       "(CNAME) to its canonical name, so the SPN must be registered for %s.",
+		    wname(f, CAP_WN_URL_HOST), spn, host);
+		break;
+	case CAP_A_SPN_CHECK_FORMS:
+		put(o, "negprobe --check-spn %s shows which forms exist.", wname(f, 0));
+		break;
+	case CAP_A_SPN_REGISTERED_FORMS:
+		put(o, "The KDC knows %s but not %s, the form browsers ask for: register %s on the "
+		       "same account (setspn -S %s DOMAIN\\account)%s.", found, spn, spn, spn,
+		    strchr(found, ':') != NULL ?
+			    "; an SPN with a port is only used by clients told to add it" : "");
+		break;
+	default:
+		break;
+	}
+}
+
+/* Renders one advice bit. */
+static void advice_sentence(struct words *o, const struct cap_finding *f, unsigned bit)
+{
+	switch (bit) {
+	case CAP_A_SETSPN_Q_ACCOUNT:
+		put(o, "Run setspn -Q %s: the account it names must be the one the site runs as, "
+		       "and the only one.", wname(f, 0));
+		break;
+	case CAP_A_BADKEYVER:
+		put(o, "KRB_AP_ERR_BADKEYVER: the server's keytab has no key with the ticket's key "
+		       "version (kvno %lld); export a fresh keytab for the SPN.",
+		    (long long)f->w.num[0]);
+		break;
+	case CAP_A_SETSPN_Q_POOL:
+		put(o, "Run setspn -Q %s and compare the account it names with the site's "
+		       "application pool identity.", wname(f, 0));
+		break;
+	case CAP_A_AFTER_AUTH:
+		after_auth_advice(o, f);
+		break;
+	case CAP_A_KDC_ERROR_CODE:
+		kdc_code_advice(o, evn(f, "error_code"));
+		break;
+	case CAP_A_SPN_REGISTER_SERVICE:
+	case CAP_A_SPN_WITH_PORT:
+	case CAP_A_SPN_SITE_PORT:
+	case CAP_A_SPN_REGISTER_SITE:
+	case CAP_A_SPN_WHO_HOLDS:
+	case CAP_A_SPN_CNAME:
+	case CAP_A_SPN_CHECK_FORMS:
+	case CAP_A_SPN_REGISTERED_FORMS:
+		spn_advice(o, f, bit);
+		break;
+	case CAP_A_MODIFIED_FROM_KDC:
+		put(o, "From the KDC itself this usually means the client's TGT is not readable "
+		       "by this KDC: klist purge and sign in again; check krbtgt replication "
+		       "between domain controllers.");
+		break;
+	default:
+		break;
+	}
+}
+
+/* The instance's advice lines: typed ones (in bit order) that have words, then stored. */
+static size_t instance_advice(const struct cap_finding *f, size_t i, struct words *o)
+{
+	size_t n = 0;
+	char probe[8];
+
+	for (unsigned bit = 1; bit != 0 && bit <= CAP_A_LAST; bit <<= 1) {
+		struct words t = {probe, sizeof(probe), 0};
+
+		if (!(f->w.advice & bit))
+			continue;
+		advice_sentence(&t, f, bit);
+		if (t.len == 0)
+			continue; /* e.g. an error code with no advice of its own */
+		if (n++ == i) {
+			if (o != NULL)
+				advice_sentence(o, f, bit);
+			return n;
+		}
+	}
+	for (size_t k = 0; k < f->nadvice; k++)
+		if (n++ == i) {
+			if (o != NULL)
+				put(o, "%s", f->advice[k]);
+			return n;
+		}
+	return n;
+}
+
+static size_t catalog_nadvice(const struct cap_finding *f)
+{
+	const struct cap_finding_info *in = cap_finding_info(f->id);
+	size_t n = 0;
+
+	while (in != NULL && n < CAP_CATALOG_ADVICE_MAX && in->advice[n] != NULL)
+		n++;
+	return n;
+}
+
+size_t cap_finding_nadvice(const struct cap_finding *f)
+{
+	return instance_advice(f, SIZE_MAX, NULL) + catalog_nadvice(f);
+}
+
+size_t cap_finding_advice_text(const struct cap_finding *f, size_t i, char *buf, size_t cap)
+{
+	struct words o = {buf, cap, 0};
+	const struct cap_finding_info *in = cap_finding_info(f->id);
+	size_t ninst = instance_advice(f, SIZE_MAX, NULL);
+
+	if (cap > 0)
+		buf[0] = '\0';
+	if (i < ninst) {
+		instance_advice(f, i, &o);
+		return o.len;
+	}
+	i -= ninst;
+	if (i < catalog_nadvice(f))
+		put(&o, "%s", in->advice[i]);
+	return o.len;
+}
