@@ -164,12 +164,10 @@ int cap_report_json_krb(struct cap_json *j, const struct cap_krb_fact *f)
 	return end(j);
 }
 
-int cap_report_json_finding(struct cap_json *j, const struct cap_finding *f)
+void cap_report_json_finding_fields(struct cap_json *j, const struct cap_finding *f)
 {
 	const struct cap_finding_info *info = cap_finding_info(f->id);
 
-	cap_json_obj_begin(j);
-	cap_json_kv_str(j, "type", "finding");
 	cap_json_kv_str(j, "id", cap_finding_slug(f->id));
 	cap_json_kv_str(j, "severity", cap_severity_name(f->severity));
 	cap_json_kv_arr_begin(j, "frames");
@@ -194,6 +192,13 @@ int cap_report_json_finding(struct cap_json *j, const struct cap_finding *f)
 	for (size_t i = 0; cap_finding_advice_line(f, i) != NULL; i++)
 		cap_json_str(j, cap_finding_advice_line(f, i));
 	cap_json_arr_end(j);
+}
+
+int cap_report_json_finding(struct cap_json *j, const struct cap_finding *f)
+{
+	cap_json_obj_begin(j);
+	cap_json_kv_str(j, "type", "finding");
+	cap_report_json_finding_fields(j, f);
 	cap_json_obj_end(j);
 	return end(j);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "negscope/report.h"
+#include "negscope/tok.h"
 
 #define WRAP 100
 /* Verdict lines before "... and N more"; quiet conversations listed before folding. */
@@ -79,16 +80,18 @@ static void wrapped(struct out *o, const char *text, int indent)
 	put(o, "\n");
 }
 
+static const struct cap_tok dir_labels[] = {
+	{ CAP_STEP_TO_SERVER, "client → server" },
+	{ CAP_STEP_FROM_SERVER, "client ← server" },
+	{ CAP_STEP_TO_KDC, "client → KDC   " },
+	{ CAP_STEP_FROM_KDC, "client ← KDC   " },
+	{ CAP_STEP_NOTE, "               " },
+	{ 0, NULL },
+};
+
 static const char *dir_label(enum cap_step_dir d)
 {
-	switch (d) {
-	case CAP_STEP_TO_SERVER: return "client → server";
-	case CAP_STEP_FROM_SERVER: return "client ← server";
-	case CAP_STEP_TO_KDC: return "client → KDC   ";
-	case CAP_STEP_FROM_KDC: return "client ← KDC   ";
-	case CAP_STEP_NOTE: return "               ";
-	}
-	return "";
+	return cap_tok_name(dir_labels, d, "");
 }
 
 static void conv_head(struct out *o, const struct cap_conversation *c)
@@ -193,14 +196,16 @@ static void ladder(struct out *o, const struct cap_analysis *a, const struct cap
 	put(o, "\n");
 }
 
+static const struct cap_tok sev_colors[] = {
+	{ CAP_SEV_ERROR, RED BOLD },
+	{ CAP_SEV_WARNING, YELLOW BOLD },
+	{ CAP_SEV_INFO, CYAN },
+	{ 0, NULL },
+};
+
 static const char *sev_color(enum cap_severity s)
 {
-	switch (s) {
-	case CAP_SEV_ERROR: return RED BOLD;
-	case CAP_SEV_WARNING: return YELLOW BOLD;
-	case CAP_SEV_INFO: return CYAN;
-	}
-	return "";
+	return cap_tok_name(sev_colors, s, "");
 }
 
 static void sev_upper(enum cap_severity sv, char *out, size_t cap)
