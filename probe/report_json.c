@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "negscope/json.h"
+#include "negscope/krb5.h"
 #include "negscope/report.h"
+#include "negscope/tok.h"
 
 static void kv_str_or_null(struct cap_json *j, const char *key, const char *s)
 {
@@ -14,22 +16,6 @@ static void kv_str_or_null(struct cap_json *j, const char *key, const char *s)
 		cap_json_kv_str(j, key, s);
 	else
 		cap_json_kv_null(j, key);
-}
-
-static const char *krb_msg_name(int t)
-{
-	switch (t) {
-	case 10: return "AS-REQ";
-	case 11: return "AS-REP";
-	case 12: return "TGS-REQ";
-	case 13: return "TGS-REP";
-	case 14: return "AP-REQ";
-	case 15: return "AP-REP";
-	case 22: return "KRB-CRED";
-	case 30: return "KRB-ERROR";
-	default: break;
-	}
-	return NULL;
 }
 
 void probe_json_token(struct cap_json *j, const char *key, const struct probe_token *t)
@@ -51,8 +37,8 @@ void probe_json_token(struct cap_json *j, const char *key, const struct probe_to
 	cap_json_kv_bool(j, "spnego", d->spnego);
 	if (d->neg_state >= 0)
 		cap_json_kv_int(j, "neg_state", d->neg_state);
-	if (krb_msg_name(d->krb_msg) != NULL)
-		cap_json_kv_str(j, "krb_msg", krb_msg_name(d->krb_msg));
+	if (cap_krb_msg_type_name(d->krb_msg) != NULL)
+		cap_json_kv_str(j, "krb_msg", cap_krb_msg_type_name(d->krb_msg));
 	if (d->sname[0] != '\0')
 		cap_json_kv_str(j, "sname", d->sname);
 	if (d->realm[0] != '\0')
@@ -81,16 +67,13 @@ static long long us(double ms)
 	return (long long)(ms * 1000.0 + 0.5);
 }
 
-static const char *gss_name(enum probe_gss_outcome g)
-{
-	switch (g) {
-	case PROBE_GSSO_CONTINUE: return "continue";
-	case PROBE_GSSO_COMPLETE: return "complete";
-	case PROBE_GSSO_ERROR: return "error";
-	case PROBE_GSSO_NONE: break;
-	}
-	return NULL;
-}
+/* "gss": null for PROBE_GSSO_NONE (no GSS step on this leg) */
+static const struct cap_tok gss_outcome_names[] = {
+	{ PROBE_GSSO_CONTINUE, "continue" },
+	{ PROBE_GSSO_COMPLETE, "complete" },
+	{ PROBE_GSSO_ERROR, "error" },
+	{ 0, NULL },
+};
 
 static void leg_record(struct cap_json *j, const struct probe_result *r, const struct probe_leg *l)
 {
@@ -130,7 +113,7 @@ static void leg_record(struct cap_json *j, const struct probe_result *r, const s
 	kv_str_or_null(j, "connection_header", l->connection);
 	kv_str_or_null(j, "persistent_auth", l->persistent_auth);
 	probe_json_token(j, "token_received", &l->recv);
-	kv_str_or_null(j, "gss", gss_name(l->gss));
+	kv_str_or_null(j, "gss", cap_tok_name(gss_outcome_names, l->gss, NULL));
 	kv_str_or_null(j, "gss_error", l->gss_error);
 	if (l->curl_code != 0) {
 		cap_json_kv_obj_begin(j, "error");
@@ -151,39 +134,18 @@ static void leg_record(struct cap_json *j, const struct probe_result *r, const s
 	cap_json_obj_end(j);
 }
 
+/* negprobe's own fields first, then the finding's fields exactly as negcap writes them. */
 static void finding_record(struct cap_json *j, const struct probe_result *r,
 			   const struct probe_finding *pf)
 {
-	const struct cap_finding *f = &pf->rec;
-	const struct cap_finding_info *t = cap_finding_info(f->id);
-	char words[CAP_FINDING_TEXT_MAX];
-
 	cap_json_obj_begin(j);
 	cap_json_kv_str(j, "type", "finding");
 	cap_json_kv_str(j, "target", r->url);
-	cap_json_kv_str(j, "id", cap_finding_slug(f->id));
-	cap_json_kv_str(j, "severity", cap_severity_name(f->severity));
 	if (pf->leg > 0)
 		cap_json_kv_uint(j, "leg", pf->leg);
 	else
 		cap_json_kv_null(j, "leg");
-	kv_str_or_null(j, "title", t != NULL ? t->title : NULL);
-	kv_str_or_null(j, "explanation", t != NULL ? t->explanation : NULL);
-	kv_str_or_null(j, "detail",
-		       cap_finding_detail_text(f, words, sizeof(words)) > 0 ? words : NULL);
-	cap_json_kv_arr_begin(j, "advice");
-	for (size_t i = 0; i < cap_finding_nadvice(f); i++) {
-		cap_finding_advice_text(f, i, words, sizeof(words));
-		cap_json_str(j, words);
-	}
-	cap_json_arr_end(j);
-	/* evidence fields, flat, as negcap writes them */
-	for (size_t i = 0; i < f->nev; i++) {
-		if (f->ev[i].is_num)
-			cap_json_kv_int(j, f->ev[i].key, f->ev[i].num);
-		else
-			cap_json_kv_str(j, f->ev[i].key, f->ev[i].str);
-	}
+	cap_report_json_finding_fields(j, &pf->rec);
 	cap_json_obj_end(j);
 }
 
@@ -213,7 +175,7 @@ static void krb_record(struct cap_json *j, const struct probe_result *r,
 	cap_json_kv_int(j, "ts_us", (long long)(w->ts * 1e6));
 	cap_json_kv_str(j, "transport", w->tcp ? "tcp" : "udp");
 	cap_json_kv_str(j, "direction", w->from_kdc ? "from-kdc" : "to-kdc");
-	kv_str_or_null(j, "msg", krb_msg_name(w->msg_type));
+	kv_str_or_null(j, "msg", cap_krb_msg_type_name(w->msg_type));
 	if (w->sname[0] != '\0')
 		cap_json_kv_str(j, "sname", w->sname);
 	if (w->realm[0] != '\0')

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "negscope/tok.h"
+
 void probe_result_init(struct probe_result *r, const char *url)
 {
 	memset(r, 0, sizeof(*r));
@@ -94,13 +96,15 @@ int probe_result_worst(const struct probe_result *r)
 	return worst;
 }
 
+static const struct cap_tok deleg_result_names[] = {
+	{ PROBE_DELEG_R_NOT_REQUESTED, "not-requested" },
+	{ PROBE_DELEG_R_GRANTED, "granted" },
+	{ PROBE_DELEG_R_NOT_TRUSTED, "not-trusted" },
+	{ PROBE_DELEG_R_REFUSED, "refused" },
+	{ 0, NULL },
+};
+
 const char *probe_deleg_result_name(enum probe_deleg_result d)
 {
-	switch (d) {
-	case PROBE_DELEG_R_NOT_REQUESTED: return "not-requested";
-	case PROBE_DELEG_R_GRANTED: return "granted";
-	case PROBE_DELEG_R_NOT_TRUSTED: return "not-trusted";
-	case PROBE_DELEG_R_REFUSED: return "refused";
-	}
-	return "?";
+	return cap_tok_name(deleg_result_names, d, "?");
 }

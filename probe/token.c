@@ -10,6 +10,7 @@
 
 #include "negscope/authhdr.h"
 #include "negscope/classify.h"
+#include "negscope/dynbuf.h"
 #include "negscope/token.h"
 
 static enum probe_used_mech mech_of(enum cap_token_mech m)
@@ -68,44 +69,22 @@ void probe_token_describe(const uint8_t *p, size_t len, struct probe_token_desc 
 	free(t);
 }
 
-/* Appends n bytes of s to out (cut at cap, always NUL-terminated). */
-static void append(char *out, size_t cap, size_t *used, const char *s, size_t n)
+/* The value with each token replaced by its size, into o.  Cut at o's cap: a cut ends
+ * the text there (cap_dynbuf refuses every later add); the result says whether it was. */
+static enum cap_dyn_err shown(const struct cap_authhdr *h, const char *value,
+			      struct cap_dynbuf *o)
 {
-	if (*used + 1 >= cap)
-		return;
-	if (n > cap - 1 - *used)
-		n = cap - 1 - *used;
-	memcpy(out + *used, s, n);
-	*used += n;
-	out[*used] = '\0';
-}
+	size_t len = strlen(value), at = 0;
+	enum cap_dyn_err e;
 
-void probe_auth_value_shown(const char *value, char *out, size_t cap)
-{
-	struct cap_authhdr *h;
-	struct cap_span v = {(const uint8_t *)value, strlen(value)};
-	size_t used = 0, at = 0;
-	char tok[48];
-
-	if (cap == 0)
-		return;
-	out[0] = '\0';
-	h = malloc(sizeof(*h));
-	if (h != NULL) {
-		cap_authhdr_init(h);
-		cap_authhdr_parse(h, CAP_HDR_WWW_AUTHENTICATE, v);
-	}
 	if (h == NULL || h->status != CAP_OK) {
 		/* tokens cannot be told from parameters: nothing after the scheme */
 		size_t sp = strcspn(value, " ");
 
-		append(out, cap, &used, value, sp);
-		if (value[sp] != '\0') {
-			snprintf(tok, sizeof(tok), " <%zu chars>", v.len - sp - 1);
-			append(out, cap, &used, tok, strlen(tok));
-		}
-		free(h);
-		return;
+		e = cap_dynbuf_add(o, value, sp);
+		if (e != CAP_DYN_OK || value[sp] == '\0')
+			return e;
+		return cap_dynbuf_addf(o, " <%zu chars>", len - sp - 1);
 	}
 	for (size_t i = 0; i < h->n; i++) {
 		const struct cap_auth_challenge *ch = &h->ch[i];
@@ -113,12 +92,32 @@ void probe_auth_value_shown(const char *value, char *out, size_t cap)
 
 		if (!ch->has_token68)
 			continue;
-		off = (size_t)(ch->token68.p - v.p);
-		append(out, cap, &used, value + at, off - at);
-		snprintf(tok, sizeof(tok), "<token, %zu chars>", ch->token68.len);
-		append(out, cap, &used, tok, strlen(tok));
+		off = (size_t)(ch->token68.p - (const uint8_t *)value);
+		e = cap_dynbuf_add(o, value + at, off - at);
+		if (e == CAP_DYN_OK)
+			e = cap_dynbuf_addf(o, "<token, %zu chars>", ch->token68.len);
+		if (e != CAP_DYN_OK)
+			return e;
 		at = off + ch->token68.len;
 	}
-	append(out, cap, &used, value + at, v.len - at);
+	return cap_dynbuf_add(o, value + at, len - at);
+}
+
+void probe_auth_value_shown(const char *value, char *out, size_t cap)
+{
+	struct cap_authhdr *h;
+	struct cap_dynbuf o;
+
+	if (cap == 0)
+		return;
+	cap_dynbuf_init_fixed(&o, out, cap);
+	h = malloc(sizeof(*h));
+	if (h != NULL) {
+		cap_authhdr_init(h);
+		cap_authhdr_parse(h, CAP_HDR_WWW_AUTHENTICATE,
+				  (struct cap_span){(const uint8_t *)value, strlen(value)});
+	}
+	/* a cut value stays cut: the line says as much as fits */
+	(void)shown(h, value, &o);
 	free(h);
 }

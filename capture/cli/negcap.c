@@ -24,6 +24,7 @@
 #include "cli/decode_cmd.h"
 #include "cli/limit_opts.h"
 #include "negscope/analysis.h"
+#include "negscope/dynbuf.h"
 #include "negscope/pipeline.h"
 #include "negscope/report.h"
 #include "negscope/source.h"
@@ -50,7 +51,7 @@ struct opts {
 	int snaplen;
 	const char *user;
 	bool json, events, quiet, verbose, no_color, promisc;
-	char *filter;
+	struct cap_dynbuf filter; /* the filter words joined by spaces, at most MAX_FILTER - 1 */
 	struct cap_pipeline_limits plim;
 	struct cap_analysis_limits alim;
 };
@@ -125,20 +126,23 @@ static int usage_error(const char *fmt, ...)
 /* Appends filter words, space-separated, capped. */
 static int add_filter_word(struct opts *o, const char *w)
 {
-	size_t have = o->filter != NULL ? strlen(o->filter) : 0;
-	size_t add = strlen(w);
-	char *nf;
+	enum cap_dyn_err e = CAP_DYN_OK;
 
-	if (have + add + 2 > MAX_FILTER)
+	if (cap_dynbuf_len(&o->filter) > 0)
+		e = cap_dynbuf_addc(&o->filter, ' ');
+	if (e == CAP_DYN_OK)
+		e = cap_dynbuf_adds(&o->filter, w);
+	if (e == CAP_DYN_TOO_LARGE)
 		return usage_error("filter expression longer than %s bytes", "8192");
-	nf = realloc(o->filter, have + add + 2);
-	if (nf == NULL)
+	if (e != CAP_DYN_OK)
 		return usage_error("%s", "out of memory");
-	if (have > 0)
-		nf[have++] = ' ';
-	memcpy(nf + have, w, add + 1);
-	o->filter = nf;
 	return 0;
+}
+
+/* The filter expression, or NULL when none was given. */
+static const char *filter_of(const struct opts *o)
+{
+	return cap_dynbuf_len(&o->filter) > 0 ? cap_dynbuf_ptr(&o->filter) : NULL;
 }
 
 /* A filter that does not compile is a usage error, found before any input is opened
@@ -317,7 +321,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return usage_error("%s", "--events goes with --json");
 	if (o->quiet && o->verbose)
 		return usage_error("%s", "-q and -v cannot be used together");
-	if (o->filter != NULL && check_filter(o->filter) != 0)
+	if (filter_of(o) != NULL && check_filter(filter_of(o)) != 0)
 		return -1;
 	return 0;
 }
@@ -482,7 +486,7 @@ static int run(struct opts *o)
 	memset(&so, 0, sizeof(so));
 	so.snaplen = o->snaplen;
 	so.promisc = o->promisc;
-	so.filter = o->filter;
+	so.filter = filter_of(o);
 	so.max_packets = o->count;
 	/* Live: packets come in kernel blocks handed over at least every 100 ms (the
 	 * source's read timeout), as for tcpdump -w, in a larger ring; immediate mode (a
@@ -664,12 +668,13 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	memset(&o, 0, sizeof(o));
+	cap_dynbuf_init(&o.filter, MAX_FILTER - 1);
 	r = parse_args(argc, argv, &o);
 	if (r != 0) {
-		free(o.filter);
+		cap_dynbuf_free(&o.filter);
 		return r > 0 ? EXIT_CLEAN : EXIT_USAGE;
 	}
 	r = run(&o);
-	free(o.filter);
+	cap_dynbuf_free(&o.filter);
 	return r;
 }

@@ -164,13 +164,11 @@ int cap_report_json_krb(struct cap_json *j, const struct cap_krb_fact *f)
 	return end(j);
 }
 
-int cap_report_json_finding(struct cap_json *j, const struct cap_finding *f)
+void cap_report_json_finding_fields(struct cap_json *j, const struct cap_finding *f)
 {
 	const struct cap_finding_info *info = cap_finding_info(f->id);
 	char words[CAP_FINDING_TEXT_MAX];
 
-	cap_json_obj_begin(j);
-	cap_json_kv_str(j, "type", "finding");
 	cap_json_kv_str(j, "id", cap_finding_slug(f->id));
 	cap_json_kv_str(j, "severity", cap_severity_name(f->severity));
 	cap_json_kv_arr_begin(j, "frames");
@@ -198,6 +196,13 @@ int cap_report_json_finding(struct cap_json *j, const struct cap_finding *f)
 		cap_json_str(j, words);
 	}
 	cap_json_arr_end(j);
+}
+
+int cap_report_json_finding(struct cap_json *j, const struct cap_finding *f)
+{
+	cap_json_obj_begin(j);
+	cap_json_kv_str(j, "type", "finding");
+	cap_report_json_finding_fields(j, f);
 	cap_json_obj_end(j);
 	return end(j);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "negscope/dynbuf.h"
 #include "negscope/krb5.h"
 #include "negscope/ntlmssp.h"
 #include "negscope/report.h"
@@ -88,33 +89,29 @@ const char *cap_report_step_kind_name(enum cap_step_kind k)
 
 /* ---- a bounded line ---- */
 
+/* The caller's buffer: cut at its size, always NUL-terminated, nothing after a cut. */
 struct line {
-	char *p;
-	size_t cap, len;
+	struct cap_dynbuf b;
 };
 
 static void add(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void add(struct line *l, const char *fmt, ...)
 {
+	enum cap_dyn_err e;
 	va_list ap;
-	int n;
 
-	if (l->cap == 0 || l->len + 1 >= l->cap)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(l->p + l->len, l->cap - l->len, fmt, ap);
+	e = cap_dynbuf_vaddf(&l->b, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		l->len = (size_t)n < l->cap - l->len ? l->len + (size_t)n : l->cap - 1;
+	(void)e; /* cut at the caller's size: the line so far is the best that fits */
 }
 
 static struct line line_of(char *buf, size_t cap)
 {
-	struct line l = {buf, cap, 0};
+	struct line l;
 
-	if (cap > 0)
-		buf[0] = '\0';
+	cap_dynbuf_init_fixed(&l.b, buf, cap);
 	return l;
 }
 
@@ -228,7 +225,7 @@ size_t cap_report_auth_summary(const struct cap_auth_fact *f, char *buf, size_t 
 	auth_text(&l, &a, f->sname, f->realm, f->etype, f->kvno);
 	if (f->kind == CAP_TOKEN_UNDECODABLE && f->error[0] != '\0')
 		add(&l, " (%s)", f->error);
-	return l.len;
+	return cap_dynbuf_len(&l.b);
 }
 
 static void offered_text(struct line *l, uint32_t offered)
@@ -256,7 +253,7 @@ size_t cap_report_challenges_text(const struct cap_http_fact *f, char *buf, size
 		else if (c->nparams > 0)
 			add(&l, " %s=\"%s\"%s", c->param, c->value, c->nparams > 1 ? ", ..." : "");
 	}
-	return l.len;
+	return cap_dynbuf_len(&l.b);
 }
 
 static void decode_problem(struct line *l, unsigned caps_hit, enum cap_status st, size_t bytes)
@@ -279,7 +276,7 @@ size_t cap_report_krb_problem(const struct cap_krb_fact *f, char *buf, size_t ca
 		return 0;
 	add(&l, "Kerberos message ");
 	decode_problem(&l, f->caps_hit, f->decode_status, f->bytes);
-	return l.len;
+	return cap_dynbuf_len(&l.b);
 }
 
 size_t cap_report_step_text(const struct cap_step *s, char *buf, size_t cap)
@@ -340,7 +337,7 @@ size_t cap_report_step_text(const struct cap_step *s, char *buf, size_t cap)
 		    cap_tok_name(unreachable_words, s->close, "no answer"));
 		break;
 	}
-	return l.len;
+	return cap_dynbuf_len(&l.b);
 }
 
 /* ---- JSON ---- */

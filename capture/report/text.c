@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "negscope/dynbuf.h"
 #include "negscope/report.h"
+#include "negscope/tok.h"
 
 #define WRAP 100
 /* Verdict lines before "... and N more"; quiet conversations listed before folding. */
@@ -16,8 +18,14 @@
 /* Ladders up to this many steps are shown whole. */
 #define LADDER_FULL 24
 
+/* The most bytes put() holds before a newline lets it write them.  Report lines are made
+ * of capped fields and wrapped text, so none comes near this; passing it is a bug, and
+ * the report then fails (returns -1) rather than print a line with a hole in it. */
+#define OUT_LINE_MAX (64u * 1024u)
+
 struct out {
 	FILE *fp;
+	struct cap_dynbuf line; /* what put() formatted since the last newline it wrote */
 	bool color;
 	bool err;
 };
@@ -37,14 +45,28 @@ static const char *C(const struct out *o, const char *code)
 
 static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Writes the buffered text and empties the buffer. */
+static void out_flush(struct out *o)
+{
+	size_t n = cap_dynbuf_len(&o->line);
+
+	if (n > 0 && fwrite(cap_dynbuf_ptr(&o->line), 1, n, o->fp) != n)
+		o->err = true;
+	cap_dynbuf_reset(&o->line);
+}
+
 static void put(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
+	size_t n;
 
 	va_start(ap, fmt);
-	if (vfprintf(o->fp, fmt, ap) < 0)
+	if (cap_dynbuf_vaddf(&o->line, fmt, ap) != CAP_DYN_OK)
 		o->err = true;
 	va_end(ap);
+	n = cap_dynbuf_len(&o->line);
+	if (n > 0 && cap_dynbuf_ptr(&o->line)[n - 1] == '\n')
+		out_flush(o);
 }
 
 /* Writes text word-wrapped at WRAP columns; continuation lines get `indent` spaces
@@ -79,16 +101,18 @@ static void wrapped(struct out *o, const char *text, int indent)
 	put(o, "\n");
 }
 
+static const struct cap_tok dir_labels[] = {
+	{ CAP_STEP_TO_SERVER, "client → server" },
+	{ CAP_STEP_FROM_SERVER, "client ← server" },
+	{ CAP_STEP_TO_KDC, "client → KDC   " },
+	{ CAP_STEP_FROM_KDC, "client ← KDC   " },
+	{ CAP_STEP_NOTE, "               " },
+	{ 0, NULL },
+};
+
 static const char *dir_label(enum cap_step_dir d)
 {
-	switch (d) {
-	case CAP_STEP_TO_SERVER: return "client → server";
-	case CAP_STEP_FROM_SERVER: return "client ← server";
-	case CAP_STEP_TO_KDC: return "client → KDC   ";
-	case CAP_STEP_FROM_KDC: return "client ← KDC   ";
-	case CAP_STEP_NOTE: return "               ";
-	}
-	return "";
+	return cap_tok_name(dir_labels, d, "");
 }
 
 static void conv_head(struct out *o, const struct cap_conversation *c)
@@ -193,14 +217,16 @@ static void ladder(struct out *o, const struct cap_analysis *a, const struct cap
 	put(o, "\n");
 }
 
+static const struct cap_tok sev_colors[] = {
+	{ CAP_SEV_ERROR, RED BOLD },
+	{ CAP_SEV_WARNING, YELLOW BOLD },
+	{ CAP_SEV_INFO, CYAN },
+	{ 0, NULL },
+};
+
 static const char *sev_color(enum cap_severity s)
 {
-	switch (s) {
-	case CAP_SEV_ERROR: return RED BOLD;
-	case CAP_SEV_WARNING: return YELLOW BOLD;
-	case CAP_SEV_INFO: return CYAN;
-	}
-	return "";
+	return cap_tok_name(sev_colors, s, "");
 }
 
 static void sev_upper(enum cap_severity sv, char *out, size_t cap)
@@ -361,11 +387,12 @@ static void caps_hit(struct out *o, const struct cap_pipeline_stats *st,
 int cap_report_text(FILE *fp, const struct cap_analysis *a, const struct cap_pipeline_stats *st,
 		    const struct cap_report_input *in, const struct cap_report_opts *opts)
 {
-	struct out o = {fp, opts != NULL && opts->color, false};
+	struct out o = {.fp = fp, .color = opts != NULL && opts->color};
 	const struct cap_analysis_stats *as = cap_analysis_stats(a);
 	size_t nf = cap_analysis_nfindings(a);
 	bool quiet = opts != NULL && opts->quiet;
 
+	cap_dynbuf_init(&o.line, OUT_LINE_MAX);
 	if (!quiet) {
 		verdict(&o, a);
 		conversations(&o, a, opts != NULL && opts->verbose);
@@ -409,6 +436,8 @@ int cap_report_text(FILE *fp, const struct cap_analysis *a, const struct cap_pip
 			put(&o, "; interrupted");
 		put(&o, "\n");
 	}
+	out_flush(&o);
+	cap_dynbuf_free(&o.line);
 	if (fflush(fp) != 0)
 		o.err = true;
 	return o.err ? -1 : 0;

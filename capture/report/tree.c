@@ -11,6 +11,7 @@
 #include "negscope/classify.h"
 #include "negscope/der.h"
 #include "negscope/hex.h"
+#include "negscope/tok.h"
 #include "negscope/tree.h"
 
 struct emit {
@@ -409,6 +410,14 @@ static void e_kdc_req(struct emit *e, const struct cap_krb_kdc_req *r)
 		e_ticket(e, "additional_ticket", &r->additional_tickets[i]);
 }
 
+/* How a KRB-ERROR's e-data was read (RFC 4120 §5.9.1, MS-KILE §2.2.1). */
+static const struct cap_tok edata_kinds[] = {
+	{ CAP_KRB_EDATA_METHOD_DATA, "METHOD-DATA" },
+	{ CAP_KRB_EDATA_KERB_ERROR_DATA, "KERB-ERROR-DATA" },
+	{ CAP_KRB_EDATA_TYPED_DATA, "TYPED-DATA" },
+	{ 0, NULL },
+};
+
 static void e_krb_error(struct emit *e, const struct cap_krb_error *x)
 {
 	char b[32];
@@ -429,12 +438,7 @@ static void e_krb_error(struct emit *e, const struct cap_krb_error *x)
 		return;
 	e_obj(e, "e_data");
 	e_int(e, "len", (long long)x->e_data.len);
-	switch (x->e_data_kind) {
-	case CAP_KRB_EDATA_METHOD_DATA: e_str(e, "kind", "METHOD-DATA"); break;
-	case CAP_KRB_EDATA_KERB_ERROR_DATA: e_str(e, "kind", "KERB-ERROR-DATA"); break;
-	case CAP_KRB_EDATA_TYPED_DATA: e_str(e, "kind", "TYPED-DATA"); break;
-	default: e_str(e, "kind", "unknown"); break;
-	}
+	e_str(e, "kind", cap_tok_name(edata_kinds, x->e_data_kind, "unknown"));
 	if (x->e_data_kind == CAP_KRB_EDATA_KERB_ERROR_DATA)
 		e_named(e, "data_type", x->kerb_err_data_type,
 			cap_krb_kerb_err_data_type_name(x->kerb_err_data_type));

@@ -106,6 +106,10 @@ int cap_html_escape_str(FILE *out, const char *s);
 int cap_report_json_http(struct cap_json *j, const struct cap_http_fact *f);
 int cap_report_json_krb(struct cap_json *j, const struct cap_krb_fact *f);
 int cap_report_json_finding(struct cap_json *j, const struct cap_finding *f);
+/* A finding's fields (id, severity, frames, count, conversation, evidence, title,
+ * explanation, detail, advice) into an object the caller opened and will close, so a
+ * program can put its own fields first (negprobe's "target" and "leg"). */
+void cap_report_json_finding_fields(struct cap_json *j, const struct cap_finding *f);
 /* One conversation with its ladder: typed steps as fields (negcap --json --events). */
 int cap_report_json_conversation(struct cap_json *j, const struct cap_conversation *c);
 int cap_report_json_conversations(struct cap_json *j, const struct cap_analysis *a);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "expect.h"
+#include "negscope/report.h"
 #include "probe.h"
 #include "report.h"
 
@@ -102,8 +103,10 @@ static void json_lines(void **state)
 				    "\\\"quoted\\\"\",\"tls\":null}"));
 	assert_non_null(strstr(out, "\"spn\":\"HTTP/crm.example.test:5555\",\"form\":\"FQDN with "
 				    "port\",\"exists\":true"));
-	assert_non_null(strstr(out, "\"id\":\"keepalive-missing\",\"severity\":\"error\",\"leg\":2"));
-	assert_non_null(strstr(out, "\"local_port\":40001,\"connection_header\":\"close\"}"));
+	assert_non_null(strstr(out, "\"leg\":2,\"id\":\"keepalive-missing\",\"severity\":\"error\","));
+	assert_non_null(strstr(out, "\"local_port\":40001,\"connection_header\":\"close\",\"title\":"));
+	assert_non_null(strstr(out, "\"gss\":\"continue\""));
+	assert_non_null(strstr(out, "\"delegation\":\"not-requested\""));
 	/* the result: checks outcome, ok false because keepalive failed */
 	assert_non_null(strstr(out, "\"type\":\"result\",\"target\":\"http://crm.example.test:5555/\","
 				    "\"ok\":false,\"exit\":1,\"mech\":\"kerberos\",\"authenticated\":true,"
@@ -119,6 +122,40 @@ static void json_lines(void **state)
 	probe_expect_judge(&r, ex, 0);
 	out = render(&r);
 	assert_non_null(strstr(out, "\"ok\":false,\"exit\":1,\"mech\":null,"));
+	free(out);
+	probe_result_clear(&r);
+}
+
+/* A finding record is negprobe's target and leg, then exactly the bytes negcap's writer
+ * gives the same finding after its "type". */
+static void finding_is_negcaps(void **state)
+{
+	struct probe_result r;
+	struct probe_finding *f;
+	struct cap_json j;
+	char negcap[4096], want[4200], words[CAP_FINDING_TEXT_MAX], *out;
+	const char *type = "{\"type\":\"finding\",";
+
+	(void)state;
+	probe_result_init(&r, "http://web.example.test/");
+	f = probe_result_add_finding(&r, CAP_F_TOKEN_TOO_LARGE, 0);
+	assert_non_null(f);
+	cap_finding_add_frame(&f->rec, 3);
+	cap_finding_set_num(&f->rec, "header_bytes", 17000);
+	f->rec.w.detail = CAP_D_TOKEN_HEADER_SIZE;
+	f->rec.w.num[0] = 16384;
+	cap_json_init_buf(&j, negcap, sizeof(negcap));
+	assert_int_equal(cap_report_json_finding(&j, &f->rec), 0);
+	assert_memory_equal(negcap, type, strlen(type));
+	snprintf(want, sizeof(want), "{\"type\":\"finding\",\"target\":\"http://web.example.test/\","
+		 "\"leg\":null,%s", negcap + strlen(type));
+	out = render(&r);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "\"frames\":[3],"));
+	assert_non_null(strstr(out, "\"header_bytes\":17000,"));
+	assert_true(cap_finding_detail_text(&f->rec, words, sizeof(words)) > 0);
+	snprintf(want, sizeof(want), "\"detail\":\"%s\",\"advice\":[", words);
+	assert_non_null(strstr(out, want));
 	free(out);
 	probe_result_clear(&r);
 }
@@ -170,6 +207,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(json_lines),
+		cmocka_unit_test(finding_is_negcaps),
 		cmocka_unit_test(junit),
 	};
 
