@@ -294,7 +294,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 			if (negcap_parse_size(val, UINT64_MAX, &v) != 0 || v == 0)
 				return usage_error("bad packet count '%s' "
-							   "(a positive number)", val);
+						   "(a positive number)", val);
 			o->count = v;
 			break;
 		}
@@ -303,7 +303,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 			if (negcap_parse_size(val, 262144, &v) != 0)
 				return usage_error("bad snap length '%s' "
-							   "(0 to 262144; 0 = default)", val);
+						   "(0 to 262144; 0 = default)", val);
 			o->snaplen = (int)v;
 			break;
 		}
