@@ -578,7 +578,8 @@ static void fill_info(struct probe_http_conn *c, CURLcode rc)
 	if (rc == CURLE_OK && curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &l) == CURLE_OK)
 		r->status = l;
 	if (curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &l) == CURLE_OK)
-		r->http_version = l == CURL_HTTP_VERSION_1_0 ? 10 : l == CURL_HTTP_VERSION_2_0 ? 20 :
+		r->http_version = l == CURL_HTTP_VERSION_1_0 ? 10 :
+				  l == CURL_HTTP_VERSION_2_0 ? 20 :
 				  l == CURL_HTTP_VERSION_1_1 ? 11 : 0;
 	if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &l) == CURLE_OK)
 		r->conn_new = l > 0;
@@ -653,7 +654,8 @@ static struct probe_http_conn *take_done(struct probe_http_multi *m)
 		/* after the removal: the failed connection is closed, so a server that serves
 		 * one connection at a time answers the second */
 		if (presented_certificate(c->resp.tls))
-			cert_summary(c->opts, c->easy, c->resp.certificate, sizeof(c->resp.certificate));
+			cert_summary(c->opts, c->easy, c->resp.certificate,
+				     sizeof(c->resp.certificate));
 		m->running--;
 		return c;
 	}

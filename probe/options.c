@@ -140,14 +140,15 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 			else if (strcasecmp(optarg, "ntlm") == 0)
 				o->cfg.mech = PROBE_MECH_NTLM;
 			else {
-				snprintf(err, errlen, "--mech %s: use auto, kerberos or ntlm", optarg);
+				snprintf(err, errlen, "--mech %s: use auto, kerberos or ntlm",
+					 optarg);
 				return -1;
 			}
 			break;
 		case OPT_SPN:
 			if (strchr(optarg, '/') == NULL && strchr(optarg, '@') == NULL) {
-				snprintf(err, errlen, "--spn %s: write it as HTTP/host[:port] or HTTP@host",
-					 optarg);
+				snprintf(err, errlen, "--spn %s: write it as HTTP/host[:port] or "
+					 "HTTP@host", optarg);
 				return -1;
 			}
 			o->cfg.spn = optarg;
@@ -161,9 +162,9 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 		case 'u': o->user = optarg; break;
 		case OPT_PASSWORD_FILE: o->password_file = optarg; break;
 		case OPT_PASSWORD:
-			snprintf(err, errlen, "--password: passwords are never taken from the command "
-				 "line (other users can read it); use NEGPROBE_PASSWORD, --password-file "
-				 "or the prompt");
+			snprintf(err, errlen, "--password: passwords are never taken from the "
+				 "command line (other users can read it); use NEGPROBE_PASSWORD, "
+				 "--password-file or the prompt");
 			return -1;
 		case OPT_DELEGATION:
 			if (strcasecmp(optarg, "none") == 0)
@@ -173,7 +174,8 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 			else if (strcasecmp(optarg, "always") == 0)
 				o->cfg.deleg = PROBE_DELEG_ALWAYS;
 			else {
-				snprintf(err, errlen, "--delegation %s: use none, policy or always", optarg);
+				snprintf(err, errlen, "--delegation %s: use none, policy or always",
+					 optarg);
 				return -1;
 			}
 			break;
@@ -181,17 +183,20 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 		case 'k': o->cfg.http.insecure = true; break;
 		case OPT_RESOLVE:
 			if (!resolve_ok(optarg)) {
-				snprintf(err, errlen, "--resolve %s: write it as HOST:PORT:ADDRESS", optarg);
+				snprintf(err, errlen, "--resolve %s: write it as HOST:PORT:ADDRESS",
+					 optarg);
 				return -1;
 			}
 			if (o->nresolve >= PROBE_MAX_RESOLVE) {
-				snprintf(err, errlen, "--resolve: at most %d entries", PROBE_MAX_RESOLVE);
+				snprintf(err, errlen, "--resolve: at most %d entries",
+					 PROBE_MAX_RESOLVE);
 				return -1;
 			}
 			o->resolve[o->nresolve++] = optarg;
 			break;
 		case OPT_MAX_LEGS:
-			if (number("--max-legs", optarg, 1, PROBE_MAX_LEGS_LIMIT, &v, err, errlen) != 0)
+			if (number("--max-legs", optarg, 1, PROBE_MAX_LEGS_LIMIT, &v, err,
+				   errlen) != 0)
 				return -1;
 			o->cfg.max_legs = (int)v;
 			break;
@@ -207,10 +212,12 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 			break;
 		case OPT_EXPECT:
 			if (o->cfg.nexpect >= PROBE_MAX_EXPECT) {
-				snprintf(err, errlen, "--expect: at most %d checks", PROBE_MAX_EXPECT);
+				snprintf(err, errlen, "--expect: at most %d checks",
+					 PROBE_MAX_EXPECT);
 				return -1;
 			}
-			if (probe_expect_parse(optarg, &o->cfg.expect[o->cfg.nexpect], err, errlen) != 0)
+			if (probe_expect_parse(optarg, &o->cfg.expect[o->cfg.nexpect], err,
+					       errlen) != 0)
 				return -1;
 			o->cfg.nexpect++;
 			break;
@@ -232,7 +239,8 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 			else if (strcasecmp(optarg, "never") == 0)
 				o->color = 0;
 			else {
-				snprintf(err, errlen, "--color %s: use auto, always or never", optarg);
+				snprintf(err, errlen, "--color %s: use auto, always or never",
+					 optarg);
 				return -1;
 			}
 			break;

@@ -32,7 +32,8 @@ static void verdict(struct cap_html *h, const struct probe_result *r, size_t t,
 		return;
 	}
 	if (r->authenticated)
-		cap_html_put(h, "%s authenticated", r->mech == PROBE_USED_NTLM ? "NTLM" : "Kerberos");
+		cap_html_put(h, "%s authenticated",
+			     r->mech == PROBE_USED_NTLM ? "NTLM" : "Kerberos");
 	else
 		cap_html_put(h, "Not authenticated");
 	cap_html_put(h, "</strong>: status %ld, %zu leg%s, %u connection%s", r->status, r->nlegs,
@@ -59,9 +60,11 @@ static void verdict(struct cap_html *h, const struct probe_result *r, size_t t,
 
 			if ((int)f->severity != sev)
 				continue;
-			cap_html_put(h, "<li><span class=\"sev %s\">%s</span> <a href=\"#t%zu-finding-%zu\">"
-				     "<code>%s</code></a>: %s</li>\n", cap_html_sev_class(f->severity),
-				     cap_severity_name(f->severity), t, i + 1, cap_finding_slug(f->id),
+			cap_html_put(h, "<li><span class=\"sev %s\">%s</span> "
+				     "<a href=\"#t%zu-finding-%zu\"><code>%s</code></a>: %s</li>\n",
+				     cap_html_sev_class(f->severity),
+				     cap_severity_name(f->severity), t, i + 1,
+				     cap_finding_slug(f->id),
 				     info != NULL ? info->title : "");
 		}
 	cap_html_put(h, "</ul></div>\n");
@@ -101,7 +104,8 @@ static void kdc_rows(struct cap_html *h, const struct probe_result *r)
 		memset(&row, 0, sizeof(row));
 		row.dir = w->from_kdc ? CAP_STEP_FROM_KDC : CAP_STEP_TO_KDC;
 		row.number = w->frame;
-		row.kind = w->error_code >= 0 ? "krb-error" : w->from_kdc ? "kdc-reply" : "kdc-request";
+		row.kind = w->error_code >= 0 ? "krb-error"
+			   : w->from_kdc ? "kdc-reply" : "kdc-request";
 		row.bad = w->error_code >= 0;
 		cap_html_row_begin(h, &row);
 		cap_html_put(h, "(captured frame %llu, %s) ", (unsigned long long)w->frame,
@@ -151,7 +155,8 @@ static void leg_rows(struct cap_html *h, const struct probe_result *r, size_t t,
 	row.dir = CAP_STEP_FROM_SERVER;
 	row.kind = "http-response";
 	row.ok = l->status >= 200 && l->status < 300;
-	row.bad = l->gss == PROBE_GSSO_ERROR || (l->status >= 400 && (l->status != 401 || l->sent.len > 0));
+	row.bad = l->gss == PROBE_GSSO_ERROR ||
+		  (l->status >= 400 && (l->status != 401 || l->sent.len > 0));
 	cap_html_row_begin(h, &row);
 	cap_html_put(h, "%ld ", l->status);
 	cap_html_text(h, l->reason);
@@ -191,8 +196,8 @@ static void findings(struct cap_html *h, const struct probe_result *r, size_t t)
 			snprintf(id, sizeof(id), "t%zu-finding-%zu", t, i + 1);
 			cap_html_finding_begin(h, &pf->rec, id);
 			if (pf->leg > 0 && pf->leg <= r->nlegs)
-				cap_html_put(h, "<p class=\"meta\"><a href=\"#t%zu-leg%u\">leg %u</a></p>\n",
-					     t, pf->leg, pf->leg);
+				cap_html_put(h, "<p class=\"meta\"><a href=\"#t%zu-leg%u\">"
+					     "leg %u</a></p>\n", t, pf->leg, pf->leg);
 			cap_html_finding_end(h, &pf->rec);
 		}
 }
@@ -205,7 +210,8 @@ static void tables(struct cap_html *h, const struct probe_result *r)
 			const struct probe_spn_check *c = &r->spn_checks[i];
 
 			cap_html_put(h, "<tr><td>%s</td><td><code>",
-				     c->exists == 1 ? "exists" : c->exists == 0 ? "missing" : "unknown");
+				     c->exists == 1 ? "exists" :
+				     c->exists == 0 ? "missing" : "unknown");
 			cap_html_text(h, c->spn);
 			cap_html_put(h, "</code></td><td>");
 			cap_html_text(h, c->form);
@@ -218,7 +224,8 @@ static void tables(struct cap_html *h, const struct probe_result *r)
 	if (r->noutcomes > 0) {
 		cap_html_put(h, "<h3>Checks</h3>\n<table>\n");
 		for (size_t i = 0; i < r->noutcomes; i++) {
-			cap_html_put(h, "<tr><td>%s</td><td><code>", r->outcomes[i].pass ? "pass" : "FAIL");
+			cap_html_put(h, "<tr><td>%s</td><td><code>",
+				     r->outcomes[i].pass ? "pass" : "FAIL");
 			cap_html_text(h, r->outcomes[i].expect.text);
 			cap_html_put(h, "</code></td><td>");
 			cap_html_text(h, r->outcomes[i].actual);
@@ -247,8 +254,8 @@ void probe_report_html_target(struct probe_html *ph, const struct probe_result *
 			     r->nfindings);
 		return;
 	}
-	cap_html_put(h, "<section class=\"conv target\" id=\"t%zu\" data-target=\"%zu\"><h2>Target %zu: "
-			"<code>", t, t, t);
+	cap_html_put(h, "<section class=\"conv target\" id=\"t%zu\" data-target=\"%zu\">"
+			"<h2>Target %zu: <code>", t, t, t);
 	cap_html_text(h, r->url);
 	cap_html_put(h, "</code></h2>\n");
 	verdict(h, r, t, principal);
@@ -267,8 +274,8 @@ void probe_report_html_target(struct probe_html *ph, const struct probe_result *
 			kdc_rows(h, r);
 		cap_html_lanes_end(h);
 		if (r->captured && r->nwire == 0)
-			cap_html_put(h, "<p class=\"meta\">No Kerberos traffic on the wire (the tickets "
-					"came from the cache).</p>\n");
+			cap_html_put(h, "<p class=\"meta\">No Kerberos traffic on the wire "
+					"(the tickets came from the cache).</p>\n");
 	}
 	findings(h, r, t);
 	tables(h, r);
@@ -277,8 +284,8 @@ void probe_report_html_target(struct probe_html *ph, const struct probe_result *
 
 int probe_report_html_end(struct probe_html *ph)
 {
-	cap_html_put(&ph->h, "<section id=\"omitted\"><h2>Left out of this file</h2>\n<ul class=\"omitted\">"
-			     "<li>");
+	cap_html_put(&ph->h, "<section id=\"omitted\"><h2>Left out of this file</h2>\n"
+			     "<ul class=\"omitted\"><li>");
 	if (ph->targets > PROBE_HTML_FULL)
 		cap_html_put(&ph->h, "%zu target(s) in one line each (at most %d in full)",
 			     ph->targets - PROBE_HTML_FULL - ph->omitted, PROBE_HTML_FULL);

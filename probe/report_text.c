@@ -50,8 +50,8 @@ static void leg_lines(const struct pen *p, const struct probe_result *r, const s
 	fprintf(fp, "\n");
 	if (l->curl_code == 0 || l->local_port != 0)
 		fprintf(fp, "         %s%s connection, local port %ld -> %s:%ld%s\n", c_on(p, DIM),
-			l->conn_new ? "new" : "same", l->local_port, safe(b1, l->remote_ip), l->remote_port,
-			c_on(p, OFF));
+			l->conn_new ? "new" : "same", l->local_port, safe(b1, l->remote_ip),
+			l->remote_port, c_on(p, OFF));
 	if (l->sent.len > 0)
 		fprintf(fp, "         -> %s\n", safe(b1, l->sent.desc.summary));
 	if (l->curl_code != 0) {
@@ -79,7 +79,8 @@ static void leg_lines(const struct pen *p, const struct probe_result *r, const s
 	if (l->recv.len > 0)
 		fprintf(fp, "         <- %s\n", safe(b1, l->recv.desc.summary));
 	if (l->gss == PROBE_GSSO_ERROR && l->gss_error != NULL)
-		fprintf(fp, "         %sGSS: %s%s\n", c_on(p, RED), safe(b2, l->gss_error), c_on(p, OFF));
+		fprintf(fp, "         %sGSS: %s%s\n", c_on(p, RED), safe(b2, l->gss_error),
+			c_on(p, OFF));
 	else if (l->gss == PROBE_GSSO_COMPLETE)
 		fprintf(fp, "         GSS: complete\n");
 }
@@ -93,8 +94,8 @@ static void finding_lines(const struct pen *p, const struct probe_finding *pf)
 	char words[CAP_FINDING_TEXT_MAX];
 
 	fprintf(fp, "  %s%-7s%s %s%s%s", c_on(p, sev_color(f->severity)),
-		cap_severity_name(f->severity), c_on(p, OFF), c_on(p, BOLD), cap_finding_slug(f->id),
-		c_on(p, OFF));
+		cap_severity_name(f->severity), c_on(p, OFF), c_on(p, BOLD),
+		cap_finding_slug(f->id), c_on(p, OFF));
 	if (t != NULL)
 		fprintf(fp, "  %s", t->title);
 	if (pf->leg > 0)
@@ -160,7 +161,8 @@ void probe_report_text(FILE *fp, const struct probe_result *r, bool color, const
 	if (principal != NULL && principal[0] != '\0')
 		fprintf(fp, "  client %s\n", safe(b1, principal));
 	if (probe_result_has(r, CAP_F_TLS_INSECURE))
-		fprintf(fp, "  %sTLS CERTIFICATE CHECKS ARE OFF (-k): a browser would verify this site%s\n",
+		fprintf(fp, "  %sTLS CERTIFICATE CHECKS ARE OFF (-k): a browser would verify "
+			"this site%s\n",
 			c_on(&p, RED), c_on(&p, OFF));
 	fprintf(fp, "\n");
 	for (size_t i = 0; i < r->nlegs; i++)
@@ -175,7 +177,8 @@ void probe_report_text(FILE *fp, const struct probe_result *r, bool color, const
 				c_on(&p, c->exists == 1 ? GREEN : c->exists == 0 ? RED : YELLOW),
 				c->exists == 1 ? "exists" : c->exists == 0 ? "missing" : "unknown",
 				c_on(&p, OFF), safe(b1, c->spn), c_on(&p, DIM), c->form,
-				c->exists < 0 ? " - " : "", c->exists < 0 ? safe(b2, c->error) : "");
+				c->exists < 0 ? " - " : "",
+				c->exists < 0 ? safe(b2, c->error) : "");
 			fprintf(fp, "%s", c_on(&p, OFF));
 		}
 	}
@@ -201,7 +204,8 @@ void probe_report_text(FILE *fp, const struct probe_result *r, bool color, const
 			fprintf(fp, "    %s%s%s %-12s %s\n",
 				c_on(&p, r->outcomes[i].pass ? GREEN : RED),
 				r->outcomes[i].pass ? "pass" : "FAIL", c_on(&p, OFF),
-				safe(b1, r->outcomes[i].expect.text), safe(b2, r->outcomes[i].actual));
+				safe(b1, r->outcomes[i].expect.text),
+				safe(b2, r->outcomes[i].actual));
 	}
 	fprintf(fp, "\n");
 }

@@ -101,8 +101,8 @@ int probe_run(const struct probe_config *cfg, struct probe_cred *cred, const cha
 
 	if (n == 0 && cfg->nexpect > 0) {
 		/* an empty or comment-only --targets file: no check could hold (issue 16) */
-		snprintf(err, errlen, "nothing was checked: the targets hold no URL, so no --expect "
-			 "can hold");
+		snprintf(err, errlen, "nothing was checked: the targets hold no URL, so no "
+			 "--expect can hold");
 		return PROBE_EXIT_CANNOT_RUN;
 	}
 	m = probe_http_multi_new();
@@ -147,8 +147,8 @@ int probe_run(const struct probe_config *cfg, struct probe_cred *cred, const cha
 			goto out;
 		}
 		sl = probe_http_conn_user(c);
-		if (probe_session_on_response(sl->s, probe_http_conn_resp(c)) == PROBE_NEXT_REQUEST &&
-		    send_leg(m, sl) == 0)
+		if (probe_session_on_response(sl->s, probe_http_conn_resp(c)) ==
+		    PROBE_NEXT_REQUEST && send_leg(m, sl) == 0)
 			continue;
 		running--;
 		{

@@ -142,8 +142,8 @@ long probe_read_lines(const char *path, size_t max, char ***out, char *err, size
 			goto fail;
 		}
 		if (got == -2) {
-			snprintf(err, errlen, "--targets %s line %ld: a NUL byte (not a text file?)",
-				 path, lineno);
+			snprintf(err, errlen, "--targets %s line %ld: a NUL byte "
+				 "(not a text file?)", path, lineno);
 			goto fail;
 		}
 		if (got == -3) {

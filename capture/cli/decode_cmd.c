@@ -137,7 +137,8 @@ static void decode_one(struct decode_run *r, struct cap_span text)
 			const struct cap_auth_challenge *ch = &in->hdr.ch[i];
 			const char *sn = cap_auth_scheme_name(ch->kind);
 
-			(void)cap_token_decode_challenge_capped(ch, r->buf, r->bufcap, r->tok, &r->der);
+			(void)cap_token_decode_challenge_capped(ch, r->buf, r->bufcap, r->tok,
+								   &r->der);
 			snprintf(heading, sizeof(heading), "%s %zu: %.*s", 
 				 in->form == CAP_INPUT_HEADER_LINE &&
 						 (in->header == CAP_HDR_AUTHORIZATION ||
@@ -288,7 +289,8 @@ static char *join_words(char **w, int n, size_t *len_out, const char **err)
 	for (i = 0; i < n; i++) {
 		if ((i > 0 && cap_dynbuf_addc(&b, ' ') != CAP_DYN_OK) ||
 		    cap_dynbuf_adds(&b, w[i]) != CAP_DYN_OK) {
-			*err = cap_dynbuf_hit(&b) ? "the value is larger than 1 MiB" : "out of memory";
+			*err = cap_dynbuf_hit(&b) ? "the value is larger than 1 MiB"
+						    : "out of memory";
 			cap_dynbuf_free(&b);
 			return NULL;
 		}

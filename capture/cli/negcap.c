@@ -106,7 +106,8 @@ static void usage(FILE *fp)
 "  -h, --help       this help;  --version  the version\n"
 "\n"
 "exit status: 0 no warning or error finding, 1 at least one, 2 usage error,\n"
-"             3 the input could not be read or the --html file not written\n", CAP_SOURCE_DEFAULT_SNAPLEN);
+"             3 the input could not be read or the --html file not written\n",
+		CAP_SOURCE_DEFAULT_SNAPLEN);
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -292,7 +293,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			uint64_t v;
 
 			if (negcap_parse_size(val, UINT64_MAX, &v) != 0 || v == 0)
-				return usage_error("bad packet count '%s' (a positive number)", val);
+				return usage_error("bad packet count '%s' "
+						   "(a positive number)", val);
 			o->count = v;
 			break;
 		}
@@ -300,7 +302,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			uint64_t v;
 
 			if (negcap_parse_size(val, 262144, &v) != 0)
-				return usage_error("bad snap length '%s' (0 to 262144; 0 = default)", val);
+				return usage_error("bad snap length '%s' "
+						   "(0 to 262144; 0 = default)", val);
 			o->snaplen = (int)v;
 			break;
 		}
@@ -401,7 +404,8 @@ static void progress_tick(struct progress *p, const struct cap_source *s)
 			(double)total, (unsigned long long)cap_source_packets(s),
 			(unsigned long long)(done >> 20));
 	else
-		fprintf(stderr, "\r" PROG ": %llu packets", (unsigned long long)cap_source_packets(s));
+		fprintf(stderr, "\r" PROG ": %llu packets",
+			(unsigned long long)cap_source_packets(s));
 }
 
 static void progress_clear(struct progress *p)
@@ -447,7 +451,8 @@ static int write_html(const char *path, const struct cap_analysis *an,
 	int rc, e;
 
 	if (fp == NULL) {
-		fprintf(stderr, PROG ": cannot write the HTML report %s: %s\n", path, strerror(errno));
+		fprintf(stderr, PROG ": cannot write the HTML report %s: %s\n", path,
+			strerror(errno));
 		return -1;
 	}
 	(void)setvbuf(fp, buf, _IOFBF, sizeof(buf));
@@ -535,8 +540,8 @@ static int run(struct opts *o)
 	/* Files open lazily: their link type is known at their first packet. */
 	linktype = cap_source_linktype(src);
 	if (in.live && !cap_linktype_supported(linktype)) {
-		fprintf(stderr, PROG ": %s: link type %d (%s) is not supported\n", o->iface, linktype,
-			link_name(linktype));
+		fprintf(stderr, PROG ": %s: link type %d (%s) is not supported\n", o->iface,
+			linktype, link_name(linktype));
 		goto cleanup;
 	}
 	an = cap_analysis_new(&o->alim);
@@ -575,9 +580,9 @@ static int run(struct opts *o)
 			} else if (linktype != warned_linktype) {
 				/* once, not at every switch between a pcapng file's interfaces */
 				warned_linktype = linktype;
-				fprintf(stderr, PROG ": warning: link type %d (%s) is not supported: "
-						    "the packets of that input are counted, not decoded\n",
-					linktype, link_name(linktype));
+				fprintf(stderr, PROG ": warning: link type %d (%s) is not "
+					"supported: the packets of that input are counted, "
+					"not decoded\n", linktype, link_name(linktype));
 			}
 		}
 		/* Filtered-out and undecodable frames still count, so that frame numbers
@@ -619,7 +624,8 @@ static int run(struct opts *o)
 
 		in.truncated = true;
 		snprintf(why, sizeof(why), "%s%s",
-			 status == CAP_SRC_ERROR ? "reading stopped early: " : "", cap_source_message(src));
+			 status == CAP_SRC_ERROR ? "reading stopped early: " : "",
+			 cap_source_message(src));
 		fprintf(stderr, PROG ": warning: %s\n", why);
 		cap_analysis_truncated(an, cap_source_packets(src), why);
 	}

@@ -80,7 +80,8 @@ int netmon_open(struct netmon **out, int fd, char *msg, size_t msglen)
 	int i;
 
 	*out = NULL;
-	if (pcapf_pread_full(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) || !netmon_magic(h, sizeof(h)))
+	if (pcapf_pread_full(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    !netmon_magic(h, sizeof(h)))
 		return 0;
 	c = cap_cur_init(h + 4, sizeof(h) - 4);
 	minor = cap_cur_u8(&c);

@@ -125,8 +125,10 @@ static void refused(const char *name, struct instream *in, const uint8_t *head, 
 			 codec);
 	else if (fmt != NULL && netmon_magic(head, (size_t)n) && codec[0] != '\0')
 		snprintf(what, sizeof(what), "%s compressed with %s: negcap reads one only as a "
-			 "plain file (its frame table is at the end); decompress it first", fmt, codec);
-	else if (fmt != NULL && netmon_magic(head, (size_t)n) && strcmp(name, "standard input") == 0)
+			 "plain file (its frame table is at the end); decompress it first",
+			 fmt, codec);
+	else if (fmt != NULL && netmon_magic(head, (size_t)n) &&
+		 strcmp(name, "standard input") == 0)
 		snprintf(what, sizeof(what), "%s: negcap reads one only as a plain file (its frame "
 			 "table is at the end); give its name instead of standard input", fmt);
 	else if (fmt != NULL)
@@ -242,7 +244,8 @@ static int open_input(const char *path, const struct cap_source_opts *o,
 	if (o->filter != NULL && o->filter[0] != '\0') {
 		/* A pcapng file's link types are known packet by packet: the syntax is
 		 * checked here on Ethernet, each link type compiled when it is met. */
-		pcap_t *chk = fr->p != NULL ? fr->p : pcap_open_dead(DLT_EN10MB, MAX_SNAPLEN_FILTER);
+		pcap_t *chk = fr->p != NULL ? fr->p
+					   : pcap_open_dead(DLT_EN10MB, MAX_SNAPLEN_FILTER);
 
 		r = chk != NULL ? apply_filter(chk, o->filter, false, name, err, errlen) : -1;
 		if (chk == NULL)
@@ -533,8 +536,10 @@ static const struct bpf_program *filter_for(struct cap_source *s, int dlt)
 		char what[PCAP_ERRBUF_SIZE + 128];
 
 		snprintf(what, sizeof(what), "bad filter \"%s\" for link type %s: %s",
-			 s->opts.filter, pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt)
-			 : "unknown", pcap_geterr(dead));
+			 s->opts.filter,
+			 pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt)
+							: "unknown",
+			 pcap_geterr(dead));
 		set_msg(s->msg, sizeof(s->msg), s->cur_name, what);
 		pcap_close(dead);
 		return NULL;

@@ -158,8 +158,10 @@ enum cap_status cap_gss_unwrap(struct cap_span in, struct cap_gss_token *out)
 	}
 	if (!cap_der_read(&body, &oid) || oid.cls != CAP_DER_UNIVERSAL ||
 	    oid.tag != CAP_DER_TAG_OID || oid.constructed) {
-		if (body.cur.status == CAP_TRUNCATED || (!cap_der_ok(&c) && cap_der_left(&body) == 0))
-			set_err(out, CAP_TRUNCATED, "cut short before the end of the mechanism OID");
+		if (body.cur.status == CAP_TRUNCATED ||
+		    (!cap_der_ok(&c) && cap_der_left(&body) == 0))
+			set_err(out, CAP_TRUNCATED,
+				"cut short before the end of the mechanism OID");
 		else
 			set_err(out, CAP_MALFORMED, "thisMech is not an OBJECT IDENTIFIER");
 		return out->status;
@@ -178,9 +180,10 @@ enum cap_status cap_gss_unwrap(struct cap_span in, struct cap_gss_token *out)
 	out->inner = cap_cur_rest(&rest);
 	/* The outer length ran past the captured bytes: inner is only what is there. */
 	if (!cap_der_ok(&c))
-		set_err(out, c.cur.status, c.cur.status == CAP_TRUNCATED
-					       ? "cut short (the [APPLICATION 0] length runs past the end)"
-					       : "bad framing");
+		set_err(out, c.cur.status,
+			c.cur.status == CAP_TRUNCATED
+			? "cut short (the [APPLICATION 0] length runs past the end)"
+			: "bad framing");
 	else if (cap_der_left(&c) > 0)
 		out->anomalies |= CAP_GSS_ANOM_TRAILING;
 	return out->status;

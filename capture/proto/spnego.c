@@ -80,7 +80,8 @@ static int get_octets(struct cap_der_reader *f, struct cap_span *out, int *cut, 
 static void field_fail(struct cap_spnego *o, const struct cap_der_reader *f, int cut,
 		       const char *where)
 {
-	enum cap_status st = inner_status(f->cur.status != CAP_OK ? f->cur.status : CAP_MALFORMED, cut);
+	enum cap_status st = inner_status(f->cur.status != CAP_OK ? f->cur.status : CAP_MALFORMED,
+					  cut);
 
 	set_err(o, st, where, status_text(st));
 }

@@ -55,7 +55,8 @@ static int plan_init(struct plan *p, const struct cap_analysis *a)
 		p->max_sev[i] = -1;
 	for (size_t k = 0; k < cap_analysis_nfindings(a); k++) {
 		const struct cap_finding *f = cap_analysis_finding(a, k);
-		size_t pos = f->conversation != 0 ? conv_pos(a, p->nconv, f->conversation) : p->nconv;
+		size_t pos = f->conversation != 0 ? conv_pos(a, p->nconv, f->conversation)
+						   : p->nconv;
 
 		if (pos < p->nconv && (int)f->severity > p->max_sev[pos])
 			p->max_sev[pos] = (int)f->severity;
@@ -128,7 +129,8 @@ static void verdict(struct cap_html *h, const struct cap_analysis *a)
 	for (int sv = CAP_SEV_ERROR, sep = 0; sv >= CAP_SEV_INFO; sv--) {
 		if (as->findings_by_severity[sv] == 0)
 			continue;
-		cap_html_put(h, "%s%llu %s", sep++ ? ", " : "", (unsigned long long)as->findings_by_severity[sv],
+		cap_html_put(h, "%s%llu %s", sep++ ? ", " : "",
+		    (unsigned long long)as->findings_by_severity[sv],
 		    cap_severity_name((enum cap_severity)sv));
 	}
 	cap_html_put(h, "</strong></p>\n<ul>\n");
@@ -138,8 +140,8 @@ static void verdict(struct cap_html *h, const struct cap_analysis *a)
 		struct cap_report_subject who;
 
 		cap_report_subject(f, &who);
-		cap_html_put(h, "<li><span class=\"sev %s\">%s</span> ", cap_html_sev_class(f->severity),
-		    cap_severity_name(f->severity));
+		cap_html_put(h, "<li><span class=\"sev %s\">%s</span> ",
+		    cap_html_sev_class(f->severity), cap_severity_name(f->severity));
 		if (i < HTML_FINDINGS)
 			cap_html_put(h, "<a href=\"#finding-%zu\"><code>%s</code></a>", i + 1,
 			    cap_finding_slug(f->id));
@@ -156,8 +158,8 @@ static void verdict(struct cap_html *h, const struct cap_analysis *a)
 			cap_html_put(h, "</code>");
 		}
 		if (f->conversation != 0)
-			cap_html_put(h, " <a href=\"#conv-%u\">[conversation %u]</a>", f->conversation,
-			    f->conversation);
+			cap_html_put(h, " <a href=\"#conv-%u\">[conversation %u]</a>",
+			    f->conversation, f->conversation);
 		cap_html_put(h, "</li>\n");
 	}
 	if (nf > HTML_VERDICT)
@@ -177,7 +179,8 @@ struct pins {
 static void pins_of(const struct cap_analysis *a, unsigned conv, struct pins *p)
 {
 	p->n = 0;
-	for (size_t k = 0; k < cap_analysis_nfindings(a) && k < HTML_FINDINGS && p->n < HTML_PINS; k++)
+	for (size_t k = 0;
+	     k < cap_analysis_nfindings(a) && k < HTML_FINDINGS && p->n < HTML_PINS; k++)
 		if (cap_analysis_finding(a, k)->conversation == conv)
 			p->idx[p->n++] = k;
 }
@@ -268,7 +271,8 @@ static void ladder(struct cap_html *h, const struct cap_analysis *a, struct plan
 	if (n > left)
 		n = left;
 	pins_of(a, c->id, &pins);
-	cap_html_put(h, "<section class=\"conv sev-%s\" id=\"conv-%u\" data-conversation=\"%u\"><h3>",
+	cap_html_put(h, "<section class=\"conv sev-%s\" id=\"conv-%u\" "
+	    "data-conversation=\"%u\"><h3>",
 	    cap_html_sev_class((enum cap_severity)p->max_sev[pos]), c->id, c->id);
 	conv_title(h, c);
 	cap_html_put(h, "</h3>\n");
@@ -280,10 +284,12 @@ static void ladder(struct cap_html *h, const struct cap_analysis *a, struct plan
 	p->arrows += n;
 	if (c->nsteps > n || c->steps_dropped > 0) {
 		p->arrows_skipped += c->nsteps - n;
-		cap_html_put(h, "<p class=\"omitted\">%llu more message(s) of this conversation not drawn",
+		cap_html_put(h, "<p class=\"omitted\">%llu more message(s) of this conversation "
+		    "not drawn",
 		    (unsigned long long)(c->nsteps - n + c->steps_dropped));
 		if (c->steps_dropped > 0)
-			cap_html_put(h, " (%llu not kept by the analysis)", (unsigned long long)c->steps_dropped);
+			cap_html_put(h, " (%llu not kept by the analysis)",
+			    (unsigned long long)c->steps_dropped);
 		cap_html_put(h, ".</p>\n");
 	}
 	cap_html_put(h, "</section>\n");
@@ -295,7 +301,8 @@ static void quiet_row(struct cap_html *h, const struct cap_conversation *c)
 
 	cap_addr_str(&c->client, cb, sizeof(cb));
 	cap_endpoint_str(&c->server, sb, sizeof(sb));
-	cap_html_put(h, "<tr class=\"quiet-row\" id=\"conv-%u\"><td>%u</td><td><code>", c->id, c->id);
+	cap_html_put(h, "<tr class=\"quiet-row\" id=\"conv-%u\"><td>%u</td><td><code>",
+	    c->id, c->id);
 	cap_html_text(h, cb);
 	cap_html_put(h, "</code></td><td>%s<code>", c->kdc_only ? "KDC " : "");
 	cap_html_text(h, sb);
@@ -315,7 +322,8 @@ static void conversations(struct cap_html *h, const struct cap_analysis *a, stru
 	       "placeholder=\"Filter conversations and findings\" "
 	       "aria-label=\"Filter conversations and findings\"></div>\n");
 	if (p->nconv == 0)
-		cap_html_put(h, "<p>No authentication traffic (HTTP 401/Authorization or Kerberos) found.</p>\n");
+		cap_html_put(h, "<p>No authentication traffic (HTTP 401/Authorization or Kerberos) "
+		       "found.</p>\n");
 	/* Most severe first, so the cap drops the least interesting diagrams. */
 	for (int sv = CAP_SEV_ERROR; sv >= CAP_SEV_INFO; sv--)
 		for (size_t i = 0; i < p->nconv; i++) {
@@ -336,7 +344,8 @@ static void conversations(struct cap_html *h, const struct cap_analysis *a, stru
 			continue;
 		}
 		if (!table)
-			cap_html_put(h, "<h3>Conversations without a finding</h3>\n<table class=\"quiet\">"
+			cap_html_put(h, "<h3>Conversations without a finding</h3>\n"
+			       "<table class=\"quiet\">"
 			       "<thead><tr><th>#</th><th>client</th><th>server</th><th>Host</th>"
 			       "<th>messages</th><th>frames</th></tr></thead><tbody>\n");
 		table = true;
@@ -372,8 +381,8 @@ static void finding(struct cap_html *h, const struct cap_analysis *a, const stru
 					     (unsigned long long)f->frames[i],
 					     (unsigned long long)f->frames[i]);
 			else
-				cap_html_put(h, "%s<span class=\"frame\">%llu</span>", i ? ", " : "",
-					     (unsigned long long)f->frames[i]);
+				cap_html_put(h, "%s<span class=\"frame\">%llu</span>",
+					     i ? ", " : "", (unsigned long long)f->frames[i]);
 		}
 	}
 	if (f->count > 1)
@@ -401,8 +410,8 @@ static void row(struct cap_html *h, const char *name, uint64_t v)
 	cap_html_put(h, "<tr><th>%s</th><td>%llu</td></tr>\n", name, (unsigned long long)v);
 }
 
-static void summary(struct cap_html *h, const struct cap_analysis *a, const struct cap_pipeline_stats *st,
-		    const struct cap_report_input *in)
+static void summary(struct cap_html *h, const struct cap_analysis *a,
+		    const struct cap_pipeline_stats *st, const struct cap_report_input *in)
 {
 	const struct cap_analysis_stats *as = cap_analysis_stats(a);
 	struct cap_report_cap caps[CAP_REPORT_NCAPS];
@@ -449,7 +458,8 @@ static void summary(struct cap_html *h, const struct cap_analysis *a, const stru
 			continue;
 		if (shown++ == 0)
 			cap_html_put(h, "<table>\n");
-		cap_html_put(h, "<tr><th>cap hit: --%s (raise it to analyse all)</th><td>%llu</td></tr>\n",
+		cap_html_put(h, "<tr><th>cap hit: --%s (raise it to analyse all)</th>"
+		    "<td>%llu</td></tr>\n",
 		    caps[i].name, (unsigned long long)caps[i].hits);
 	}
 	cap_html_put(h, shown > 0 ? "</table>\n" : "<p>None.</p>\n");
@@ -462,8 +472,16 @@ static void omitted(struct cap_html *h, const struct cap_analysis *a, const stru
 	size_t nf = cap_analysis_nfindings(a);
 	bool any = false;
 
-	cap_html_put(h, "<section id=\"omitted\"><h2>Left out of this file</h2>\n<ul class=\"omitted\">\n");
-#define LEFT(cond, ...) do { if (cond) { cap_html_put(h, "<li>"); cap_html_put(h, __VA_ARGS__); cap_html_put(h, "</li>\n"); any = true; } } while (0)
+	cap_html_put(h, "<section id=\"omitted\"><h2>Left out of this file</h2>\n"
+	       "<ul class=\"omitted\">\n");
+#define LEFT(cond, ...) do {				\
+		if (cond) {				\
+			cap_html_put(h, "<li>");	\
+			cap_html_put(h, __VA_ARGS__);	\
+			cap_html_put(h, "</li>\n");	\
+			any = true;			\
+		}					\
+	} while (0)
 	LEFT(p->ladders_skipped > 0, "%zu conversation(s) with a finding not drawn (at most %d "
 	     "diagrams, %d arrows)", p->ladders_skipped, HTML_LADDERS, HTML_ARROWS);
 	LEFT(p->arrows_skipped > 0, "%zu message(s) of drawn conversations not drawn (at most %d "
@@ -480,9 +498,10 @@ static void omitted(struct cap_html *h, const struct cap_analysis *a, const stru
 	     (unsigned long long)as->findings_dropped);
 #undef LEFT
 	if (!any)
-		cap_html_put(h, "<li>Nothing: every conversation and finding is in this file.</li>\n");
-	cap_html_put(h, "</ul>\n<p class=\"meta\">negcap's text (-v) and JSON (--json --events) outputs "
-	       "have no such caps.</p></section>\n");
+		cap_html_put(h, "<li>Nothing: every conversation and finding is in this file."
+		       "</li>\n");
+	cap_html_put(h, "</ul>\n<p class=\"meta\">negcap's text (-v) and JSON (--json --events) "
+	       "outputs have no such caps.</p></section>\n");
 }
 
 int cap_report_html(FILE *fp, const struct cap_analysis *a, const struct cap_pipeline_stats *st,

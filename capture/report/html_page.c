@@ -164,21 +164,23 @@ static void arrow_svg(struct cap_html *h, const struct cap_html_row *s)
 		to = s->at_kdc ? LANE_KDC : LANE_SERVER;
 		break;
 	}
-	cap_html_put(h, "<svg width=\"%d\" height=\"28\" viewBox=\"0 0 %d 28\" aria-hidden=\"true\">"
+	cap_html_put(h, "<svg width=\"%d\" height=\"28\" viewBox=\"0 0 %d 28\" "
+	       "aria-hidden=\"true\">"
 	       "<line class=\"lane-line\" x1=\"%d\" y1=\"-2000\" x2=\"%d\" y2=\"2000\"/>"
 	       "<line class=\"lane-line\" x1=\"%d\" y1=\"-2000\" x2=\"%d\" y2=\"2000\"/>"
 	       "<line class=\"lane-line\" x1=\"%d\" y1=\"-2000\" x2=\"%d\" y2=\"2000\"/>",
 	    LANES_W, LANES_W, LANE_CLIENT, LANE_CLIENT, LANE_SERVER, LANE_SERVER, LANE_KDC,
 	    LANE_KDC);
 	head = to > from ? -7 : 7;
-	cap_html_put(h, "<g class=\"arrow\" data-frame=\"%llu\"><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
+	cap_html_put(h, "<g class=\"arrow\" data-frame=\"%llu\">"
+	    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
 	    (unsigned long long)s->number, from, ARROW_Y, to + (s->dir == CAP_STEP_NOTE ? 0 : head),
 	    ARROW_Y);
 	if (s->dir == CAP_STEP_NOTE)
 		cap_html_put(h, "<path d=\"M%d %d V%d\"/>", to, ARROW_Y - 7, ARROW_Y + 7);
 	else
-		cap_html_put(h, "<path d=\"M%d %d L%d %d L%d %d Z\"/>", to, ARROW_Y, to + head, ARROW_Y - 5,
-		    to + head, ARROW_Y + 5);
+		cap_html_put(h, "<path d=\"M%d %d L%d %d L%d %d Z\"/>", to, ARROW_Y,
+		    to + head, ARROW_Y - 5, to + head, ARROW_Y + 5);
 	cap_html_put(h, "</g></svg>");
 }
 
@@ -188,7 +190,8 @@ void cap_html_lanes_begin(struct cap_html *h, const char *number_label)
 		     "<div class=\"lanehead\"><div class=\"fr\">%s</div><div class=\"lanes\">"
 		     "<span class=\"lane lane-client\">client</span>"
 		     "<span class=\"lane lane-server\">web server</span>"
-		     "<span class=\"lane lane-kdc\">KDC</span></div><div class=\"text\"></div></div>\n",
+		     "<span class=\"lane lane-kdc\">KDC</span></div>"
+		     "<div class=\"text\"></div></div>\n",
 		     number_label);
 }
 
@@ -205,7 +208,8 @@ void cap_html_row_begin(struct cap_html *h, const struct cap_html_row *r)
 		cap_html_put(h, " id=\"%s\"", r->id);
 	cap_html_put(h, " data-frame=\"%llu\" data-dir=\"%s\" data-kind=\"%s\""
 		     "><div class=\"fr\">%llu</div><div class=\"lanes\">",
-		     (unsigned long long)r->number, dir_name(r->dir), r->kind != NULL ? r->kind : "",
+		     (unsigned long long)r->number, dir_name(r->dir),
+		     r->kind != NULL ? r->kind : "",
 		     (unsigned long long)r->number);
 	arrow_svg(h, r);
 	cap_html_put(h, "</div><div class=\"text\">");

@@ -320,8 +320,9 @@ size_t cap_report_step_text(const struct cap_step *s, char *buf, size_t cap)
 		add(&l, " [%s %s]", transport_name(s->transport), kdc);
 		break;
 	case CAP_STEP_KRB_ERROR:
-		add(&l, "KRB-ERROR %s (%d)%s%s [%s %s]", krb_error_text(s->error_code, b, sizeof(b)),
-		    s->error_code, s->sname[0] ? " for " : "", s->sname,
+		add(&l, "KRB-ERROR %s (%d)%s%s [%s %s]",
+		    krb_error_text(s->error_code, b, sizeof(b)), s->error_code,
+		    s->sname[0] ? " for " : "", s->sname,
 		    transport_name(s->transport), kdc);
 		break;
 	case CAP_STEP_UNDECODABLE:
@@ -421,7 +422,8 @@ static void json_step(struct cap_json *j, const struct cap_step *s)
 			cap_json_kv_obj_begin(j, "auth");
 			cap_json_kv_str(j, "header", cap_authhdr_header_name(
 				s->kind == CAP_STEP_HTTP_REQUEST
-					? (s->auth.proxy ? CAP_HDR_PROXY_AUTHORIZATION : CAP_HDR_AUTHORIZATION)
+					? (s->auth.proxy ? CAP_HDR_PROXY_AUTHORIZATION
+							 : CAP_HDR_AUTHORIZATION)
 					: (s->auth.proxy ? CAP_HDR_PROXY_AUTHENTICATE
 							 : CAP_HDR_WWW_AUTHENTICATE)));
 			cap_report_json_auth_fields(j, &s->auth);
@@ -440,7 +442,8 @@ static void json_step(struct cap_json *j, const struct cap_step *s)
 		kv_str_opt(j, "realm", s->realm);
 		if (s->error_code >= 0) {
 			cap_json_kv_int(j, "error_code", s->error_code);
-			cap_json_kv_str(j, "error_name", krb_error_text(s->error_code, b, sizeof(b)));
+			cap_json_kv_str(j, "error_name",
+					krb_error_text(s->error_code, b, sizeof(b)));
 		}
 		json_etype(j, "ticket_etype", "ticket_etype_name", s->etype);
 		if (s->kvno >= 0)

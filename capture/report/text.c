@@ -122,8 +122,8 @@ static void conv_head(struct out *o, const struct cap_conversation *c)
 	cap_addr_str(&c->client, cb, sizeof(cb));
 	cap_endpoint_str(&c->server, sb, sizeof(sb));
 	if (c->kdc_only)
-		put(o, "%sConversation %u%s  client %s ↔ KDC %s (Kerberos only)", C(o, BOLD), c->id,
-		    C(o, RESET), cb, sb);
+		put(o, "%sConversation %u%s  client %s ↔ KDC %s (Kerberos only)", C(o, BOLD),
+		    c->id, C(o, RESET), cb, sb);
 	else
 		put(o, "%sConversation %u%s  client %s → server %s%s%s  (%u connection%s)",
 		    C(o, BOLD), c->id, C(o, RESET), cb, sb, c->host[0] ? "  Host: " : "", c->host,
@@ -203,8 +203,8 @@ static void ladder(struct out *o, const struct cap_analysis *a, const struct cap
 			continue;
 		}
 		if (folded > 0)
-			put(o, "  %8s  %s… %zu message(s) without a problem (-v shows them)%s\n", "",
-			    C(o, DIM), folded, C(o, RESET));
+			put(o, "  %8s  %s… %zu message(s) without a problem "
+			    "(-v shows them)%s\n", "", C(o, DIM), folded, C(o, RESET));
 		folded = 0;
 		step_line(o, c, &c->steps[i]);
 	}
@@ -253,7 +253,8 @@ static void verdict(struct out *o, const struct cap_analysis *a)
 	for (int sv = CAP_SEV_ERROR, sep = 0; sv >= CAP_SEV_INFO; sv--) {
 		if (as->findings_by_severity[sv] == 0)
 			continue;
-		put(o, "%s%llu %s", sep++ ? ", " : "", (unsigned long long)as->findings_by_severity[sv],
+		put(o, "%s%llu %s", sep++ ? ", " : "",
+		    (unsigned long long)as->findings_by_severity[sv],
 		    cap_severity_name((enum cap_severity)sv));
 	}
 	put(o, "\n");
@@ -319,8 +320,8 @@ static void conversations(struct out *o, const struct cap_analysis *a, bool verb
 	if (quiet > shown)
 		put(o, "… %zu more conversation(s) without a problem\n", quiet - shown);
 	if (quiet > 0)
-		put(o, "%s(-v shows the ladders of the %zu conversation(s) without a problem)%s\n\n",
-		    C(o, DIM), quiet, C(o, RESET));
+		put(o, "%s(-v shows the ladders of the %zu conversation(s) "
+		    "without a problem)%s\n\n", C(o, DIM), quiet, C(o, RESET));
 }
 
 static void finding(struct out *o, const struct cap_finding *f)
@@ -355,7 +356,8 @@ static void finding(struct out *o, const struct cap_finding *f)
 		const struct cap_evidence *e = &f->ev[i];
 
 		if (e->is_num)
-			put(o, "        %s%s:%s %lld\n", C(o, DIM), e->key, C(o, RESET), (long long)e->num);
+			put(o, "        %s%s:%s %lld\n", C(o, DIM), e->key, C(o, RESET),
+			    (long long)e->num);
 		else
 			put(o, "        %s%s:%s %s\n", C(o, DIM), e->key, C(o, RESET), e->str);
 	}
@@ -418,7 +420,8 @@ int cap_report_text(FILE *fp, const struct cap_analysis *a, const struct cap_pip
 			/* never silent about what was skipped: how many, and why */
 			const char *sep = " (";
 
-			put(&o, "; %llu packet(s) not decoded", (unsigned long long)st->undecodable);
+			put(&o, "; %llu packet(s) not decoded",
+			    (unsigned long long)st->undecodable);
 			for (int r = 0; r < CAP_UNDEC_N; r++) {
 				if (st->undecodable_by[r] == 0)
 					continue;

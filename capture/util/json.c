@@ -236,7 +236,8 @@ static void put_escaped(struct cap_json *j, const void *s, size_t n)
 				/* a C1 control (U+0080..U+009F, ECMA-48): escaped, as C0 is, so a
 				 * terminal showing the JSON never sees a raw CSI */
 				int lo = cap_cur_peek(&c, 1);
-				char u[7] = { '\\', 'u', '0', '0', hexd[(lo >> 4) & 15], hexd[lo & 15], 0 };
+				char u[7] = { '\\', 'u', '0', '0', hexd[(lo >> 4) & 15],
+					       hexd[lo & 15], 0 };
 
 				(void)cap_cur_bytes(&c, 2);
 				put(j, u, 6);

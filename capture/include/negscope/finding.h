@@ -61,7 +61,8 @@ enum cap_finding_id {
 	CAP_F_UNEXPECTED_STATUS,
 	/* Issue 11: findings that judge a message by its context. */
 	CAP_F_CLIENT_LOGON_FAILED,      /* an AS-REQ error: the user's own logon failed */
-	CAP_F_KDC_REPLY_NOT_CAPTURED,   /* the KDC answered, but the reply's start is not in the capture */
+	CAP_F_KDC_REPLY_NOT_CAPTURED,   /* the KDC answered, but the reply's start is not in
+					 * the capture */
 	CAP_F_FIRST_OFFER_NOT_CAPTURED, /* the capture starts in the middle of a handshake */
 	CAP_F_FAILED_AFTER_AUTH,        /* authenticated, then 403/405/5xx: not an auth failure */
 	CAP_F_COUNT
@@ -77,7 +78,8 @@ struct cap_finding_info {
 	enum cap_severity severity; /* default severity */
 	const char *title;       /* a few words */
 	const char *explanation; /* one sentence: what the wire shows and why it matters */
-	const char *advice[CAP_CATALOG_ADVICE_MAX]; /* for a Windows administrator; NULL-terminated */
+	/* for a Windows administrator; NULL-terminated */
+	const char *advice[CAP_CATALOG_ADVICE_MAX];
 	bool probe_only;         /* only negprobe emits it (never seen on the wire by negcap) */
 };
 
@@ -120,11 +122,13 @@ enum cap_detail_kind {
 	CAP_D_FALLBACK_NTLM_SCHEME,
 	CAP_D_TOKEN_HEADER_SIZE,              /* header_bytes; w.num[0]: the HTTP.sys limit */
 	CAP_D_TOKEN_HEADER_REFUSED,           /* header_bytes; w.name[0]: reason phrase */
-	CAP_D_AP_ERROR_FOR_TICKET,            /* error_*; w.name: sname, realm; w.num: kvno, etype */
+	CAP_D_AP_ERROR_FOR_TICKET,            /* error_*; w.name: sname, realm;
+					       * w.num: kvno, etype */
 	CAP_D_AP_ERROR_TOKEN,                 /* error_code, error_name */
 	CAP_D_NEGOTIATE_NOT_OFFERED,          /* status, offered; w.frame */
 	CAP_D_FIRST_OFFER_NOT_CAPTURED,       /* scheme; w.frame */
-	CAP_D_KERBEROS_REJECTED,              /* w.name[0]: sname; w.frame: AP-REQ; w.num[0]: status */
+	CAP_D_KERBEROS_REJECTED,              /* w.name[0]: sname; w.frame: AP-REQ;
+					       * w.num[0]: status */
 	CAP_D_FAILED_AFTER_AUTH,              /* scheme, status; w.name: method, target, reason */
 	CAP_D_AUTH_LOOP,                      /* rejections */
 	CAP_D_HTTP_NOT_VISIBLE,               /* spn; w.frame */

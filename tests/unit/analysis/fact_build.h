@@ -28,7 +28,8 @@ static inline struct cap_endpoint fb_ep(uint8_t a2, uint8_t a3, uint16_t port)
 /* GET target (Host host) from 10.0.1.5 to 10.0.1.80:80, or its response with status,
  * reason and the schemes offered (CAP_AUTH_BIT). */
 static inline void fb_http(struct cap_analysis *a, uint64_t frame, bool request, int status,
-			   uint32_t offered, const char *host, const char *target, const char *reason)
+			   uint32_t offered, const char *host, const char *target,
+			   const char *reason)
 {
 	struct cap_http_fact f;
 

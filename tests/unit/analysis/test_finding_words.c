@@ -111,9 +111,10 @@ static void kdc_family(void **state)
 	cap_finding_set_num(&f, "error_code", 24);
 	cap_finding_set_str(&f, "error_name", "KDC_ERR_PREAUTH_FAILED");
 	f.w.detail = CAP_D_CLIENT_LOGON_FAILED;
-	assert_string_equal(detail(&f), "The KDC refused the logon of an unnamed user@R.TEST "
-					"(AS-REQ) with KDC_ERR_PREAUTH_FAILED (24): wrong-password. "
-					"This is the user the browser prompts again and again.");
+	assert_string_equal(detail(&f),
+			    "The KDC refused the logon of an unnamed user@R.TEST "
+			    "(AS-REQ) with KDC_ERR_PREAUTH_FAILED (24): wrong-password. "
+			    "This is the user the browser prompts again and again.");
 	cap_finding_clear(&f);
 
 	cap_finding_init(&f, CAP_F_KDC_ERROR);

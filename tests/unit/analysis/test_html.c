@@ -123,7 +123,8 @@ static void test_report_ladder(void **state)
 	frame = fb_kdc_background(a, 0, 3);
 	fb_http(a, frame + 1, true, 0, 0, "crm.example.test\xe2\x80\xae<script>alert(1)</script>",
 		"/<img src=x onerror=alert(1)>", "");
-	fb_http(a, frame + 2, false, 401, CAP_AUTH_BIT(CAP_AUTH_NTLM), "", "", "Unauthorized \"<b>\"");
+	fb_http(a, frame + 2, false, 401, CAP_AUTH_BIT(CAP_AUTH_NTLM), "", "",
+		"Unauthorized \"<b>\"");
 	cap_analysis_finish(a, NULL);
 	assert_true(cap_analysis_nfindings(a) > 0);
 	f = cap_analysis_finding(a, 0);
@@ -150,7 +151,8 @@ static void test_report_ladder(void **state)
 	assert_true(f->nframes > 0);
 	snprintf(want, sizeof(want), "id=\"c%u-f%llu\"", c->id, (unsigned long long)f->frames[0]);
 	assert_non_null(strstr(out, want));
-	snprintf(want, sizeof(want), "href=\"#c%u-f%llu\"", c->id, (unsigned long long)f->frames[0]);
+	snprintf(want, sizeof(want), "href=\"#c%u-f%llu\"", c->id,
+		 (unsigned long long)f->frames[0]);
 	assert_non_null(strstr(out, want));
 	/* The catalog's advice is there (escaped like any text: it may quote). */
 	assert_non_null(strstr(out, "What to do"));
@@ -188,7 +190,8 @@ static void test_report_bounded(void **state)
 	out = html_of(a);
 	assert_int_equal(count(out, "class=\"ladder\""), 0);
 	assert_int_equal(count(out, "class=\"quiet-row\""), 500);
-	assert_non_null(strstr(out, "1500 conversation(s) without a finding not listed (at most 500)"));
+	assert_non_null(strstr(out, "1500 conversation(s) without a finding not listed "
+				    "(at most 500)"));
 	assert_non_null(strstr(out, "No finding in 2000 conversation(s)."));
 	/* Two thousand conversations in well under a megabyte. */
 	assert_true(strlen(out) < 200 * 1024);

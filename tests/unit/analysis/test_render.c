@@ -78,9 +78,9 @@ static void test_step_text_http(void **state)
 	s.etype = 18;
 	s.kvno = 3;
 	assert_string_equal(text_of(&s),
-			    "GET /crm/  Authorization: Negotiate SPNEGO init → Kerberos AP-REQ for "
-			    "HTTP/crm.example.test@EXAMPLE.TEST (aes256-cts-hmac-sha1-96, kvno 3, "
-			    "mutual) (1800 bytes)");
+			    "GET /crm/  Authorization: Negotiate SPNEGO init → Kerberos AP-REQ "
+			    "for HTTP/crm.example.test@EXAMPLE.TEST (aes256-cts-hmac-sha1-96, "
+			    "kvno 3, mutual) (1800 bytes)");
 
 	r.status = 401;
 	SET(r.reason, "Unauthorized");

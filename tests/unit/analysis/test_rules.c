@@ -938,9 +938,10 @@ static void test_after_auth(void **state)
 			} else {
 				assert_non_null(f);
 				assert_string_equal(cap_finding_get_str(f, "cause"), cases[i].cause);
-				assert_true(advice_mentions(f, cases[i].status == 403 ? "authorization rules"
-							       : cases[i].status == 405 ? "not allowed"
-							       : "application failed"));
+				assert_true(advice_mentions(f,
+					cases[i].status == 403 ? "authorization rules"
+					: cases[i].status == 405 ? "not allowed"
+					: "application failed"));
 				assert_string_equal(cap_finding_get_str(f, "scheme"),
 						    krb ? "Kerberos" : "NTLM");
 			}
@@ -967,7 +968,8 @@ static void test_ap_err_modified_family(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct play p;
 		struct cap_auth_fact t = apreq();
-		struct cap_auth_fact e = server_tok(CAP_TOKEN_KRB_ERROR, cases[i].code, cases[i].name);
+		struct cap_auth_fact e = server_tok(CAP_TOKEN_KRB_ERROR, cases[i].code,
+						    cases[i].name);
 		const struct cap_finding *f;
 		uint64_t rq, rs;
 
@@ -975,7 +977,8 @@ static void test_ap_err_modified_family(void **state)
 		request(&p, 0, NULL);
 		response(&p, 0, 401, CAP_AUTH_BIT(CAP_AUTH_NEGOTIATE), NULL, CAP_HTTP_CLOSE_NONE);
 		rq = request(&p, 0, &t);
-		rs = response(&p, 0, 401, CAP_AUTH_BIT(CAP_AUTH_NEGOTIATE), &e, CAP_HTTP_CLOSE_NONE);
+		rs = response(&p, 0, 401, CAP_AUTH_BIT(CAP_AUTH_NEGOTIATE), &e,
+			      CAP_HTTP_CLOSE_NONE);
 		cap_analysis_finish(p.a, NULL);
 		f = find(p.a, cases[i].id);
 		assert_non_null(f);

@@ -336,10 +336,12 @@ static void assert_same_packets(const char *path, const struct seen *a, const st
 		fail_msg("%s: %zu packets, expected %zu", path, a->n, b->n);
 	for (size_t i = 0; i < a->n; i++) {
 		if (a->ts[i] != b->ts[i])
-			fail_msg("%s packet %zu: ts %.17g != %.17g", path, i + 1, a->ts[i], b->ts[i]);
+			fail_msg("%s packet %zu: ts %.17g != %.17g", path, i + 1, a->ts[i],
+				 b->ts[i]);
 		if (a->caplen[i] != b->caplen[i] || a->wirelen[i] != b->wirelen[i] ||
 		    a->sum[i] != b->sum[i] || a->dlt[i] != b->dlt[i])
-			fail_msg("%s packet %zu: caplen %zu/%zu len %zu/%zu dlt %d/%d or bytes differ",
+			fail_msg("%s packet %zu: caplen %zu/%zu len %zu/%zu dlt %d/%d "
+				 "or bytes differ",
 				 path, i + 1, a->caplen[i], b->caplen[i], a->wirelen[i],
 				 b->wirelen[i], a->dlt[i], b->dlt[i]);
 	}
@@ -401,9 +403,11 @@ static void write_single(const char *path, bool be, int tsresol, uint32_t snaple
 		if (i == 7)
 			other(f, be, 0x40000bad, 1); /* custom block: skipped */
 		if (i == 9)
-			old_pb(f, be, 0, 1700000000123456789ull + i, cl, payload((uint16_t)i, cl, 0));
+			old_pb(f, be, 0, 1700000000123456789ull + i, cl,
+			       payload((uint16_t)i, cl, 0));
 		else
-			epb(f, be, 0, 1700000000123456789ull / (tsresol == 6 ? 1000 : 1) + i * 1000003ull,
+			epb(f, be, 0,
+			    1700000000123456789ull / (tsresol == 6 ? 1000 : 1) + i * 1000003ull,
 			    cl, cl + (i == 4 ? 1000 : 0), payload((uint16_t)(1000 + i), cl, 0));
 	}
 	if (offs != NULL)
@@ -422,7 +426,8 @@ static void test_single_interface_like_libpcap(void **state)
 	for (int be = 0; be < 2; be++)
 		for (size_t r = 0; r < sizeof(resols) / sizeof(resols[0]); r++)
 			for (int snap = 0; snap < 2; snap++) {
-				snprintf(path, sizeof(path), "%s/s%d%zu%d.pcapng", tmpdir, be, r, snap);
+				snprintf(path, sizeof(path), "%s/s%d%zu%d.pcapng", tmpdir, be, r,
+					 snap);
 				write_single(path, be != 0, resols[r], snap ? 300 : 0, NULL, NULL);
 				same(path, NULL);
 				same(path, "udp src port 1002 or udp src port 1006");
@@ -744,7 +749,8 @@ static void test_compressed_inputs(void **state)
 	struct seen plain, got;
 
 	(void)state;
-	if (!have_tool("editcap") || !have_tool("gzip") || !have_tool("zstd") || !have_tool("lz4")) {
+	if (!have_tool("editcap") || !have_tool("gzip") || !have_tool("zstd") ||
+	    !have_tool("lz4")) {
 		skip();
 		return;
 	}
@@ -768,8 +774,8 @@ static void test_compressed_inputs(void **state)
 			assert_int_equal(got.end, CAP_SRC_END);
 			seen_free(&got);
 			/* Cut in the middle: the packets before, then a truncation. */
-			assert_int_equal(run("head -c %ld %s >%s.cut", pcaputil_file_size(z) * 2 / 3,
-					     q[2], q[2]), 0);
+			assert_int_equal(run("head -c %ld %s >%s.cut",
+					     pcaputil_file_size(z) * 2 / 3, q[2], q[2]), 0);
 			{
 				char cut[1100];
 				size_t all;
@@ -824,8 +830,8 @@ static void test_netmon_like_the_pcap(void **state)
 		assert_int_equal(a.n, b.n);
 		for (size_t k = 0; k < a.n; k++) {
 			if (a.ts[k] - b.ts[k] > 1e-6 || b.ts[k] - a.ts[k] > 1e-6)
-				fail_msg("%s frame %zu: %.9f, pcap %.9f", files.v[i], k + 1, a.ts[k],
-					 b.ts[k]);
+				fail_msg("%s frame %zu: %.9f, pcap %.9f", files.v[i], k + 1,
+					 a.ts[k], b.ts[k]);
 			assert_int_equal(a.caplen[k], b.caplen[k]);
 			assert_int_equal(a.wirelen[k], b.wirelen[k]);
 			assert_int_equal(a.sum[k], b.sum[k]);

@@ -231,7 +231,8 @@ static void same_events(const struct evlog *a, const struct evlog *b, const char
 		    x->status != y->status || strcmp(x->auth, y->auth) != 0 ||
 		    x->nbytes != y->nbytes || memcmp(&x->client, &y->client, sizeof(x->client)) ||
 		    (x->nbytes && memcmp(x->bytes, y->bytes, x->nbytes)))
-			fail_msg("%s: event %zu (%c frame %llu) differs from the bare one (%c frame %llu)",
+			fail_msg("%s: event %zu (%c frame %llu) differs from the bare one "
+				 "(%c frame %llu)",
 				 what, i, x->type, (unsigned long long)x->frame, y->type,
 				 (unsigned long long)y->frame);
 	}

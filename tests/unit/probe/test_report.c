@@ -52,7 +52,8 @@ static void build(struct probe_result *r, bool ok)
 	cap_finding_set_num(&f->rec, "local_port", 40001);
 	cap_finding_set_str(&f->rec, "connection_header", "close");
 	r->nspn_checks = 1;
-	snprintf(r->spn_checks[0].spn, sizeof(r->spn_checks[0].spn), "%s", "HTTP/crm.example.test:5555");
+	snprintf(r->spn_checks[0].spn, sizeof(r->spn_checks[0].spn), "%s",
+		 "HTTP/crm.example.test:5555");
 	snprintf(r->spn_checks[0].form, sizeof(r->spn_checks[0].form), "%s", "FQDN with port");
 	r->spn_checks[0].exists = 1;
 }
@@ -87,7 +88,8 @@ static void json_lines(void **state)
 		char want[64];
 
 		assert_true(n < 5);
-		snprintf(want, sizeof(want), "{\"type\":\"%s\",\"target\":\"http://crm.example.test:5555/\"",
+		snprintf(want, sizeof(want),
+			 "{\"type\":\"%s\",\"target\":\"http://crm.example.test:5555/\"",
 			 types[n]);
 		assert_memory_equal(line, want, strlen(want));
 		assert_int_equal(line[strlen(line) - 1], '}');
@@ -103,14 +105,18 @@ static void json_lines(void **state)
 				    "\\\"quoted\\\"\",\"tls\":null}"));
 	assert_non_null(strstr(out, "\"spn\":\"HTTP/crm.example.test:5555\",\"form\":\"FQDN with "
 				    "port\",\"exists\":true"));
-	assert_non_null(strstr(out, "\"leg\":2,\"id\":\"keepalive-missing\",\"severity\":\"error\","));
-	assert_non_null(strstr(out, "\"local_port\":40001,\"connection_header\":\"close\",\"title\":"));
+	assert_non_null(strstr(out, "\"leg\":2,\"id\":\"keepalive-missing\","
+				    "\"severity\":\"error\","));
+	assert_non_null(strstr(out, "\"local_port\":40001,\"connection_header\":\"close\","
+				    "\"title\":"));
 	assert_non_null(strstr(out, "\"gss\":\"continue\""));
 	assert_non_null(strstr(out, "\"delegation\":\"not-requested\""));
 	/* the result: checks outcome, ok false because keepalive failed */
-	assert_non_null(strstr(out, "\"type\":\"result\",\"target\":\"http://crm.example.test:5555/\","
-				    "\"ok\":false,\"exit\":1,\"mech\":\"kerberos\",\"authenticated\":true,"
-				    "\"status\":200,\"legs\":2,\"connections\":2,\"keepalive\":false"));
+	assert_non_null(strstr(out, "\"type\":\"result\","
+				    "\"target\":\"http://crm.example.test:5555/\","
+				    "\"ok\":false,\"exit\":1,\"mech\":\"kerberos\","
+				    "\"authenticated\":true,\"status\":200,\"legs\":2,"
+				    "\"connections\":2,\"keepalive\":false"));
 	assert_non_null(strstr(out, "\"checks\":[{\"check\":\"kerberos\",\"pass\":true,"));
 	assert_non_null(strstr(out, "{\"check\":\"keepalive\",\"pass\":false,"));
 	assert_non_null(strstr(out, "\"findings\":{\"info\":0,\"warning\":0,\"error\":1}"));
@@ -147,8 +153,9 @@ static void finding_is_negcaps(void **state)
 	cap_json_init_buf(&j, negcap, sizeof(negcap));
 	assert_int_equal(cap_report_json_finding(&j, &f->rec), 0);
 	assert_memory_equal(negcap, type, strlen(type));
-	snprintf(want, sizeof(want), "{\"type\":\"finding\",\"target\":\"http://web.example.test/\","
-		 "\"leg\":null,%s", negcap + strlen(type));
+	snprintf(want, sizeof(want), "{\"type\":\"finding\","
+		 "\"target\":\"http://web.example.test/\",\"leg\":null,%s",
+		 negcap + strlen(type));
 	out = render(&r);
 	assert_non_null(strstr(out, want));
 	assert_non_null(strstr(out, "\"frames\":[3],"));

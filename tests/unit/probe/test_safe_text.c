@@ -27,7 +27,8 @@ static void keeps_utf8(void **state)
 	char out[64];
 
 	(void)state;
-	assert_string_equal(probe_str_safe(out, sizeof(out), "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91"),
+	assert_string_equal(probe_str_safe(out, sizeof(out),
+					   "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91"),
 			    "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91");
 	/* overlong '/', a UTF-16 surrogate, past U+10FFFF: not UTF-8 */
 	assert_string_equal(probe_str_safe(out, sizeof(out), "\xc0\xaf"), "\\xc0\\xaf");

@@ -31,8 +31,8 @@ static const char *temp_with(const char *bytes, size_t n)
 
 static void urls_comments_blanks(void **state)
 {
-	static const char text[] = "# list\n\n  http://a.test/  \n\t# indented\nhttps://b.test/x\r\n"
-				   "http://c.test/";
+	static const char text[] = "# list\n\n  http://a.test/  \n\t# indented\n"
+				   "https://b.test/x\r\nhttp://c.test/";
 	const char *path = temp_with(text, sizeof(text) - 1);
 	char err[256] = "";
 	char **lines = NULL;
