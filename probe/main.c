@@ -120,6 +120,18 @@ int main(int argc, char **argv)
 		probe_secret_free(password);
 		return PROBE_EXIT_CANNOT_RUN;
 	}
+	if (o.capture_iface != NULL) {
+		/* before the credentials: the capture shows the AS exchange of -u / --keytab */
+		cap = probe_capture_start(o.capture_iface, o.write_file, o.url, o.cfg.http.resolve,
+					  err, sizeof(err));
+		if (cap == NULL) {
+			fprintf(stderr, "negprobe: --capture %s: %s\n", o.capture_iface, err);
+			probe_http_global_cleanup();
+			probe_free_lines(lines, o.targets_file != NULL ? nurls : 0);
+			probe_secret_free(password);
+			return PROBE_EXIT_CANNOT_RUN;
+		}
+	}
 	memset(&co, 0, sizeof(co));
 	co.ccache = o.ccache;
 	co.keytab = o.keytab;
@@ -141,15 +153,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "negprobe: out of memory\n");
 		rc = PROBE_EXIT_CANNOT_RUN;
 		goto out;
-	}
-	if (o.capture_iface != NULL) {
-		cap = probe_capture_start(o.capture_iface, o.write_file, o.url, o.cfg.http.resolve,
-					  err, sizeof(err));
-		if (cap == NULL) {
-			fprintf(stderr, "negprobe: --capture %s: %s\n", o.capture_iface, err);
-			rc = PROBE_EXIT_CANNOT_RUN;
-			goto out;
-		}
 	}
 	err[0] = '\0';
 	rc = probe_run(&o.cfg, cred, urls, (size_t)nurls, (size_t)o.parallel, on_done, &k, err,
@@ -180,6 +183,8 @@ int main(int argc, char **argv)
 		rc = PROBE_EXIT_CANNOT_RUN;
 	}
 out:
+	if (cap != NULL)
+		probe_capture_stop(cap, NULL, err, sizeof(err));
 	probe_junit_free(k.junit);
 	probe_cred_free(cred);
 	probe_http_global_cleanup();

@@ -385,6 +385,27 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "not follow redirects); a 5xx is the application.",
 		 NULL},
 		true},
+	/* --- client-logon-failed (issue 11), added by the probefix branch; the engine branch
+	 * adds the same row: keep one at merge. --- */
+	[CAP_F_CLIENT_LOGON_FAILED] = {
+		CAP_F_CLIENT_LOGON_FAILED, "client-logon-failed", CAP_SEV_ERROR,
+		"The user's own Kerberos logon failed",
+		"The KDC refused the user's AS-REQ, the request for a ticket-granting ticket: the "
+		"error is about the user's logon, not about the site, and without a TGT the browser "
+		"has no Kerberos at all and prompts the user again and again.",
+		{"KDC_ERR_PREAUTH_FAILED (24), or KRB_AP_ERR_BAD_INTEGRITY (31) from an MIT KDC: "
+		 "a wrong or stale password (cached credentials, a mapped drive or a phone still "
+		 "using the old one).",
+		 "KDC_ERR_CLIENT_REVOKED (18): the account is locked out, disabled or expired (the "
+		 "NTSTATUS in the error, or the domain controller's event 4771, says which).",
+		 "KDC_ERR_C_PRINCIPAL_UNKNOWN (6): the KDC does not know the user name in this "
+		 "realm; KDC_ERR_KEY_EXPIRED (23): the user's password has expired.",
+		 "Active Directory: unlock or reset the account in Active Directory Users and "
+		 "Computers; MIT: kadmin getprinc <user> shows the failed attempts, modprinc -unlock "
+		 "unlocks.",
+		 NULL},
+		false},
+	/* --- end client-logon-failed --- */
 };
 
 const struct cap_finding_info *cap_finding_info(enum cap_finding_id id)

@@ -384,6 +384,7 @@ struct cap_probe_fact {
 	char host[CAP_FACT_NAME_MAX];   /* the target host, after canonicalisation */
 	unsigned port;
 	char spn[CAP_FACT_NAME_MAX];    /* the SPN the probe asked for */
+	char client[CAP_FACT_NAME_MAX]; /* the user's Kerberos name (user@REALM), "" unknown */
 	enum cap_auth_scheme scheme;    /* the scheme the probe answered with */
 	/* GSS_FAILED, NO_CREDENTIALS, MUTUAL_FAILED */
 	enum cap_probe_stage stage;

@@ -59,6 +59,10 @@ enum cap_finding_id {
 	CAP_F_NTLM_UNAVAILABLE,
 	CAP_F_AUTH_NOT_REQUIRED,
 	CAP_F_UNEXPECTED_STATUS,
+	/* --- client-logon-failed (issue 11), added by the probefix branch; the engine branch
+	 * adds the same id: keep one at merge. --- */
+	CAP_F_CLIENT_LOGON_FAILED,      /* an AS-REQ error: the user's own logon failed */
+	/* --- end client-logon-failed --- */
 	CAP_F_COUNT
 };
 
