@@ -12,11 +12,7 @@ set -u
 lab_require
 lab_start
 . "$(dirname "$0")/probelib.sh"
-OUT=$LABDIR/probe-logon
-mkdir -p "$OUT"
-# no ccache: the password is the only way to a TGT
-KRB5CCNAME=FILE:$LABDIR/no-such-ccache
-export KRB5CCNAME
+password_only probe-logon
 
 logon() { # name user password: JSON lines into $OUT/name.jsonl, exit status into $OUT/name.rc
 	NEGPROBE_PASSWORD=$3 np --json -u "$2" "$LAB_URL_WRONG_PASSWORD" >"$OUT/$1.jsonl" 2>"$OUT/$1.err"

@@ -7,12 +7,7 @@ set -u
 lab_require
 lab_start
 . "$(dirname "$0")/probelib.sh"
-OUT=$LABDIR/probe-user
-mkdir -p "$OUT"
-# no ccache and no NTLM_USER_FILE: the password is the only credential
-KRB5CCNAME=FILE:$LABDIR/no-such-ccache
-export KRB5CCNAME
-unset NTLM_USER_FILE
+password_only probe-user
 
 run() { # name user url [args]: JSON lines into $OUT/name.jsonl, exit status into $OUT/name.rc
 	n=$1 u=$2 url=$3
@@ -58,5 +53,6 @@ check "DOMAIN\\user --mech ntlm: NTLM AUTHENTICATE as $DOMUSER" eq \
 	"$(leg_ntlm "$OUT/domain-mech-ntlm.jsonl")" "Negotiate true $DOMUSER"
 check "DOMAIN\\user --mech ntlm: authenticated" eq \
 	"$(jqr "$OUT/domain-mech-ntlm.jsonl" '"\(.mech) \(.authenticated)"')" "ntlm true"
-check "the password is in no output" eval "! grep -qF -- \"\$LAB_PASSWORD\" \"\$OUT\"/*.jsonl \"\$OUT\"/*.err"
+no_password() { ! grep -qF -- "$LAB_PASSWORD" "$OUT"/*.jsonl "$OUT"/*.err; }
+check "the password is in no output" no_password
 lab_done
