@@ -140,11 +140,63 @@ static void kerberos_without_credentials(void **state)
 	probe_gss_free(NULL);
 }
 
+/* -u DOMAIN\\user: Kerberos is asked for user@REALM (the KDC is down here: a failure that
+ * is no refused logon), and SPNEGO still holds NTLM for DOMAIN\\user from the password
+ * alone (no user file), its first token an NTLM NEGOTIATE rather than "An invalid name
+ * was supplied" (issue 16 defect 8). */
+static void domain_user_falls_back_to_ntlm(void **state)
+{
+	char conf[] = "/tmp/negprobe-krb5-XXXXXX";
+	struct probe_cred_opts co = {0};
+	struct probe_cred *c = NULL;
+	struct probe_gss_error e;
+	struct probe_gss *g;
+	struct probe_token_desc d;
+	uint8_t *tok = NULL;
+	size_t len = 0;
+	int fd;
+	FILE *fp;
+
+	(void)state;
+	if (!probe_gss_ntlm_available())
+		skip();
+	fd = mkstemp(conf);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	/* port 9 on loopback: refused at once, "Cannot contact any KDC" */
+	fprintf(fp, "[libdefaults]\n default_realm = EXAMPLE.TEST\n dns_lookup_kdc = false\n"
+		    "[realms]\n EXAMPLE.TEST = {\n  kdc = 127.0.0.1:9\n }\n");
+	fclose(fp);
+	setenv("KRB5_CONFIG", conf, 1);
+	unsetenv("NTLM_USER_FILE");
+	co.mech = PROBE_MECH_AUTO;
+	co.user = "EXAMPLE\\alice";
+	co.password = "Secret-2";
+	assert_int_equal(probe_cred_acquire(&co, &c, &e), 0);
+	assert_false(probe_cred_has_krb5(c));
+	assert_string_equal(probe_cred_client(c), "alice@EXAMPLE.TEST");
+	assert_true(probe_cred_has_ntlm(c));
+	g = probe_gss_new(c, PROBE_WRAP_SPNEGO, PROBE_MECH_AUTO, PROBE_DELEG_NONE,
+			  "HTTP@crm.example.test", true);
+	assert_int_equal(probe_gss_step(g, NULL, 0, &tok, &len, &e), PROBE_GSS_CONTINUE);
+	probe_token_describe(tok, len, &d);
+	assert_true(d.spnego);
+	assert_int_equal(d.mech, PROBE_USED_NTLM);
+	assert_int_equal(d.ntlm_type, 1);
+	free(tok);
+	probe_gss_free(g);
+	probe_cred_free(c);
+	unlink(conf);
+	setenv("KRB5_CONFIG", "/dev/null", 1);
+	setenv("NTLM_USER_FILE", userfile, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ntlm_raw_and_spnego),
 		cmocka_unit_test(kerberos_without_credentials),
+		cmocka_unit_test(domain_user_falls_back_to_ntlm),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
