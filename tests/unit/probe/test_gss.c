@@ -60,6 +60,27 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* With credential c, the first Negotiate token is SPNEGO carrying an NTLM NEGOTIATE. */
+static void assert_spnego_starts_ntlm(struct probe_cred *c)
+{
+	struct probe_gss_error e;
+	struct probe_gss *g;
+	struct probe_token_desc d;
+	uint8_t *tok = NULL;
+	size_t len = 0;
+
+	g = probe_gss_new(c, PROBE_WRAP_SPNEGO, PROBE_MECH_AUTO, PROBE_DELEG_NONE,
+			  "HTTP@crm.example.test", true);
+	assert_int_equal(probe_gss_step(g, NULL, 0, &tok, &len, &e), PROBE_GSS_CONTINUE);
+	probe_token_describe(tok, len, &d);
+	assert_true(d.spnego);
+	assert_int_equal(d.mech, PROBE_USED_NTLM);
+	assert_int_equal(d.ntlm_type, 1);
+	assert_non_null(strstr(d.summary, "NTLM"));
+	free(tok);
+	probe_gss_free(g);
+}
+
 static void ntlm_raw_and_spnego(void **state)
 {
 	struct probe_cred_opts co = {0};
@@ -100,16 +121,7 @@ static void ntlm_raw_and_spnego(void **state)
 	probe_gss_free(g);
 
 	/* Negotiate: SPNEGO falls back to NTLM, as the probe must see it */
-	g = probe_gss_new(c, PROBE_WRAP_SPNEGO, PROBE_MECH_AUTO, PROBE_DELEG_NONE,
-			  "HTTP@crm.example.test", true);
-	assert_int_equal(probe_gss_step(g, NULL, 0, &tok, &len, &e), PROBE_GSS_CONTINUE);
-	probe_token_describe(tok, len, &d);
-	assert_true(d.spnego);
-	assert_int_equal(d.mech, PROBE_USED_NTLM);
-	assert_int_equal(d.ntlm_type, 1);
-	assert_non_null(strstr(d.summary, "NTLM"));
-	free(tok);
-	probe_gss_free(g);
+	assert_spnego_starts_ntlm(c);
 	probe_cred_free(c);
 }
 
@@ -150,10 +162,6 @@ static void domain_user_falls_back_to_ntlm(void **state)
 	struct probe_cred_opts co = {0};
 	struct probe_cred *c = NULL;
 	struct probe_gss_error e;
-	struct probe_gss *g;
-	struct probe_token_desc d;
-	uint8_t *tok = NULL;
-	size_t len = 0;
 	int fd;
 	FILE *fp;
 
@@ -176,15 +184,7 @@ static void domain_user_falls_back_to_ntlm(void **state)
 	assert_false(probe_cred_has_krb5(c));
 	assert_string_equal(probe_cred_client(c), "alice@EXAMPLE.TEST");
 	assert_true(probe_cred_has_ntlm(c));
-	g = probe_gss_new(c, PROBE_WRAP_SPNEGO, PROBE_MECH_AUTO, PROBE_DELEG_NONE,
-			  "HTTP@crm.example.test", true);
-	assert_int_equal(probe_gss_step(g, NULL, 0, &tok, &len, &e), PROBE_GSS_CONTINUE);
-	probe_token_describe(tok, len, &d);
-	assert_true(d.spnego);
-	assert_int_equal(d.mech, PROBE_USED_NTLM);
-	assert_int_equal(d.ntlm_type, 1);
-	free(tok);
-	probe_gss_free(g);
+	assert_spnego_starts_ntlm(c);
 	probe_cred_free(c);
 	unlink(conf);
 	setenv("KRB5_CONFIG", "/dev/null", 1);
