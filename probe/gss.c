@@ -4,6 +4,7 @@
  */
 #include "gss.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,37 +32,37 @@ struct probe_cred {
 	enum probe_mech mech;
 };
 
-/* -u NAME in the form each mechanism takes, as a browser's credential prompt is mapped
- * (MS-NLMP 3.1.1.1, RFC 4120 §6.2): DOMAIN\user is NetBIOS domain + user for NTLM and
- * user in the default realm for Kerberos (a DNS domain, with a dot, is the realm);
- * user@domain is user@DOMAIN for Kerberos and user@domain for NTLM, which gss-ntlmssp
- * splits into user and domain. */
+/* -u NAME in the form each mechanism takes, as a browser maps what its prompt was given:
+ * DOMAIN\\user is the NetBIOS domain and user of NTLM's AUTHENTICATE (MS-NLMP) and, for
+ * Kerberos, user in the default realm (a DOMAIN with a dot is a DNS name: the realm);
+ * user@domain is user@DOMAIN for Kerberos and stays user@domain for gss-ntlmssp, which
+ * splits it into user and domain itself. */
 struct user_forms {
 	char krb5[256];        /* krb5 principal: "user" (default realm) or "user@REALM" */
-	char ntlm_domain[128]; /* the DOMAIN of DOMAIN\user, "" otherwise */
+	char ntlm_domain[128]; /* the DOMAIN of DOMAIN\\user, "" otherwise */
 };
 
 static void user_forms(const char *user, struct user_forms *u)
 {
-	const char *bs = strchr(user, '\\'), *at = strrchr(user, '@');
-	size_t n;
+	const char *bs = strchr(user, '\\');
+	char *realm;
 
 	memset(u, 0, sizeof(*u));
-	if (bs != NULL) {
-		n = (size_t)(bs - user);
-		snprintf(u->ntlm_domain, sizeof(u->ntlm_domain), "%.*s", (int)n, user);
-		if (memchr(user, '.', n) != NULL)
-			snprintf(u->krb5, sizeof(u->krb5), "%s@%.*s", bs + 1, (int)n, user);
+	if (bs == NULL) {
+		snprintf(u->krb5, sizeof(u->krb5), "%s", user);
+	} else {
+		int n = (int)(bs - user);
+
+		snprintf(u->ntlm_domain, sizeof(u->ntlm_domain), "%.*s", n, user);
+		if (memchr(user, '.', (size_t)n) != NULL)
+			snprintf(u->krb5, sizeof(u->krb5), "%s@%.*s", bs + 1, n, user);
 		else
 			snprintf(u->krb5, sizeof(u->krb5), "%s", bs + 1);
-	} else {
-		snprintf(u->krb5, sizeof(u->krb5), "%s", user);
 	}
-	/* a realm is the DNS domain in upper case (RFC 4120 §6.1; MS-KILE 3.1.5.1) */
-	at = strrchr(u->krb5, '@');
-	for (char *r = at != NULL ? u->krb5 + (at - u->krb5) + 1 : NULL; r != NULL && *r; r++)
-		if (*r >= 'a' && *r <= 'z')
-			*r = (char)(*r - 'a' + 'A');
+	/* a realm is its DNS domain in upper case (RFC 4120 §6.1) */
+	realm = strrchr(u->krb5, '@');
+	for (char *r = realm != NULL ? realm + 1 : NULL; r != NULL && *r != '\0'; r++)
+		*r = (char)toupper((unsigned char)*r);
 }
 
 /* KDC answers to the AS exchange that are about the user's own logon: retrying the same
@@ -325,7 +326,7 @@ static OM_uint32 acquire_spnego_password(struct probe_cred *c, const struct prob
 
 	user_forms(o->user, &u);
 	/* an empty MEMORY ccache when Kerberos failed: SPNEGO's krb5 finds nothing there and
-	 * asks no KDC */
+	 * asks no KDC.  It lives in this process only, as the krb5 credential's own does. */
 	snprintf(c->ccache, sizeof(c->ccache), "MEMORY:negprobe-user-%p", (void *)c);
 	elems[store.count].key = "ccache";
 	elems[store.count++].value = c->ccache;
