@@ -440,7 +440,7 @@ static int run(struct opts *o)
 	char err[512];
 	bool new_input, link_ok = true, any_link_ok = false, dropped = false;
 	uint64_t skipped = 0;
-	int rc = EXIT_INPUT, linktype;
+	int rc = EXIT_INPUT, linktype, warned_linktype = -2;
 
 	memset(&so, 0, sizeof(so));
 	so.snaplen = o->snaplen;
@@ -526,24 +526,24 @@ static int run(struct opts *o)
 		}
 		if (new_input) {
 			linktype = cap_source_linktype(src);
-			link_ok = cap_linktype_supported(linktype);
-			if (!link_ok || cap_pipeline_set_linktype(pl, linktype) != 0) {
-				link_ok = false;
+			link_ok = cap_pipeline_set_linktype(pl, linktype) == 0;
+			if (link_ok) {
+				any_link_ok = true;
+			} else if (linktype != warned_linktype) {
+				/* once, not at every switch between a pcapng file's interfaces */
+				warned_linktype = linktype;
 				fprintf(stderr, PROG ": warning: link type %d (%s) is not supported: "
 						    "the packets of that input are counted, not decoded\n",
 					linktype, link_name(linktype));
-			} else {
-				any_link_ok = true;
 			}
 		}
 		/* Filtered-out and undecodable frames still count, so that frame numbers
 		 * are positions in the input, as tshark numbers them. */
 		cap_pipeline_skip_frames(pl, pkt.skipped_before);
-		if (!link_ok) {
+		/* A frame of a link type not decoded still goes in, to be counted in the
+		 * summary as undecodable (link). */
+		if (!link_ok)
 			skipped++;
-			cap_pipeline_skip_frames(pl, 1);
-			continue;
-		}
 		cap_pipeline_packet(pl, pkt.ts, pkt.data, pkt.caplen, pkt.wirelen);
 		if (prog.on && (cap_source_packets(src) & 0x3fff) == 0)
 			progress_tick(&prog, src);

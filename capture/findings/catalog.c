@@ -385,27 +385,50 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "not follow redirects); a 5xx is the application.",
 		 NULL},
 		true},
-	/* --- client-logon-failed (issue 11), added by the probefix branch; the engine branch
-	 * adds the same row: keep one at merge. --- */
 	[CAP_F_CLIENT_LOGON_FAILED] = {
 		CAP_F_CLIENT_LOGON_FAILED, "client-logon-failed", CAP_SEV_ERROR,
-		"The user's own Kerberos logon failed",
-		"The KDC refused the user's AS-REQ, the request for a ticket-granting ticket: the "
-		"error is about the user's logon, not about the site, and without a TGT the browser "
-		"has no Kerberos at all and prompts the user again and again.",
-		{"KDC_ERR_PREAUTH_FAILED (24), or KRB_AP_ERR_BAD_INTEGRITY (31) from an MIT KDC: "
-		 "a wrong or stale password (cached credentials, a mapped drive or a phone still "
-		 "using the old one).",
-		 "KDC_ERR_CLIENT_REVOKED (18): the account is locked out, disabled or expired (the "
-		 "NTSTATUS in the error, or the domain controller's event 4771, says which).",
-		 "KDC_ERR_C_PRINCIPAL_UNKNOWN (6): the KDC does not know the user name in this "
-		 "realm; KDC_ERR_KEY_EXPIRED (23): the user's password has expired.",
-		 "Active Directory: unlock or reset the account in Active Directory Users and "
-		 "Computers; MIT: kadmin getprinc <user> shows the failed attempts, modprinc -unlock "
-		 "unlocks.",
+		"The user's own logon failed at the KDC",
+		"The KDC refused the user's AS-REQ (the request for a ticket-granting ticket): "
+		"without a TGT the user has no Kerberos at all, so the browser prompts this user "
+		"again and again whatever the site's configuration.",
+		{"The logon_failure evidence says why: a wrong or stale password (cached "
+		 "credentials, a mapped drive or a phone still using the old one), a locked-out, "
+		 "disabled or expired account, an expired password, or an unknown user name.",
+		 "Active Directory: the domain controller's Security log has event 4771 (or 4768) "
+		 "for this user with the failure code; unlock or reset the account in Active "
+		 "Directory Users and Computers.",
+		 "MIT KDC: kadmin getprinc <user> shows the failed attempts and the lockout policy; "
+		 "kadmin modprinc -unlock <user> unlocks it.",
 		 NULL},
 		false},
-	/* --- end client-logon-failed --- */
+	[CAP_F_KDC_REPLY_NOT_CAPTURED] = {
+		CAP_F_KDC_REPLY_NOT_CAPTURED, "kdc-reply-not-captured", CAP_SEV_INFO,
+		"The KDC's reply is only partly in the capture",
+		"The KDC sent a reply to this request, but the capture lost its first segment, so "
+		"it cannot be decoded; the KDC was reachable.",
+		{"Capture closer to the client or with a larger buffer (tcpdump -B) if the reply's "
+		 "content matters; this is a gap in the capture, not a fault of the KDC.", NULL},
+		false},
+	[CAP_F_FIRST_OFFER_NOT_CAPTURED] = {
+		CAP_F_FIRST_OFFER_NOT_CAPTURED, "first-offer-not-captured", CAP_SEV_INFO,
+		"The capture starts in the middle of a handshake",
+		"The conversation's first answer already continues a handshake (a 401 carrying an "
+		"NTLM CHALLENGE or an incomplete SPNEGO answer, or the answer to an NTLM "
+		"AUTHENTICATE whose CHALLENGE is not in the capture): the server's first offer of "
+		"schemes, and so whether it offers Negotiate, is not in the capture.",
+		{"Start the capture before the browser opens the site (or clear its connections) "
+		 "to see which schemes the server offers first.", NULL},
+		false},
+	[CAP_F_FAILED_AFTER_AUTH] = {
+		CAP_F_FAILED_AFTER_AUTH, "failed-after-auth", CAP_SEV_WARNING,
+		"Signed in, then the request failed",
+		"The NTLM or Kerberos handshake completed and the server answered with an error "
+		"other than 401: the user is authenticated, and the refusal comes from "
+		"authorization or from the application.",
+		{"Authentication is not the problem here: look at the site's authorization rules "
+		 "and at the application, not at SPNs, passwords or Kerberos.",
+		 NULL},
+		false},
 };
 
 const struct cap_finding_info *cap_finding_info(enum cap_finding_id id)

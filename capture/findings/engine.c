@@ -6,6 +6,7 @@
  * Authorization) never creates a conversation, so a busy capture costs a stream entry
  * per connection and nothing more.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,12 +53,14 @@ struct f_key {
 	uint64_t hash;
 };
 
+/* Finding keys name who (user, SPN, host): case-insensitive names in Active Directory,
+ * so JOHNSON-PC$ and johnson-pc$ are one record. */
 static uint64_t str_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ull;
 
 	for (; s != NULL && *s != '\0'; s++) {
-		h ^= (uint8_t)*s;
+		h ^= (uint8_t)tolower((unsigned char)*s);
 		h *= 1099511628211ull;
 	}
 	return h;
@@ -409,6 +412,26 @@ void engine_emit(struct cap_analysis *a, struct cap_finding *f)
 	a->findings[a->nfindings++] = nf;
 }
 
+struct cap_finding *engine_find(struct cap_analysis *a, enum cap_finding_id id, const char *key)
+{
+	struct f_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.id = (uint32_t)id;
+	k.hash = str_hash(key != NULL ? key : "");
+	return tbl_get(&a->fmap, &k);
+}
+
+void engine_add_detail(struct cap_finding *f, const char *line)
+{
+	if (f->detail != NULL && strstr(f->detail, line) != NULL)
+		return;
+	if (f->detail == NULL)
+		cap_finding_set_detail(f, "%s", line);
+	else
+		cap_finding_set_detail(f, "%s %s", f->detail, line);
+}
+
 /* ---- streams ---- */
 
 static void evict_one(struct tbl *t, size_t *cursor, uint64_t *counter, void (*release)(void *))
@@ -582,6 +605,176 @@ static void count_cap_hits(struct cap_analysis *a, unsigned hits)
 	a->st.der_elems_cap_hits += (hits & CAP_FACT_HIT_DER_ELEMS) != 0;
 }
 
+/* ---- observe: the handshake state (no finding is decided here) ---- */
+
+static void observe_request(struct hstream *hs, struct conv *c, struct req_info *r,
+			    const struct cap_http_fact *f)
+{
+	const struct cap_auth_fact *t = &f->auth;
+
+	hs->challenge_open = false; /* the connection carried the next request */
+	if (c == NULL || !f->has_auth)
+		return;
+	if (c->offered != 0)
+		c->creds_after_offer = true;
+	if (t->kind == CAP_TOKEN_KRB_AP_REQ)
+		c->kerberos_attempted = true;
+	/* NTLM is connection-bound: an AUTHENTICATE on another connection than its
+	 * CHALLENGE cannot succeed (MS-NLMP 3.1.1; domain.md C4.6). */
+	if (t->kind == CAP_TOKEN_NTLM && t->ntlm_type == 3 && c->ntlm_challenge_seen &&
+	    c->ntlm_challenge_stream != f->stream)
+		r->ntlm_new_conn = true;
+}
+
+static bool bound_scheme(enum cap_auth_scheme s)
+{
+	return (CAP_AUTH_BIT(s) & HS_BOUND_SCHEMES) != 0;
+}
+
+/* Every handshake state transition, per connection and per conversation. */
+static void observe_response(struct hstream *hs, struct conv *c, const struct req_info *req,
+			     const struct cap_http_fact *f)
+{
+	const struct cap_auth_fact *tok = f->has_auth ? &f->auth : NULL;
+	bool chal = f->status == 401 || f->status == 407;
+	bool creds = req != NULL && req->has_auth;
+	bool continuation = tok != NULL &&
+			    ((tok->kind == CAP_TOKEN_NTLM && tok->ntlm_type == 2) ||
+			     tok->neg_state == 1);
+
+	if (chal && f->offered != 0) {
+		c->offered |= f->offered;
+		if ((f->offered & (CAP_AUTH_BIT(CAP_AUTH_NEGOTIATE) |
+				   CAP_AUTH_BIT(CAP_AUTH_KERBEROS))) && !c->offered_negotiate) {
+			c->offered_negotiate = true;
+			c->offer_frame = f->frame;
+		}
+	}
+	/* A run of 401s answering offered credentials: continuations count too, since a
+	 * handshake that keeps restarting (NTLM without keep-alive) never ends either. */
+	if (chal && creds) {
+		c->loop_count++;
+		if (c->loop_n < 8)
+			c->loop_frames[c->loop_n++] = f->frame;
+		if (c->loop_count > c->loop_max) {
+			c->loop_max = c->loop_count;
+			memcpy(c->loop_max_frames, c->loop_frames, sizeof(c->loop_frames));
+			c->loop_max_n = c->loop_n;
+		}
+	} else if (!chal && req != NULL) {
+		c->loop_count = 0;
+		c->loop_n = 0;
+	}
+	if (tok != NULL && tok->kind == CAP_TOKEN_NTLM && tok->ntlm_type == 2) {
+		c->ntlm_challenge_seen = true;
+		c->ntlm_challenge_stream = f->stream;
+		c->ntlm_challenge_frame = f->frame;
+	}
+	/* The capture starts mid-handshake: a continuation, or an NTLM AUTHENTICATE whose
+	 * CHALLENGE is not in it, before any first challenge. */
+	if (!c->first_challenge_seen && !c->start_missed &&
+	    ((chal && continuation) ||
+	     (creds && req->auth.kind == CAP_TOKEN_NTLM && req->auth.ntlm_type == 3 &&
+	      !c->ntlm_challenge_seen))) {
+		c->start_missed = true;
+		c->start_missed_now = true;
+	}
+	if (creds && f->status == 400 && req->auth.value_len >= LARGE_NEGOTIATE_HEADER &&
+	    (req->auth.scheme == CAP_AUTH_NEGOTIATE || req->auth.scheme == CAP_AUTH_KERBEROS)) {
+		hs->state = HS_REJECTED; /* HTTP.sys refused the header: no authentication ran */
+	} else if (chal && creds && req->auth.kind == CAP_TOKEN_NTLM && req->auth.ntlm_type == 3) {
+		hs->state = HS_REJECTED; /* NTLM's last leg: any 401 refuses it */
+	} else if (chal && continuation) {
+		hs->state = HS_CONTINUED;
+	} else if (chal && creds) {
+		hs->state = HS_REJECTED;
+	} else if (chal) {
+		hs->state = HS_CHALLENGED;
+		c->first_challenge_seen = true;
+	} else if (creds && ((req->auth.kind == CAP_TOKEN_NTLM && req->auth.ntlm_type == 3) ||
+			     req->auth.kind == CAP_TOKEN_KRB_AP_REQ)) {
+		hs->state = HS_DONE;
+		if (req->auth.kind == CAP_TOKEN_KRB_AP_REQ && f->status >= 200 && f->status < 400) {
+			c->kerberos_ok = true;
+			if (c->kerberos_ok_frame == 0)
+				c->kerberos_ok_frame = f->frame;
+		}
+	}
+	c->state = hs->state;
+	/* A challenge the next leg must answer on this connection, when the scheme is
+	 * connection-bound (Basic and Digest are not: closing after them breaks nothing). */
+	if (chal && ((f->offered & HS_BOUND_SCHEMES) != 0 ||
+		     (tok != NULL && tok->kind != CAP_TOKEN_NONE && bound_scheme(tok->scheme)) ||
+		     (creds && bound_scheme(req->auth.scheme)))) {
+		hs->challenge_open = true;
+		hs->challenge_frame = f->frame;
+		hs->challenge_ts = f->ts;
+		hs->challenge_token = continuation;
+		if (f->close == CAP_HTTP_CLOSE_HEADER)
+			hs->broken_by = "Connection: close";
+		else if (f->close == CAP_HTTP_CLOSE_HTTP10)
+			hs->broken_by = "HTTP/1.0 without keep-alive";
+		hs->broken_frame = f->frame;
+	}
+}
+
+/* The server closed or reset a connection: it broke a handshake when a challenge of a
+ * connection-bound scheme was still open on it, within CLOSE_AFTER_CHALLENGE. */
+static void observe_close(struct hstream *hs, const struct cap_conn_event *e)
+{
+	if (hs->ka_reported && e->from_server) {
+		hs->joins_frame = e->frame;
+		hs->ka_reported = false;
+		return;
+	}
+	if (!hs->challenge_open)
+		return;
+	if (!e->from_server || (e->kind != CAP_CONN_FIN && e->kind != CAP_CONN_RST) ||
+	    e->ts - hs->challenge_ts > CLOSE_AFTER_CHALLENGE) {
+		/* the client gave up or moved on, or an idle timeout: not a keep-alive policy */
+		hs->challenge_open = false;
+		return;
+	}
+	hs->broken_by = e->kind == CAP_CONN_FIN ? "FIN" : "RST";
+	hs->broken_frame = e->frame;
+}
+
+/* After the judges: a broken handshake is reported once; its FIN and the conversation's
+ * next connection join it. */
+static void settle_close(struct cap_analysis *a, struct hstream *hs)
+{
+	hs->joins_frame = 0;
+	if (hs->broken_by == NULL)
+		return;
+	hs->broken_by = NULL;
+	hs->challenge_open = false;
+	hs->ka_reported = true;
+	if (hs->conv != NULL && !hs->conv->ka_waiting) {
+		hs->conv->ka_waiting = true;
+		a->ka_waiting++;
+	}
+}
+
+static void http_close(struct cap_analysis *a, struct hstream *hs, const struct cap_conn_event *e)
+{
+	struct judge_ctx j = {.c = hs->conv, .hs = hs};
+
+	observe_close(hs, e);
+	engine_judge(a, JUDGE_HTTP_CLOSE, &j);
+	settle_close(a, hs);
+}
+
+static void http_reconnect(struct cap_analysis *a, struct conv *c, uint64_t syn_frame)
+{
+	struct judge_ctx j = {.c = c};
+
+	c->reconnect_frame = syn_frame;
+	engine_judge(a, JUDGE_HTTP_RECONNECT, &j);
+	c->reconnect_frame = 0;
+	a->ka_waiting--;
+	c->ka_waiting = false;
+}
+
 void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
 {
 	struct hstream *hs;
@@ -642,7 +835,12 @@ void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
 			request_step(a, c, r, &f->auth, f->stream);
 			r->step_added = true;
 		}
-		rules_http_request(a, hs, c, f);
+		observe_request(hs, c, r, f);
+		{
+			struct judge_ctx j = {.c = c, .hs = hs, .req = r, .http = f};
+
+			engine_judge(a, JUDGE_HTTP_REQUEST, &j);
+		}
 	} else {
 		struct req_info req;
 		bool have_req = hs->qn > 0;
@@ -668,7 +866,15 @@ void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
 				request_step(a, c, &req, NULL, f->stream);
 			response_step(a, c, f);
 		}
-		rules_http_response(a, hs, c, have_req ? &req : NULL, f);
+		if (c != NULL) {
+			struct judge_ctx j = {.c = c, .hs = hs, .req = have_req ? &req : NULL,
+					      .http = f};
+
+			observe_response(hs, c, j.req, f);
+			engine_judge(a, JUDGE_HTTP_RESPONSE, &j);
+			settle_close(a, hs);
+			c->start_missed_now = false;
+		}
 		/* A connection without authentication keeps no state between exchanges. */
 		if (hs->conv == NULL && hs->qn == 0 && !hs->challenge_open)
 			hstream_drop(a, f->stream);
@@ -759,6 +965,10 @@ void cap_analysis_krb(struct cap_analysis *a, const struct cap_krb_fact *f)
 		r->msg_type = f->msg_type;
 		txt_copy(r->sname, sizeof(r->sname), f->sname);
 		txt_copy(r->realm, sizeof(r->realm), f->realm);
+		txt_copy(r->cname, sizeof(r->cname), f->cname);
+		r->sname_type = f->sname_type;
+		r->sname_ncomp = f->sname_ncomp;
+		r->u2u = f->opt_enc_tkt_in_skey;
 		if (f->msg_type == CAP_KRB_TGS_REQ) {
 			if (f->opt_cname_in_addl_tkt && f->n_additional_tickets > 0) {
 				r->delegation = true;
@@ -802,9 +1012,36 @@ void cap_analysis_krb(struct cap_analysis *a, const struct cap_krb_fact *f)
 				txt_copy(cs->http_ticket_sname, sizeof(cs->http_ticket_sname), f->sname);
 			}
 		}
-		if (f->from_server)
-			rules_kdc_reply(a, ks, have_req ? &req : NULL, c, f);
+		if (f->from_server) {
+			struct client_state *cs = engine_client(a, &f->client);
+			struct judge_ctx j = {.c = c, .ks = ks, .kreq = have_req ? &req : NULL,
+					      .krb = f, .cs = cs};
+
+			/* The client's last KDC error, for the NTLM fallback's explanation. */
+			if (cs != NULL && f->msg_type == CAP_KRB_ERROR && f->error_code >= 0 &&
+			    f->error_code != 25 && f->error_code != 52) {
+				cs->kdc_err = f->error_code;
+				cs->kdc_err_frame = f->frame;
+				txt_copy(cs->kdc_err_sname, sizeof(cs->kdc_err_sname),
+					 f->sname[0] != '\0' ? f->sname
+							      : (have_req ? req.sname : ""));
+			}
+			engine_judge(a, JUDGE_KDC_REPLY, &j);
+		}
 	}
+}
+
+/* Observe a stream's end: its waiting requests got no reply, or a reply the capture
+ * did not keep the start of.  A capture cut short says nothing about what came after. */
+static void kdc_end(struct cap_analysis *a, struct kstream *ks)
+{
+	struct judge_ctx j = {.ks = ks};
+
+	ks->outcome = KX_WAITING;
+	if (ks->qn > 0 && !ks->replied && !ks->unreachable && !a->input_cut &&
+	    a->last_ts - ks->q[0].ts >= KX_NO_ANSWER_AFTER)
+		ks->outcome = ks->server_gap ? KX_REPLY_NOT_CAPTURED : KX_NO_REPLY;
+	engine_judge(a, JUDGE_KDC_END, &j);
 }
 
 /* ---- connection events ---- */
@@ -822,14 +1059,20 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 		if (ks != NULL && e->kind == CAP_CONN_OPEN && ks->open_frame == 0)
 			ks->open_frame = e->frame;
 
-		if (ks != NULL && e->kind == CAP_CONN_RST && e->from_server &&
-		    (ks->qn > 0 || !ks->replied))
+		/* A reset answering a request or a connection attempt: a lone RST (no SYN,
+		 * no request seen) says nothing about the KDC. */
+		if (ks != NULL && e->kind == CAP_CONN_RST && e->from_server && !ks->server_gap &&
+		    (ks->qn > 0 || (!ks->replied && ks->open_frame != 0)))
 			rules_kdc_unreachable(a, ks, e->frame, "TCP reset");
+		if (ks != NULL && e->kind == CAP_CONN_GAP && e->from_server && !ks->server_gap) {
+			ks->server_gap = true;
+			ks->server_gap_frame = e->frame;
+		}
 		if (ks != NULL && (e->kind == CAP_CONN_EVICTED)) {
 			struct ks_key k;
 
 			ks_key_of(&k, CAP_TRANSPORT_TCP, e->stream, &e->client, &e->server);
-			rules_kdc_finish(a, ks);
+			kdc_end(a, ks);
 			kstream_free(tbl_del(&a->kstreams, &k));
 		}
 		return;
@@ -838,7 +1081,7 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 		struct conv *c = engine_conv_find(a, &e->client, &e->server, false);
 
 		if (c != NULL && c->ka_waiting)
-			rules_http_reconnect(a, c, e->frame);
+			http_reconnect(a, c, e->frame);
 	}
 	hs = hstream_get(a, e->stream, false, NULL, NULL);
 	if (hs == NULL)
@@ -853,7 +1096,7 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 					hs->challenge_open);
 			engine_step(a, hs->conv, &s);
 		}
-		rules_http_close(a, hs, e);
+		http_close(a, hs, e);
 		if (e->kind == CAP_CONN_RST) {
 			hstream_drop(a, e->stream);
 		} else {
@@ -934,6 +1177,7 @@ static int kstream_seq_cmp(const void *x, const void *y)
 	return p->seq < q->seq ? -1 : p->seq > q->seq;
 }
 
+
 /* The end-of-capture KDC rule over every stream, oldest first: when two streams' findings
  * merge, the evidence kept is the earliest one's whatever the table's layout. */
 static void finish_kstreams(struct cap_analysis *a)
@@ -949,14 +1193,14 @@ static void finish_kstreams(struct cap_analysis *a)
 		if (v != NULL)
 			v[n++] = ks;
 		else
-			rules_kdc_finish(a, ks); /* out of memory: table order */
+			kdc_end(a, ks); /* out of memory: table order */
 	}
 	if (v == NULL)
 		return;
 	if (n > 1)
 		qsort(v, n, sizeof(*v), kstream_seq_cmp);
 	for (size_t i = 0; i < n; i++)
-		rules_kdc_finish(a, v[i]);
+		kdc_end(a, v[i]);
 	free(v);
 }
 
@@ -966,12 +1210,16 @@ void cap_analysis_finish(struct cap_analysis *a, const struct cap_pipeline_stats
 		return;
 	a->finished = true;
 	finish_kstreams(a);
-	for (size_t i = 0; i < a->nconvs; i++)
-		rules_http_finish(a, a->convs[i]);
+	for (size_t i = 0; i < a->nconvs; i++) {
+		struct judge_ctx j = {.c = a->convs[i]};
+
+		engine_judge(a, JUDGE_CONV_END, &j);
+	}
 	for (size_t i = 0; i < a->clients.slots; i++) {
-		struct client_state *cs = tbl_at(&a->clients, i, NULL);
-		if (cs != NULL)
-			rules_client_finish(a, cs);
+		struct judge_ctx j = {.cs = tbl_at(&a->clients, i, NULL)};
+
+		if (j.cs != NULL)
+			engine_judge(a, JUDGE_CLIENT_END, &j);
 	}
 	if (st != NULL && st->truncated_packets > 0) {
 		char why[160];

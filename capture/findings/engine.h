@@ -16,6 +16,32 @@
 
 struct conv;
 
+/* The handshake state of one connection, and of a conversation (its last connection's),
+ * in the spirit of curl's curlnegotiate: one enum, every transition in
+ * engine.c:observe_response(). */
+enum hs_state {
+	HS_NONE = 0,    /* no challenge seen yet */
+	HS_CHALLENGED,  /* a first challenge: a 401 offering schemes with no continuation token */
+	HS_CONTINUED,   /* a 401 carrying a continuation token (NTLM CHALLENGE, SPNEGO
+			 * accept-incomplete): the next leg must come on this connection */
+	HS_DONE,        /* the client's last leg (NTLM AUTHENTICATE, Kerberos AP-REQ) got an
+			 * answer other than 401: the user is authenticated */
+	HS_REJECTED     /* credentials answered by a 401 that does not continue */
+};
+
+/* A server close this soon after a 401 is the server's keep-alive policy, not an idle
+ * timeout (IIS and Apache idle timeouts are several seconds). */
+#define CLOSE_AFTER_CHALLENGE 1.0
+
+/* A 400 answering a Negotiate header at least this long is blamed on the header
+ * (HTTP.sys refused it before authentication ran; domain.md C4.8). */
+#define LARGE_NEGOTIATE_HEADER 4096
+
+/* Schemes bound to one connection (MS-N2HT; RFC 4559 §4 for Negotiate): only they break
+ * when the server closes the connection between legs. */
+#define HS_BOUND_SCHEMES (CAP_AUTH_BIT(CAP_AUTH_NEGOTIATE) | CAP_AUTH_BIT(CAP_AUTH_NTLM) | \
+			  CAP_AUTH_BIT(CAP_AUTH_KERBEROS))
+
 /* What the rules keep of a request's credentials until its response arrives. */
 struct req_auth {
 	enum cap_auth_scheme scheme;
@@ -39,6 +65,8 @@ struct req_info {
 	bool has_auth;
 	struct req_auth auth;
 	bool step_added;
+	bool ntlm_new_conn;      /* an NTLM AUTHENTICATE on another connection than its
+				  * CHALLENGE (keepalive-missing claims its 401) */
 };
 
 #define HS_QUEUE 4
@@ -55,7 +83,15 @@ struct hstream {
 	double challenge_ts;
 	bool challenge_token;    /* that 401 carried a continuation token (NTLM CHALLENGE) */
 	bool ka_reported;        /* keepalive-missing reported for it (its FIN joins it) */
+	/* The server broke a connection-bound handshake on this connection just now (set by
+	 * the engine, read by the keepalive judge): how and in which frame. */
+	const char *broken_by;   /* "Connection: close", "HTTP/1.0 without keep-alive", "FIN",
+				  * "RST"; NULL when not broken */
+	uint64_t broken_frame;
+	uint64_t joins_frame;    /* a frame that joins its keepalive-missing (the FIN after a
+				  * Connection: close), 0 none */
 	bool closed;             /* a FIN or RST was seen */
+	enum hs_state state;
 	char host[128];          /* Host header of the first request */
 };
 
@@ -79,6 +115,11 @@ struct conv {
 	uint64_t kerberos_ok_frame;
 	bool delegated;              /* a forwarded TGT or S4U2Proxy request of its client */
 	bool ka_waiting;             /* keepalive-missing: the next connection joins it */
+	uint64_t reconnect_frame;    /* that next connection's SYN, just seen; 0 none */
+	enum hs_state state;         /* of the connection that moved last */
+	bool first_challenge_seen;   /* a first challenge (HS_CHALLENGED) was seen */
+	bool start_missed;           /* a continuation came before any first challenge */
+	bool start_missed_now;       /* ... in the response being judged */
 };
 
 struct kreq {
@@ -89,9 +130,25 @@ struct kreq {
 	char realm[CAP_FACT_REALM_MAX];
 	bool delegation;         /* forwarded TGT or S4U2Proxy request */
 	const char *deleg_kind;  /* "forwarded-tgt", "s4u2proxy", "s4u2self" */
+	char cname[CAP_FACT_NAME_MAX];   /* the client's name as sent (AS-REQ, TGS-REQ) */
+	int sname_type;
+	unsigned sname_ncomp;
+	bool u2u;                /* enc-tkt-in-skey: sname names a user */
 };
 
 #define KS_QUEUE 8
+
+/* What became of a stream's waiting KDC requests by the end of the capture. */
+enum kx_outcome {
+	KX_WAITING = 0,         /* still waiting, or answered, or too recent to judge */
+	KX_REPLY_NOT_CAPTURED,  /* the KDC's side lost bytes: it answered, the capture lost
+				 * the reply's start */
+	KX_NO_REPLY             /* nothing at all came back */
+};
+
+/* A KDC request still unanswered this long before the end of the capture counts as
+ * unanswered; one sent just before the capture stopped does not. */
+#define KX_NO_ANSWER_AFTER 1.0
 
 struct kstream {
 	enum cap_transport transport;
@@ -102,6 +159,10 @@ struct kstream {
 	unsigned qn;
 	bool replied;            /* the KDC answered at least once on it */
 	bool unreachable;        /* an ICMP unreachable or RST already reported */
+	bool server_gap;         /* bytes from the KDC are missing: a reply whose start the
+				  * capture lost is "not captured", never "no reply" */
+	uint64_t server_gap_frame;
+	enum kx_outcome outcome; /* set at the end of the capture, for the judges */
 	uint64_t open_frame;     /* TCP: the SYN */
 	struct conv *conv;
 };
@@ -150,6 +211,53 @@ struct cap_analysis {
 	struct probe_judges *probe; /* judges_probe.c: negprobe's facts; NULL for negcap */
 };
 
+/* ---- judges ----
+ * The engine observes (updates the state above); judges decide.  A judge is a small
+ * function for one finding id or family, run when something it looks at changed; it
+ * reads the state and the fact that moved it, and emits findings with typed evidence.
+ * It never parses bytes.  Judges live in tables (judges.c lists them); another file
+ * contributes a table by adding it to judges.c:judge_tables[]. */
+enum judge_when {
+	JUDGE_HTTP_REQUEST,   /* a request: hs, c (may be NULL), http */
+	JUDGE_HTTP_RESPONSE,  /* a response, after observe_response(): hs, c, req (may be
+			       * NULL), http */
+	JUDGE_HTTP_CLOSE,     /* the server closed or reset a connection: hs, c */
+	JUDGE_HTTP_RECONNECT, /* a new connection of a conversation whose handshake the
+			       * server broke: c */
+	JUDGE_KDC_REPLY,      /* a KDC reply or error: ks, c, kreq (the request it answers,
+			       * may be NULL), krb, cs */
+	JUDGE_KDC_END,        /* a KDC stream's end of capture: ks */
+	JUDGE_CONV_END,       /* end of capture, per conversation: c */
+	JUDGE_CLIENT_END,     /* end of capture, per client: cs */
+	JUDGE_WHEN_COUNT
+};
+
+struct judge_ctx {
+	struct conv *c;
+	struct hstream *hs;
+	const struct req_info *req;
+	const struct cap_http_fact *http;
+	struct kstream *ks;
+	const struct kreq *kreq;
+	const struct cap_krb_fact *krb;
+	struct client_state *cs;
+};
+
+struct judge {
+	enum judge_when when;
+	enum cap_finding_id id;   /* the finding (or the family's first) it emits */
+	void (*fn)(struct cap_analysis *a, const struct judge_ctx *j);
+};
+
+struct judge_table {
+	const struct judge *v;
+	size_t n;
+};
+
+/* judges.c: runs every table's judges for `when`, in table order. */
+void engine_judge(struct cap_analysis *a, enum judge_when when, const struct judge_ctx *j);
+extern const struct judge_table judges_http, judges_kdc;
+
 /* engine.c: conversation and step bookkeeping for the rules. */
 struct conv *engine_conv(struct cap_analysis *a, const struct cap_endpoint *client,
 			 const struct cap_endpoint *server, bool kdc_only);
@@ -161,32 +269,30 @@ struct client_state *engine_client(struct cap_analysis *a, const struct cap_endp
 /* Takes over *f (it is left empty): stores it, or merges it into the finding with the
  * same id and key (frames added, count incremented). */
 void engine_emit(struct cap_analysis *a, struct cap_finding *f);
+/* The finding stored under id and key, or NULL. */
+struct cap_finding *engine_find(struct cap_analysis *a, enum cap_finding_id id, const char *key);
+/* Folds a symptom into its root cause: appends a line to the finding's detail (once). */
+void engine_add_detail(struct cap_finding *f, const char *line);
 /* Evidence every conversation finding carries: client, server, host, conversation. */
 void engine_conv_evidence(struct cap_finding *f, const struct conv *c);
 const char *engine_addr(const struct cap_endpoint *e, char *buf, size_t len);
 const char *engine_ep(const struct cap_endpoint *e, char *buf, size_t len);
 
-/* rules_http.c */
-void rules_http_request(struct cap_analysis *a, struct hstream *hs, struct conv *c,
-			const struct cap_http_fact *f);
-void rules_http_response(struct cap_analysis *a, struct hstream *hs, struct conv *c,
-			 const struct req_info *req, const struct cap_http_fact *f);
-void rules_http_close(struct cap_analysis *a, struct hstream *hs, const struct cap_conn_event *e);
-void rules_http_reconnect(struct cap_analysis *a, struct conv *c, uint64_t syn_frame);
-void rules_http_finish(struct cap_analysis *a, struct conv *c);
-void rules_client_finish(struct cap_analysis *a, struct client_state *cs);
 
 /* Frees a stream's request queue once nothing waits in it. */
 void engine_kstream_trim(struct kstream *ks);
 
-/* rules_kdc.c */
-void rules_kdc_reply(struct cap_analysis *a, struct kstream *ks, const struct kreq *req,
-		     struct conv *c, const struct cap_krb_fact *f);
+/* rules_kdc.c: an immediate refusal (ICMP unreachable, TCP reset); the KDC judges are
+ * in its table. */
 void rules_kdc_unreachable(struct cap_analysis *a, struct kstream *ks, uint64_t frame,
 			   const char *how);
-void rules_kdc_finish(struct cap_analysis *a, struct kstream *ks);
+/* Whether a name in an sname is a service principal (RFC 4120 §6.2: NT-SRV-INST,
+ * NT-SRV-HST, or service/host form), not a user's name (U2U, NT-PRINCIPAL,
+ * NT-MS-PRINCIPAL, NT-ENTERPRISE with one component).  type 0 and ncomp 0 (not known)
+ * fall back to the name's form. */
+bool spn_is_service(const char *name, int type, unsigned ncomp, bool u2u);
 
-/* spn.c: SPN forms and the setspn advice for spn-unknown. */
+/* spn.c: SPN forms and the setspn advice for spn-unknown (IIS advice only for HTTP/). */
 void spn_advice(struct cap_finding *f, const char *spn, const struct conv *c);
 /* Splits "HTTP/host:port@REALM": service, host (no port), port (0 none). */
 void spn_split(const char *spn, char *service, size_t slen, char *host, size_t hlen,

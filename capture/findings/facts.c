@@ -326,6 +326,17 @@ static void principal(const struct cap_krb_principal *p, char *out, size_t cap)
 		cap_krb_principal_str(p, out, cap);
 }
 
+static void name_types(const struct cap_krb_principal *sname,
+		       const struct cap_krb_principal *cname, struct cap_krb_fact *out)
+{
+	if (sname->present) {
+		out->sname_type = sname->name_type;
+		out->sname_ncomp = (unsigned)sname->ncomponents_seen;
+	}
+	if (cname->present)
+		out->cname_type = cname->name_type;
+}
+
 static void realm_of(struct cap_span s, char *out, size_t cap)
 {
 	out[0] = '\0';
@@ -368,6 +379,9 @@ void cap_facts_krb(const struct cap_krb_pdu *k, const struct cap_decode_limits *
 		realm_of(m->req.realm, out->realm, sizeof(out->realm));
 		principal(&m->req.sname, out->sname, sizeof(out->sname));
 		principal(&m->req.cname, out->cname, sizeof(out->cname));
+		name_types(&m->req.sname, &m->req.cname, out);
+		out->opt_enc_tkt_in_skey =
+			(m->req.kdc_options & CAP_KRB_BIT(CAP_KDC_OPT_ENC_TKT_IN_SKEY)) != 0;
 		out->opt_forwarded = (m->req.kdc_options & CAP_KRB_BIT(CAP_KDC_OPT_FORWARDED)) != 0;
 		out->opt_forwardable =
 			(m->req.kdc_options & CAP_KRB_BIT(CAP_KDC_OPT_FORWARDABLE)) != 0;
@@ -404,6 +418,7 @@ void cap_facts_krb(const struct cap_krb_pdu *k, const struct cap_decode_limits *
 		realm_of(m->err.realm, out->realm, sizeof(out->realm));
 		principal(&m->err.sname, out->sname, sizeof(out->sname));
 		principal(&m->err.cname, out->cname, sizeof(out->cname));
+		name_types(&m->err.sname, &m->err.cname, out);
 		realm_of(m->err.crealm, out->crealm, sizeof(out->crealm));
 		/* A cut or malformed error may not have reached error-code: 0 (KDC_ERR_NONE)
 		 * is never sent in a KRB-ERROR, so it means "not decoded". */

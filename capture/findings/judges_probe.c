@@ -208,6 +208,21 @@ static void logon_advice(struct cap_finding *f, int code, const char *user)
 	}
 }
 
+/* The logon_failure evidence (the same words as negcap's, rules_kdc.c) of a code the GSS
+ * library reported: it carries no NTSTATUS, so 18 stays account-revoked. */
+static const char *gss_logon_failure(int code)
+{
+	switch (code) {
+	case 6: return "unknown-user";
+	case 12: return "policy";
+	case 18: return "account-revoked";
+	case 23: return "password-expired";
+	case 24:
+	case 31: return "wrong-password";
+	default: return NULL;
+	}
+}
+
 /* client-logon-failed: the user's AS exchange (or a later request naming the user) was
  * refused; the evidence names the user as the KDC would (RFC 4120 §7.5.9). */
 static void logon_failed(struct cap_analysis *a, const struct cap_probe_fact *p, const char *name)
@@ -228,6 +243,8 @@ static void logon_failed(struct cap_analysis *a, const struct cap_probe_fact *p,
 		cap_finding_set_str(&f, "realm", realm);
 	cap_finding_set_num(&f, "error_code", p->krb_error);
 	cap_finding_set_str(&f, "error_name", name != NULL ? name : "");
+	if (gss_logon_failure(p->krb_error) != NULL)
+		cap_finding_set_str(&f, "logon_failure", gss_logon_failure(p->krb_error));
 	cap_finding_set_str(&f, "gss_major", hex);
 	cap_finding_set_num(&f, "gss_minor", (int64_t)p->gss_minor);
 	cap_finding_set_str(&f, "gss_message", p->lib_message);

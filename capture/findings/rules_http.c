@@ -6,17 +6,13 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "findings/engine.h"
 #include "findings/txt.h"
 
 /* HTTP.sys MaxFieldLength / MaxRequestBytes default (domain.md C4.8). */
 #define HTTPSYS_HEADER_LIMIT 16384
-/* A 400 answering a Negotiate header at least this long is blamed on the header. */
-#define LARGE_NEGOTIATE_HEADER 4096
-/* A server close this soon after a 401 is the server's keep-alive policy, not an idle
- * timeout (IIS and Apache idle timeouts are several seconds). */
-#define CLOSE_AFTER_CHALLENGE 1.0
 
 static bool is_success(int status)
 {
@@ -84,15 +80,27 @@ static void keepalive_frame(struct cap_analysis *a, struct conv *c, uint64_t fra
 	engine_emit(a, &f);
 }
 
-static void keepalive_finding(struct cap_analysis *a, struct hstream *hs, uint64_t frame,
-			      const char *closed_by)
+/* keepalive-missing: the server broke a connection-bound handshake (the engine says how
+ * in hs->broken_by), and the frames that join it (its FIN, the next connection's SYN). */
+static void judge_keepalive(struct cap_analysis *a, const struct judge_ctx *j)
 {
+	struct hstream *hs = j->hs;
+	const char *closed_by;
 	struct cap_finding f;
 
+	if (hs == NULL) { /* JUDGE_HTTP_RECONNECT */
+		keepalive_frame(a, j->c, j->c->reconnect_frame);
+		return;
+	}
+	if (hs->joins_frame != 0)
+		keepalive_frame(a, hs->conv, hs->joins_frame);
+	closed_by = hs->broken_by;
+	if (closed_by == NULL)
+		return;
 	cap_finding_init(&f, CAP_F_KEEPALIVE_MISSING);
 	engine_conv_evidence(&f, hs->conv);
 	cap_finding_add_frame(&f, hs->challenge_frame);
-	cap_finding_add_frame(&f, frame);
+	cap_finding_add_frame(&f, hs->broken_frame);
 	cap_finding_set_str(&f, "closed_by", closed_by);
 	cap_finding_set_num(&f, "stream", hs->stream);
 	if (hs->challenge_token)
@@ -108,20 +116,6 @@ static void keepalive_finding(struct cap_analysis *a, struct hstream *hs, uint64
 				       (unsigned long long)hs->challenge_frame);
 	cap_finding_set_key(&f, "%u", hs->conv != NULL ? hs->conv->pub.id : 0);
 	engine_emit(a, &f);
-	hs->challenge_open = false;
-	hs->ka_reported = true;
-	if (hs->conv != NULL && !hs->conv->ka_waiting) {
-		hs->conv->ka_waiting = true;
-		a->ka_waiting++;
-	}
-}
-
-void rules_http_reconnect(struct cap_analysis *a, struct conv *c, uint64_t syn_frame)
-{
-	keepalive_frame(a, c, syn_frame);
-	if (c->ka_waiting)
-		a->ka_waiting--;
-	c->ka_waiting = false;
 }
 
 static void fallback_finding(struct cap_analysis *a, struct conv *c,
@@ -164,12 +158,14 @@ static void fallback_finding(struct cap_analysis *a, struct conv *c,
 	engine_emit(a, &fd);
 }
 
-void rules_http_request(struct cap_analysis *a, struct hstream *hs, struct conv *c,
-			const struct cap_http_fact *f)
+/* A request's credentials: an oversized header, NTLM in Negotiate, an NTLM AUTHENTICATE
+ * on another connection than its CHALLENGE. */
+static void judge_request(struct cap_analysis *a, const struct judge_ctx *j)
 {
+	const struct cap_http_fact *f = j->http;
 	const struct cap_auth_fact *t = &f->auth;
+	struct conv *c = j->c;
 
-	hs->challenge_open = false; /* the connection carried the next request */
 	if (!f->has_auth)
 		return;
 	if (t->value_len > HTTPSYS_HEADER_LIMIT) {
@@ -188,18 +184,13 @@ void rules_http_request(struct cap_analysis *a, struct hstream *hs, struct conv 
 	}
 	if (c == NULL)
 		return;
-	if (c->offered != 0)
-		c->creds_after_offer = true;
-	if (t->kind == CAP_TOKEN_KRB_AP_REQ)
-		c->kerberos_attempted = true;
 	if ((t->scheme == CAP_AUTH_NEGOTIATE && t->kind == CAP_TOKEN_NTLM &&
 	     (t->ntlm_type == 1 || t->ntlm_type == 3)) ||
 	    (t->scheme == CAP_AUTH_NTLM && c->offered_negotiate && t->ntlm_type != 3))
 		fallback_finding(a, c, f);
 	/* NTLM is connection-bound: an AUTHENTICATE on another connection than its
 	 * CHALLENGE cannot succeed (domain.md C4.6). */
-	if (t->kind == CAP_TOKEN_NTLM && t->ntlm_type == 3 && c->ntlm_challenge_seen &&
-	    c->ntlm_challenge_stream != f->stream) {
+	if (j->req != NULL && j->req->ntlm_new_conn) {
 		struct cap_finding fd;
 
 		cap_finding_init(&fd, CAP_F_KEEPALIVE_MISSING);
@@ -248,7 +239,7 @@ static void server_error_token(struct cap_analysis *a, struct conv *c,
 		cap_finding_set_detail(&fd, "The server's 401 carries %s (%d).", tok->error_name,
 				       tok->error_code);
 	if ((id == CAP_F_KRB_AP_ERR_MODIFIED || id == CAP_F_KRB_AP_ERR_NOKEY) && req != NULL &&
-	    req->auth.sname[0] != '\0')
+	    strncasecmp(req->auth.sname, "HTTP/", 5) == 0)
 		cap_finding_add_advice(&fd, "Run setspn -Q %s: the account it names must be the one "
 					    "the site runs as, and the only one.", req->auth.sname);
 	if (id == CAP_F_KRB_AP_ERR_MODIFIED && tok->error_code == 44)
@@ -256,222 +247,301 @@ static void server_error_token(struct cap_analysis *a, struct conv *c,
 					    "with the ticket's key version (kvno %d); export a fresh "
 					    "keytab for the SPN.",
 				       req != NULL ? req->auth.kvno : -1);
-	cap_finding_set_key(&fd, "%u/%d", c->pub.id, tok->error_code);
+	cap_finding_set_key(&fd, "%u/%d/%s", c->pub.id, tok->error_code,
+			    req != NULL ? req->auth.sname : "");
 	engine_emit(a, &fd);
 }
 
-void rules_http_response(struct cap_analysis *a, struct hstream *hs, struct conv *c,
-			 const struct req_info *req, const struct cap_http_fact *f)
+/* A finding about one request and the response that answered it. */
+static void exchange_finding(struct cap_finding *fd, enum cap_finding_id id,
+			     const struct judge_ctx *j)
 {
+	cap_finding_init(fd, id);
+	engine_conv_evidence(fd, j->c);
+	if (j->req != NULL)
+		cap_finding_add_frame(fd, j->req->frame);
+	cap_finding_add_frame(fd, j->http->frame);
+}
+
+/* HTTP.sys refused the header itself (token-too-large): authentication never ran. */
+static bool header_refused(const struct req_info *req, const struct cap_http_fact *f)
+{
+	return f->status == 400 && req != NULL && req->has_auth &&
+	       (req->auth.scheme == CAP_AUTH_NEGOTIATE || req->auth.scheme == CAP_AUTH_KERBEROS) &&
+	       req->auth.value_len >= LARGE_NEGOTIATE_HEADER;
+}
+
+/* negotiate-not-offered: only a first challenge lists what the server offers; a 401
+ * carrying a continuation token is a later leg of a handshake the client chose. */
+static void judge_not_offered(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	const struct cap_http_fact *f = j->http;
+	struct cap_finding fd;
+	char list[128];
+
+	if (j->hs->state != HS_CHALLENGED && j->hs->state != HS_REJECTED)
+		return;
+	if (!is_challenge(f->status) || f->offered == 0 ||
+	    (f->offered & (CAP_AUTH_BIT(CAP_AUTH_NEGOTIATE) | CAP_AUTH_BIT(CAP_AUTH_KERBEROS))) ||
+	    !(f->offered & (CAP_AUTH_BIT(CAP_AUTH_NTLM) | CAP_AUTH_BIT(CAP_AUTH_BASIC) |
+			    CAP_AUTH_BIT(CAP_AUTH_DIGEST))))
+		return;
+	offered_list(f->offered, list, sizeof(list));
+	cap_finding_init(&fd, CAP_F_NEGOTIATE_NOT_OFFERED);
+	engine_conv_evidence(&fd, j->c);
+	cap_finding_add_frame(&fd, f->frame);
+	cap_finding_set_str(&fd, "offered", list);
+	cap_finding_set_num(&fd, "status", f->status);
+	cap_finding_set_detail(&fd, "The %d in frame %llu offers only: %s.", f->status,
+			       (unsigned long long)f->frame, list);
+	cap_finding_set_key(&fd, "%u", j->c->pub.id);
+	engine_emit(a, &fd);
+}
+
+/* first-offer-not-captured: the conversation's first answer already continues a
+ * handshake (a 401 with a continuation token, or the answer to an NTLM AUTHENTICATE
+ * whose CHALLENGE is not in the capture). */
+static void judge_first_offer_missing(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	const struct cap_http_fact *f = j->http;
+	enum cap_auth_scheme scheme;
+	enum cap_token_kind kind;
+	struct cap_finding fd;
+
+	if (!j->c->start_missed_now || (!f->has_auth && j->req == NULL))
+		return;
+	/* The continuation token of the 401, or the AUTHENTICATE that the answer answers. */
+	scheme = f->has_auth ? f->auth.scheme : j->req->auth.scheme;
+	kind = f->has_auth ? f->auth.kind : j->req->auth.kind;
+	exchange_finding(&fd, CAP_F_FIRST_OFFER_NOT_CAPTURED, j);
+	cap_finding_set_str(&fd, "scheme", cap_auth_scheme_name(scheme));
+	cap_finding_set_str(&fd, "token", cap_token_kind_name(kind));
+	cap_finding_set_detail(&fd, "The capture starts in the middle of a %s handshake (frame "
+				    "%llu): the server's first offer is not in it.",
+			       cap_auth_scheme_name(scheme), (unsigned long long)f->frame);
+	cap_finding_set_key(&fd, "%u", j->c->pub.id);
+	engine_emit(a, &fd);
+}
+
+/* The acceptor's verdict on a Kerberos ticket in a 401: an error token concerns the web
+ * server; no token at all is kerberos-rejected. */
+static void judge_server_token(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	const struct cap_http_fact *f = j->http;
+	const struct req_info *req = j->req;
 	const struct cap_auth_fact *tok = f->has_auth ? &f->auth : NULL;
-	bool chal = is_challenge(f->status);
-	bool creds = req != NULL && req->has_auth;
-	bool continuation = tok != NULL &&
-			    ((tok->kind == CAP_TOKEN_NTLM && tok->ntlm_type == 2) ||
-			     tok->neg_state == 1);
 	struct cap_finding fd;
 
-	if (c == NULL)
+	if (!is_challenge(f->status))
 		return;
-	/* What the server offers. */
-	if (chal && f->offered != 0) {
-		c->offered |= f->offered;
-		if (f->offered & (CAP_AUTH_BIT(CAP_AUTH_NEGOTIATE) | CAP_AUTH_BIT(CAP_AUTH_KERBEROS))) {
-			if (!c->offered_negotiate) {
-				c->offered_negotiate = true;
-				c->offer_frame = f->frame;
-			}
-		} else if (f->offered & (CAP_AUTH_BIT(CAP_AUTH_NTLM) | CAP_AUTH_BIT(CAP_AUTH_BASIC) |
-					 CAP_AUTH_BIT(CAP_AUTH_DIGEST))) {
-			char list[128];
-
-			offered_list(f->offered, list, sizeof(list));
-			cap_finding_init(&fd, CAP_F_NEGOTIATE_NOT_OFFERED);
-			engine_conv_evidence(&fd, c);
-			cap_finding_add_frame(&fd, f->frame);
-			cap_finding_set_str(&fd, "offered", list);
-			cap_finding_set_num(&fd, "status", f->status);
-			cap_finding_set_detail(&fd, "The %d in frame %llu offers only: %s.", f->status,
-					       (unsigned long long)f->frame, list);
-			cap_finding_set_key(&fd, "%u", c->pub.id);
-			engine_emit(a, &fd);
-		}
+	if (tok != NULL && tok->kind == CAP_TOKEN_KRB_ERROR && tok->error_code >= 0) {
+		server_error_token(a, j->c, req, f);
+		return;
 	}
-	/* A run of 401s answering offered credentials: continuations count too, since a
-	 * handshake that keeps restarting (NTLM without keep-alive) never ends either. */
-	if (chal && creds) {
-		c->loop_count++;
-		if (c->loop_n < 8)
-			c->loop_frames[c->loop_n++] = f->frame;
-		if (c->loop_count > c->loop_max) {
-			c->loop_max = c->loop_count;
-			memcpy(c->loop_max_frames, c->loop_frames, sizeof(c->loop_frames));
-			c->loop_max_n = c->loop_n;
-		}
-	} else if (!chal && req != NULL) {
-		c->loop_count = 0;
-		c->loop_n = 0;
-	}
-	/* The acceptor's verdict on a Kerberos ticket. */
-	if (chal && tok != NULL && tok->kind == CAP_TOKEN_KRB_ERROR && tok->error_code >= 0) {
-		server_error_token(a, c, req, f);
-	} else if (chal && creds && req->auth.kind == CAP_TOKEN_KRB_AP_REQ &&
-		   (tok == NULL || tok->kind == CAP_TOKEN_NONE || tok->kind == CAP_TOKEN_SPNEGO)) {
-		cap_finding_init(&fd, CAP_F_KERBEROS_REJECTED);
-		engine_conv_evidence(&fd, c);
-		cap_finding_add_frame(&fd, req->frame);
-		cap_finding_add_frame(&fd, f->frame);
-		ticket_evidence(&fd, &req->auth);
-		if (req->auth.sname[0] != '\0')
-			cap_finding_add_advice(&fd, "Run setspn -Q %s and compare the account it names "
-						    "with the site's application pool identity.",
-					       req->auth.sname);
-		cap_finding_set_detail(&fd, "The AP-REQ for %s in frame %llu was answered by a %d "
-					    "with no Kerberos error token.", req->auth.sname,
-				       (unsigned long long)req->frame, f->status);
-		cap_finding_set_key(&fd, "%u", c->pub.id);
-		engine_emit(a, &fd);
-	}
-	if (tok != NULL && tok->kind == CAP_TOKEN_NTLM && tok->ntlm_type == 2) {
-		c->ntlm_challenge_seen = true;
-		c->ntlm_challenge_stream = f->stream;
-		c->ntlm_challenge_frame = f->frame;
-	}
-	if (creds && req->auth.kind == CAP_TOKEN_NTLM && req->auth.ntlm_type == 3) {
-		bool ok = is_success(f->status);
-
-		if (ok || chal) {
-			cap_finding_init(&fd, ok ? CAP_F_NTLM_OK : CAP_F_NTLM_REJECTED);
-			engine_conv_evidence(&fd, c);
-			cap_finding_add_frame(&fd, req->frame);
-			cap_finding_add_frame(&fd, f->frame);
-			if (req->auth.user[0] != '\0')
-				cap_finding_set_str(&fd, "user", req->auth.user);
-			cap_finding_set_num(&fd, "status", f->status);
-			cap_finding_set_key(&fd, "%u", c->pub.id);
-			engine_emit(a, &fd);
-		}
-	}
-	if (creds && req->auth.kind == CAP_TOKEN_KRB_AP_REQ && is_success(f->status)) {
-		bool mutual = tok != NULL && tok->kind == CAP_TOKEN_KRB_AP_REP;
-
-		c->kerberos_ok = true;
-		if (c->kerberos_ok_frame == 0)
-			c->kerberos_ok_frame = f->frame;
-		cap_finding_init(&fd, CAP_F_KERBEROS_OK);
-		engine_conv_evidence(&fd, c);
-		cap_finding_add_frame(&fd, req->frame);
-		cap_finding_add_frame(&fd, f->frame);
-		ticket_evidence(&fd, &req->auth);
-		cap_finding_set_num(&fd, "status", f->status);
-		cap_finding_set_str(&fd, "mutual_auth", mutual ? "ap-rep" : "none");
-		cap_finding_set_key(&fd, "%u", c->pub.id);
-		engine_emit(a, &fd);
-		if (req->auth.mutual_required && !mutual) {
-			cap_finding_init(&fd, CAP_F_MUTUAL_AUTH_MISSING);
-			engine_conv_evidence(&fd, c);
-			cap_finding_add_frame(&fd, f->frame);
-			ticket_evidence(&fd, &req->auth);
-			cap_finding_set_key(&fd, "%u", c->pub.id);
-			engine_emit(a, &fd);
-		}
-	}
-	if (f->status == 400 && creds &&
-	    (req->auth.scheme == CAP_AUTH_NEGOTIATE || req->auth.scheme == CAP_AUTH_KERBEROS) &&
-	    req->auth.value_len >= LARGE_NEGOTIATE_HEADER) {
-		cap_finding_init(&fd, CAP_F_TOKEN_TOO_LARGE);
-		engine_conv_evidence(&fd, c);
-		cap_finding_add_frame(&fd, req->frame);
-		cap_finding_add_frame(&fd, f->frame);
-		cap_finding_set_num(&fd, "header_bytes", (int64_t)req->auth.value_len);
-		cap_finding_set_num(&fd, "status", f->status);
-		cap_finding_set_detail(&fd, "A %zu-byte Negotiate header was answered by 400 %s.",
-				       req->auth.value_len, f->reason);
-		cap_finding_set_key(&fd, "%u", c->pub.id);
-		engine_emit(a, &fd);
-	}
-	/* Keep-alive: a challenge that the next leg must answer on this connection. */
-	if (chal && (f->offered != 0 || (tok != NULL && tok->kind != CAP_TOKEN_NONE))) {
-		hs->challenge_open = true;
-		hs->challenge_frame = f->frame;
-		hs->challenge_ts = f->ts;
-		hs->challenge_token = continuation;
-		if (f->close == CAP_HTTP_CLOSE_HEADER)
-			keepalive_finding(a, hs, f->frame, "Connection: close");
-		else if (f->close == CAP_HTTP_CLOSE_HTTP10)
-			keepalive_finding(a, hs, f->frame, "HTTP/1.0 without keep-alive");
-	}
+	if (req == NULL || !req->has_auth || req->auth.kind != CAP_TOKEN_KRB_AP_REQ ||
+	    (tok != NULL && tok->kind != CAP_TOKEN_NONE && tok->kind != CAP_TOKEN_SPNEGO))
+		return;
+	exchange_finding(&fd, CAP_F_KERBEROS_REJECTED, j);
+	ticket_evidence(&fd, &req->auth);
+	if (strncasecmp(req->auth.sname, "HTTP/", 5) == 0)
+		cap_finding_add_advice(&fd, "Run setspn -Q %s and compare the account it names "
+					    "with the site's application pool identity.",
+				       req->auth.sname);
+	cap_finding_set_detail(&fd, "The AP-REQ for %s in frame %llu was answered by a %d "
+				    "with no Kerberos error token.", req->auth.sname,
+			       (unsigned long long)req->frame, f->status);
+	cap_finding_set_key(&fd, "%u/%s", j->c->pub.id, req->auth.sname);
+	engine_emit(a, &fd);
 }
 
-void rules_http_close(struct cap_analysis *a, struct hstream *hs, const struct cap_conn_event *e)
+/* After authentication: authorization (403), method (405), application (5xx).  Other
+ * answers (a 404, a 400) are the request's own business. */
+static bool refused_after_auth(int status)
 {
-	if (hs->ka_reported && e->from_server) {
-		keepalive_frame(a, hs->conv, e->frame);
-		hs->ka_reported = false;
-		return;
-	}
-	if (!hs->challenge_open)
-		return;
-	if (!e->from_server) {
-		hs->challenge_open = false; /* the client gave up or moved on: its choice */
-		return;
-	}
-	if (e->kind != CAP_CONN_FIN && e->kind != CAP_CONN_RST)
-		return;
-	if (e->ts - hs->challenge_ts > CLOSE_AFTER_CHALLENGE) {
-		hs->challenge_open = false; /* an idle timeout, not a keep-alive policy */
-		return;
-	}
-	keepalive_finding(a, hs, e->frame, e->kind == CAP_CONN_FIN ? "FIN" : "RST");
+	return status == 403 || status == 405 || status >= 500;
 }
 
-void rules_http_finish(struct cap_analysis *a, struct conv *c)
+/* Authenticated, then refused: authorization (403), method (405), application (5xx). */
+static void failed_after_auth(struct cap_analysis *a, const struct judge_ctx *j,
+			      const char *scheme)
 {
+	const struct cap_http_fact *f = j->http;
+	const struct req_info *req = j->req;
 	struct cap_finding fd;
+	const char *cause = f->status == 403 ? "authorization"
+			    : f->status == 405 ? "method" : "application";
 
-	if (c->pub.kdc_only)
+	exchange_finding(&fd, CAP_F_FAILED_AFTER_AUTH, j);
+	cap_finding_set_str(&fd, "scheme", scheme);
+	if (req->auth.user[0] != '\0')
+		cap_finding_set_str(&fd, "user", req->auth.user);
+	if (req->auth.sname[0] != '\0')
+		cap_finding_set_str(&fd, "spn", req->auth.sname);
+	cap_finding_set_num(&fd, "status", f->status);
+	cap_finding_set_str(&fd, "cause", cause);
+	cap_finding_set_detail(&fd, "The %s handshake completed and the server answered %s %s "
+				    "with %d %s: the user is authenticated; the refusal is not "
+				    "an authentication failure.", scheme, req->method, req->target,
+			       f->status, f->reason);
+	if (f->status == 403)
+		cap_finding_add_advice(&fd, "Check the authorization rules (IIS Authorization "
+					    "Rules, URL authorization, NTFS permissions on the "
+					    "content) for this user.");
+	else if (f->status == 405)
+		cap_finding_add_advice(&fd, "The method %s is not allowed for this URL (handler "
+					    "mappings, WebDAV, request filtering).", req->method);
+	else
+		cap_finding_add_advice(&fd, "The application failed: its log and IIS Failed "
+					    "Request Tracing show why.");
+	cap_finding_set_key(&fd, "%u/%s%s/%d", j->c->pub.id, req->auth.user, req->auth.sname,
+			    f->status);
+	engine_emit(a, &fd);
+}
+
+/* The answer to an NTLM AUTHENTICATE: anything but 401 means the user authenticated.  A
+ * 401 to an AUTHENTICATE sent on a new connection is keepalive-missing's symptom: its
+ * frames and a line join that finding, with no password advice. */
+static void judge_ntlm_result(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	const struct cap_http_fact *f = j->http;
+	const struct req_info *req = j->req;
+	struct cap_finding fd;
+	bool chal = j->hs->state == HS_REJECTED;
+
+	if (req == NULL || !req->has_auth || req->auth.kind != CAP_TOKEN_NTLM ||
+	    req->auth.ntlm_type != 3 || (j->hs->state != HS_DONE && !chal))
 		return;
-	if (c->loop_max >= 3) {
-		cap_finding_init(&fd, CAP_F_AUTH_LOOP);
-		engine_conv_evidence(&fd, c);
-		for (unsigned i = 0; i < c->loop_max_n; i++)
-			cap_finding_add_frame(&fd, c->loop_max_frames[i]);
-		cap_finding_set_num(&fd, "rejections", c->loop_max);
-		cap_finding_set_detail(&fd, "%u requests with credentials in a row were answered "
-					    "with 401.", c->loop_max);
-		cap_finding_set_key(&fd, "%u", c->pub.id);
-		engine_emit(a, &fd);
-	}
-	if (c->kerberos_ok && !c->delegated) {
-		cap_finding_init(&fd, CAP_F_NO_DELEGATION);
-		engine_conv_evidence(&fd, c);
-		cap_finding_add_frame(&fd, c->kerberos_ok_frame);
-		cap_finding_set_key(&fd, "%u", c->pub.id);
-		engine_emit(a, &fd);
-	}
-	if (c->offered_negotiate && !c->creds_after_offer && !a->input_cut) {
-		struct client_state *cs = engine_client(a, &c->pub.client);
+	if (chal && req->ntlm_new_conn) {
+		char key[16], line[200];
+		struct cap_finding *root;
 
-		/* When the KDC already said why, that finding is the diagnosis. */
-		if (cs != NULL && (cs->kdc_unreachable || cs->kdc_err >= 0))
+		txt_fmt(key, sizeof(key), "%u", j->c->pub.id);
+		root = engine_find(a, CAP_F_KEEPALIVE_MISSING, key);
+		if (root != NULL) {
+			cap_finding_add_frame(root, f->frame);
+			txt_fmt(line, sizeof(line), "The server answered that AUTHENTICATE with %d "
+				 "(frame %llu): the handshake's state was on the closed connection.",
+				 f->status, (unsigned long long)f->frame);
+			engine_add_detail(root, line);
 			return;
-		cap_finding_init(&fd, CAP_F_NEGOTIATE_UNANSWERED);
-		engine_conv_evidence(&fd, c);
-		cap_finding_add_frame(&fd, c->offer_frame);
-		if (cs != NULL && cs->kdc_unreachable)
-			cap_finding_set_detail(&fd, "The client could not reach a KDC, so it had no "
-						    "ticket to send.");
-		else if (cs != NULL && cs->kdc_err >= 0)
-			cap_finding_set_detail(&fd, "The KDC had answered this client with Kerberos "
-						    "error %d (frame %llu).", cs->kdc_err,
-					       (unsigned long long)cs->kdc_err_frame);
-		cap_finding_set_key(&fd, "%u", c->pub.id);
-		engine_emit(a, &fd);
+		}
 	}
+	exchange_finding(&fd, chal ? CAP_F_NTLM_REJECTED : CAP_F_NTLM_OK, j);
+	if (req->auth.user[0] != '\0')
+		cap_finding_set_str(&fd, "user", req->auth.user);
+	cap_finding_set_num(&fd, "status", f->status);
+	cap_finding_set_key(&fd, "%u/%s", j->c->pub.id, req->auth.user);
+	engine_emit(a, &fd);
+	if (!chal && refused_after_auth(f->status))
+		failed_after_auth(a, j, "NTLM");
 }
 
-void rules_client_finish(struct cap_analysis *a, struct client_state *cs)
+/* The answer to a Kerberos AP-REQ other than 401 (or a 400 refusing the header). */
+static void judge_kerberos_result(struct cap_analysis *a, const struct judge_ctx *j)
 {
+	const struct cap_http_fact *f = j->http;
+	const struct req_info *req = j->req;
+	const struct cap_auth_fact *tok = f->has_auth ? &f->auth : NULL;
+	struct cap_finding fd;
+	bool mutual = tok != NULL && tok->kind == CAP_TOKEN_KRB_AP_REP;
+
+	if (req == NULL || !req->has_auth || req->auth.kind != CAP_TOKEN_KRB_AP_REQ ||
+	    j->hs->state != HS_DONE)
+		return;
+	exchange_finding(&fd, CAP_F_KERBEROS_OK, j);
+	ticket_evidence(&fd, &req->auth);
+	cap_finding_set_num(&fd, "status", f->status);
+	cap_finding_set_str(&fd, "mutual_auth", mutual ? "ap-rep" : "none");
+	cap_finding_set_key(&fd, "%u/%s", j->c->pub.id, req->auth.sname);
+	engine_emit(a, &fd);
+	if (req->auth.mutual_required && !mutual && is_success(f->status)) {
+		cap_finding_init(&fd, CAP_F_MUTUAL_AUTH_MISSING);
+		engine_conv_evidence(&fd, j->c);
+		cap_finding_add_frame(&fd, f->frame);
+		ticket_evidence(&fd, &req->auth);
+		cap_finding_set_key(&fd, "%u/%s", j->c->pub.id, req->auth.sname);
+		engine_emit(a, &fd);
+	}
+	if (refused_after_auth(f->status))
+		failed_after_auth(a, j, "Kerberos");
+}
+
+static void judge_header_refused(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	const struct cap_http_fact *f = j->http;
+	const struct req_info *req = j->req;
+	struct cap_finding fd;
+
+	if (!header_refused(req, f))
+		return;
+	exchange_finding(&fd, CAP_F_TOKEN_TOO_LARGE, j);
+	cap_finding_set_num(&fd, "header_bytes", (int64_t)req->auth.value_len);
+	cap_finding_set_num(&fd, "status", f->status);
+	cap_finding_set_detail(&fd, "A %zu-byte Negotiate header was answered by 400 %s.",
+			       req->auth.value_len, f->reason);
+	cap_finding_set_key(&fd, "%u", j->c->pub.id);
+	engine_emit(a, &fd);
+}
+
+/* auth-loop: three or more 401s in a row answering credentials. */
+static void judge_auth_loop(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	struct conv *c = j->c;
+	struct cap_finding fd;
+
+	if (c->pub.kdc_only || c->loop_max < 3)
+		return;
+	cap_finding_init(&fd, CAP_F_AUTH_LOOP);
+	engine_conv_evidence(&fd, c);
+	for (unsigned i = 0; i < c->loop_max_n; i++)
+		cap_finding_add_frame(&fd, c->loop_max_frames[i]);
+	cap_finding_set_num(&fd, "rejections", c->loop_max);
+	cap_finding_set_detail(&fd, "%u requests with credentials in a row were answered "
+				    "with 401.", c->loop_max);
+	cap_finding_set_key(&fd, "%u", c->pub.id);
+	engine_emit(a, &fd);
+}
+
+/* A finding about a whole conversation, shown at one frame. */
+static void conv_finding(struct cap_analysis *a, enum cap_finding_id id, const struct conv *c,
+			 uint64_t frame)
+{
+	struct cap_finding fd;
+
+	cap_finding_init(&fd, id);
+	engine_conv_evidence(&fd, c);
+	cap_finding_add_frame(&fd, frame);
+	cap_finding_set_key(&fd, "%u", c->pub.id);
+	engine_emit(a, &fd);
+}
+
+static void judge_no_delegation(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	struct conv *c = j->c;
+
+	if (c->pub.kdc_only || !c->kerberos_ok || c->delegated)
+		return;
+	conv_finding(a, CAP_F_NO_DELEGATION, c, c->kerberos_ok_frame);
+}
+
+/* negotiate-unanswered: offered, never answered, and no KDC finding says why. */
+static void judge_negotiate_unanswered(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	struct conv *c = j->c;
+	struct client_state *cs;
+
+	if (c->pub.kdc_only || !c->offered_negotiate || c->creds_after_offer || a->input_cut)
+		return;
+	cs = engine_client(a, &c->pub.client);
+	/* When the KDC already said why, that finding is the diagnosis. */
+	if (cs != NULL && (cs->kdc_unreachable || cs->kdc_err >= 0))
+		return;
+	conv_finding(a, CAP_F_NEGOTIATE_UNANSWERED, c, c->offer_frame);
+}
+
+static void judge_client_end(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	struct client_state *cs = j->cs;
 	struct cap_finding fd;
 	char buf[80];
 
@@ -487,3 +557,23 @@ void rules_client_finish(struct cap_analysis *a, struct client_state *cs)
 	cap_finding_set_key(&fd, "%s", buf);
 	engine_emit(a, &fd);
 }
+
+static const struct judge http_judges[] = {
+	{JUDGE_HTTP_REQUEST, CAP_F_NTLM_FALLBACK, judge_request},
+	{JUDGE_HTTP_RESPONSE, CAP_F_NEGOTIATE_NOT_OFFERED, judge_not_offered},
+	{JUDGE_HTTP_RESPONSE, CAP_F_FIRST_OFFER_NOT_CAPTURED, judge_first_offer_missing},
+	{JUDGE_HTTP_RESPONSE, CAP_F_KRB_AP_ERROR, judge_server_token},
+	{JUDGE_HTTP_RESPONSE, CAP_F_NTLM_OK, judge_ntlm_result},
+	{JUDGE_HTTP_RESPONSE, CAP_F_KERBEROS_OK, judge_kerberos_result},
+	{JUDGE_HTTP_RESPONSE, CAP_F_TOKEN_TOO_LARGE, judge_header_refused},
+	{JUDGE_HTTP_RESPONSE, CAP_F_KEEPALIVE_MISSING, judge_keepalive},
+	{JUDGE_HTTP_CLOSE, CAP_F_KEEPALIVE_MISSING, judge_keepalive},
+	{JUDGE_HTTP_RECONNECT, CAP_F_KEEPALIVE_MISSING, judge_keepalive},
+	{JUDGE_CONV_END, CAP_F_AUTH_LOOP, judge_auth_loop},
+	{JUDGE_CONV_END, CAP_F_NO_DELEGATION, judge_no_delegation},
+	{JUDGE_CONV_END, CAP_F_NEGOTIATE_UNANSWERED, judge_negotiate_unanswered},
+	{JUDGE_CLIENT_END, CAP_F_HTTP_NOT_VISIBLE, judge_client_end},
+};
+
+const struct judge_table judges_http = {http_judges,
+					 sizeof(http_judges) / sizeof(http_judges[0])};

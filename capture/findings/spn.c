@@ -46,6 +46,22 @@ void spn_split(const char *spn, char *service, size_t slen, char *host, size_t h
 		txt_fmt(host, hlen, "%.*s", (int)(n < hlen ? n : hlen - 1), h);
 }
 
+/* RFC 4120 §6.2 name types: 2 NT-SRV-INST, 3 NT-SRV-HST, 4 NT-SRV-XHST. */
+bool spn_is_service(const char *name, int type, unsigned ncomp, bool u2u)
+{
+	if (u2u)
+		return false;
+	if (type == 2 || type == 3 || type == 4)
+		return true;
+	if (ncomp == 0 && name != NULL) { /* not known: count the name's components */
+		const char *at = strchr(name, '@');
+		const char *slash = strchr(name, '/');
+
+		ncomp = slash != NULL && (at == NULL || slash < at) ? 2 : 1;
+	}
+	return ncomp >= 2;
+}
+
 static bool is_ip(const char *h)
 {
 	for (; *h != '\0'; h++)
@@ -60,13 +76,15 @@ void spn_advice(struct cap_finding *f, const char *spn, const struct conv *c)
 	char forms[2 * CAP_FACT_NAME_MAX + 80];
 	unsigned port, site_port = 0;
 	const char *dot;
+	bool http;
 
 	if (spn == NULL || spn[0] == '\0')
 		return;
 	spn_split(spn, service, sizeof(service), host, sizeof(host), &port);
 	if (service[0] == '\0')
-		txt_fmt(service, sizeof(service), "HTTP");
-	if (c != NULL && !c->pub.kdc_only) {
+		return; /* not a service/host name: spn_is_service() keeps such names out */
+	http = strcasecmp(service, "HTTP") == 0;
+	if (http && c != NULL && !c->pub.kdc_only) {
 		char hh[CAP_FACT_NAME_MAX + 2], sv[8], hn[CAP_FACT_NAME_MAX];
 
 		txt_fmt(hh, sizeof(hh), "x/%s", c->pub.host);
@@ -84,7 +102,15 @@ void spn_advice(struct cap_finding *f, const char *spn, const struct conv *c)
 	else
 		txt_fmt(forms, sizeof(forms), "%s/%s", service, host);
 	cap_finding_set_str(f, "spn_forms", forms);
-	if (port != 0) {
+	if (!http) {
+		/* Another service class (host/, MSSQLSvc/, cifs/, ...): no browser, site or
+		 * application pool is involved. */
+		if (port != 0)
+			cap_finding_set_num(f, "spn_port", port);
+		cap_finding_add_advice(f,
+			"Register it on the account the %s service runs as: setspn -S %s "
+			"<DOMAIN\\account>.", service, spn);
+	} else if (port != 0) {
 		cap_finding_set_num(f, "spn_port", port);
 		cap_finding_add_advice(f,
 			"The client asked for %s, with a port. Browsers and curl leave the port out "
@@ -100,17 +126,18 @@ void spn_advice(struct cap_finding *f, const char *spn, const struct conv *c)
 			"the FQDN form without a port (only the short-name form may carry one).",
 			site_port, service, host, service, host, site_port);
 	}
-	cap_finding_add_advice(f,
-		"Register it on the account the site runs as (the application pool identity, or "
-		"the computer account for NetworkService/ApplicationPoolIdentity): setspn -S %s/%s "
-		"<DOMAIN\\account>%s%s%s%s%s.",
-		service, host, shortname[0] ? ", and the short name: setspn -S " : "",
-		shortname[0] ? service : "", shortname[0] ? "/" : "", shortname,
-		shortname[0] ? " <DOMAIN\\account>" : "");
+	if (http)
+		cap_finding_add_advice(f,
+			"Register it on the account the site runs as (the application pool "
+			"identity, or the computer account for NetworkService/ApplicationPoolIdentity): "
+			"setspn -S %s/%s <DOMAIN\\account>%s%s%s%s%s.",
+			service, host, shortname[0] ? ", and the short name: setspn -S " : "",
+			shortname[0] ? service : "", shortname[0] ? "/" : "", shortname,
+			shortname[0] ? " <DOMAIN\\account>" : "");
 	cap_finding_add_advice(f, "Check who holds the name now: setspn -Q %s/%s%s%s%s%s.",
 			       service, host, shortname[0] ? " and setspn -Q " : "",
 			       shortname[0] ? service : "", shortname[0] ? "/" : "", shortname);
-	if (c != NULL && !c->pub.kdc_only && c->pub.host[0] != '\0') {
+	if (http && c != NULL && !c->pub.kdc_only && c->pub.host[0] != '\0') {
 		char hh[CAP_FACT_NAME_MAX + 2], sv[8], hn[CAP_FACT_NAME_MAX];
 		unsigned hp;
 

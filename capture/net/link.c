@@ -3,7 +3,9 @@
  *
  * References: IEEE 802.3 and 802.1Q/802.1ad (tag 0x8100, 0x88a8, 0x9100);
  * tcpdump.org link-layer header types (LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2,
- * LINKTYPE_NULL, LINKTYPE_LOOP, LINKTYPE_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6).
+ * LINKTYPE_NULL, LINKTYPE_LOOP, LINKTYPE_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6,
+ * LINKTYPE_NFLOG: a 4-byte header, then TLVs whose length and type are in the
+ * capturing host's byte order, the packet in NFULA_PAYLOAD, type 9).
  */
 #include "negscope/net.h"
 
@@ -32,6 +34,7 @@ bool cap_link_supported(int linktype)
 	case DLT_RAW:
 	case DLT_IPV4:
 	case DLT_IPV6:
+	case DLT_NFLOG:
 		return true;
 	default:
 		return false;
@@ -82,6 +85,36 @@ static uint16_t null_family(struct cap_cursor *c)
 	return ethertype_by_version(c);
 }
 
+/* NFLOG: the payload TLV becomes the cursor; the header's family says IPv4 or IPv6. */
+static uint16_t nflog_payload(struct cap_cursor *c)
+{
+	int family = cap_cur_u8(c);
+
+	cap_cur_skip(c, 3); /* version, resource id */
+	while (cap_cur_ok(c) && cap_cur_left(c) >= 4) {
+		int b0 = cap_cur_peek(c, 0), b1 = cap_cur_peek(c, 1);
+		uint16_t le = (uint16_t)(b0 | b1 << 8), be = (uint16_t)(b0 << 8 | b1), len, type;
+		bool little = le >= 4 && le <= cap_cur_left(c);
+
+		len = little ? le : be;
+		if (len < 4 || len > cap_cur_left(c))
+			break;
+		cap_cur_skip(c, 2);
+		type = little ? cap_cur_le16(c) : cap_cur_be16(c);
+		if (type == 9) {
+			*c = cap_cur_sub(c, len - 4u);
+			if (family == 2)
+				return CAP_ETH_IPV4;
+			if (family == 10)
+				return CAP_ETH_IPV6;
+			return ethertype_by_version(c);
+		}
+		cap_cur_skip(c, ((len + 3u) & ~3u) - 4u < cap_cur_left(c) ?
+			     ((len + 3u) & ~3u) - 4u : cap_cur_left(c));
+	}
+	return 0;
+}
+
 enum cap_status cap_link_decode(int linktype, struct cap_cursor *c, uint16_t *ethertype_out)
 {
 	uint16_t type = 0;
@@ -114,6 +147,11 @@ enum cap_status cap_link_decode(int linktype, struct cap_cursor *c, uint16_t *et
 	case DLT_IPV4:
 	case DLT_IPV6:
 		type = ethertype_by_version(c);
+		break;
+	case DLT_NFLOG:
+		type = nflog_payload(c);
+		if (type == 0 && cap_cur_ok(c))
+			return CAP_UNSUPPORTED;
 		break;
 	default:
 		return CAP_UNSUPPORTED;

@@ -77,7 +77,7 @@ static bool plain_linktype(uint32_t lt)
 	}
 }
 
-static ssize_t pread_full(int fd, uint8_t *p, size_t n, uint64_t off)
+ssize_t pcapf_pread_full(int fd, uint8_t *p, size_t n, uint64_t off)
 {
 	size_t got = 0;
 
@@ -105,7 +105,7 @@ int pcapf_open(struct pcapf **out, int fd, uint32_t snapshot)
 	bool swapped, nano;
 
 	*out = NULL;
-	if (pread_full(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
+	if (pcapf_pread_full(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
 		return 0;
 	c = cap_cur_init(h, sizeof(h));
 	magic = cap_cur_le32(&c);
@@ -168,7 +168,7 @@ static ssize_t want(struct pcapf *r, size_t need, const uint8_t **p)
 		}
 		while (r->end - r->start < need && !r->eof) {
 			uint64_t at = r->pos + (r->end - r->start);
-			ssize_t n = pread_full(r->fd, r->buf + r->end, r->cap - r->end, at);
+			ssize_t n = pcapf_pread_full(r->fd, r->buf + r->end, r->cap - r->end, at);
 
 			if (n < 0)
 				return -1;

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct pcapf;
 
@@ -40,5 +41,7 @@ enum pcapf_result pcapf_next(struct pcapf *r, struct pcapf_pkt *pkt, char *msg, 
 /* File offset of the next record. */
 uint64_t pcapf_offset(const struct pcapf *r);
 void pcapf_close(struct pcapf *r);
+/* pread() until n bytes are read, the end of the file, or an error (-1, errno set). */
+ssize_t pcapf_pread_full(int fd, uint8_t *p, size_t n, uint64_t off);
 
 #endif /* NEGSCOPE_PIPELINE_PCAP_FILE_H */

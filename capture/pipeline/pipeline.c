@@ -287,12 +287,14 @@ const struct cap_pipeline_stats *cap_pipeline_stats(struct cap_pipeline *pl)
 	return &pl->st;
 }
 
-static void count_failure(struct cap_pipeline *pl, enum cap_status st)
+static void count_failure(struct cap_pipeline *pl, enum cap_status st, enum cap_undec why)
 {
-	if (st == CAP_TRUNCATED)
+	if (st == CAP_TRUNCATED) {
 		pl->st.truncated_packets++;
-	else
+	} else {
 		pl->st.undecodable++;
+		pl->st.undecodable_by[why]++;
+	}
 }
 
 /* A SYN (without ACK) on a known flow: the same connection (retransmitted
@@ -404,6 +406,23 @@ static size_t detect_consume(void *ctx, const uint8_t *p, size_t n)
 	return n;
 }
 
+/* A side's first data begins after bytes its peer already acknowledged: the capture
+ * lost the start (e.g. a KDC reply whose first segment is missing).  Told as a gap, so
+ * that "the reply was not captured" stays apart from "no reply". */
+#define FIRST_DATA_GAP_MAX (1u << 24)
+static void first_data_gap(struct cap_pipeline *pl, struct flow_state *fs, int side,
+			   uint32_t dseq)
+{
+	uint32_t missing;
+
+	if (!fs->peer_ack_known[side])
+		return;
+	missing = dseq - fs->peer_ack[side];
+	if (missing == 0 || missing > FIRST_DATA_GAP_MAX)
+		return;
+	cap_pl_conn_event(pl, fs, CAP_CONN_GAP, side, missing);
+}
+
 static void tcp_data(struct cap_pipeline *pl, struct flow_state *fs, const struct cap_tcp *t,
 		     int side, uint32_t dseq)
 {
@@ -413,17 +432,23 @@ static void tcp_data(struct cap_pipeline *pl, struct flow_state *fs, const struc
 
 	fs->data_seen = true;
 	if (fs->kind == APP_UNKNOWN && (t->sport == 88 || t->dport == 88)) {
+		bool first = !rd->seq_known;
+
 		detect_krb(pl, fs, t, side);
 		/* Delivery starts with this segment in this direction. */
 		cap_reasm_start(rd, dseq);
+		if (first)
+			first_data_gap(pl, fs, side, dseq);
 	}
 	/* Ignored, reset, or over with its protocol state released (see close_flow). */
 	if (fs->kind == APP_IGNORE || fs->rst || (fs->kind != APP_UNKNOWN && fs->app == NULL)) {
 		pl->st.tcp_ignored_segments++;
 		return;
 	}
-	if (!rd->seq_known)
+	if (!rd->seq_known) {
 		cap_reasm_start(rd, dseq);
+		first_data_gap(pl, fs, side, dseq);
+	}
 	if (t->payload.len < t->payload_len && fs->kind != APP_UNKNOWN)
 		pl->st.truncated_packets++;
 	sink_for(&dc, &s);
@@ -447,7 +472,7 @@ static void tcp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 
 	st = cap_tcp_decode(ip, &t);
 	if (st != CAP_OK) {
-		count_failure(pl, st);
+		count_failure(pl, st, CAP_UNDEC_TRANSPORT);
 		if (st != CAP_MALFORMED)
 			return;
 	}
@@ -486,6 +511,11 @@ static void tcp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 		sink_for(&dc, &s);
 		cap_reasm_ack(&pl->reasm, &fs->rd[1 - side], t.ack, &s);
 	}
+	if ((t.flags & CAP_TCP_ACK) &&
+	    (!fs->peer_ack_known[1 - side] || (int32_t)(t.ack - fs->peer_ack[1 - side]) > 0)) {
+		fs->peer_ack[1 - side] = t.ack;
+		fs->peer_ack_known[1 - side] = true;
+	}
 	dseq = t.seq + ((t.flags & CAP_TCP_SYN) ? 1u : 0u);
 	if (t.payload_len > 0)
 		tcp_data(pl, fs, &t, side, dseq);
@@ -516,7 +546,7 @@ static void icmp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 
 	st = cap_icmp_decode(ip, &m);
 	if (st != CAP_OK) {
-		count_failure(pl, st);
+		count_failure(pl, st, CAP_UNDEC_TRANSPORT);
 		return;
 	}
 	if (!m.unreach)
@@ -547,7 +577,7 @@ static void udp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 
 	st = cap_udp_decode(ip, &u);
 	if (st != CAP_OK) {
-		count_failure(pl, st);
+		count_failure(pl, st, CAP_UNDEC_TRANSPORT);
 		return;
 	}
 	/* Only Kerberos is wanted from UDP: other datagrams cost one compare. */
@@ -575,25 +605,50 @@ void cap_pipeline_packet(struct cap_pipeline *pl, double ts, const uint8_t *data
 	pl->st.bytes += wirelen;
 	st = cap_link_decode(pl->linktype, &c, &et);
 	if (st != CAP_OK) {
-		count_failure(pl, st);
+		count_failure(pl, st, pl->linktype == DLT_NFLOG ? CAP_UNDEC_NFLOG : CAP_UNDEC_LINK);
 		return;
 	}
-	if (et != CAP_ETH_IPV4 && et != CAP_ETH_IPV6) {
-		pl->st.undecodable++;
-		return;
-	}
-	st = cap_ip_decode(c, et, &ip);
-	if (st != CAP_OK) {
-		count_failure(pl, st);
-		return;
-	}
-	if (ip.fragment) {
-		pl->st.ip_fragments++;
-		r = cap_frag_add(pl->frags, &ip, ts, &whole, &pl->st.ip_frag_dropped);
-		if (r != 1)
+	/* Tunnels are opened until the innermost IP packet: that one is analysed, as
+	 * tshark dissects the innermost TCP. */
+	for (int depth = 0;; depth++) {
+		enum cap_undec why = CAP_UNDEC_GRE;
+
+		if (et == CAP_ETH_MPLS || et == CAP_ETH_MPLS_MC) {
+			st = cap_mpls_pop(&c, &et);
+			if (st != CAP_OK) {
+				count_failure(pl, st, CAP_UNDEC_MPLS);
+				return;
+			}
+		}
+		if (et != CAP_ETH_IPV4 && et != CAP_ETH_IPV6) {
+			count_failure(pl, CAP_UNSUPPORTED, CAP_UNDEC_ETHERTYPE);
 			return;
-		pl->st.ip_reassembled++;
-		ip = whole;
+		}
+		st = cap_ip_decode(c, et, &ip);
+		if (st != CAP_OK) {
+			count_failure(pl, st, CAP_UNDEC_IP);
+			return;
+		}
+		if (ip.fragment) {
+			pl->st.ip_fragments++;
+			r = cap_frag_add(pl->frags, &ip, ts, &whole, &pl->st.ip_frag_dropped);
+			if (r != 1)
+				return;
+			pl->st.ip_reassembled++;
+			ip = whole;
+		}
+		r = cap_tunnel_inner(&ip, &c, &et, &why);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			count_failure(pl, r == -2 ? CAP_TRUNCATED : CAP_UNSUPPORTED, why);
+			return;
+		}
+		if (depth == CAP_MAX_TUNNELS) {
+			count_failure(pl, CAP_UNSUPPORTED, CAP_UNDEC_DEPTH);
+			return;
+		}
+		pl->st.tunneled_packets += depth == 0;
 	}
 	switch (ip.proto) {
 	case 6:

@@ -71,6 +71,10 @@ struct flow_state {
 	bool was_http;
 	struct flow_app *app; /* NULL unless kind is HTTP or KRB and the connection is live */
 	struct cap_reasm_dir rd[2];
+	/* The highest ACK the peer sent for each side's bytes: a side whose first data
+	 * starts beyond it lost its start before the capture saw it. */
+	uint32_t peer_ack[2];
+	bool peer_ack_known[2];
 };
 
 struct cap_pipeline {

@@ -257,6 +257,12 @@ int cap_report_json_findings_and_summary(struct cap_json *j, const struct cap_an
 	if (st != NULL) {
 		kv_u64(j, "truncated_packets", st->truncated_packets);
 		kv_u64(j, "undecodable_packets", st->undecodable);
+		/* the same, by link type or encapsulation that could not be decoded */
+		cap_json_kv_obj_begin(j, "undecodable_by");
+		for (int r = 0; r < CAP_UNDEC_N; r++)
+			kv_u64(j, cap_undec_name((enum cap_undec)r), st->undecodable_by[r]);
+		cap_json_obj_end(j);
+		kv_u64(j, "tunneled_packets", st->tunneled_packets);
 		kv_u64(j, "ip_fragments", st->ip_fragments);
 		kv_u64(j, "ip_reassembled", st->ip_reassembled);
 		kv_u64(j, "tcp_retransmissions", st->tcp_retransmissions);

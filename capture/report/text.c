@@ -400,6 +400,20 @@ int cap_report_text(FILE *fp, const struct cap_analysis *a, const struct cap_pip
 		    (unsigned long long)as->findings_by_severity[CAP_SEV_INFO]);
 		if (st != NULL && st->tcp_gaps > 0)
 			put(&o, "; %llu TCP gap(s)", (unsigned long long)st->tcp_gaps);
+		if (st != NULL && st->undecodable > 0) {
+			/* never silent about what was skipped: how many, and why */
+			const char *sep = " (";
+
+			put(&o, "; %llu packet(s) not decoded", (unsigned long long)st->undecodable);
+			for (int r = 0; r < CAP_UNDEC_N; r++) {
+				if (st->undecodable_by[r] == 0)
+					continue;
+				put(&o, "%s%s %llu", sep, cap_undec_name((enum cap_undec)r),
+				    (unsigned long long)st->undecodable_by[r]);
+				sep = ", ";
+			}
+			put(&o, ")");
+		}
 		caps_hit(&o, st, as);
 		if (in != NULL && in->live && in->pcap_dropped > 0)
 			put(&o, "; %llu packet(s) dropped by the kernel",

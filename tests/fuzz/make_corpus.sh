@@ -16,6 +16,11 @@
 #   pcap         the samples whole, and from each shared capture the connections that carry
 #                Kerberos, HTTP authentication or NTLMSSP, cut to at most 64 KiB; pcap,
 #                pcapng and nanosecond pcap
+#   pcapng       files for the input readers, made by editcap/mergecap/gzip/zstd/lz4: samples
+#                as pcapng (micro- and nanosecond), with TLS secrets injected, merged with
+#                another snap length and link type, two sections in one file, compressed
+#                pcapng and pcap
+# MAKE_CORPUS_TARGETS="pcapng" (a list) rebuilds only those corpora.
 # With FUZZ_BUILD_DIR (a tree configured with -DNEGSCOPE_FUZZ=ON and built), each corpus
 # is then minimised with libFuzzer's -merge=1: only inputs that add coverage are kept.
 #
@@ -26,8 +31,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 captures=${NEGSCOPE_CAPTURES_DIR:-$src/../shared/captures}
 build=${1:-}
-targets="der_krb spnego ntlmssp authhdr http_stream pcap"
-for tool in tshark editcap xxd base64 sha1sum; do
+targets=${MAKE_CORPUS_TARGETS:-"der_krb spnego ntlmssp authhdr http_stream pcap pcapng"}
+for tool in tshark editcap mergecap gzip zstd lz4 xxd base64 sha1sum; do
 	command -v "$tool" >/dev/null || { echo "make_corpus: $tool is needed" >&2; exit 2; }
 done
 
@@ -39,7 +44,7 @@ for t in $targets; do mkdir -p "$raw/$t"; done
 DECODE_AS="-d tcp.port==5557,http -d tcp.port==5558,http -d tcp.port==5559,http"
 # Largest seed per target (the -max_len of tests/fuzz/CMakeLists.txt).
 declare -A MAXLEN=([der_krb]=16384 [spnego]=16384 [ntlmssp]=4096 [authhdr]=16384
-	[http_stream]=16384 [pcap]=65536)
+	[http_stream]=16384 [pcap]=65536 [pcapng]=65536)
 
 # save TARGET FILE: moves FILE into the raw corpus under its hash, if small enough.
 save() {
@@ -190,18 +195,44 @@ pcap_seeds() {
 	save pcap "$f"
 }
 
-for pcap in "$src"/samples/*.pcap; do
+pcapng_seeds() {
+	local s="$src/samples" f="$raw/tmp.$$" i sel1="" sel2=""
+	for n in ntlm-only kerberos-ok stale-keytab; do
+		editcap -F pcapng "$s/$n.pcap" "$f.ng" && cp "$f.ng" "$f.$n.ng" && save pcapng "$f.ng"
+	done
+	editcap -F nsecpcap "$s/ntlm-fallback.pcap" "$f.ns" && editcap -F pcapng "$f.ns" "$f.nsng" &&
+		save pcapng "$f.nsng"
+	editcap --inject-secrets "tls,$s/https-kerberos-ok.keylog" -F pcapng "$s/https-kerberos-ok.pcap" \
+		"$f.dsb" 2>/dev/null && save pcapng "$f.dsb"
+	for i in $(seq 1 14); do
+		if [ $((i % 2)) -eq 1 ]; then sel1="$sel1 $i"; else sel2="$sel2 $i"; fi
+	done
+	# shellcheck disable=SC2086
+	editcap -F pcapng -s 120 -r "$s/stale-keytab.pcap" "$f.h1" $sel1 &&
+		editcap -F pcapng -r -C 14 -T rawip "$s/stale-keytab.pcap" "$f.h2" $sel2 &&
+		mergecap -F pcapng -w "$f.m" "$f.h1" "$f.h2" && save pcapng "$f.m"
+	cat "$f.ntlm-only.ng" "$f.kerberos-ok.ng" >"$f.2s" && save pcapng "$f.2s"
+	gzip -c "$f.stale-keytab.ng" >"$f.gz" && save pcapng "$f.gz"
+	zstd -q -c "$f.ntlm-only.ng" >"$f.zst" && save pcapng "$f.zst"
+	lz4 -q -c "$f.kerberos-ok.ng" >"$f.lz4" && save pcapng "$f.lz4"
+	gzip -c "$s/ntlm-only.pcap" >"$f.pgz" && save pcapng "$f.pgz"
+	rm -f "$f".*
+}
+case " $targets " in *" pcapng "*) pcapng_seeds ;; esac
+[ "$targets" = pcapng ] && extract=false || extract=true
+
+$extract && for pcap in "$src"/samples/*.pcap; do
 	echo "make_corpus: $pcap" >&2
 	auth_headers "$pcap"
 	krb_pdus "$pcap"
 	streams "$pcap"
 	cp "$pcap" "$raw/tmp.$$.whole" && save pcap "$raw/tmp.$$.whole"
 done
-# One sample also as pcapng and as nanosecond pcap: other reader paths of libpcap.
-editcap -F pcapng "$src/samples/kerberos-ok.pcap" "$raw/tmp.$$.ng" && save pcap "$raw/tmp.$$.ng"
-editcap -F nsecpcap "$src/samples/ntlm-fallback.pcap" "$raw/tmp.$$.ns" && save pcap "$raw/tmp.$$.ns"
+# One sample also as pcapng and as nanosecond pcap: other reader paths.
+$extract && editcap -F pcapng "$src/samples/kerberos-ok.pcap" "$raw/tmp.$$.ng" && save pcap "$raw/tmp.$$.ng"
+$extract && editcap -F nsecpcap "$src/samples/ntlm-fallback.pcap" "$raw/tmp.$$.ns" && save pcap "$raw/tmp.$$.ns"
 
-if [ -d "$captures" ]; then
+if $extract && [ -d "$captures" ]; then
 	find "$captures" -name '*.pcap' -o -name '*.pcapng' | sort | while IFS= read -r pcap; do
 		echo "make_corpus: $pcap" >&2
 		auth_headers "$pcap"
@@ -217,7 +248,7 @@ if [ -d "$captures" ]; then
 		[ -f "$captures/$pcap" ] || continue
 		editcap -r "$captures/$pcap" "$raw/tmp.$$.lt" 1-30 2>/dev/null && save pcap "$raw/tmp.$$.lt"
 	done
-else
+elif $extract; then
 	echo "make_corpus: $captures not found: samples only" >&2
 fi
 rm -f "$raw"/tmp.* "$raw/c" "$raw/s"

@@ -2,10 +2,13 @@
  *
  * Three steps, three modules:
  *   1. facts   (findings/facts.c)  pipeline events -> decoded facts, with the decoders;
- *   2. engine  (findings/engine.c) groups facts into authentication conversations
- *              (a client, a server host:port, that client's KDC traffic, the legs of the
- *              handshake across TCP connections) and runs the rules;
- *   3. rules   (findings/rules_*.c) emit findings over facts, never over bytes.
+ *   2. engine  (findings/engine.c) observes: groups facts into authentication
+ *              conversations (a client, a server host:port, that client's KDC traffic,
+ *              the legs of the handshake across TCP connections) and keeps their state
+ *              (one handshake state per connection and conversation; KDC requests paired
+ *              with their replies); it decides nothing;
+ *   3. judges  (findings/rules_*.c, run by findings/judges.c) read that state and emit
+ *              findings, never over bytes.
  * Reporters (report/) only format what this layer holds.
  *
  * Facts and ladder steps are typed records (enums, numbers, and names copied from the
@@ -146,6 +149,13 @@ struct cap_krb_fact {
 	char sname[CAP_FACT_NAME_MAX];
 	char cname[CAP_FACT_NAME_MAX];
 	char crealm[CAP_FACT_REALM_MAX];
+	/* The principals' name-types (RFC 4120 §6.2; 0 NT-UNKNOWN also when absent) and
+	 * sname's component count (0 when absent): a service principal is NT-SRV-INST,
+	 * NT-SRV-HST or has two components; a user name can stand in an sname too. */
+	int sname_type;
+	unsigned sname_ncomp;
+	int cname_type;
+	bool opt_enc_tkt_in_skey;      /* User-to-User (RFC 4120 §2.9.2): sname names a user */
 	int error_code;                /* -1 when not an error */
 	char error_name[64];
 	char e_text[128];

@@ -59,10 +59,11 @@ enum cap_finding_id {
 	CAP_F_NTLM_UNAVAILABLE,
 	CAP_F_AUTH_NOT_REQUIRED,
 	CAP_F_UNEXPECTED_STATUS,
-	/* --- client-logon-failed (issue 11), added by the probefix branch; the engine branch
-	 * adds the same id: keep one at merge. --- */
+	/* Issue 11: findings that judge a message by its context. */
 	CAP_F_CLIENT_LOGON_FAILED,      /* an AS-REQ error: the user's own logon failed */
-	/* --- end client-logon-failed --- */
+	CAP_F_KDC_REPLY_NOT_CAPTURED,   /* the KDC answered, but the reply's start is not in the capture */
+	CAP_F_FIRST_OFFER_NOT_CAPTURED, /* the capture starts in the middle of a handshake */
+	CAP_F_FAILED_AFTER_AUTH,        /* authenticated, then 403/405/5xx: not an auth failure */
 	CAP_F_COUNT
 };
 

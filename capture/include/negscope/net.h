@@ -13,9 +13,35 @@
 #include <stdint.h>
 
 #include "negscope/cursor.h"
+#include "negscope/tok.h"
 
 #define CAP_ETH_IPV4 0x0800u
 #define CAP_ETH_IPV6 0x86ddu
+#define CAP_ETH_MPLS 0x8847u
+#define CAP_ETH_MPLS_MC 0x8848u
+
+#ifndef DLT_NFLOG
+#define DLT_NFLOG 239
+#endif
+
+/* Why a packet could not be decoded: the summary's undecodable_packets, split. */
+enum cap_undec {
+	CAP_UNDEC_LINK = 0,   /* link type not decoded, or its header is malformed */
+	CAP_UNDEC_ETHERTYPE,  /* neither IPv4 nor IPv6 (ARP, LLDP, ...) */
+	CAP_UNDEC_IP,         /* a malformed IP header */
+	CAP_UNDEC_TRANSPORT,  /* a malformed TCP, UDP or ICMP header */
+	CAP_UNDEC_GRE,        /* GRE of a version or protocol not decoded, or malformed */
+	CAP_UNDEC_ERSPAN,     /* an ERSPAN header or its Ethernet frame malformed */
+	CAP_UNDEC_VXLAN,      /* a VXLAN header or its Ethernet frame malformed */
+	CAP_UNDEC_MPLS,       /* a label stack too deep, or neither IPv4 nor IPv6 under it */
+	CAP_UNDEC_NFLOG,      /* an NFLOG record without a packet */
+	CAP_UNDEC_DEPTH,      /* tunnels nested deeper than CAP_MAX_TUNNELS */
+	CAP_UNDEC_N
+};
+#define CAP_MAX_TUNNELS 4
+
+/* The reason's name in the summary ("gre"). */
+const char *cap_undec_name(enum cap_undec r);
 
 /* True when the DLT_* value is one cap_link_decode handles. */
 bool cap_link_supported(int linktype);
@@ -25,6 +51,11 @@ bool cap_link_supported(int linktype);
  * CAP_TRUNCATED when the header is cut, CAP_UNSUPPORTED for a link type or
  * address family it does not know. */
 enum cap_status cap_link_decode(int linktype, struct cap_cursor *c, uint16_t *ethertype_out);
+
+/* An MPLS label stack at c (RFC 3032): steps over it and says what is under the
+ * bottom label by its first nibble (CAP_ETH_IPV4 or CAP_ETH_IPV6); CAP_UNSUPPORTED for
+ * anything else or more than 8 labels. */
+enum cap_status cap_mpls_pop(struct cap_cursor *c, uint16_t *ethertype_out);
 
 /* An IPv4 or IPv6 packet, after the extension header chain. */
 struct cap_ip {
@@ -94,5 +125,13 @@ void cap_frag_free(struct cap_frag_table *t);
  * bogus offset).  *dropped_out is increased by fragments given up. */
 int cap_frag_add(struct cap_frag_table *t, const struct cap_ip *frag, double ts,
 		 struct cap_ip *out, uint64_t *dropped_out);
+
+/* What a tunnel packet carries: IP in IP (4), 6in4 (41), GRE (47; IPv4, IPv6, MPLS,
+ * transparent Ethernet, ERSPAN I/II/III) and VXLAN (UDP 4789).  Returns 1 with *c at
+ * the inner network header and *et its ethertype (CAP_ETH_IPV4/IPV6/MPLS), 0 when the
+ * packet is no tunnel, -1 when the tunnel's contents cannot be decoded and -2 when they
+ * are cut (*why says which tunnel). */
+int cap_tunnel_inner(const struct cap_ip *ip, struct cap_cursor *c, uint16_t *et,
+		     enum cap_undec *why);
 
 #endif /* NEGSCOPE_NET_H */

@@ -23,6 +23,7 @@
 
 #include "negscope/cursor.h"
 #include "negscope/http1.h"
+#include "negscope/net.h"
 
 struct cap_endpoint {
 	uint8_t family; /* 4 or 6 */
@@ -160,6 +161,9 @@ struct cap_pipeline_stats {
 	uint64_t headers_cap_hits;     /* max_headers: messages with more headers */
 	uint64_t frag_cap_hits;        /* max_frag_bytes: datagrams given up */
 	uint64_t message_cap_hits;     /* max_message: heads and Kerberos messages skipped */
+	/* undecodable split by reason (enum cap_undec; cap_undec_name() names them) */
+	uint64_t undecodable_by[CAP_UNDEC_N];
+	uint64_t tunneled_packets;     /* packets decoded inside a tunnel (GRE, VXLAN, ...) */
 };
 
 struct cap_pipeline;

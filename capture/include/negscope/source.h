@@ -1,10 +1,17 @@
 /* source.h - where packets come from: capture files or a live interface (libpcap).
  *
  * Files: pcap and pcapng, microsecond or nanosecond timestamps, several in
- * order (frame numbers continue across them), "-" for standard input.  A
+ * order (frame numbers continue across them), "-" for standard input, each
+ * plain or compressed with gzip, zstd or lz4 (recognised by magic number).  A
  * regular classic pcap file is read by pipeline/pcap_file.c in large chunks
- * (libpcap still validates its header and compiles the filter); the rest
- * goes through libpcap.  A
+ * (libpcap still validates its header and compiles the filter); pcapng is
+ * read by pipeline/pcapng_file.c (every interface with its own link type,
+ * snap length and time stamp resolution; the filter compiled per link type);
+ * a Microsoft Network Monitor 2.x file (plain, named: its frame table is at
+ * its end) by pipeline/netmon_file.c; other classic pcap input (piped,
+ * decompressed) goes through libpcap.  An
+ * input negcap does not read is refused with a message that names its format
+ * and says how to convert it.  A
  * file that ends in the middle of a record ("truncated dump file") is not
  * an error: every packet before the cut is delivered, reading goes on with
  * the next file, and the result says CAP_SRC_TRUNCATED so the caller can
@@ -73,11 +80,22 @@ int cap_source_open_live(struct cap_source **out, const char *iface,
  * Call it after dropping privileges, as tcpdump opens its output then. */
 int cap_source_start_dump(struct cap_source *s, const char *path, char *err, size_t errlen);
 
-/* The DLT_* of the input being read now. */
+/* The DLT_* of the packet read last (of the input being read now; a pcapng file's
+ * interfaces may each have their own). */
 int cap_source_linktype(const struct cap_source *s);
+/* Decryption Secrets Blocks of the pcapng inputs read so far (e.g. TLS key logs put
+ * in by editcap --inject-secrets), in file order: the length of the i-th with *type
+ * (0x544c534b "TLSK" for an NSS key log) and *data set, 0 past the last.  The data
+ * stay valid until cap_source_close().  At most 256 blocks and 16 MiB are kept; the
+ * blocks over that are counted by cap_source_secrets_dropped(). */
+size_t cap_source_secrets(const struct cap_source *s, size_t i, uint32_t *type,
+			  const uint8_t **data);
+size_t cap_source_nsecrets(const struct cap_source *s);
+uint64_t cap_source_secrets_dropped(const struct cap_source *s);
 /* Reads the next packet: 1 with *pkt filled, 0 when finished (see
  * cap_source_status).  *new_input is set true when this packet is the first
- * of a new file (its link type may differ). */
+ * of a new file, or its link type differs from the previous packet's (a pcapng
+ * file with interfaces of several link types): cap_source_linktype() says it. */
 int cap_source_next(struct cap_source *s, struct cap_source_pkt *pkt, bool *new_input);
 /* Feeds every packet to the pipeline (switching link types between files)
  * and returns how reading ended.  Does not call cap_pipeline_finish. */

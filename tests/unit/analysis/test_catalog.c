@@ -53,6 +53,10 @@ static const struct {
 	{"ntlm-unavailable", CAP_SEV_ERROR, true},
 	{"auth-not-required", CAP_SEV_WARNING, true},
 	{"unexpected-status", CAP_SEV_WARNING, true},
+	{"client-logon-failed", CAP_SEV_ERROR, false},
+	{"kdc-reply-not-captured", CAP_SEV_INFO, false},
+	{"first-offer-not-captured", CAP_SEV_INFO, false},
+	{"failed-after-auth", CAP_SEV_WARNING, false},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))
 

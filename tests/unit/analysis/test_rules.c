@@ -544,8 +544,394 @@ static void test_ntlm_across_connections(void **state)
 	f = find(p.a, CAP_F_KEEPALIVE_MISSING);
 	assert_non_null(f);
 	assert_int_equal(ev_num(f, "next_stream"), 1);
-	assert_non_null(find(p.a, CAP_F_NTLM_REJECTED));
+	/* The 401 to that AUTHENTICATE is the symptom: folded into keepalive-missing (its
+	 * frame and a line of detail), never ntlm-rejected with password advice. */
+	assert_true(has_frame(f, p.frame));
+	assert_non_null(strstr(f->detail, "answered that AUTHENTICATE with 401"));
+	assert_null(find(p.a, CAP_F_NTLM_REJECTED));
 	cap_analysis_free(p.a);
+
+	/* On one connection, a 401 to the AUTHENTICATE is a rejection. */
+	play_init(&p, 80);
+	request(&p, 0, &n1);
+	response(&p, 0, 401, 0, &n2, CAP_HTTP_CLOSE_NONE);
+	request(&p, 0, &n3);
+	response(&p, 0, 401, CAP_AUTH_BIT(CAP_AUTH_NTLM), NULL, CAP_HTTP_CLOSE_NONE);
+	cap_analysis_finish(p.a, NULL);
+	assert_non_null(find(p.a, CAP_F_NTLM_REJECTED));
+	assert_null(find(p.a, CAP_F_KEEPALIVE_MISSING));
+	cap_analysis_free(p.a);
+}
+
+static size_t count_id(const struct cap_analysis *a, enum cap_finding_id id)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cap_analysis_nfindings(a); i++)
+		n += cap_analysis_finding(a, i)->id == id;
+	return n;
+}
+
+static const struct cap_finding *find_str(const struct cap_analysis *a, enum cap_finding_id id,
+					  const char *key, const char *val)
+{
+	for (size_t i = 0; i < cap_analysis_nfindings(a); i++) {
+		const struct cap_finding *f = cap_analysis_finding(a, i);
+
+		if (f->id == id && strcmp(cap_finding_get_str(f, key), val) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+/* An AS-REQ as AD and MIT clients send it: the user's name in cname, krbtgt in sname. */
+static uint64_t as_req(struct play *p, const char *cname)
+{
+	struct cap_krb_fact k = krb_base(p, CAP_KRB_AS_REQ, false);
+
+	SET(k.sname, "krbtgt/EXAMPLE.TEST");
+	k.sname_type = 2;
+	k.sname_ncomp = 2;
+	SET(k.cname, cname);
+	k.cname_type = 1;
+	cap_analysis_krb(p->a, &k);
+	return k.frame;
+}
+
+/* AS-REQ errors concern the user's own logon (client-logon-failed), named from the
+ * request when the error leaves the name out (AD); MIT's 31 PREAUTH_FAILED is a wrong
+ * password, never krb-ap-err-modified; each user keeps a record of their own. */
+static void test_client_logon_failed(void **state)
+{
+	struct play p;
+	const struct cap_finding *f;
+	struct cap_krb_fact k;
+	uint64_t rq;
+
+	(void)state;
+	play_init(&p, 80);
+	rq = as_req(&p, "alice");
+	krb_error(&p, 24, "KDC_ERR_PREAUTH_FAILED", "krbtgt/EXAMPLE.TEST");
+	as_req(&p, "bob");
+	krb_error(&p, 24, "KDC_ERR_PREAUTH_FAILED", "krbtgt/EXAMPLE.TEST");
+	as_req(&p, "ALICE"); /* AD names are case-insensitive: the same record */
+	krb_error(&p, 24, "KDC_ERR_PREAUTH_FAILED", "krbtgt/EXAMPLE.TEST");
+	cap_analysis_finish(p.a, NULL);
+	assert_int_equal(count_id(p.a, CAP_F_CLIENT_LOGON_FAILED), 2);
+	f = find_str(p.a, CAP_F_CLIENT_LOGON_FAILED, "user", "alice");
+	assert_non_null(f);
+	assert_int_equal(f->severity, CAP_SEV_ERROR);
+	assert_int_equal(f->count, 2);
+	assert_true(has_frame(f, rq) && has_frame(f, rq + 1));
+	assert_string_equal(cap_finding_get_str(f, "realm"), "EXAMPLE.TEST");
+	assert_string_equal(cap_finding_get_str(f, "logon_failure"), "wrong-password");
+	assert_int_equal(ev_num(f, "error_code"), 24);
+	assert_non_null(strstr(f->detail, "prompts again and again"));
+	f = find_str(p.a, CAP_F_CLIENT_LOGON_FAILED, "user", "bob");
+	assert_non_null(f);
+	assert_int_equal(f->count, 1);
+	assert_null(find(p.a, CAP_F_KDC_ERROR));
+	cap_analysis_free(p.a);
+
+	/* MIT: 31 with e-text PREAUTH_FAILED answering an AS-REQ. */
+	play_init(&p, 80);
+	as_req(&p, "carol");
+	k = krb_base(&p, CAP_KRB_ERROR, true);
+	k.error_code = 31;
+	SET(k.error_name, "KRB_AP_ERR_BAD_INTEGRITY");
+	SET(k.e_text, "PREAUTH_FAILED");
+	SET(k.sname, "krbtgt/EXAMPLE.TEST");
+	SET(k.cname, "carol");
+	cap_analysis_krb(p.a, &k);
+	cap_analysis_finish(p.a, NULL);
+	f = find(p.a, CAP_F_CLIENT_LOGON_FAILED);
+	assert_non_null(f);
+	assert_string_equal(cap_finding_get_str(f, "user"), "carol");
+	assert_string_equal(cap_finding_get_str(f, "logon_failure"), "wrong-password");
+	assert_null(find(p.a, CAP_F_KRB_AP_ERR_MODIFIED));
+	cap_analysis_free(p.a);
+
+	/* A lockout (AD's NTSTATUS in e-data, MIT's LOCKED_OUT e-text). */
+	for (int mit = 0; mit < 2; mit++) {
+		play_init(&p, 80);
+		as_req(&p, "dave");
+		k = krb_base(&p, CAP_KRB_ERROR, true);
+		k.error_code = 18;
+		SET(k.error_name, "KDC_ERR_CLIENT_REVOKED");
+		if (mit) {
+			SET(k.e_text, "LOCKED_OUT");
+		} else {
+			k.has_nt_status = true;
+			k.nt_status = 0xC0000234u;
+		}
+		cap_analysis_krb(p.a, &k);
+		cap_analysis_finish(p.a, NULL);
+		f = find(p.a, CAP_F_CLIENT_LOGON_FAILED);
+		assert_non_null(f);
+		assert_string_equal(cap_finding_get_str(f, "user"), "dave");
+		assert_string_equal(cap_finding_get_str(f, "logon_failure"), "account-locked-out");
+		cap_analysis_free(p.a);
+	}
+
+	/* 41 answering an AS-REQ is the KDC's own business: never krb-ap-err-modified;
+	 * 25 PREAUTH_REQUIRED is the normal first round trip. */
+	play_init(&p, 80);
+	as_req(&p, "erin");
+	krb_error(&p, 41, "KRB_AP_ERR_MODIFIED", "krbtgt/EXAMPLE.TEST");
+	as_req(&p, "erin");
+	krb_error(&p, 25, "KDC_ERR_PREAUTH_REQUIRED", "krbtgt/EXAMPLE.TEST");
+	cap_analysis_finish(p.a, NULL);
+	assert_null(find(p.a, CAP_F_KRB_AP_ERR_MODIFIED));
+	assert_null(find(p.a, CAP_F_CLIENT_LOGON_FAILED));
+	assert_int_equal(count_id(p.a, CAP_F_KDC_ERROR), 2);
+	cap_analysis_free(p.a);
+}
+
+/* SPN advice only for service principals: a user's name in an sname (NT-MS-PRINCIPAL,
+ * U2U) is no SPN; other classes than HTTP/ keep their class and get no IIS advice. */
+static void test_sname_kinds(void **state)
+{
+	struct play p;
+	const struct cap_finding *f;
+	struct cap_krb_fact k;
+
+	(void)state;
+	play_init(&p, 80);
+	k = krb_base(&p, CAP_KRB_TGS_REQ, false);
+	SET(k.sname, "Administrator");
+	k.sname_type = -128; /* NT-MS-PRINCIPAL */
+	k.sname_ncomp = 1;
+	cap_analysis_krb(p.a, &k);
+	krb_error(&p, 7, "KDC_ERR_S_PRINCIPAL_UNKNOWN", "Administrator");
+	cap_analysis_finish(p.a, NULL);
+	assert_null(find(p.a, CAP_F_SPN_UNKNOWN));
+	f = find(p.a, CAP_F_KDC_ERROR);
+	assert_non_null(f);
+	assert_string_equal(cap_finding_get_str(f, "sname"), "Administrator");
+	assert_null(cap_finding_get(f, "spn"));
+	assert_false(advice_mentions(f, "setspn"));
+	cap_analysis_free(p.a);
+
+	/* U2U: enc-tkt-in-skey, even with a two-component name. */
+	play_init(&p, 80);
+	k = krb_base(&p, CAP_KRB_TGS_REQ, false);
+	SET(k.sname, "alice/admin");
+	k.sname_type = 1;
+	k.sname_ncomp = 2;
+	k.opt_enc_tkt_in_skey = true;
+	cap_analysis_krb(p.a, &k);
+	krb_error(&p, 7, "KDC_ERR_S_PRINCIPAL_UNKNOWN", "");
+	cap_analysis_finish(p.a, NULL);
+	assert_null(find(p.a, CAP_F_SPN_UNKNOWN));
+	assert_non_null(find(p.a, CAP_F_KDC_ERROR));
+	cap_analysis_free(p.a);
+
+	/* host/: an SPN, with its class kept and no site or application pool advice. */
+	play_init(&p, 80);
+	tgs_req(&p, "host/anything", false);
+	krb_error(&p, 7, "KDC_ERR_S_PRINCIPAL_UNKNOWN", "host/anything");
+	cap_analysis_finish(p.a, NULL);
+	f = find(p.a, CAP_F_SPN_UNKNOWN);
+	assert_non_null(f);
+	assert_true(advice_mentions(f, "setspn -S host/anything"));
+	assert_false(advice_mentions(f, "application pool"));
+	assert_false(advice_mentions(f, "HTTP/"));
+	cap_analysis_free(p.a);
+
+	assert_true(spn_is_service("MSSQLSvc/db.example.test:1433", 0, 0, false));
+	assert_true(spn_is_service("x", 2, 1, false));
+	assert_false(spn_is_service("alice", 1, 1, false));
+	assert_false(spn_is_service("HTTP/web", 2, 2, true));
+}
+
+static uint64_t kdc_tcp(struct play *p, enum cap_conn_kind kind, bool from_server)
+{
+	struct cap_conn_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = kind;
+	e.frame = next_frame(p, 0.001);
+	e.ts = p->ts;
+	e.stream = 9;
+	e.client = ep(CLIENT, 40001);
+	e.server = ep(KDC, 88);
+	e.from_server = from_server;
+	e.is_krb = true;
+	e.gap_bytes = kind == CAP_CONN_GAP ? 1460 : 0;
+	cap_analysis_conn(p->a, &e);
+	return e.frame;
+}
+
+/* kdc-unreachable needs a request with no reply at all: a reply whose start the capture
+ * lost is kdc-reply-not-captured (info); a lone RST is nothing. */
+static void test_reply_not_captured(void **state)
+{
+	struct play p;
+	const struct cap_finding *f;
+	struct cap_krb_fact k;
+	uint64_t gap;
+
+	(void)state;
+	for (int lost = 0; lost < 2; lost++) {
+		play_init(&p, 80);
+		k = krb_base(&p, CAP_KRB_AS_REQ, false);
+		k.transport = CAP_TRANSPORT_TCP;
+		k.stream = 9;
+		k.client = ep(CLIENT, 40001);
+		SET(k.sname, "krbtgt/EXAMPLE.TEST");
+		cap_analysis_krb(p.a, &k);
+		gap = lost ? kdc_tcp(&p, CAP_CONN_GAP, true) : 0;
+		next_frame(&p, 5.0); /* the capture goes on */
+		{
+			struct cap_http_fact h;
+
+			cap_http_fact_init(&h);
+			h.frame = next_frame(&p, 0.0);
+			h.ts = p.ts;
+			h.stream = 3;
+			h.client = ep(CLIENT, 50003);
+			h.server = ep(WEB, 80);
+			h.is_request = true;
+			cap_analysis_http(p.a, &h);
+		}
+		cap_analysis_finish(p.a, NULL);
+		if (lost) {
+			assert_null(find(p.a, CAP_F_KDC_UNREACHABLE));
+			f = find(p.a, CAP_F_KDC_REPLY_NOT_CAPTURED);
+			assert_non_null(f);
+			assert_int_equal(f->severity, CAP_SEV_INFO);
+			assert_true(has_frame(f, k.frame) && has_frame(f, gap));
+		} else {
+			assert_null(find(p.a, CAP_F_KDC_REPLY_NOT_CAPTURED));
+			assert_non_null(find(p.a, CAP_F_KDC_UNREACHABLE));
+		}
+		cap_analysis_free(p.a);
+	}
+
+	/* A lone RST: no SYN, no request on the stream. */
+	play_init(&p, 80);
+	kdc_tcp(&p, CAP_CONN_RST, true);
+	cap_analysis_finish(p.a, NULL);
+	assert_int_equal(cap_analysis_nfindings(p.a), 0);
+	cap_analysis_free(p.a);
+
+	/* A SYN answered by RST is a refused connection. */
+	play_init(&p, 80);
+	kdc_tcp(&p, CAP_CONN_OPEN, false);
+	kdc_tcp(&p, CAP_CONN_RST, true);
+	cap_analysis_finish(p.a, NULL);
+	assert_non_null(find(p.a, CAP_F_KDC_UNREACHABLE));
+	cap_analysis_free(p.a);
+}
+
+/* negotiate-not-offered only from a first challenge; a capture that starts mid-handshake
+ * says so; keepalive-missing only for connection-bound schemes. */
+static void test_first_challenge_and_bound(void **state)
+{
+	struct play p;
+	struct cap_auth_fact n1 = ntlm(1, false, false), n2 = ntlm(2, false, false),
+			     n3 = ntlm(3, false, false);
+	const struct cap_finding *f;
+	uint64_t chal;
+
+	(void)state;
+	play_init(&p, 80);
+	request(&p, 0, &n1);
+	chal = response(&p, 0, 401, CAP_AUTH_BIT(CAP_AUTH_NTLM), &n2, CAP_HTTP_CLOSE_NONE);
+	request(&p, 0, &n3);
+	response(&p, 0, 200, 0, NULL, CAP_HTTP_CLOSE_NONE);
+	cap_analysis_finish(p.a, NULL);
+	assert_null(find(p.a, CAP_F_NEGOTIATE_NOT_OFFERED));
+	f = find(p.a, CAP_F_FIRST_OFFER_NOT_CAPTURED);
+	assert_non_null(f);
+	assert_true(has_frame(f, chal));
+	assert_non_null(find(p.a, CAP_F_NTLM_OK));
+	cap_analysis_free(p.a);
+
+	/* The capture starts after the CHALLENGE: the AUTHENTICATE is the first leg seen. */
+	play_init(&p, 80);
+	request(&p, 0, &n3);
+	chal = response(&p, 0, 200, 0, NULL, CAP_HTTP_CLOSE_NONE);
+	cap_analysis_finish(p.a, NULL);
+	f = find(p.a, CAP_F_FIRST_OFFER_NOT_CAPTURED);
+	assert_non_null(f);
+	assert_true(has_frame(f, chal));
+	assert_non_null(find(p.a, CAP_F_NTLM_OK));
+	cap_analysis_free(p.a);
+
+	/* A first challenge seen: the capture has the start. */
+	play_init(&p, 80);
+	request(&p, 0, NULL);
+	response(&p, 0, 401, NEG_NTLM, NULL, CAP_HTTP_CLOSE_NONE);
+	request(&p, 0, &n1);
+	response(&p, 0, 401, 0, &n2, CAP_HTTP_CLOSE_NONE);
+	request(&p, 0, &n3);
+	response(&p, 0, 200, 0, NULL, CAP_HTTP_CLOSE_NONE);
+	cap_analysis_finish(p.a, NULL);
+	assert_null(find(p.a, CAP_F_FIRST_OFFER_NOT_CAPTURED));
+	cap_analysis_free(p.a);
+
+	/* Basic only, then Connection: close: nothing breaks. */
+	play_init(&p, 80);
+	request(&p, 0, NULL);
+	response(&p, 0, 401, CAP_AUTH_BIT(CAP_AUTH_BASIC), NULL, CAP_HTTP_CLOSE_HEADER);
+	conn(&p, 0, CAP_CONN_FIN, true, 0.001);
+	cap_analysis_finish(p.a, NULL);
+	assert_null(find(p.a, CAP_F_KEEPALIVE_MISSING));
+	assert_non_null(find(p.a, CAP_F_NEGOTIATE_NOT_OFFERED));
+	assert_null(find(p.a, CAP_F_FIRST_OFFER_NOT_CAPTURED));
+	cap_analysis_free(p.a);
+}
+
+/* Any answer but 401 after a completed handshake means the user authenticated; 403, 405
+ * and 5xx are reported as authorization or application problems. */
+static void test_after_auth(void **state)
+{
+	static const struct {
+		int status;
+		const char *cause; /* NULL: no failed-after-auth */
+	} cases[] = {{403, "authorization"}, {405, "method"}, {500, "application"},
+		     {404, NULL}, {200, NULL}};
+	struct cap_auth_fact n1 = ntlm(1, false, false), n2 = ntlm(2, false, false),
+			     n3 = ntlm(3, false, false), ap = apreq();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (int krb = 0; krb < 2; krb++) {
+			struct play p;
+			const struct cap_finding *f;
+
+			play_init(&p, 80);
+			request(&p, 0, NULL);
+			response(&p, 0, 401, NEG_NTLM, NULL, CAP_HTTP_CLOSE_NONE);
+			if (krb) {
+				request(&p, 0, &ap);
+			} else {
+				request(&p, 0, &n1);
+				response(&p, 0, 401, 0, &n2, CAP_HTTP_CLOSE_NONE);
+				request(&p, 0, &n3);
+			}
+			response(&p, 0, cases[i].status, 0, NULL, CAP_HTTP_CLOSE_NONE);
+			cap_analysis_finish(p.a, NULL);
+			f = find(p.a, krb ? CAP_F_KERBEROS_OK : CAP_F_NTLM_OK);
+			assert_non_null(f);
+			assert_int_equal(ev_num(f, "status"), cases[i].status);
+			assert_null(find(p.a, CAP_F_NTLM_REJECTED));
+			assert_null(find(p.a, CAP_F_KERBEROS_REJECTED));
+			f = find(p.a, CAP_F_FAILED_AFTER_AUTH);
+			if (cases[i].cause == NULL) {
+				assert_null(f);
+			} else {
+				assert_non_null(f);
+				assert_string_equal(cap_finding_get_str(f, "cause"), cases[i].cause);
+				assert_true(advice_mentions(f, cases[i].status == 403 ? "authorization rules"
+							       : cases[i].status == 405 ? "not allowed"
+							       : "application failed"));
+				assert_string_equal(cap_finding_get_str(f, "scheme"),
+						    krb ? "Kerberos" : "NTLM");
+			}
+			cap_analysis_free(p.a);
+		}
 }
 
 static void test_ap_err_modified_family(void **state)
@@ -921,6 +1307,25 @@ static void test_spn_split(void **state)
 	assert_string_equal(host, "nohost");
 }
 
+/* Every judge names a moment, a function and a wire finding of the catalog. */
+static void test_judge_tables(void **state)
+{
+	const struct judge_table *tables[] = {&judges_http, &judges_kdc};
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		assert_true(tables[t]->n > 0);
+		for (size_t i = 0; i < tables[t]->n; i++) {
+			const struct judge *jd = &tables[t]->v[i];
+
+			assert_true((unsigned)jd->when < JUDGE_WHEN_COUNT);
+			assert_non_null(jd->fn);
+			assert_non_null(cap_finding_info(jd->id));
+			assert_false(cap_finding_info(jd->id)->probe_only);
+		}
+	}
+}
+
 static void test_catalog(void **state)
 {
 	enum cap_finding_id id;
@@ -950,6 +1355,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_catalog),
+		cmocka_unit_test(test_judge_tables),
 		cmocka_unit_test(test_spn_split),
 		cmocka_unit_test(test_kerberos_ok),
 		cmocka_unit_test(test_mutual_missing),
@@ -959,6 +1365,11 @@ int main(void)
 		cmocka_unit_test(test_negotiate_not_offered),
 		cmocka_unit_test(test_keepalive),
 		cmocka_unit_test(test_ntlm_across_connections),
+		cmocka_unit_test(test_client_logon_failed),
+		cmocka_unit_test(test_sname_kinds),
+		cmocka_unit_test(test_reply_not_captured),
+		cmocka_unit_test(test_first_challenge_and_bound),
+		cmocka_unit_test(test_after_auth),
 		cmocka_unit_test(test_ap_err_modified_family),
 		cmocka_unit_test(test_bare_rejection_and_loop),
 		cmocka_unit_test(test_token_too_large),

@@ -247,6 +247,7 @@ static void logon_failure_is_the_root_cause(void **state)
 	assert_string_equal(cap_finding_get_str(f, "user"), "bob");
 	assert_string_equal(cap_finding_get_str(f, "realm"), "EXAMPLE.TEST");
 	assert_string_equal(cap_finding_get_str(f, "error_name"), "KDC_ERR_PREAUTH_FAILED");
+	assert_string_equal(cap_finding_get_str(f, "logon_failure"), "wrong-password");
 	assert_int_equal(cap_finding_get(f, "error_code")->num, 24);
 	assert_non_null(strstr(f->detail, "Invalid value in argument"));
 	assert_non_null(strstr(cap_finding_advice_line(f, 0), "password"));
