@@ -246,13 +246,8 @@ if [ $DO_LIVE -eq 1 ]; then
 		ip netns add "$NETNS" || die "ip netns add failed"
 		ip -n "$NETNS" link set lo up || die "cannot bring lo up in $NETNS"
 		LIVE_ROWS=""
-		wait_for() { # file pattern seconds
-			local i=0
-			while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt $(($3 * 10)) ]; do
-				sleep 0.1
-				i=$((i + 1))
-			done
-		}
+		# wait_for, caught_up: tests/testenv.sh
+		. "$REPO/tests/testenv.sh"
 		replay() { # -> "pps Mbps"
 			ip netns exec "$NETNS" tcpreplay --topspeed -i lo "$S/live.pcap" >"$S/replay.out" 2>&1
 			awk '/Rated:/ { for (i = 1; i <= NF; i++) { if ($i ~ /Mbps/) m = $(i - 1); if ($i ~ /pps/) p = $(i - 1) } }
@@ -264,10 +259,11 @@ if [ $DO_LIVE -eq 1 ]; then
 			log "live round $r: tcpdump $* -i lo -w /dev/null under tcpreplay --topspeed"
 			ip netns exec "$NETNS" tcpdump "$@" -i lo -n -w /dev/null 2>"$S/td.err" &
 			tdpid=$!
-			wait_for "$S/td.err" "listening on" 10
-			sleep 0.5
+			wait_for 30 "tcpdump listening" grep "listening on" "$S/td.err" ||
+				die "tcpdump did not start"
 			rp=$(replay)
-			sleep 1
+			rm -f "$S/td.idle"
+			wait_for 60 "tcpdump to read the replay" caught_up $tdpid "$S/td.idle" 1500
 			kill -INT $tdpid 2>/dev/null
 			wait $tdpid 2>/dev/null
 			tcap=$(sed -n 's/^\([0-9]*\) packets* captured.*/\1/p' "$S/td.err")
@@ -283,9 +279,11 @@ if [ $DO_LIVE -eq 1 ]; then
 			log "live round $r: negcap -i lo --json under tcpreplay --topspeed"
 			ip netns exec "$NETNS" "$NEGCAP" -i lo --json >"$S/live.json" 2>"$S/nc.err" &
 			ncpid=$!
-			sleep 2 # negcap prints nothing when ready: give libpcap time to open lo
+			wait_for 30 "negcap listening" grep "listening on" "$S/nc.err" ||
+				die "negcap did not start: $(cat "$S/nc.err")"
 			rp=$(replay)
-			sleep 1
+			rm -f "$S/nc.idle"
+			wait_for 60 "negcap to read the replay" caught_up $ncpid "$S/nc.idle"
 			kill -INT $ncpid 2>/dev/null
 			wait $ncpid 2>/dev/null
 			ncap=$(json_num "$S/live.json" packets)

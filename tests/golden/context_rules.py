@@ -191,7 +191,10 @@ def check_negcap(negcap, root):
 def check_tshark(root):
     tshark = shutil.which("tshark")
     if tshark is None:
-        print("SKIP: no tshark")
+        if os.environ.get("NEGSCOPE_REQUIRE_TOOLS") == "1":
+            print("FAIL: tshark not installed (package tshark; .ci/install-deps installs it)")
+            sys.exit(1)
+        print("SKIP: tshark not installed (package tshark; .ci/install-deps installs it)")
         sys.exit(77)
     for case in CASES:
         flt, fields, rows = case["tshark"]

@@ -6,6 +6,9 @@
 set -u
 NEGCAP=${NEGCAP:?set NEGCAP to the negcap binary}
 S=${NEGSCOPE_SAMPLES_DIR:?set NEGSCOPE_SAMPLES_DIR}
+. "$(dirname "$0")/../testenv.sh"
+need_tool tshark
+need_tool python3
 T=$(mktemp -d /tmp/negcap-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 fails=0
@@ -147,6 +150,17 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	# bytes up to the end of the first packet: 24 (file header) + 16 (record) + incl_len
 	len1=$(od -An -tu4 -j 32 -N 4 "$T/in.pcap" | tr -d ' ')
 	head_bytes=$((24 + 16 + len1))
+	euid_not_root() { # pid
+		u=$(awk '/^Uid:/ { print $3 }' "/proc/$1/status" 2>/dev/null || :)
+		echo "effective uid '${u:-(no process)}'"
+		[ -n "$u" ] && [ "$u" != 0 ]
+	}
+	blocked_in_read() { # pid
+		st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || :)
+		wc=$(cat "/proc/$1/wchan" 2>/dev/null || :)
+		echo "state '${st:-(no process)}' in '$wc'"
+		[ "$st" = S ] && case $wc in *pipe_read* | *pipe_wait*) true ;; *) false ;; esac
+	}
 	check_uid() { # want(drop|root) [args...]
 		want=$1
 		shift
@@ -154,15 +168,17 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 		pid=$!
 		exec 7>"$T/fifo"
 		head -c "$head_bytes" "$T/in.pcap" >&7
-		i=0
-		uid=""
-		while [ $i -lt 50 ]; do
-			uid=$(awk '/^Uid:/ { print $3 }' "/proc/$pid/status" 2>/dev/null)
-			if [ "$want" = drop ] && [ -n "$uid" ] && [ "$uid" != 0 ]; then break; fi
-			[ "$want" = root ] && [ $i -ge 5 ] && break
-			sleep 0.1
-			i=$((i + 1))
-		done
+		# drop: wait for the uid to change; root: wait until negcap has read all it was
+		# given (opened, dropped or not, and blocked in read for more: state S in
+		# pipe_read; a woken reader is R), then its uid is the one it reads with
+		if [ "$want" = drop ]; then
+			wait_for 60 "negcap to drop root" euid_not_root "$pid" ||
+				fail "$*: negcap did not drop root"
+		else
+			wait_for 60 "negcap blocked reading the FIFO" blocked_in_read "$pid" ||
+				fail "$*: negcap did not read the first packet"
+		fi
+		uid=$(awk '/^Uid:/ { print $3 }' "/proc/$pid/status" 2>/dev/null)
 		tail -c +"$((head_bytes + 1))" "$T/in.pcap" >&7
 		exec 7>&-
 		wait $pid
@@ -191,16 +207,14 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 		want_gid=$(id -g "$user")
 		"$NEGCAP" -i lo "$@" udp port 9 and host 127.0.0.9 >"$T/live.out" 2>"$T/live.err" &
 		pid=$!
-		i=0
-		ids=""
-		while [ $i -lt 100 ]; do
+		ids_of() { # pid: uids and gids (real effective saved fs) and groups; all uids the user's
 			ids=$(awk '/^(Uid|Gid):/ { printf "%s %s %s %s ", $2, $3, $4, $5 }
-				/^Groups:/ { $1 = ""; printf "groups%s", $0 }' "/proc/$pid/status" 2>/dev/null)
-			case $ids in "$want_uid $want_uid $want_uid $want_uid "*) break ;; esac
-			kill -0 $pid 2>/dev/null || break
-			sleep 0.05
-			i=$((i + 1))
-		done
+				/^Groups:/ { $1 = ""; printf "groups%s", $0 }' "/proc/$1/status" 2>/dev/null || :)
+			echo "$ids"
+			case $ids in "$want_uid $want_uid $want_uid $want_uid "*) true ;; *) false ;; esac
+		}
+		wait_for 60 "$what: the drop to $user" ids_of $pid || true
+		ids=$(ids_of $pid)
 		kill -INT $pid 2>/dev/null
 		wait $pid
 		rc=$?
@@ -219,6 +233,7 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	grep -q "no-such-user-negcap" "$T/err" || fail "-Z unknown user: message does not name it"
 else
 	echo "note: not root (or no 'nobody'): privilege drop not checked"
+	not_checked="the privilege drop (needs root and a user 'nobody')"
 fi
 
 # A filter on files keeps frame numbers as positions in the input (tshark's numbering),
@@ -237,4 +252,6 @@ print(" ".join(str(r["frame"]) for r in map(json.loads, sys.stdin) if r["type"] 
 [ "$(echo $oracle)" = "$mine" ] || fail "filtered frames '$mine' differ from tshark's '$oracle'"
 
 echo "$n negcap runs, $fails failure(s)"
-[ $fails -eq 0 ]
+[ $fails -eq 0 ] || exit 1
+# the rest passed; what could not run shows as a skip, not as a pass
+[ -z "${not_checked:-}" ] || skip "not checked: $not_checked"

@@ -9,8 +9,11 @@
 set -u
 NEGCAP=${NEGCAP:?set NEGCAP}
 S=${NEGSCOPE_SAMPLES_DIR:?set NEGSCOPE_SAMPLES_DIR}
-for tool in editcap mergecap gzip zstd lz4; do
-	command -v $tool >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
+. "${NEGSCOPE_SRC_DIR:?set NEGSCOPE_SRC_DIR}/tests/testenv.sh"
+need_tool editcap wireshark-common
+need_tool mergecap wireshark-common
+for tool in gzip zstd lz4; do
+	need_tool $tool
 done
 T=$(mktemp -d /tmp/negcap-inputs.XXXXXX)
 trap 'rm -rf "$T"' EXIT

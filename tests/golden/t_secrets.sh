@@ -13,9 +13,9 @@ NEGCAP=${NEGCAP:?set NEGCAP to the negcap binary}
 S=${NEGSCOPE_SAMPLES_DIR:?set NEGSCOPE_SAMPLES_DIR}
 C=${NEGSCOPE_CAPTURES_DIR:?set NEGSCOPE_CAPTURES_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
-for t in tshark python3; do
-	command -v $t >/dev/null 2>&1 || { echo "SKIP: $t not installed"; exit 77; }
-done
+. "$HERE/../testenv.sh"
+need_tool tshark
+need_tool python3
 T=$(mktemp -d /tmp/negcap-secrets.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 fails=0
@@ -26,7 +26,7 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 set -- "$S"/*.pcap "$C/arkime/tests/pcap/http-basicauth.pcap" \
 	"$C/nDPI/tests/cfgs/default/pcap/http_auth.pcap"
 for f in "$@"; do
-	[ -r "$f" ] || { echo "SKIP: $f missing"; exit 77; }
+	[ -r "$f" ] || skip "$f missing (../shared/captures is not beside this clone)"
 done
 python3 "$HERE/secret_strings.py" needles "$T/needles" "$@" || { fail "secret extraction"; exit 1; }
 # the inputs must hold each kind of secret, or the test proves nothing

@@ -6,6 +6,8 @@
 set -u
 NEGCAP=${NEGCAP:?set NEGCAP}
 S=${NEGSCOPE_SAMPLES_DIR:?set NEGSCOPE_SAMPLES_DIR}
+. "$(dirname "$0")/../testenv.sh"
+need_tool editcap wireshark-common
 T=$(mktemp -d /tmp/negcap-trunc.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 fails=0
@@ -65,7 +67,7 @@ for cut in $(seq $((o10 - 3)) 23 $((o12 + 60))); do
 done
 
 # The snap length cut the HTTP headers.
-if command -v editcap >/dev/null 2>&1; then
+if :; then
 	editcap -s 80 "$S/stale-keytab.pcap" "$T/snap.pcap" >/dev/null 2>&1
 	"$NEGCAP" --json -r "$T/snap.pcap" >"$T/snap.json" 2>"$T/snap.err"
 	rc=$?

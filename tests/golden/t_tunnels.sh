@@ -12,10 +12,13 @@
 set -u
 NEGCAP=${NEGCAP:?set NEGCAP}
 S=${NEGSCOPE_SAMPLES_DIR:?set NEGSCOPE_SAMPLES_DIR}
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (network namespaces)"; exit 77; }
-for tool in ip tcpdump tcpreplay tcprewrite editcap; do
-	command -v $tool >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
-done
+. "${NEGSCOPE_SRC_DIR:?set NEGSCOPE_SRC_DIR}/tests/testenv.sh"
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces)"
+need_tool ip iproute2
+need_tool tcpdump
+need_tool tcpreplay
+need_tool tcprewrite tcpreplay
+need_tool editcap wireshark-common
 T=$(mktemp -d /tmp/negcap-tunnels.XXXXXX)
 NS=ngt$$
 cleanup() {

@@ -189,8 +189,10 @@ static void feed_close(struct feed *f)
 static void print_stats(const struct cap_pipeline_stats *st)
 {
 	printf("  packets %llu, segments %llu, out-of-order %llu, gaps %llu (%llu bytes), "
-	       "ooo cap hits %llu, buffer cap hits %llu, http cap hits %llu, message cap hits %llu\n"
-	       "  flows created %llu, evicted %llu, peak %llu, active %llu; buffered peak %llu bytes; "
+	       "ooo cap hits %llu, buffer cap hits %llu, http cap hits %llu, "
+	       "message cap hits %llu\n"
+	       "  flows created %llu, evicted %llu, peak %llu, active %llu; "
+	       "buffered peak %llu bytes; "
 	       "http messages %llu\n",
 	       (unsigned long long)st->packets, (unsigned long long)st->tcp_segments,
 	       (unsigned long long)st->tcp_out_of_order, (unsigned long long)st->tcp_gaps,
@@ -276,7 +278,8 @@ static void case_halfopen(uint64_t count)
 
 		emit(&f, client, port, SERVER, 80, isn, 0, TCP_SYN, NULL, 0);
 		if (i & 1)
-			emit(&f, SERVER, 80, client, port, ~isn, isn + 1, TCP_SYN | TCP_ACK, NULL, 0);
+			emit(&f, SERVER, 80, client, port, ~isn, isn + 1, TCP_SYN | TCP_ACK,
+			     NULL, 0);
 	}
 	st = feed_finish(&f);
 	print_stats(st);
@@ -322,7 +325,8 @@ static void case_bigheader(uint64_t mib)
 		cseq += (uint32_t)n;
 		sent += n;
 	}
-	emit(&f, CLIENT, 40001, SERVER, 80, cseq, sseq, TCP_ACK | TCP_PSH, after, sizeof(after) - 1);
+	emit(&f, CLIENT, 40001, SERVER, 80, cseq, sseq, TCP_ACK | TCP_PSH, after,
+	     sizeof(after) - 1);
 	cseq += (uint32_t)(sizeof(after) - 1);
 	emit(&f, CLIENT, 40001, SERVER, 80, cseq, sseq, TCP_FIN | TCP_ACK, NULL, 0);
 	st = feed_finish(&f);
@@ -400,7 +404,8 @@ int main(int argc, char **argv)
 		unsigned long long v = strtoull(argv[2], &end, 10);
 
 		if (*end != '\0' || v == 0 || v > 100000000ull) {
-			fprintf(stderr, "adversarial: COUNT %s: a number from 1 to 100000000\n", argv[2]);
+			fprintf(stderr, "adversarial: COUNT %s: a number from 1 to 100000000\n",
+				argv[2]);
 			return 2;
 		}
 		count = v;

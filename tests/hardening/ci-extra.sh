@@ -28,18 +28,18 @@ secs=${NEGSCOPE_FUZZ_SECONDS:-20}
 jobs=${NEGSCOPE_SAN_JOBS:-2}
 SAN_LABELS='unit|fuzz|hardening|golden|style'
 
-if ! command -v clang >/dev/null; then
-	echo "ci-extra: clang not found: skipped (install clang and libclang-rt-14-dev)" >&2
-	exit 77
-fi
+. "$src/tests/testenv.sh"
+need_tool clang
+# sanitizer reports name functions only through it, and lsan.supp matches function names
+need_tool llvm-symbolizer llvm
 probe=$(mktemp -d)
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\n%s\n' \
 	'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' \
 	>"$probe/p.c"
 if ! clang -fsanitize=fuzzer,address,undefined "$probe/p.c" -o "$probe/p" 2>"$probe/err"; then
-	echo "ci-extra: clang cannot link libFuzzer+ASan: skipped ($(head -n 1 "$probe/err"))" >&2
+	why=$(head -n 1 "$probe/err")
 	rm -rf "$probe"
-	exit 77
+	missing "ci-extra: clang cannot link libFuzzer+ASan ($why)" libclang-rt-14-dev
 fi
 rm -rf "$probe"
 
@@ -47,7 +47,7 @@ t0=$(date +%s)
 phase() { echo "ci-extra: $1 ($(($(date +%s) - t0)) s so far)"; }
 
 phase "configure $san"
-cmake -S "$src" -B "$san" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S "$src" -B "$san" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNEGSCOPE_WERROR=ON \
 	-DNEGSCOPE_SANITIZE=ON -DNEGSCOPE_FUZZ=ON -DNEGSCOPE_FUZZ_SECONDS="$secs" \
 	-DNEGSCOPE_HARDENING_EXTRA=OFF -DNEGSCOPE_LAB_TESTS="$([ "${NEGSCOPE_SAN_LAB:-1}" = 1 ] && echo ON || echo OFF)" \
 	>"$san.configure.log" 2>&1 || {

@@ -19,7 +19,8 @@ if [ $# -lt 2 ] || { [ "$1" = --probe ] && [ $# -ne 3 ]; }; then
 	echo "usage: $0 NEGCAP SAMPLES_DIR [PCAP...]  |  $0 --probe NEGPROBE LAB_SH" >&2
 	exit 2
 fi
-command -v valgrind >/dev/null || { echo "valgrind.sh: valgrind not installed: skipped" >&2; exit 77; }
+. "$(dirname "$0")/../testenv.sh"
+need_tool valgrind
 work=$(mktemp -d /tmp/negscope-valgrind.XXXXXX)
 lab_sh='' lab=''
 cleanup() {
@@ -71,7 +72,8 @@ negcap_runs() {
 
 	# --decode on the Authorization and WWW-Authenticate tokens of the samples (Kerberos AP-REQ,
 	# AP-REP, KRB-ERROR, NTLM) as header line, bare token and JSON.
-	if command -v tshark >/dev/null; then
+	need_tool tshark
+	if :; then
 		tshark_ports="-d tcp.port==5557,http -d tcp.port==5558,http -d tcp.port==5559,http"
 		# shellcheck disable=SC2086
 		for f in "$samples"/*.pcap; do
@@ -84,23 +86,20 @@ negcap_runs() {
 			vg "decode header $i" "$negcap" --decode "Authorization: $tok"
 			vg "decode json $i" "$negcap" --decode --json "${tok#* }"
 		done <"$work/tokens"
-	else
-		echo "valgrind.sh: tshark not installed: --decode not checked" >&2
 	fi
 }
 
 probe_lab() {
 	local negprobe=$1
 	lab_sh=$2
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "valgrind.sh: --probe needs root (the lab's KDC listens on port 88): skipped" >&2
-		exit 77
-	fi
+	[ "$(id -u)" -eq 0 ] || skip "valgrind.sh: --probe needs root (the lab's KDC listens on port 88)"
+	need_tool krb5kdc krb5-kdc
+	need_tool apache2
 	lab=$work/lab
 	if ! LAB_QUIET=1 sh "$lab_sh" start "$lab" >"$work/lab.log" 2>&1; then
-		echo "valgrind.sh: the lab did not start: skipped" >&2
+		echo "valgrind.sh: FAIL: the lab did not start" >&2
 		tail -n 20 "$work/lab.log" >&2
-		exit 77
+		exit 1
 	fi
 	# shellcheck disable=SC1091
 	. "$lab/lab.env"

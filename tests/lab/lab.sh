@@ -50,6 +50,7 @@
 set -eu
 
 LAB_SRC=$(cd "$(dirname "$0")" && pwd)
+. "$LAB_SRC/../testenv.sh"
 REALM=EXAMPLE.TEST
 ADDR=127.0.0.1
 KDC_PORT=88
@@ -75,17 +76,19 @@ port_busy() { # proto port
 	ss -Hln"$1" "sport = :$2" 2>/dev/null | grep -q .
 }
 
-# Wait until a pid file names a live process and the port listens (tenths of seconds).
-wait_ready() { # pidfile proto port tenths what
-	i=0
-	while [ "$i" -lt "$4" ]; do
-		if [ -s "$1" ] && alive "$(cat "$1")" && port_busy "$2" "$3"; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	die "$5 did not come up on $ADDR:$3 (see its log in $D)"
+# Wait until a pid file names a live process and the port listens (a bound in seconds).
+wait_ready() { # pidfile proto port seconds what
+	wait_for "$4" "$5 on $ADDR:$3" ready "$1" "$2" "$3" ||
+		die "$5 did not come up on $ADDR:$3 (see its log in $D)"
+}
+ready() { # pidfile proto port: says what it saw
+	pid=$(cat "$1" 2>/dev/null || :)
+	if [ -z "$pid" ]; then
+		echo "no pid in $1"
+		return 1
+	fi
+	alive "$pid" || { echo "pid $pid not running"; return 1; }
+	port_busy "$2" "$3" || { echo "pid $pid runs, nothing listens on $2 port $3"; return 1; }
 }
 
 # A process that runs (a zombie waiting for init to reap it does not count: on some
@@ -95,18 +98,21 @@ alive() { # pid
 	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
 	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
+gone() { # pid
+	! alive "$1" || { echo "pid $1 still running"; return 1; }
+}
+none_left() { # pattern: no process whose command line matches
+	left=$(pgrep -af -- "$1" 2>/dev/null || :)
+	[ -z "$left" ] || { echo "$left"; return 1; }
+}
 
-# Stop one daemon by pid file: TERM, wait up to 5 s, then KILL.
+# Stop one daemon by pid file: TERM, wait up to 10 s, then KILL.
 stop_pidfile() { # pidfile what
 	[ -s "$1" ] || return 0
 	pid=$(cat "$1")
 	if alive "$pid"; then
 		kill -TERM "$pid" 2>/dev/null || true
-		i=0
-		while alive "$pid" && [ "$i" -lt 100 ]; do
-			sleep 0.05
-			i=$((i + 1))
-		done
+		wait_for 10 "$2 (pid $pid) to exit" gone "$pid" 2>/dev/null || true
 		if alive "$pid"; then
 			log "$2 (pid $pid) ignored TERM, killing"
 			kill -KILL "$pid" 2>/dev/null || true
@@ -389,8 +395,8 @@ start_kdc() {
 	KRB5_CONFIG="$D/krb5.conf" KRB5_KDC_PROFILE="$D/kdc.conf" \
 		setsid krb5kdc -r "$REALM" -P "$D/kdc/kdc.pid" </dev/null >>"$D/kdc/krb5kdc.out" 2>&1 ||
 		die "krb5kdc failed to start (see $D/kdc/kdc.log)"
-	wait_ready "$D/kdc/kdc.pid" u "$KDC_PORT" 100 "krb5kdc"
-	wait_ready "$D/kdc/kdc.pid" t "$KDC_PORT" 20 "krb5kdc"
+	wait_ready "$D/kdc/kdc.pid" u "$KDC_PORT" 60 "krb5kdc"
+	wait_ready "$D/kdc/kdc.pid" t "$KDC_PORT" 60 "krb5kdc"
 }
 
 start_httpd() {
@@ -406,7 +412,7 @@ start_httpd() {
 		setsid apache2 -f "$D/httpd/httpd.conf" -k start </dev/null >"$D/httpd/start.log" 2>&1 ||
 		die "apache2 failed to start: $(tail -3 "$D/httpd/logs/error.log" 2>/dev/null)"
 	for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT; do
-		wait_ready "$D/httpd/httpd.pid" t "$p" 100 "apache2"
+		wait_ready "$D/httpd/httpd.pid" t "$p" 60 "apache2"
 	done
 }
 
@@ -418,7 +424,7 @@ start_iis() { # name port args...
 	env KRB5_CONFIG="$D/krb5.conf" NTLM_USER_FILE="$D/ntlm/users" \
 		setsid "$IISISH" --listen "$ADDR:$port" --pidfile "$D/iis/$name.pid" "$@" \
 		</dev/null >>"$D/iis/$name.log" 2>&1 &
-	wait_ready "$D/iis/$name.pid" t "$port" 50 "iisish $name"
+	wait_ready "$D/iis/$name.pid" t "$port" 60 "iisish $name"
 }
 
 write_env() {
@@ -504,11 +510,7 @@ do_stop() {
 	# Apache's children leave with their parent; make sure, by their command line (DIR is
 	# unique to this lab), that nothing of this lab survives.
 	pat="$D/(kdc/kdc[.]pid|httpd/httpd[.]conf|iis/)"
-	i=0
-	while pgrep -f -- "$pat" >/dev/null 2>&1 && [ "$i" -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_for 30 "the lab's processes to exit" none_left "$pat" >/dev/null 2>&1 || true
 	if pgrep -f -- "$pat" >/dev/null 2>&1; then
 		echo "lab.sh: processes of $D still running:" >&2
 		pgrep -af -- "$pat" >&2

@@ -19,6 +19,7 @@ https-kerberos-ok kdc-down clock-skew iis-kerberos-ok iis-ap-err-modified
 wrong-password account-locked"
 
 LAB_SRC=$(cd "$(dirname "$0")" && pwd)
+. "$LAB_SRC/../testenv.sh"
 die() { echo "scenario.sh: $*" >&2; exit 1; }
 
 if [ "${1:-}" = "--list" ]; then
@@ -190,13 +191,8 @@ restore() {
 	fi
 }
 trap restore EXIT
-i=0
-until grep -q "listening on" "$WORK/tcpdump.log" 2>/dev/null; do
-	kill -0 "$TCPDUMP" 2>/dev/null || die "tcpdump failed: $(cat "$WORK/tcpdump.log")"
-	[ "$i" -lt 100 ] || die "tcpdump did not start"
-	sleep 0.05
-	i=$((i + 1))
-done
+wait_for 60 "tcpdump listening" grep "listening on" "$WORK/tcpdump.log" ||
+	die "tcpdump did not start: $(cat "$WORK/tcpdump.log")"
 
 for l in $LOGONS; do
 	# shellcheck disable=SC2046 # user:password:want, split on purpose
@@ -210,19 +206,10 @@ RESULT=$(curl -sS -v --max-time 20 -o "$WORK/body" -w '%{http_code} %{num_connec
 RC=$?
 set -e
 # The last FIN/ACKs must reach the file before tcpdump stops, and on a loaded machine it can
-# be seconds behind (SIGINT drops what it has not read).  So end with a marker: a refused
-# connection to port 9 (SYN, RST) comes after everything else, and once tcpdump has written
-# its RST it has written all before it.  The pause first lets the connections close.
-sleep 0.3
-curl -s --max-time 2 -o /dev/null "http://127.0.0.1:9/" 2>/dev/null || true
-i=0
-while [ "$i" -lt 100 ]; do
-	[ "$(tcpdump -r "$OUT" -n 'tcp port 9 and tcp[tcpflags] & tcp-rst != 0' 2>/dev/null | wc -l)" -ge 1 ] && break
-	sleep 0.1
-	i=$((i + 1))
-done
+# be seconds behind: end on a marker (tests/testenv.sh).
+end_marker "$OUT" || die "tcpdump did not record the end marker"
 stop_capture
-tcpdump -r "$OUT" -w "$OUT.nomark" 'not tcp port 9' 2>/dev/null && mv "$OUT.nomark" "$OUT"
+strip_marker "$OUT"
 trap - EXIT
 restore
 # shellcheck disable=SC2086

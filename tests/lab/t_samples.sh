@@ -5,7 +5,7 @@
 set -u
 . "$(dirname "$0")/testlib.sh"
 . "$NEGSCOPE_SRC_DIR/tests/lab/expect.sh"
-command -v tshark >/dev/null 2>&1 || { echo "SKIP: tshark not installed" >&2; exit 77; }
+need_tool tshark
 S=$NEGSCOPE_SRC_DIR/samples
 # Key frames as samples/README.md quotes them: frame:KDC-msg-type[/error][/HTTP status].
 # After samples/regenerate.sh, update these and the README together.

@@ -1,6 +1,8 @@
 # Shell helpers for lab tests (t_*.sh). Source it:  . "$NEGSCOPE_SRC_DIR/tests/lab/testlib.sh"
 #
-#   lab_require            skip (exit 77) unless root and the lab's tools are installed
+#   lab_require            skip (exit 77) unless root; a lab tool missing skips too, or
+#                          fails under NEGSCOPE_REQUIRE_TOOLS=1 (need_tool, tests/testenv.sh)
+#   need_tool, skip, wait_for   from tests/testenv.sh (sourced here)
 #   lab_start              start a lab in a fresh temp dir, source its lab.env; a trap stops
 #                          it on exit and fails the test if any lab process survives
 #   fail MSG / check COND-DESCRIPTION CMD...   record a failure (the test goes on)
@@ -20,6 +22,7 @@ if [ -z "${NEGSCOPE_SRC_DIR:-}" ]; then
 fi
 NEGSCOPE_BUILD_DIR=${NEGSCOPE_BUILD_DIR:-$NEGSCOPE_SRC_DIR/build}
 export NEGSCOPE_SRC_DIR NEGSCOPE_BUILD_DIR
+. "$NEGSCOPE_SRC_DIR/tests/testenv.sh"
 LAB_SH=$NEGSCOPE_SRC_DIR/tests/lab/lab.sh
 SCENARIO_SH=$NEGSCOPE_SRC_DIR/tests/lab/scenario.sh
 FAILED=0
@@ -50,16 +53,15 @@ all_are() { # list value: non-empty list whose items all equal value
 }
 
 lab_require() {
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "SKIP: lab tests need root (KDC on port 88, capture on lo)" >&2
-		exit 77
-	fi
-	for t in krb5kdc kadmin.local apache2 tcpdump tshark curl openssl; do
-		if ! command -v "$t" >/dev/null 2>&1; then
-			echo "SKIP: $t not installed (run .ci/install-deps)" >&2
-			exit 77
-		fi
-	done
+	[ "$(id -u)" -eq 0 ] || skip "lab tests need root (KDC on port 88, capture on lo)"
+	need_tool krb5kdc krb5-kdc
+	need_tool kadmin.local krb5-admin-server
+	need_tool apache2
+	need_tool tcpdump
+	need_tool tshark
+	need_tool curl
+	need_tool openssl
+	need_tool ss iproute2
 }
 
 # Processes of a lab: everything whose command line names its directory's daemon files.

@@ -9,7 +9,7 @@
 set -u
 . "$(dirname "$0")/../testlib.sh"
 lab_require
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 missing" >&2; exit 77; }
+need_tool python3
 lab_start
 . "$NEGSCOPE_SRC_DIR/tests/lab/probe/probelib.sh"
 SECRETS=$NEGSCOPE_SRC_DIR/tests/golden/secret_strings.py
@@ -34,15 +34,12 @@ run() {
 	r=$1.$2
 	fmt=$2
 	shift 2
-	tcpdump -i lo -s 0 -U --immediate-mode -Z root -n -w "$OUT/$r.pcap" "port $LAB_KDC_PORT or (tcp and portrange 5443-5560)" \
+	tcpdump -i lo -s 0 -U --immediate-mode -Z root -n -w "$OUT/$r.pcap" \
+		"port $LAB_KDC_PORT or (tcp and portrange 5443-5560) or $MARKER_FILTER" \
 		2>"$OUT/$r.tcpdump.err" &
 	TCPDUMP_PID=$!
-	i=0
-	until grep -q "listening on" "$OUT/$r.tcpdump.err" 2>/dev/null; do
-		[ $i -ge 100 ] && { fail "$r: tcpdump did not start"; break; }
-		sleep 0.05
-		i=$((i + 1))
-	done
+	wait_for 60 "$r: tcpdump listening" grep "listening on" "$OUT/$r.tcpdump.err" ||
+		fail "$r: tcpdump did not start"
 	case $fmt in
 	text) np -v "$@" >"$OUT/$r.out" 2>"$OUT/$r.out.err" ;;
 	json) np --json "$@" >"$OUT/$r.out" 2>"$OUT/$r.out.err" ;;
@@ -50,8 +47,9 @@ run() {
 	junit) np --junit "$OUT/$r.out.xml" --expect kerberos "$@" >"$OUT/$r.out" 2>"$OUT/$r.out.err" ;;
 	esac
 	echo "--- $r: exit $?"
-	sleep 0.3 # the last packets reach tcpdump
+	end_marker "$OUT/$r.pcap" || fail "$r: tcpdump did not record the end marker"
 	stop_tcpdump
+	strip_marker "$OUT/$r.pcap"
 	# shellcheck disable=SC2086
 	python3 "$SECRETS" $DECODE_AS needles "$OUT/$r.needles" "$OUT/$r.pcap" ||
 		fail "$r: secret extraction from the recording failed"

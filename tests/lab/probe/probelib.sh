@@ -10,7 +10,7 @@ if [ ! -x "$NEGPROBE" ]; then
 	echo "FAIL: negprobe not built at $NEGPROBE" >&2
 	exit 1
 fi
-command -v jq >/dev/null 2>&1 || { echo "SKIP: jq not installed" >&2; exit 77; }
+need_tool jq
 
 np() {
 	# shellcheck disable=SC2086

@@ -6,7 +6,7 @@ set -u
 lab_require
 lab_start
 . "$(dirname "$0")/probelib.sh"
-command -v xmllint >/dev/null 2>&1 || { echo "SKIP: xmllint missing" >&2; exit 77; }
+need_tool xmllint libxml2-utils
 fresh_cc junit
 X=$LABDIR/report.xml
 

@@ -1055,7 +1055,9 @@ static void corpus_add(const char *path, int http)
 	for (j = 0; j < pd->n; j++) {
 		struct vec *v = &corpus[ncorpus++];
 
-		snprintf(v->name, sizeof(v->name), "%s%s", path, http ? " (http)" : "");
+		/* bounded: a long path is cut (it only names the vector in messages) */
+		snprintf(v->name, sizeof(v->name), "%.*s%s", (int)sizeof(v->name) - 8, path,
+			 http ? " (http)" : "");
 		v->frame = pd->v[j].frame;
 		v->bad = defective(path, v->frame);
 		v->data = pd->v[j].data;

@@ -124,14 +124,29 @@ void authtok_free_list(char **list)
 	free(list);
 }
 
+/* tshark's answers come from tests/golden/oracle/tshark/ (stored, so that the unit tests
+ * need no tshark and stay fast), keyed by the command with the capture directories
+ * abstracted and the capture's size; tests/golden/oracle/regenerate.sh records them
+ * (NEGSCOPE_ORACLE=record).  NEGSCOPE_ORACLE=live runs tshark instead, cached under the build
+ * directory keyed by the command and the capture's size and mtime, so that the several
+ * programs that cross-check the same captures run it once (written to a temp file and
+ * renamed: safe under ctest -j). */
+#define ORACLE_DIR NEGSCOPE_SRC_DIR "/tests/golden/oracle/tshark"
+
+const char *tshark_oracle_mode(void)
+{
+	const char *m = getenv("NEGSCOPE_ORACLE");
+
+	return m != NULL && m[0] != '\0' ? m : "stored";
+}
+
 int tshark_available(void)
 {
+	if (strcmp(tshark_oracle_mode(), "stored") == 0)
+		return 1;
 	return system("tshark -v >/dev/null 2>&1") == 0;
 }
 
-/* tshark output is cached under the build directory, keyed by the command and the
- * capture's size and mtime, so that the several test programs that cross-check the same
- * captures run tshark once (written to a temp file and renamed: safe under ctest -j). */
 static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
@@ -144,24 +159,42 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-static FILE *tshark_output(const char *pcap, const char *cmd)
+/* The command with the samples and captures directories replaced by names, hashed with the
+ * capture's size: the same in every clone. */
+static uint64_t stored_key(const char *cmd, off_t size)
 {
-	char path[1024], tmp[1100], full[4200];
-	struct stat sb;
+	static const char *const dirs[][2] = {
+		{ NEGSCOPE_SAMPLES_DIR, "@samples" },
+		{ NEGSCOPE_CAPTURES_DIR, "@captures" },
+	};
 	uint64_t h = 0xcbf29ce484222325ull;
-	FILE *fp;
+	const char *p = cmd;
 
-	if (stat(pcap, &sb) != 0)
-		return NULL;
-	h = fnv1a(h, cmd, strlen(cmd));
-	h = fnv1a(h, &sb.st_size, sizeof(sb.st_size));
-	h = fnv1a(h, &sb.st_mtime, sizeof(sb.st_mtime));
-	(void)mkdir(NEGSCOPE_BUILD_DIR "/tshark-cache", 0755);
-	snprintf(path, sizeof(path), NEGSCOPE_BUILD_DIR "/tshark-cache/%016llx.txt",
-		 (unsigned long long)h);
-	fp = fopen(path, "r");
-	if (fp != NULL)
-		return fp;
+	while (*p != '\0') {
+		size_t i, l = 0;
+
+		for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+			l = strlen(dirs[i][0]);
+			if (strncmp(p, dirs[i][0], l) == 0) {
+				h = fnv1a(h, dirs[i][1], strlen(dirs[i][1]));
+				break;
+			}
+			l = 0;
+		}
+		if (l == 0) {
+			h = fnv1a(h, p, 1);
+			l = 1;
+		}
+		p += l;
+	}
+	return fnv1a(h, &size, sizeof(size));
+}
+
+/* Runs cmd into path (through a temp file and a rename: safe under ctest -j), opened. */
+static FILE *run_into(const char *path, const char *cmd)
+{
+	char tmp[1100], full[4200];
+
 	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
 	snprintf(full, sizeof(full), "%s > '%s' && mv '%s' '%s'", cmd, tmp, tmp, path);
 	if (system(full) != 0) {
@@ -169,6 +202,48 @@ static FILE *tshark_output(const char *pcap, const char *cmd)
 		return NULL;
 	}
 	return fopen(path, "r");
+}
+
+void tshark_stored_path(char *buf, size_t len, const char *cmd, off_t size)
+{
+	snprintf(buf, len, ORACLE_DIR "/%016llx.txt", (unsigned long long)stored_key(cmd, size));
+}
+
+static FILE *stored_output(const char *cmd, off_t size, int record)
+{
+	char path[1024];
+	FILE *fp;
+
+	tshark_stored_path(path, sizeof(path), cmd, size);
+	if (!record) {
+		fp = fopen(path, "r");
+		if (fp == NULL)
+			fprintf(stderr, "no stored tshark answer %s for: %s\n(run "
+				"tests/golden/oracle/regenerate.sh)\n", path, cmd);
+		return fp;
+	}
+	return run_into(path, cmd);
+}
+
+static FILE *tshark_output(const char *pcap, const char *cmd)
+{
+	char path[1024];
+	struct stat sb;
+	uint64_t h = 0xcbf29ce484222325ull;
+	FILE *fp;
+
+	if (stat(pcap, &sb) != 0)
+		return NULL;
+	if (strcmp(tshark_oracle_mode(), "live") != 0)
+		return stored_output(cmd, sb.st_size, strcmp(tshark_oracle_mode(), "record") == 0);
+	h = fnv1a(h, cmd, strlen(cmd));
+	h = fnv1a(h, &sb.st_size, sizeof(sb.st_size));
+	h = fnv1a(h, &sb.st_mtime, sizeof(sb.st_mtime));
+	(void)mkdir(NEGSCOPE_BUILD_DIR "/tshark-cache", 0755);
+	snprintf(path, sizeof(path), NEGSCOPE_BUILD_DIR "/tshark-cache/%016llx.txt",
+		 (unsigned long long)h);
+	fp = fopen(path, "r");
+	return fp != NULL ? fp : run_into(path, cmd);
 }
 
 int tshark_fields(const char *pcap, const char *filter, const char *const *fields, size_t nf,
@@ -183,7 +258,8 @@ int tshark_fields(const char *pcap, const char *filter, const char *const *field
 	out->nf = nf;
 	out->cells = NULL;
 	o = (size_t)snprintf(cmd, sizeof(cmd),
-			     "tshark -n -r '%s' -Y '%s' -T fields -E occurrence=a -E aggregator='|'",
+			     "tshark -n -r '%s' -Y '%s' -T fields -E occurrence=a "
+			     "-E aggregator='|'",
 			     pcap, filter);
 	for (i = 0; i < nf && o < sizeof(cmd); i++)
 		o += (size_t)snprintf(cmd + o, sizeof(cmd) - o, " -e %s", fields[i]);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* One authentication header line as it appeared in a packet. */
 struct authtok_line {
@@ -37,6 +38,11 @@ struct tshark_rows {
 };
 
 int tshark_available(void);
+/* Where tshark's answers come from (NEGSCOPE_ORACLE): "stored" (the default: files under
+ * tests/golden/oracle/tshark/), "record" (run tshark, store its answer) or "live". */
+const char *tshark_oracle_mode(void);
+/* The stored answer's file for a tshark command over a capture of that size (0: any). */
+void tshark_stored_path(char *buf, size_t len, const char *cmd, off_t size);
 int tshark_fields(const char *pcap, const char *filter, const char *const *fields, size_t nf,
 		  struct tshark_rows *out);
 /* The cell of the row for this frame, or NULL when the frame is not there. */
