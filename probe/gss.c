@@ -225,7 +225,8 @@ static OM_uint32 acquire_one(const struct probe_cred_opts *o, gss_OID mech, gss_
 		who = u.krb5;
 	}
 	if (who != NULL) {
-		gss_OID type = oid_eq(mech, &oid_ntlm) ? GSS_C_NT_USER_NAME : GSS_KRB5_NT_PRINCIPAL_NAME;
+		gss_OID type = oid_eq(mech, &oid_ntlm) ? GSS_C_NT_USER_NAME :
+							    GSS_KRB5_NT_PRINCIPAL_NAME;
 
 		maj = import_name(min, who, type, &name);
 		if (GSS_ERROR(maj))
@@ -253,8 +254,8 @@ static OM_uint32 acquire_one(const struct probe_cred_opts *o, gss_OID mech, gss_
 			elems[store.count++].value = o->keytab;
 		}
 		*where = "gss_acquire_cred_from";
-		maj = gss_acquire_cred_from(min, name, GSS_C_INDEFINITE, &set, GSS_C_INITIATE, &store,
-					    out, NULL, NULL);
+		maj = gss_acquire_cred_from(min, name, GSS_C_INDEFINITE, &set, GSS_C_INITIATE,
+					    &store, out, NULL, NULL);
 	} else {
 		*where = "gss_acquire_cred";
 		maj = gss_acquire_cred(min, name, GSS_C_INDEFINITE, &set, GSS_C_INITIATE, out, NULL,
@@ -300,7 +301,8 @@ static void client_name(struct probe_cred *c, const struct probe_cred_opts *o)
 	if (!GSS_ERROR(import_name(&min, u.krb5, GSS_KRB5_NT_PRINCIPAL_NAME, &name)) &&
 	    !GSS_ERROR(gss_canonicalize_name(&min, name, &oid_krb5, &canon)) &&
 	    !GSS_ERROR(gss_display_name(&min, canon, &b, NULL)))
-		snprintf(c->client, sizeof(c->client), "%.*s", (int)b.length, (const char *)b.value);
+		snprintf(c->client, sizeof(c->client), "%.*s", (int)b.length,
+			 (const char *)b.value);
 	gss_release_buffer(&min, &b);
 	if (canon != GSS_C_NO_NAME)
 		gss_release_name(&min, &canon);
@@ -350,8 +352,8 @@ static OM_uint32 acquire_spnego_password(struct probe_cred *c, const struct prob
 	if (GSS_ERROR(maj))
 		return maj;
 	*where = "gss_acquire_cred_from";
-	maj = gss_acquire_cred_from(min, name, GSS_C_INDEFINITE, &set, GSS_C_INITIATE, &store,
-				    &c->spnego, NULL, NULL);
+	maj = gss_acquire_cred_from(min, name, GSS_C_INDEFINITE, &set, GSS_C_INITIATE,
+				    &store, &c->spnego, NULL, NULL);
 	gss_release_name(&tmp, &name);
 	return maj;
 }
@@ -385,7 +387,8 @@ int probe_cred_acquire(const struct probe_cred_opts *o, struct probe_cred **out,
 			c->has_krb5 = true;
 		}
 	} else {
-		snprintf(c->krb5_err.text, sizeof(c->krb5_err.text), "Kerberos not requested (--mech ntlm)");
+		snprintf(c->krb5_err.text, sizeof(c->krb5_err.text),
+			 "Kerberos not requested (--mech ntlm)");
 	}
 	if (c->has_krb5)
 		read_principal(c);
@@ -699,7 +702,8 @@ int probe_gss_spn_exists(struct probe_cred *c, const char *principal, struct pro
 			*err = c->krb5_err;
 		return -1;
 	}
-	g = probe_gss_new(c, PROBE_WRAP_KRB5, PROBE_MECH_KERBEROS, PROBE_DELEG_NONE, principal, false);
+	g = probe_gss_new(c, PROBE_WRAP_KRB5, PROBE_MECH_KERBEROS, PROBE_DELEG_NONE, principal,
+			  false);
 	if (g == NULL)
 		return -1;
 	rc = probe_gss_step(g, NULL, 0, &tok, &toklen, &e);

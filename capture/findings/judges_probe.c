@@ -183,25 +183,27 @@ static void logon_advice(struct cap_finding *f, int code, const char *user)
 {
 	switch (code) {
 	case 6:
-		cap_finding_add_advice(f, "The KDC does not know %s: check the user name and the "
-					  "realm it was sent to.", user);
+		cap_finding_add_advice(f, "The KDC does not know %s: check the user name and "
+				       "the realm it was sent to.", user);
 		break;
 	case 12:
 		cap_finding_add_advice(f, "KDC policy refused %s: logon hours, 'Log on to' "
-					  "workstation restrictions or an authentication policy.", user);
+				       "workstation restrictions or an authentication policy.",
+				       user);
 		break;
 	case 18:
-		cap_finding_add_advice(f, "The account %s is locked out, disabled or expired: unlock "
-					  "or re-enable it, and find what keeps sending an old password.",
-				       user);
+		cap_finding_add_advice(f, "The account %s is locked out, disabled or expired: "
+				       "unlock or re-enable it, and find what keeps sending an "
+				       "old password.", user);
 		break;
 	case 23:
-		cap_finding_add_advice(f, "The password of %s has expired: the user must change it.",
-				       user);
+		cap_finding_add_advice(f, "The password of %s has expired: the user must "
+				       "change it.", user);
 		break;
 	case 24:
 	case 31:
-		cap_finding_add_advice(f, "The password given for %s is wrong (or an old one).", user);
+		cap_finding_add_advice(f, "The password given for %s is wrong (or an old one).",
+				       user);
 		break;
 	default:
 		break;
@@ -305,12 +307,12 @@ static void judge_gss(struct cap_analysis *a, const struct cap_probe_fact *p)
 	cap_finding_set_str(&f, "gss_message", p->lib_message);
 	if (id == CAP_F_SPN_UNKNOWN) {
 		cap_finding_set_detail(&f, "%s: the KDC has no principal %s "
-					   "(KDC_ERR_S_PRINCIPAL_UNKNOWN), so no Kerberos ticket can "
-					   "be issued for this site.", stage_text(p->stage), p->spn);
+				       "(KDC_ERR_S_PRINCIPAL_UNKNOWN), so no Kerberos ticket can "
+				       "be issued for this site.", stage_text(p->stage), p->spn);
 		spn_advice(&f, p->spn, web_conv(a));
 		if (p->url[0] != '\0')
-			cap_finding_add_advice(&f, "negprobe --check-spn %s shows which forms exist.",
-					       p->url);
+			cap_finding_add_advice(&f, "negprobe --check-spn %s shows which forms "
+					       "exist.", p->url);
 	} else if (p->krb_error >= 0) {
 		cap_finding_set_detail(&f, "%s: %s (%d), \"%s\".", stage_text(p->stage),
 				       name != NULL ? name : "?", p->krb_error, p->lib_message);
@@ -447,8 +449,8 @@ static void judge_delegation(struct cap_analysis *a, const struct cap_probe_fact
 		start(a, &f, CAP_F_DELEGATION_NOT_TRUSTED, p);
 		cap_finding_set_str(&f, "spn", p->spn);
 		cap_finding_set_str(&f, "ok_as_delegate", p->have_tkt_flags ? "no" : "unknown");
-		cap_finding_set_detail(&f, "The service ticket for %s is not marked ok-as-delegate, "
-					   "so no credential was delegated.", p->spn);
+		cap_finding_set_detail(&f, "The service ticket for %s is not marked "
+				       "ok-as-delegate, so no credential was delegated.", p->spn);
 	} else {
 		start(a, &f, CAP_F_DELEGATION_REFUSED, p);
 		cap_finding_set_str(&f, "spn", p->spn);
@@ -513,7 +515,8 @@ static void judge_spn_checks(struct cap_analysis *a, const struct cap_probe_fact
 		return;
 	cap_finding_set_str(f, "registered_forms", found);
 	cap_finding_add_advice(f, "The KDC knows %s but not %s, the form browsers ask for: "
-				  "register %s on the same account (setspn -S %s DOMAIN\\account)%s.",
+			       "register %s on the same account "
+			       "(setspn -S %s DOMAIN\\account)%s.",
 			       found, p->spn, p->spn, p->spn,
 			       strchr(found, ':') != NULL ?
 			       "; an SPN with a port is only used by clients told to add it" : "");
@@ -550,7 +553,8 @@ static void drop(struct cap_analysis *a, size_t i)
 	if (st->ndropped == PROBE_DROPPED_MAX)
 		return; /* a probe run drops three ids at most: stays reported if ever reached */
 	st->dropped[st->ndropped++] = a->findings[i];
-	memmove(&a->findings[i], &a->findings[i + 1], (a->nfindings - i - 1) * sizeof(a->findings[0]));
+	memmove(&a->findings[i], &a->findings[i + 1],
+		(a->nfindings - i - 1) * sizeof(a->findings[0]));
 	a->nfindings--;
 }
 

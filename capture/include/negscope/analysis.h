@@ -13,8 +13,9 @@
  *
  * Facts and ladder steps are typed records (enums, numbers, and names copied from the
  * wire, cut when longer) with no English in them: sentences are written by report/ only.
- * Plain values, so that rules can be unit-tested by building facts by hand.  Memory is bounded by struct
- * cap_analysis_limits; hitting a cap is counted in struct cap_analysis_stats.
+ * Plain values, so that rules can be unit-tested by building facts by hand.  Memory is
+ * bounded by struct cap_analysis_limits; hitting a cap is counted in struct
+ * cap_analysis_stats.
  */
 #ifndef NEGSCOPE_ANALYSIS_H
 #define NEGSCOPE_ANALYSIS_H
