@@ -164,6 +164,19 @@ fail:
 	return NULL;
 }
 
+/* True when a probe finding carries the Kerberos error `e` names: the KRB-ERROR the GSS
+ * library already reported (a refused logon is client-logon-failed, not kdc-error). */
+static bool same_krb_error(const struct probe_result *r, const struct cap_evidence *e)
+{
+	for (size_t i = 0; e != NULL && e->is_num && i < r->nfindings; i++) {
+		const struct cap_evidence *p = cap_finding_get(&r->findings[i].rec, "error_code");
+
+		if (p != NULL && p->is_num && p->num == e->num)
+			return true;
+	}
+	return false;
+}
+
 /* Findings negcap drew from the wire that the probe did not already have. */
 static void fold_findings(struct probe_capture *c, struct probe_result *r)
 {
@@ -171,7 +184,8 @@ static void fold_findings(struct probe_capture *c, struct probe_result *r)
 		const struct cap_finding *cf = cap_analysis_finding(c->an, i);
 		struct probe_finding *f;
 
-		if (probe_result_has(r, cf->id))
+		if (probe_result_has(r, cf->id) ||
+		    same_krb_error(r, cap_finding_get(cf, "error_code")))
 			continue;
 		/* negcap sees the same handshake: its success/fallback verdicts repeat ours */
 		if (cf->id == CAP_F_KERBEROS_OK || cf->id == CAP_F_NTLM_OK)

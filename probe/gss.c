@@ -4,6 +4,7 @@
  */
 #include "gss.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +27,60 @@ struct probe_cred {
 	bool ntlm_lazy;    /* NTLM credentials not looked for yet (no password needed) */
 	struct probe_gss_error krb5_err, ntlm_err, spnego_err;
 	char principal[256];
+	char client[256];  /* the Kerberos name tried for -u (user@REALM), "" unknown */
+	char ccache[64];   /* MEMORY ccache the -u TGT is kept in for the SPNEGO credential */
 	enum probe_mech mech;
 };
+
+/* -u NAME in the form each mechanism takes, as a browser maps what its prompt was given:
+ * DOMAIN\\user is the NetBIOS domain and user of NTLM's AUTHENTICATE (MS-NLMP) and, for
+ * Kerberos, user in the default realm (a DOMAIN with a dot is a DNS name: the realm);
+ * user@domain is user@DOMAIN for Kerberos and stays user@domain for gss-ntlmssp, which
+ * splits it into user and domain itself. */
+struct user_forms {
+	char krb5[256];        /* krb5 principal: "user" (default realm) or "user@REALM" */
+	char ntlm_domain[128]; /* the DOMAIN of DOMAIN\\user, "" otherwise */
+};
+
+static void user_forms(const char *user, struct user_forms *u)
+{
+	const char *bs = strchr(user, '\\');
+	char *realm;
+
+	memset(u, 0, sizeof(*u));
+	if (bs == NULL) {
+		snprintf(u->krb5, sizeof(u->krb5), "%s", user);
+	} else {
+		int n = (int)(bs - user);
+
+		snprintf(u->ntlm_domain, sizeof(u->ntlm_domain), "%.*s", n, user);
+		if (memchr(user, '.', (size_t)n) != NULL)
+			snprintf(u->krb5, sizeof(u->krb5), "%s@%.*s", bs + 1, n, user);
+		else
+			snprintf(u->krb5, sizeof(u->krb5), "%s", bs + 1);
+	}
+	/* a realm is its DNS domain in upper case (RFC 4120 §6.1) */
+	realm = strrchr(u->krb5, '@');
+	for (char *r = realm != NULL ? realm + 1 : NULL; r != NULL && *r != '\0'; r++)
+		*r = (char)toupper((unsigned char)*r);
+}
+
+/* KDC answers to the AS exchange that are about the user's own logon: retrying the same
+ * password (SPNEGO's own acquire, NTLM) would only add failed attempts towards a lockout
+ * (RFC 4120 §7.5.9; MIT answers a wrong password with 31 when pre-authentication is off). */
+static bool definitive_logon_error(int32_t krb5_code)
+{
+	switch (krb5_code) {
+	case KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN:
+	case KRB5KDC_ERR_CLIENT_REVOKED:
+	case KRB5KDC_ERR_KEY_EXP:
+	case KRB5KDC_ERR_PREAUTH_FAILED:
+	case KRB5KRB_AP_ERR_BAD_INTEGRITY:
+		return true;
+	default:
+		return false;
+	}
+}
 
 struct probe_gss {
 	struct probe_cred *cred; /* borrowed */
@@ -164,10 +217,16 @@ static OM_uint32 acquire_one(const struct probe_cred_opts *o, gss_OID mech, gss_
 	gss_key_value_set_desc store = {0, elems};
 	OM_uint32 maj, tmp;
 	const char *who = o->keytab != NULL ? o->principal : o->user;
+	struct user_forms u;
 
 	*where = "gss_import_name";
+	if (who == o->user && who != NULL && oid_eq(mech, &oid_krb5)) {
+		user_forms(o->user, &u);
+		who = u.krb5;
+	}
 	if (who != NULL) {
-		gss_OID type = oid_eq(mech, &oid_ntlm) ? GSS_C_NT_USER_NAME : GSS_KRB5_NT_PRINCIPAL_NAME;
+		gss_OID type = oid_eq(mech, &oid_ntlm) ? GSS_C_NT_USER_NAME :
+							    GSS_KRB5_NT_PRINCIPAL_NAME;
 
 		maj = import_name(min, who, type, &name);
 		if (GSS_ERROR(maj))
@@ -195,8 +254,8 @@ static OM_uint32 acquire_one(const struct probe_cred_opts *o, gss_OID mech, gss_
 			elems[store.count++].value = o->keytab;
 		}
 		*where = "gss_acquire_cred_from";
-		maj = gss_acquire_cred_from(min, name, GSS_C_INDEFINITE, &set, GSS_C_INITIATE, &store,
-					    out, NULL, NULL);
+		maj = gss_acquire_cred_from(min, name, GSS_C_INDEFINITE, &set, GSS_C_INITIATE,
+					    &store, out, NULL, NULL);
 	} else {
 		*where = "gss_acquire_cred";
 		maj = gss_acquire_cred(min, name, GSS_C_INDEFINITE, &set, GSS_C_INITIATE, out, NULL,
@@ -224,6 +283,81 @@ static void read_principal(struct probe_cred *c)
 	gss_release_name(&min, &name);
 }
 
+/* The name the KDC would know the -u user (or --principal) by, for findings about the
+ * user's logon: the principal once acquired, else the tried name in canonical form. */
+static void client_name(struct probe_cred *c, const struct probe_cred_opts *o)
+{
+	const char *who = o->keytab != NULL ? o->principal : o->user;
+	struct user_forms u;
+	gss_name_t name = GSS_C_NO_NAME, canon = GSS_C_NO_NAME;
+	gss_buffer_desc b = GSS_C_EMPTY_BUFFER;
+	OM_uint32 min = 0;
+
+	if (c->principal[0] != '\0' || who == NULL) {
+		snprintf(c->client, sizeof(c->client), "%s", c->principal);
+		return;
+	}
+	user_forms(who, &u);
+	if (!GSS_ERROR(import_name(&min, u.krb5, GSS_KRB5_NT_PRINCIPAL_NAME, &name)) &&
+	    !GSS_ERROR(gss_canonicalize_name(&min, name, &oid_krb5, &canon)) &&
+	    !GSS_ERROR(gss_display_name(&min, canon, &b, NULL)))
+		snprintf(c->client, sizeof(c->client), "%.*s", (int)b.length,
+			 (const char *)b.value);
+	gss_release_buffer(&min, &b);
+	if (canon != GSS_C_NO_NAME)
+		gss_release_name(&min, &canon);
+	if (name != GSS_C_NO_NAME)
+		gss_release_name(&min, &name);
+}
+
+/* The SPNEGO credential for -u.  SPNEGO's own acquire-with-password would log the user
+ * on to the KDC a second time, and import the name once for every mechanism (a Kerberos
+ * name gss-ntlmssp refuses).  Instead its Kerberos part takes the TGT of the one AS
+ * exchange from a MEMORY ccache, and its NTLM part the password and domain from the
+ * credential store (gss-ntlmssp's ntlmssp_password / ntlmssp_domain keys); the name is a
+ * user name both mechanisms read: "user" or "user@REALM". */
+static OM_uint32 acquire_spnego_password(struct probe_cred *c, const struct probe_cred_opts *o,
+					 bool with_ntlm, OM_uint32 *min, const char **where)
+{
+	gss_OID_set_desc set = {1, &oid_spnego};
+	gss_key_value_element_desc elems[3];
+	gss_key_value_set_desc store = {0, elems};
+	gss_name_t name = GSS_C_NO_NAME;
+	struct user_forms u;
+	OM_uint32 maj, tmp;
+
+	user_forms(o->user, &u);
+	/* an empty MEMORY ccache when Kerberos failed: SPNEGO's krb5 finds nothing there and
+	 * asks no KDC.  It lives in this process only, as the krb5 credential's own does. */
+	snprintf(c->ccache, sizeof(c->ccache), "MEMORY:negprobe-user-%p", (void *)c);
+	elems[store.count].key = "ccache";
+	elems[store.count++].value = c->ccache;
+	if (c->has_krb5) {
+		*where = "gss_store_cred_into";
+		maj = gss_store_cred_into(min, c->krb5, GSS_C_INITIATE, &oid_krb5, 1, 0, &store,
+					  NULL, NULL);
+		if (GSS_ERROR(maj))
+			return maj;
+	}
+	if (with_ntlm) {
+		elems[store.count].key = "ntlmssp_password";
+		elems[store.count++].value = o->password;
+		if (u.ntlm_domain[0] != '\0') {
+			elems[store.count].key = "ntlmssp_domain";
+			elems[store.count++].value = u.ntlm_domain;
+		}
+	}
+	*where = "gss_import_name";
+	maj = import_name(min, u.krb5, GSS_C_NT_USER_NAME, &name);
+	if (GSS_ERROR(maj))
+		return maj;
+	*where = "gss_acquire_cred_from";
+	maj = gss_acquire_cred_from(min, name, GSS_C_INDEFINITE, &set, GSS_C_INITIATE,
+				    &store, &c->spnego, NULL, NULL);
+	gss_release_name(&tmp, &name);
+	return maj;
+}
+
 int probe_cred_acquire(const struct probe_cred_opts *o, struct probe_cred **out,
 		       struct probe_gss_error *err)
 {
@@ -232,6 +366,8 @@ int probe_cred_acquire(const struct probe_cred_opts *o, struct probe_cred **out,
 	const char *where = "";
 	gss_OID_desc neg[2];
 	gss_OID_set_desc negset = {0, neg};
+	bool password = o->user != NULL && o->password != NULL;
+	bool refused = false; /* the KDC refused this user's logon: the password stays unused */
 
 	if (c == NULL) {
 		if (err != NULL)
@@ -242,22 +378,31 @@ int probe_cred_acquire(const struct probe_cred_opts *o, struct probe_cred **out,
 	c->mech = o->mech;
 
 	if (o->mech != PROBE_MECH_NTLM) {
+		/* the one AS exchange of the run: one password attempt, as one browser logon */
 		maj = acquire_one(o, &oid_krb5, &c->krb5, &min, &where);
-		if (GSS_ERROR(maj))
+		if (GSS_ERROR(maj)) {
 			set_error(&c->krb5_err, where, maj, min, &oid_krb5);
-		else
+			refused = password && definitive_logon_error(c->krb5_err.krb5_code);
+		} else {
 			c->has_krb5 = true;
+		}
 	} else {
-		snprintf(c->krb5_err.text, sizeof(c->krb5_err.text), "Kerberos not requested (--mech ntlm)");
+		snprintf(c->krb5_err.text, sizeof(c->krb5_err.text),
+			 "Kerberos not requested (--mech ntlm)");
 	}
 	if (c->has_krb5)
 		read_principal(c);
+	client_name(c, o);
 	/* The SPNEGO credential holds its own per-mech credentials; its mech list is
 	 * narrowed to what the options allow, Kerberos first, as a browser's is. */
 	if (c->has_krb5)
 		neg[negset.count++] = oid_krb5;
 	if (o->mech != PROBE_MECH_KERBEROS && probe_gss_ntlm_available()) {
-		if (o->password != NULL) {
+		if (refused) {
+			snprintf(c->ntlm_err.text, sizeof(c->ntlm_err.text),
+				 "NTLM not tried: the KDC refused this user's logon, and the same "
+				 "password would count as one more failed attempt");
+		} else if (o->password != NULL) {
 			maj = acquire_one(o, &oid_ntlm, &c->ntlm, &min, &where);
 			c->has_ntlm = !GSS_ERROR(maj);
 			if (!c->has_ntlm)
@@ -268,10 +413,14 @@ int probe_cred_acquire(const struct probe_cred_opts *o, struct probe_cred **out,
 			c->ntlm_lazy = true;
 		}
 		/* SPNEGO offers only mechanisms it holds credentials for */
-		neg[negset.count++] = oid_ntlm;
+		if (!refused)
+			neg[negset.count++] = oid_ntlm;
 	}
 	if (negset.count > 0) {
-		maj = acquire_one(o, &oid_spnego, &c->spnego, &min, &where);
+		if (password)
+			maj = acquire_spnego_password(c, o, c->has_ntlm, &min, &where);
+		else
+			maj = acquire_one(o, &oid_spnego, &c->spnego, &min, &where);
 		if (!GSS_ERROR(maj)) {
 			where = "gss_set_neg_mechs";
 			maj = gss_set_neg_mechs(&min, c->spnego, &negset);
@@ -325,6 +474,11 @@ const struct probe_gss_error *probe_cred_ntlm_error(const struct probe_cred *c)
 const char *probe_cred_principal(const struct probe_cred *c)
 {
 	return c != NULL ? c->principal : "";
+}
+
+const char *probe_cred_client(const struct probe_cred *c)
+{
+	return c != NULL ? c->client : "";
 }
 
 void probe_cred_free(struct probe_cred *c)
@@ -548,7 +702,8 @@ int probe_gss_spn_exists(struct probe_cred *c, const char *principal, struct pro
 			*err = c->krb5_err;
 		return -1;
 	}
-	g = probe_gss_new(c, PROBE_WRAP_KRB5, PROBE_MECH_KERBEROS, PROBE_DELEG_NONE, principal, false);
+	g = probe_gss_new(c, PROBE_WRAP_KRB5, PROBE_MECH_KERBEROS, PROBE_DELEG_NONE, principal,
+			  false);
 	if (g == NULL)
 		return -1;
 	rc = probe_gss_step(g, NULL, 0, &tok, &toklen, &e);

@@ -54,7 +54,10 @@ struct probe_gss;
 
 /* Acquires credentials for initiating.  Returns 0, or -1 with *err filled.
  * Kerberos credentials missing while NTLM ones exist is not a failure under
- * --mech auto: probe_cred_has_krb5() then says false. */
+ * --mech auto: probe_cred_has_krb5() then says false.  With a password there is
+ * one AS exchange at most; when the KDC refuses the user's logon (wrong password,
+ * locked, unknown, expired) the password is not tried again, with NTLM either.
+ * -u DOMAIN\user or user@domain is imported per mechanism (see gss.c). */
 int probe_cred_acquire(const struct probe_cred_opts *o, struct probe_cred **out,
 		       struct probe_gss_error *err);
 bool probe_cred_has_krb5(const struct probe_cred *c);
@@ -66,6 +69,9 @@ const struct probe_gss_error *probe_cred_krb5_error(const struct probe_cred *c);
 const struct probe_gss_error *probe_cred_ntlm_error(const struct probe_cred *c);
 /* The Kerberos client principal ("user@REALM"), or "" when unknown. */
 const char *probe_cred_principal(const struct probe_cred *c);
+/* The user the KDC was asked about: the principal, or for -u / --principal whose logon
+ * failed the name tried ("user@REALM"); "" when unknown. */
+const char *probe_cred_client(const struct probe_cred *c);
 void probe_cred_free(struct probe_cred *c);
 
 /* True when the MIT mechglue lists the NTLMSSP mechanism (gss-ntlmssp). */

@@ -154,6 +154,18 @@ int main(int argc, char **argv)
 		probe_secret_free(password);
 		return PROBE_EXIT_CANNOT_RUN;
 	}
+	if (o.capture_iface != NULL) {
+		/* before the credentials: the capture shows the AS exchange of -u / --keytab */
+		cap = probe_capture_start(o.capture_iface, o.write_file, o.url, o.cfg.http.resolve,
+					  err, sizeof(err));
+		if (cap == NULL) {
+			fprintf(stderr, "negprobe: --capture %s: %s\n", o.capture_iface, err);
+			probe_http_global_cleanup();
+			probe_free_lines(lines, o.targets_file != NULL ? nurls : 0);
+			probe_secret_free(password);
+			return PROBE_EXIT_CANNOT_RUN;
+		}
+	}
 	memset(&co, 0, sizeof(co));
 	co.ccache = o.ccache;
 	co.keytab = o.keytab;
@@ -182,15 +194,6 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		k.html = &html;
-	}
-	if (o.capture_iface != NULL) {
-		cap = probe_capture_start(o.capture_iface, o.write_file, o.url, o.cfg.http.resolve,
-					  err, sizeof(err));
-		if (cap == NULL) {
-			fprintf(stderr, "negprobe: --capture %s: %s\n", o.capture_iface, err);
-			rc = PROBE_EXIT_CANNOT_RUN;
-			goto out;
-		}
 	}
 	err[0] = '\0';
 	rc = probe_run(&o.cfg, cred, urls, (size_t)nurls, (size_t)o.parallel, on_done, &k, err,
@@ -228,6 +231,8 @@ int main(int argc, char **argv)
 out:
 	if (html_fp != NULL)
 		(void)html_close(o.html_file, &html, html_fp);
+	if (cap != NULL)
+		probe_capture_stop(cap, NULL, err, sizeof(err));
 	probe_junit_free(k.junit);
 	probe_cred_free(cred);
 	probe_http_global_cleanup();

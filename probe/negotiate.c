@@ -184,6 +184,8 @@ static void fact(struct probe_session *s, struct cap_probe_fact *f, enum cap_pro
 {
 	probe_facts_start(f, ev, s->r, leg);
 	f->scheme = strcmp(s->scheme, "NTLM") == 0 ? CAP_AUTH_NTLM : CAP_AUTH_NEGOTIATE;
+	snprintf(f->client, sizeof(f->client), "%.*s", (int)sizeof(f->client) - 1,
+		 probe_cred_client(s->cred));
 }
 
 /* Base64-decodes the token of challenge ch into t; -1 (and a fact) on bad input. */

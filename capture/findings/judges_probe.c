@@ -110,17 +110,23 @@ static void start(struct cap_analysis *a, struct cap_finding *f, enum cap_findin
 
 /* The finding a failed GSS-API call names: the RFC 4120 error first (KDC and AP
  * errors), then the krb5 library's own codes, then the GSS routine error. */
-static enum cap_finding_id gss_id(uint32_t major, int krb_error, enum cap_probe_krb5 krb5)
+static enum cap_finding_id gss_id(uint32_t major, int krb_error, enum cap_probe_krb5 krb5,
+				  enum cap_probe_stage stage)
 {
 	enum cap_finding_id id;
 
 	if (krb_error >= 0) {
 		switch (krb_error) {
 		case 6:  /* KDC_ERR_C_PRINCIPAL_UNKNOWN: the user is not in the realm */
-		case 18: /* KDC_ERR_CLIENT_REVOKED */
-		case 23: /* KDC_ERR_KEY_EXPIRED */
+		case 12: /* KDC_ERR_POLICY: logon hours, workstation restrictions */
+		case 18: /* KDC_ERR_CLIENT_REVOKED: locked out, disabled, expired */
+		case 23: /* KDC_ERR_KEY_EXPIRED: the password expired */
 		case 24: /* KDC_ERR_PREAUTH_FAILED: wrong password */
-			return CAP_F_KDC_ERROR;
+			return CAP_F_CLIENT_LOGON_FAILED;
+		case 31: /* KRB_AP_ERR_BAD_INTEGRITY: to an AS exchange, MIT's wrong password */
+			if (stage == CAP_PROBE_STAGE_CREDENTIALS)
+				return CAP_F_CLIENT_LOGON_FAILED;
+			break;
 		case 32: /* KRB_AP_ERR_TKT_EXPIRED: the TGT in the ccache */
 			return CAP_F_NO_CREDENTIALS;
 		case 46: /* KRB_AP_ERR_MUT_FAIL: the server's AP-REP did not verify */
@@ -161,18 +167,86 @@ static void root(struct cap_analysis *a, enum cap_finding_id id)
 	st->root_id = id;
 }
 
+/* The logon_failure evidence (the same words as negcap's, rules_kdc.c) of a code the GSS
+ * library reported: it carries no NTSTATUS, so 18 stays account-revoked. */
+static const char *gss_logon_failure(int code)
+{
+	switch (code) {
+	case 6: return "unknown-user";
+	case 12: return "policy";
+	case 18: return "account-revoked";
+	case 23: return "password-expired";
+	case 24:
+	case 31: return "wrong-password";
+	default: return NULL;
+	}
+}
+
+/* client-logon-failed: the user's AS exchange (or a later request naming the user) was
+ * refused; the evidence names the user as the KDC would (RFC 4120 §7.5.9). */
+static void logon_failed(struct cap_analysis *a, const struct cap_probe_fact *p, const char *name)
+{
+	char user[CAP_FACT_NAME_MAX];
+	const char *at = strrchr(p->client, '@');
+	const char *realm = at != NULL ? at + 1 : "";
+	struct cap_finding f;
+	char hex[16];
+
+	txt_fmt(user, sizeof(user), "%.*s", (int)(at != NULL ? (size_t)(at - p->client) :
+						   strlen(p->client)), p->client);
+	start(a, &f, CAP_F_CLIENT_LOGON_FAILED, p);
+	txt_fmt(hex, sizeof(hex), "0x%08x", (unsigned)p->gss_major);
+	if (user[0] != '\0')
+		cap_finding_set_str(&f, "user", user);
+	if (realm[0] != '\0')
+		cap_finding_set_str(&f, "realm", realm);
+	cap_finding_set_num(&f, "error_code", p->krb_error);
+	cap_finding_set_str(&f, "error_name", name != NULL ? name : "");
+	if (gss_logon_failure(p->krb_error) != NULL)
+		cap_finding_set_str(&f, "logon_failure", gss_logon_failure(p->krb_error));
+	cap_finding_set_str(&f, "gss_major", hex);
+	cap_finding_set_num(&f, "gss_minor", (int64_t)p->gss_minor);
+	cap_finding_set_str(&f, "gss_message", p->lib_message);
+	f.w.detail = CAP_D_CLIENT_LOGON_FAILED;
+	f.w.advice |= CAP_A_KDC_ERROR_CODE;
+	engine_emit(a, &f);
+}
+
+/* After a failed logon, what could not be done without a TGT is its symptom: it joins
+ * the root cause as a fold instead of a finding of its own.  True when folded. */
+static bool fold_into_logon(struct cap_analysis *a, enum cap_fold_kind kind, int stage)
+{
+	struct probe_judges *st = state(a);
+	struct cap_finding *rc;
+
+	if (st == NULL || !st->root_cause || st->root_id != CAP_F_CLIENT_LOGON_FAILED)
+		return false;
+	rc = find(a, CAP_F_CLIENT_LOGON_FAILED);
+	if (rc == NULL)
+		return false;
+	cap_finding_add_fold(rc, kind, stage, 0);
+	return true;
+}
+
 static void judge_gss(struct cap_analysis *a, const struct cap_probe_fact *p)
 {
-	enum cap_finding_id id = gss_id(p->gss_major, p->krb_error, p->krb5);
+	enum cap_finding_id id = gss_id(p->gss_major, p->krb_error, p->krb5, p->stage);
 	const char *name = p->krb_error >= 0 ? cap_krb_error_name(p->krb_error) : NULL;
 	struct cap_finding f;
 	char hex[16];
 
+	if (id != CAP_F_CLIENT_LOGON_FAILED && fold_into_logon(a, CAP_FOLD_PROBE_CALL_AFTER_LOGON,
+								 (int)p->stage))
+		return;
 	root(a, id);
 	/* one cause, one finding: the 401's token or an earlier call already named it */
 	if (find(a, id) != NULL ||
 	    (p->krb_error >= 0 && p->leg > 0 && judged_on_leg(a, p->leg, p->krb_error)))
 		return;
+	if (id == CAP_F_CLIENT_LOGON_FAILED) {
+		logon_failed(a, p, name);
+		return;
+	}
 	start(a, &f, id, p);
 	txt_fmt(hex, sizeof(hex), "0x%08x", (unsigned)p->gss_major);
 	cap_finding_set_str(&f, "spn", p->spn);
@@ -209,12 +283,16 @@ static void judge_no_credentials(struct cap_analysis *a, const struct cap_probe_
 		/* SPNEGO chose NTLM for want of a ticket: said already at the challenge? */
 		if (find(a, CAP_F_NO_CREDENTIALS) != NULL || find(a, CAP_F_KDC_ERROR) != NULL)
 			return;
+		if (find(a, CAP_F_CLIENT_LOGON_FAILED) != NULL)
+			return;
 		start(a, &f, CAP_F_NO_CREDENTIALS, p);
 		cap_finding_set_str(&f, "gss_message", p->lib_message);
 		f.w.detail = CAP_D_PROBE_KERBEROS_ALONE;
 		engine_emit(a, &f);
 		return;
 	}
+	if (fold_into_logon(a, CAP_FOLD_PROBE_NO_CREDENTIAL_LEFT, 0))
+		return;
 	root(a, id);
 	if (find(a, id) != NULL)
 		return;
@@ -414,7 +492,8 @@ static void drop(struct cap_analysis *a, size_t i)
 	if (st->ndropped == PROBE_DROPPED_MAX)
 		return; /* a probe run drops three ids at most: stays reported if ever reached */
 	st->dropped[st->ndropped++] = a->findings[i];
-	memmove(&a->findings[i], &a->findings[i + 1], (a->nfindings - i - 1) * sizeof(a->findings[0]));
+	memmove(&a->findings[i], &a->findings[i + 1],
+		(a->nfindings - i - 1) * sizeof(a->findings[0]));
 	a->nfindings--;
 }
 

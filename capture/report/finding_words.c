@@ -319,10 +319,20 @@ static void (*const detail_of[CAP_F_COUNT])(struct words *, const struct cap_fin
 
 static void fold_sentence(struct words *o, const struct cap_finding *f, size_t i)
 {
-	if (f->w.fold[i].kind == CAP_FOLD_NTLM_AUTH_ON_CLOSED)
+	switch (f->w.fold[i].kind) {
+	case CAP_FOLD_NTLM_AUTH_ON_CLOSED:
 		put(o, "The server answered that AUTHENTICATE with %d (frame %llu): the "
 		       "handshake's state was on the closed connection.", f->w.fold[i].status,
 		    (unsigned long long)f->w.fold[i].frame);
+		break;
+	case CAP_FOLD_PROBE_CALL_AFTER_LOGON:
+		put(o, "Then, for want of that ticket: %s.",
+		    cap_tok_name(probe_stages, f->w.fold[i].status, "a GSS-API call failed"));
+		break;
+	case CAP_FOLD_PROBE_NO_CREDENTIAL_LEFT:
+		put(o, "Then: no credential was left to answer the challenge.");
+		break;
+	}
 }
 
 size_t cap_finding_detail_text(const struct cap_finding *f, char *buf, size_t cap)

@@ -13,8 +13,9 @@
  *
  * Facts and ladder steps are typed records (enums, numbers, and names copied from the
  * wire, cut when longer) with no English in them: sentences are written by report/ only.
- * Plain values, so that rules can be unit-tested by building facts by hand.  Memory is bounded by struct
- * cap_analysis_limits; hitting a cap is counted in struct cap_analysis_stats.
+ * Plain values, so that rules can be unit-tested by building facts by hand.  Memory is
+ * bounded by struct cap_analysis_limits; hitting a cap is counted in struct
+ * cap_analysis_stats.
  */
 #ifndef NEGSCOPE_ANALYSIS_H
 #define NEGSCOPE_ANALYSIS_H
@@ -394,6 +395,7 @@ struct cap_probe_fact {
 	char host[CAP_FACT_NAME_MAX];   /* the target host, after canonicalisation */
 	unsigned port;
 	char spn[CAP_FACT_NAME_MAX];    /* the SPN the probe asked for */
+	char client[CAP_FACT_NAME_MAX]; /* the user's Kerberos name (user@REALM), "" unknown */
 	enum cap_auth_scheme scheme;    /* the scheme the probe answered with */
 	/* GSS_FAILED, NO_CREDENTIALS, MUTUAL_FAILED */
 	enum cap_probe_stage stage;

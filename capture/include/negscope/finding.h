@@ -176,7 +176,10 @@ enum cap_advice_kind {
 
 /* A symptom folded into its root cause: a line joins the root's detail. */
 enum cap_fold_kind {
-	CAP_FOLD_NTLM_AUTH_ON_CLOSED = 1    /* status, frame: the 401 to the AUTHENTICATE */
+	CAP_FOLD_NTLM_AUTH_ON_CLOSED = 1,   /* status, frame: the 401 to the AUTHENTICATE */
+	CAP_FOLD_PROBE_CALL_AFTER_LOGON,    /* status: enum cap_probe_stage of a GSS call that
+					     * failed for want of the refused TGT */
+	CAP_FOLD_PROBE_NO_CREDENTIAL_LEFT   /* no credential was left to answer a challenge */
 };
 
 /* Name and number slots: 0..2 for the detail; the SPN advice has its own. */

@@ -4,6 +4,7 @@
 #   jqr FILE FILTER     jq -r over the `result` record of a JSON-lines file
 #   ids FILE            the finding ids of a JSON-lines file, sorted, space separated
 #   has_id FILE ID      true when FILE has a finding with that id
+#   password_only NAME  OUT=$LABDIR/NAME; no ccache, no NTLM_USER_FILE (tests of -u)
 NEGPROBE=${NEGPROBE:-$NEGSCOPE_BUILD_DIR/probe/negprobe}
 if [ ! -x "$NEGPROBE" ]; then
 	echo "FAIL: negprobe not built at $NEGPROBE" >&2
@@ -37,4 +38,13 @@ has_id() {
 }
 finding_field() { # file id field
 	jq -r --arg id "$2" "select(.type == \"finding\" and .id == \$id) | .$3" "$1" | head -1
+}
+
+password_only() { # name: OUT=$LABDIR/name (created); no ccache, no NTLM_USER_FILE: -u's
+	# password is the only credential (tests of negprobe -u)
+	OUT=$LABDIR/$1
+	mkdir -p "$OUT"
+	KRB5CCNAME=FILE:$LABDIR/no-such-ccache
+	export KRB5CCNAME
+	unset NTLM_USER_FILE
 }

@@ -4,17 +4,15 @@
 # (KDC_ERR_CLIENT_REVOKED 18, even for the right password) — the lab scenarios wrong-password
 # and account-locked, with negprobe getting the TGT itself. The finding is
 # client-logon-failed naming the user (issue 11), and the failed logon is the whole story:
-# no GSS error about the name or token that could not be made without a TGT.
+# no GSS error about the name or token that could not be made without a TGT.  One run is
+# one password attempt at the KDC (the lockout count of bob goes up by exactly one), and
+# --capture shows that AS exchange.
 set -u
 . "$(dirname "$0")/../testlib.sh"
 lab_require
 lab_start
 . "$(dirname "$0")/probelib.sh"
-OUT=$LABDIR/probe-logon
-mkdir -p "$OUT"
-# no ccache: the password is the only way to a TGT
-KRB5CCNAME=FILE:$LABDIR/no-such-ccache
-export KRB5CCNAME
+password_only probe-logon
 
 logon() { # name user password: JSON lines into $OUT/name.jsonl, exit status into $OUT/name.rc
 	NEGPROBE_PASSWORD=$3 np --json -u "$2" "$LAB_URL_WRONG_PASSWORD" >"$OUT/$1.jsonl" 2>"$OUT/$1.err"
@@ -47,6 +45,18 @@ logon_failed() { # name user code error-name
 logon wrong-password "$LAB_USER" "$LAB_WRONG_PASSWORD"
 logon_failed wrong-password "$LAB_USER" 24 KDC_ERR_PREAUTH_FAILED
 check "wrong-password: the password is not in the output" no_secret wrong-password "$LAB_WRONG_PASSWORD"
+
+# --capture starts before the credentials: the failed AS exchange is on the wire, and the
+# KRB-ERROR the GSS library reported is one finding, not a second one from the wire
+NEGPROBE_PASSWORD=$LAB_WRONG_PASSWORD np --json --capture lo -u "$LAB_USER" "$LAB_URL_WRONG_PASSWORD" \
+	>"$OUT/capture.jsonl" 2>"$OUT/capture.err"
+check "capture: the AS-REQ was captured" eq \
+	"$(jq -r 'select(.type=="krb" and .direction=="to-kdc") | .msg' "$OUT/capture.jsonl" | sort -u)" AS-REQ
+check "capture: the KDC's KRB-ERROR 24 was captured" eq \
+	"$(jq -r 'select(.type=="krb" and .msg=="KRB-ERROR") | .error_code' "$OUT/capture.jsonl" | grep -v '^25$' | sort -u)" 24
+check "capture: client-logon-failed the only problem (the wire's PREAUTH_REQUIRED is info)" eq \
+	"$(jq -r 'select(.type == "finding" and .severity != "info") | .id' "$OUT/capture.jsonl" | tr '\n' ' ')" \
+	"client-logon-failed "
 
 # account locked: the policy's threshold of wrong passwords, then the right one
 failed_logons() { # the KDC's count of bob's failed pre-authentications

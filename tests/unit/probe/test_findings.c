@@ -63,10 +63,16 @@ static void gss_mapping(void **state)
 	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_PRINCIPAL_NOT_UNIQUE), "spn-duplicate");
 	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_ETYPE_NOSUPP), "etype-mismatch");
 	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_BADOPTION), "delegation-refused");
-	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_PREAUTH_FAILED), "kdc-error");
+	/* the user's own logon: wrong password, locked, unknown, expired, policy */
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_PREAUTH_FAILED), "client-logon-failed");
 	assert_int_equal(kerr, 24);
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_CLIENT_REVOKED), "client-logon-failed");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN),
+			    "client-logon-failed");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_KEY_EXP), "client-logon-failed");
 	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KRB_AP_ERR_TKT_EXPIRED), "no-credentials");
-	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_POLICY), "kdc-error");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_POLICY), "client-logon-failed");
+	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KDC_ERR_SERVICE_EXP), "kdc-error");
 	assert_string_equal(GSS(GSS_S_FAILURE, KRB5KRB_AP_ERR_MUT_FAIL), "mutual-auth-failed");
 	/* com_err codes outside the RFC table */
 	assert_string_equal(GSS(GSS_S_FAILURE, KRB5_KDC_UNREACH), "kdc-unreachable");
@@ -89,7 +95,7 @@ static void catalog(void **state)
 				    "tls-error", "tls-insecure", "delegation-not-trusted",
 				    "gss-error", "ntlm-unavailable", "auth-not-required",
 				    "unexpected-status"};
-	const char *shared[] = {"spn-unknown", "kdc-unreachable", "ntlm-fallback",
+	const char *shared[] = {"spn-unknown", "kdc-unreachable", "ntlm-fallback", "client-logon-failed",
 				"keepalive-missing", "krb-ap-err-modified", "kerberos-ok"};
 	enum cap_finding_id id;
 
@@ -186,6 +192,80 @@ static const struct probe_finding *finding(const struct probe_result *r, const c
 		if (strcmp(ID(r->findings[i].rec.id), slug) == 0)
 			return &r->findings[i];
 	return NULL;
+}
+
+/* The facts of a failed -u logon: the AS exchange's error, then what GSS-API could not
+ * do without a TGT. */
+static void logon_run(struct probe_result *r, struct probe_facts *pf, int32_t krb5_code,
+		      enum cap_probe_stage stage)
+{
+	struct probe_gss_error e;
+	struct cap_probe_fact f;
+
+	memset(r, 0, sizeof(*r));
+	probe_result_init(r, "http://crm.example.test:5555/");
+	assert_int_equal(probe_facts_init(pf), 0);
+	memset(&e, 0, sizeof(e));
+	e.major = GSS_S_FAILURE;
+	e.krb5_code = krb5_code;
+	snprintf(e.minor_text, sizeof(e.minor_text), "Preauthentication failed");
+	probe_facts_start(&f, CAP_PROBE_GSS_FAILED, r, 1);
+	f.stage = stage;
+	snprintf(f.client, sizeof(f.client), "bob@EXAMPLE.TEST");
+	probe_facts_gss_error(&f, &e);
+	probe_facts_feed(pf, &f);
+	/* the first token could not be made: a symptom */
+	memset(&e, 0, sizeof(e));
+	e.major = GSS_S_BAD_NAME;
+	snprintf(e.minor_text, sizeof(e.minor_text), "Invalid value in argument");
+	probe_facts_start(&f, CAP_PROBE_GSS_FAILED, r, 1);
+	f.stage = CAP_PROBE_STAGE_FIRST_TOKEN;
+	probe_facts_gss_error(&f, &e);
+	probe_facts_feed(pf, &f);
+	probe_facts_start(&f, CAP_PROBE_NO_CREDENTIALS, r, 1);
+	f.scheme = CAP_AUTH_NEGOTIATE;
+	probe_facts_feed(pf, &f);
+	probe_facts_start(&f, CAP_PROBE_OUTCOME, r, 0);
+	f.status = 401;
+	probe_facts_feed(pf, &f);
+	probe_facts_finish(pf, r);
+}
+
+/* A refused AS exchange is client-logon-failed naming the user; the GSS error and the
+ * missing credentials after it fold into its detail. */
+static void logon_failure_is_the_root_cause(void **state)
+{
+	struct probe_result r;
+	struct probe_facts pf;
+	const struct cap_finding *f;
+	char words[CAP_FINDING_TEXT_MAX];
+
+	(void)state;
+	logon_run(&r, &pf, KRB5KDC_ERR_PREAUTH_FAILED, CAP_PROBE_STAGE_CREDENTIALS);
+	assert_int_equal(r.nfindings, 1);
+	f = &r.findings[0].rec;
+	assert_string_equal(ID(f->id), "client-logon-failed");
+	assert_int_equal(f->severity, CAP_SEV_ERROR);
+	assert_string_equal(cap_finding_get_str(f, "user"), "bob");
+	assert_string_equal(cap_finding_get_str(f, "realm"), "EXAMPLE.TEST");
+	assert_string_equal(cap_finding_get_str(f, "error_name"), "KDC_ERR_PREAUTH_FAILED");
+	assert_string_equal(cap_finding_get_str(f, "logon_failure"), "wrong-password");
+	assert_int_equal(cap_finding_get(f, "error_code")->num, 24);
+	assert_true(cap_finding_detail_text(f, words, sizeof(words)) > 0);
+	assert_non_null(strstr(words, "for want of that ticket"));
+	assert_true(cap_finding_nadvice(f) > 0);
+	cap_finding_advice_text(f, 0, words, sizeof(words));
+	assert_non_null(strstr(words, "password"));
+	end_run(&r, &pf);
+
+	/* MIT's 31 to an AS exchange is a wrong password; to an AP exchange, the server key */
+	logon_run(&r, &pf, KRB5KRB_AP_ERR_BAD_INTEGRITY, CAP_PROBE_STAGE_CREDENTIALS);
+	assert_string_equal(ID(r.findings[0].rec.id), "client-logon-failed");
+	end_run(&r, &pf);
+	logon_run(&r, &pf, KRB5KRB_AP_ERR_BAD_INTEGRITY, CAP_PROBE_STAGE_SERVER_TOKEN);
+	assert_string_equal(ID(r.findings[0].rec.id), "krb-ap-err-modified");
+	assert_true(r.nfindings > 1); /* no logon failure: the later GSS error is its own */
+	end_run(&r, &pf);
 }
 
 /* negcap's token-too-large rule judges the probe's leg: its threshold (a 400 to a
@@ -394,6 +474,7 @@ int main(void)
 		cmocka_unit_test(gss_mapping),
 		cmocka_unit_test(catalog),
 		cmocka_unit_test(mapping_covers_catalog),
+		cmocka_unit_test(logon_failure_is_the_root_cause),
 		cmocka_unit_test(token_too_large_is_negcaps),
 		cmocka_unit_test(negotiate_not_offered_is_negcaps),
 		cmocka_unit_test(keepalive_is_negcaps),

@@ -60,6 +60,27 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* With credential c, the first Negotiate token is SPNEGO carrying an NTLM NEGOTIATE. */
+static void assert_spnego_starts_ntlm(struct probe_cred *c)
+{
+	struct probe_gss_error e;
+	struct probe_gss *g;
+	struct probe_token_desc d;
+	uint8_t *tok = NULL;
+	size_t len = 0;
+
+	g = probe_gss_new(c, PROBE_WRAP_SPNEGO, PROBE_MECH_AUTO, PROBE_DELEG_NONE,
+			  "HTTP@crm.example.test", true);
+	assert_int_equal(probe_gss_step(g, NULL, 0, &tok, &len, &e), PROBE_GSS_CONTINUE);
+	probe_token_describe(tok, len, &d);
+	assert_true(d.spnego);
+	assert_int_equal(d.mech, PROBE_USED_NTLM);
+	assert_int_equal(d.ntlm_type, 1);
+	assert_non_null(strstr(d.summary, "NTLM"));
+	free(tok);
+	probe_gss_free(g);
+}
+
 static void ntlm_raw_and_spnego(void **state)
 {
 	struct probe_cred_opts co = {0};
@@ -100,16 +121,7 @@ static void ntlm_raw_and_spnego(void **state)
 	probe_gss_free(g);
 
 	/* Negotiate: SPNEGO falls back to NTLM, as the probe must see it */
-	g = probe_gss_new(c, PROBE_WRAP_SPNEGO, PROBE_MECH_AUTO, PROBE_DELEG_NONE,
-			  "HTTP@crm.example.test", true);
-	assert_int_equal(probe_gss_step(g, NULL, 0, &tok, &len, &e), PROBE_GSS_CONTINUE);
-	probe_token_describe(tok, len, &d);
-	assert_true(d.spnego);
-	assert_int_equal(d.mech, PROBE_USED_NTLM);
-	assert_int_equal(d.ntlm_type, 1);
-	assert_non_null(strstr(d.summary, "NTLM"));
-	free(tok);
-	probe_gss_free(g);
+	assert_spnego_starts_ntlm(c);
 	probe_cred_free(c);
 }
 
@@ -140,11 +152,51 @@ static void kerberos_without_credentials(void **state)
 	probe_gss_free(NULL);
 }
 
+/* -u DOMAIN\\user: Kerberos is asked for user@REALM (the KDC is down here: a failure that
+ * is no refused logon), and SPNEGO still holds NTLM for DOMAIN\\user from the password
+ * alone (no user file), its first token an NTLM NEGOTIATE rather than "An invalid name
+ * was supplied" (issue 16 defect 8). */
+static void domain_user_falls_back_to_ntlm(void **state)
+{
+	char conf[] = "/tmp/negprobe-krb5-XXXXXX";
+	struct probe_cred_opts co = {0};
+	struct probe_cred *c = NULL;
+	struct probe_gss_error e;
+	int fd;
+	FILE *fp;
+
+	(void)state;
+	if (!probe_gss_ntlm_available())
+		skip();
+	fd = mkstemp(conf);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	/* port 9 on loopback: refused at once, "Cannot contact any KDC" */
+	fprintf(fp, "[libdefaults]\n default_realm = EXAMPLE.TEST\n dns_lookup_kdc = false\n"
+		    "[realms]\n EXAMPLE.TEST = {\n  kdc = 127.0.0.1:9\n }\n");
+	fclose(fp);
+	setenv("KRB5_CONFIG", conf, 1);
+	unsetenv("NTLM_USER_FILE");
+	co.mech = PROBE_MECH_AUTO;
+	co.user = "EXAMPLE\\alice";
+	co.password = "Secret-2";
+	assert_int_equal(probe_cred_acquire(&co, &c, &e), 0);
+	assert_false(probe_cred_has_krb5(c));
+	assert_string_equal(probe_cred_client(c), "alice@EXAMPLE.TEST");
+	assert_true(probe_cred_has_ntlm(c));
+	assert_spnego_starts_ntlm(c);
+	probe_cred_free(c);
+	unlink(conf);
+	setenv("KRB5_CONFIG", "/dev/null", 1);
+	setenv("NTLM_USER_FILE", userfile, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ntlm_raw_and_spnego),
 		cmocka_unit_test(kerberos_without_credentials),
+		cmocka_unit_test(domain_user_falls_back_to_ntlm),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
