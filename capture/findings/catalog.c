@@ -398,8 +398,8 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "Active Directory: the domain controller's Security log has event 4771 (or 4768) "
 		 "for this user with the failure code; unlock or reset the account in Active "
 		 "Directory Users and Computers.",
-		 "MIT KDC: kadmin getprinc <user> shows the failed attempts and the lockout policy; "
-		 "kadmin modprinc -unlock <user> unlocks it.",
+		 "MIT KDC: kadmin getprinc <user> shows the failed attempts and the lockout "
+		 "policy; kadmin modprinc -unlock <user> unlocks it.",
 		 NULL},
 		false},
 	[CAP_F_KDC_REPLY_NOT_CAPTURED] = {
