@@ -13,6 +13,7 @@
  * process with SIGBUS where a read just comes up short.
  */
 #include "pipeline/pcap_file.h"
+#include "pipeline/readahead.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -36,9 +37,7 @@ struct pcapf {
 	bool swapped, nano;
 	uint32_t snapshot;
 	uint64_t pos;          /* file offset of the next unread byte */
-	uint8_t *buf;
-	size_t cap, start, end; /* unread bytes: buf[start .. end), at file offset pos */
-	bool eof;
+	struct readahead ra;    /* unread bytes, the first at file offset pos */
 };
 
 static uint32_t rd32(struct cap_cursor *c, bool swapped)
@@ -131,9 +130,7 @@ int pcapf_open(struct pcapf **out, int fd, uint32_t snapshot)
 	r->nano = nano;
 	r->snapshot = snapshot;
 	r->pos = FILE_HEADER;
-	r->cap = CHUNK;
-	r->buf = malloc(r->cap);
-	if (r->buf == NULL) {
+	if (readahead_init(&r->ra, CHUNK) != 0) {
 		free(r);
 		return -1;
 	}
@@ -141,51 +138,26 @@ int pcapf_open(struct pcapf **out, int fd, uint32_t snapshot)
 	return 1;
 }
 
+/* The window's refill: the file's bytes after the `unread` ones already held. */
+static ssize_t pcapf_fill(void *ctx, uint8_t *dst, size_t room, size_t unread)
+{
+	struct pcapf *r = ctx;
+
+	return pcapf_pread_full(r->fd, dst, room, r->pos + unread);
+}
+
 /* Makes at least `need` unread bytes present when the file has them: *p points at
  * them; returns how many of the `need` are there (fewer at the end of the file), or -1
  * on a read error. */
 static ssize_t want(struct pcapf *r, size_t need, const uint8_t **p)
 {
-	size_t have = r->end - r->start;
-
-	if (have < need && !r->eof) {
-		if (need > r->cap) {
-			/* A record larger than the chunk (at most MAX_SANE + a header). */
-			uint8_t *nb = malloc(need);
-
-			if (nb == NULL)
-				return -1;
-			memcpy(nb, r->buf + r->start, have);
-			free(r->buf);
-			r->buf = nb;
-			r->cap = need;
-			r->start = 0;
-			r->end = have;
-		} else if (r->start + need > r->cap) {
-			memmove(r->buf, r->buf + r->start, have);
-			r->start = 0;
-			r->end = have;
-		}
-		while (r->end - r->start < need && !r->eof) {
-			uint64_t at = r->pos + (r->end - r->start);
-			ssize_t n = pcapf_pread_full(r->fd, r->buf + r->end, r->cap - r->end, at);
-
-			if (n < 0)
-				return -1;
-			if ((size_t)n < r->cap - r->end)
-				r->eof = true;
-			r->end += (size_t)n;
-		}
-		have = r->end - r->start;
-	}
-	*p = r->buf + r->start;
-	return (ssize_t)(have < need ? have : need);
+	return readahead_want(&r->ra, need, pcapf_fill, r, p);
 }
 
 static void advance(struct pcapf *r, size_t n)
 {
 	r->pos += n;
-	r->start += n;
+	r->ra.start += n;
 }
 
 enum pcapf_result pcapf_next(struct pcapf *r, struct pcapf_pkt *pkt, char *msg, size_t msglen)
@@ -198,8 +170,8 @@ enum pcapf_result pcapf_next(struct pcapf *r, struct pcapf_pkt *pkt, char *msg, 
 	size_t body;
 
 	/* The common case: the whole record is in the buffer and within the snapshot. */
-	if (r->end - r->start >= RECORD_HEADER) {
-		c = cap_cur_init(r->buf + r->start, r->end - r->start);
+	if (r->ra.end - r->ra.start >= RECORD_HEADER) {
+		c = cap_cur_init(r->ra.buf + r->ra.start, r->ra.end - r->ra.start);
 		hb = cap_cur_bytes(&c, RECORD_HEADER);
 		caplen = hb != NULL ? u32_at(hb + 8, r->swapped) : UINT32_MAX;
 		if (caplen <= r->snapshot && caplen <= MAX_SANE && cap_cur_left(&c) >= caplen) {
@@ -280,6 +252,6 @@ void pcapf_close(struct pcapf *r)
 {
 	if (r == NULL)
 		return;
-	free(r->buf);
+	readahead_free(&r->ra);
 	free(r);
 }

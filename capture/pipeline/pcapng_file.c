@@ -14,6 +14,7 @@
  * reads them.  Every other block type is skipped by its length.
  */
 #include "pipeline/pcapng_file.h"
+#include "pipeline/readahead.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -45,10 +46,9 @@ struct pcapng {
 	struct iface *ifaces;
 	size_t nifaces, ifcap;
 	struct pcapng_secrets *secrets;
-	uint8_t *buf;
-	size_t cap, start, end; /* unread bytes buf[start .. end) */
-	bool eof, read_failed;
-	uint64_t pos;           /* content offset of buf[start] */
+	struct readahead ra;    /* unread bytes */
+	bool read_failed;
+	uint64_t pos;           /* content offset of the first unread byte */
 	uint64_t skipped;
 };
 
@@ -87,51 +87,30 @@ static uint16_t rd16(struct cap_cursor *c, bool be)
 	return be ? cap_cur_be16(c) : cap_cur_le16(c);
 }
 
+/* The window's refill from the input stream; a read error is remembered apart from a
+ * short file. */
+static ssize_t pcapng_fill(void *ctx, uint8_t *dst, size_t room, size_t unread)
+{
+	struct pcapng *r = ctx;
+	ssize_t n = instream_read(r->in, dst, room);
+
+	(void)unread;
+	if (n < 0)
+		r->read_failed = true;
+	return n;
+}
+
 /* Makes `need` unread bytes present when the input has them; *p points at the unread
  * bytes; returns how many of `need` are there, -1 on a read error. */
 static ssize_t want(struct pcapng *r, size_t need, const uint8_t **p)
 {
-	size_t have = r->end - r->start;
-
-	if (have < need && !r->eof) {
-		if (need > r->cap) {
-			size_t ncap = need > CHUNK ? need : CHUNK;
-			uint8_t *nb = malloc(ncap);
-
-			if (nb == NULL)
-				return -1;
-			memcpy(nb, r->buf + r->start, have);
-			free(r->buf);
-			r->buf = nb;
-			r->cap = ncap;
-			r->start = 0;
-			r->end = have;
-		} else if (r->start + need > r->cap) {
-			memmove(r->buf, r->buf + r->start, have);
-			r->start = 0;
-			r->end = have;
-		}
-		while (r->end - r->start < need && !r->eof) {
-			ssize_t n = instream_read(r->in, r->buf + r->end, r->cap - r->end);
-
-			if (n < 0) {
-				r->read_failed = true;
-				return -1;
-			}
-			if (n == 0)
-				r->eof = true;
-			r->end += (size_t)n;
-		}
-		have = r->end - r->start;
-	}
-	*p = r->buf + r->start;
-	return (ssize_t)(have < need ? have : need);
+	return readahead_want(&r->ra, need, pcapng_fill, r, p);
 }
 
 static void advance(struct pcapng *r, size_t n)
 {
 	r->pos += n;
-	r->start += n;
+	r->ra.start += n;
 }
 
 /* if_tsresol: 10^-n seconds, or 2^-n when the top bit is set; libpcap refuses units it
@@ -359,9 +338,7 @@ int pcapng_open(struct pcapng **out, struct instream *in, struct pcapng_secrets 
 	}
 	r->in = in;
 	r->secrets = secrets;
-	r->cap = CHUNK;
-	r->buf = malloc(r->cap);
-	if (r->buf == NULL) {
+	if (readahead_init(&r->ra, CHUNK) != 0) {
 		snprintf(msg, msglen, "%s", strerror(ENOMEM));
 		free(r);
 		return -1;
@@ -471,8 +448,8 @@ static uint32_t field32(const uint8_t *b, bool be)
  * general path reads (or refuses) the block the same way. */
 static bool fast_epb(struct pcapng *r, struct pcapng_pkt *pkt)
 {
-	size_t have = r->end - r->start;
-	const uint8_t *b = r->buf + r->start;
+	size_t have = r->ra.end - r->ra.start;
+	const uint8_t *b = r->ra.buf + r->ra.start;
 	const struct iface *f;
 	uint32_t len, iface, caplen;
 
@@ -563,6 +540,6 @@ void pcapng_close(struct pcapng *r)
 	if (r == NULL)
 		return;
 	free(r->ifaces);
-	free(r->buf);
+	readahead_free(&r->ra);
 	free(r);
 }
