@@ -24,19 +24,37 @@ fi
 
 # Line length: 100 columns, a tab to the next multiple of 8.
 known=tests/style/long-lines.known
-for f in $files; do
-	long=$(expand -t 8 "$f" | awk 'length($0) > 100 { printf "%s:%d: %d columns\n", FILENAME, NR, length($0) }' FILENAME="$f")
-	n=$(printf '%s' "$long" | grep -c . || true)
-	allowed=$(awk -v f="$f" '$2 == f { print $1 }' "$known" 2>/dev/null)
-	allowed=${allowed:-0}
-	if [ "$n" -gt "$allowed" ]; then
-		printf '%s\n' "$long"
-		echo "style: $f: $n lines over 100 columns (known before: $allowed)" >&2
-		bad=1
-	elif [ "$n" -lt "$allowed" ]; then
-		echo "style: note: $f has $n lines over 100 columns, $known allows $allowed: lower it" >&2
-	fi
-done
+# One awk pass over every file (a process per file is slow on a loaded machine).
+# shellcheck disable=SC2086
+if ! awk -v known="$known" '
+	BEGIN {
+		while ((getline l < known) > 0) { split(l, a, " "); allowed[a[2]] = a[1] }
+	}
+	FNR == 1 { seen[FILENAME] = 1 }
+	{
+		line = $0
+		if (length(line) + 7 * gsub(/\t/, "\t", line) <= 100) next
+		w = 0
+		for (i = 1; i <= length($0); i++)
+			if (substr($0, i, 1) == "\t") w = w - w % 8 + 8; else w++
+		if (w > 100) { long[FILENAME] = long[FILENAME] sprintf("%s:%d: %d columns\n", FILENAME, FNR, w); n[FILENAME]++ }
+	}
+	END {
+		bad = 0
+		for (f in seen) {
+			c = n[f] + 0; k = allowed[f] + 0
+			if (c > k) {
+				printf "%s", long[f]
+				printf "style: %s: %d lines over 100 columns (known before: %d)\n", f, c, k > "/dev/stderr"
+				bad = 1
+			} else if (c < k) {
+				printf "style: note: %s has %d lines over 100 columns, %s allows %d: lower it\n", f, c, known, k > "/dev/stderr"
+			}
+		}
+		exit bad
+	}' $files; then
+	bad=1
+fi
 
 # Include direction: a layer includes only its own headers and those of layers below it,
 # util < net, flow < proto < pipeline < findings < report < cli; probe/ is on top and tests
@@ -53,36 +71,39 @@ declare -A header_layer=(
 	[analysis]=findings [finding]=findings
 	[report]=report [tree]=report
 )
+layer_of() { # FILE -> its layer, "" when the layering does not apply to it
+	case $1 in
+	capture/include/negscope/*.h) h=${1##*/}; h=${h%.h}; layer=${header_layer[$h]:-?} ;;
+	capture/*/*) layer=${1#capture/}; layer=${layer%%/*} ;;
+	*) layer= ;;
+	esac
+}
 for f in $files; do
-	case $f in
-	capture/include/negscope/*.h)
-		h=$(basename "$f" .h)
-		layer=${header_layer[$h]:-}
-		if [ -z "$layer" ]; then
-			echo "style: $f: no layer for this header in tests/style/check.sh" >&2
-			bad=1
-			continue
-		fi
-		;;
-	capture/*/*) layer=${f#capture/}; layer=${layer%%/*} ;;
+	layer_of "$f"
+	if [ "$layer" = "?" ]; then
+		echo "style: $f: no layer for this header in tests/style/check.sh" >&2
+		bad=1
+	fi
+done
+# One grep over every file: FILE:LINE:INCLUDED-PATH for the project's own headers.
+# shellcheck disable=SC2086
+while IFS=: read -r f line inc; do
+	layer_of "$f"
+	case $layer in "" | "?") continue ;; esac
+	case $inc in
+	negscope/*) h=${inc##*/}; h=${h%.h}; to=${header_layer[$h]:-} ;;
+	*/*) to=${inc%%/*} ;;
 	*) continue ;;
 	esac
-	while IFS=: read -r line inc; do
-		case $inc in
-		negscope/*) h=$(basename "$inc" .h); to=${header_layer[$h]:-} ;;
-		*/*) to=${inc%%/*} ;;
-		*) continue ;;
-		esac
-		if [ -z "$to" ] || [ -z "${rank[$to]:-}" ]; then
-			echo "$f:$line: includes $inc, which has no layer (tests/style/check.sh)" >&2
-			bad=1
-		elif [ "${rank[$to]}" -gt "${rank[$layer]}" ]; then
-			echo "$f:$line: $layer includes $inc ($to, a layer above it)" >&2
-			bad=1
-		fi
-	done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' "$f" |
-		sed -E 's/^([0-9]+):.*include[[:space:]]*[<"]([^>"]+)[>"].*/\1:\2/' |
-		grep -E ':(negscope|util|net|flow|proto|pipeline|findings|report|cli)/' || true)
-done
+	if [ -z "$to" ] || [ -z "${rank[$to]:-}" ]; then
+		echo "$f:$line: includes $inc, which has no layer (tests/style/check.sh)" >&2
+		bad=1
+	elif [ "${rank[$to]}" -gt "${rank[$layer]}" ]; then
+		echo "$f:$line: $layer includes $inc ($to, a layer above it)" >&2
+		bad=1
+	fi
+done < <(grep -HnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' $files |
+	sed -E 's/^([^:]+):([0-9]+):.*include[[:space:]]*[<"]([^>"]+)[>"].*/\1:\2:\3/' |
+	grep -E ':(negscope|util|net|flow|proto|pipeline|findings|report|cli)/' || true)
 [ $bad -eq 0 ] && echo "style: $(echo "$files" | wc -w) files clean"
 exit $bad
