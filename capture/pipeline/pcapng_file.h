@@ -43,6 +43,7 @@ struct pcapng_pkt {
 	uint32_t caplen, len;
 	uint32_t iface;      /* interface index within its section */
 	uint32_t linktype;   /* that interface's LINKTYPE_ value */
+	int dlt;             /* its DLT_ value (pcapng_linktype_to_dlt), -1 when none */
 	uint32_t snaplen;    /* that interface's snap length (0 = none declared) */
 };
 
