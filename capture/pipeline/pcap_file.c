@@ -10,7 +10,8 @@
  * CPU cache where the pipeline reads them next, whereas mapped bytes come from memory
  * at every packet (measured slower here even with prefetching), and a mapped file that
  * shrinks while it is read (a ring of capture files rewritten in place) kills the
- * process with SIGBUS where a read just comes up short.
+ * process with SIGBUS where a read just comes up short.  A large file is read ahead on a
+ * second thread (readahead.h): the kernel's copy then costs the analysing core nothing.
  */
 #include "pipeline/pcap_file.h"
 #include "pipeline/readahead.h"
@@ -37,9 +38,6 @@ static uint32_t rd32(struct cap_cursor *c, bool swapped)
 {
 	return swapped ? cap_cur_be32(c) : cap_cur_le32(c);
 }
-
-#define u32_at pcapf_u32_at
-#define ts_field pcapf_ts_field
 
 /* Link types whose libpcap size limit is MAX_SANE and that need no pseudo-header
  * byte swapping (LINKTYPE_NULL, ETHERNET, RAW, LOOP, LINUX_SLL, IPV4, IPV6, SLL2). */
@@ -131,7 +129,6 @@ int pcapf_open(struct pcapf **out, int fd, uint32_t snapshot)
 	return 1;
 }
 
-
 /* Makes at least `need` unread bytes present when the file has them: *p points at
  * them; returns how many of the `need` are there (fewer at the end of the file), or -1
  * on a read error. */
@@ -171,10 +168,10 @@ enum pcapf_result pcapf_next(struct pcapf *r, struct pcapf_pkt *pkt, char *msg, 
 	hb = cap_cur_bytes(&c, RECORD_HEADER);
 	if (hb == NULL)
 		return PCAPF_EOF; /* cannot happen: `have` bytes are there */
-	sec = ts_field(hb, r->swapped);
-	frac = ts_field(hb + 4, r->swapped);
-	caplen = u32_at(hb + 8, r->swapped);
-	len = u32_at(hb + 12, r->swapped);
+	sec = pcapf_ts_field(hb, r->swapped);
+	frac = pcapf_ts_field(hb + 4, r->swapped);
+	caplen = pcapf_u32_at(hb + 8, r->swapped);
+	len = pcapf_u32_at(hb + 12, r->swapped);
 	if (caplen > MAX_SANE) {
 		if (caplen > r->snapshot)
 			snprintf(msg, msglen, "invalid packet capture length %u, bigger than snaplen of %d",
