@@ -458,7 +458,7 @@ static uint32_t field32(const uint8_t *b, bool be)
 /* The common case without the general path's steps: a whole, sane Enhanced Packet
  * Block in the buffer on a known interface.  Anything else returns false, and the
  * general path reads (or refuses) the block the same way. */
-static bool fast_epb(struct pcapng *r, struct pcapng_pkt *pkt)
+bool pcapng_next_quick(struct pcapng *r, struct pcapng_pkt *pkt)
 {
 	size_t have = r->ra.end - r->ra.start;
 	const uint8_t *b = r->ra.buf + r->ra.start;
@@ -488,7 +488,7 @@ static bool fast_epb(struct pcapng *r, struct pcapng_pkt *pkt)
 
 enum pcapf_result pcapng_next(struct pcapng *r, struct pcapng_pkt *pkt, char *msg, size_t msglen)
 {
-	if (fast_epb(r, pkt))
+	if (pcapng_next_quick(r, pkt))
 		return PCAPF_PACKET;
 	for (;;) {
 		const uint8_t *b;

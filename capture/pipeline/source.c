@@ -722,6 +722,25 @@ int cap_source_next(struct cap_source *s, struct cap_source_pkt *pkt, bool *new_
 			return 1;
 		}
 	}
+	/* The same for an Enhanced Packet Block of a pcapng file read without a filter. */
+	if (s->ng != NULL && (s->opts.filter == NULL || s->opts.filter[0] == '\0') && !s->stop &&
+	    (s->opts.max_packets == 0 || s->packets < s->opts.max_packets)) {
+		struct pcapng_pkt np;
+
+		if (pcapng_next_quick(s->ng, &np)) {
+			if (np.dlt != s->linktype)
+				*new_input = true;
+			s->linktype = np.dlt;
+			pkt->ts = (double)np.sec + (double)np.nsec / 1e9;
+			pkt->data = np.data;
+			pkt->caplen = np.caplen;
+			pkt->wirelen = np.len;
+			pkt->skipped_before = s->skipped;
+			s->skipped = 0;
+			s->packets++;
+			return 1;
+		}
+	}
 	for (;;) {
 		if (s->stop || (s->opts.max_packets > 0 && s->packets >= s->opts.max_packets)) {
 			s->status = CAP_SRC_STOPPED;
