@@ -706,18 +706,15 @@ int cap_source_next(struct cap_source *s, struct cap_source_pkt *pkt, bool *new_
 	if (s->status != CAP_SRC_MORE)
 		return 0;
 	/* The common case of a plain pcap file read without a filter, straight through:
-	 * what next_fast() and deliver() do, without their steps for the rare cases. */
+	 * what next_fast() does, without its steps for the rare cases. */
 	if (s->fast != NULL && !s->have_prog && !s->stop &&
 	    (s->opts.max_packets == 0 || s->packets < s->opts.max_packets)) {
 		struct pcapf_pkt fp;
 
 		if (pcapf_next_quick(s->fast, &fp)) {
-			pkt->ts = (double)fp.sec + (double)fp.nsec / 1e9;
-			pkt->data = fp.data;
-			pkt->caplen = fp.caplen;
-			pkt->wirelen = fp.len;
-			pkt->skipped_before = s->skipped;
-			s->skipped = 0;
+			struct raw_pkt rp = {fp.sec, fp.nsec, fp.data, fp.caplen, fp.len};
+
+			deliver(s, &rp, pkt);
 			s->packets++;
 			return 1;
 		}
@@ -728,15 +725,12 @@ int cap_source_next(struct cap_source *s, struct cap_source_pkt *pkt, bool *new_
 		struct pcapng_pkt np;
 
 		if (pcapng_next_quick(s->ng, &np)) {
+			struct raw_pkt rp = {np.sec, np.nsec, np.data, np.caplen, np.len};
+
 			if (np.dlt != s->linktype)
 				*new_input = true;
 			s->linktype = np.dlt;
-			pkt->ts = (double)np.sec + (double)np.nsec / 1e9;
-			pkt->data = np.data;
-			pkt->caplen = np.caplen;
-			pkt->wirelen = np.len;
-			pkt->skipped_before = s->skipped;
-			s->skipped = 0;
+			deliver(s, &rp, pkt);
 			s->packets++;
 			return 1;
 		}
