@@ -119,6 +119,7 @@ ssize_t bgread_next(struct bgread *b, uint8_t **data)
 {
 	struct bgblock *k;
 	ssize_t n;
+	int err = 0;
 
 	pthread_mutex_lock(&b->mu);
 	while (b->taken == b->filled && !b->done)
@@ -126,20 +127,20 @@ ssize_t bgread_next(struct bgread *b, uint8_t **data)
 	if (b->taken == b->filled) {
 		/* After the end block: the same answer again. */
 		n = b->final_len;
-		errno = b->final_err;
-		pthread_mutex_unlock(&b->mu);
-		return n;
+		err = b->final_err;
+	} else {
+		k = &b->blk[b->taken % NBLOCKS];
+		*data = block_data(b, b->taken);
+		n = k->len;
+		if (n <= 0) {
+			b->final_len = n;
+			b->final_err = err = k->err;
+		}
+		b->taken++;
 	}
-	k = &b->blk[b->taken % NBLOCKS];
-	*data = block_data(b, b->taken);
-	n = k->len;
-	if (n <= 0) {
-		b->final_len = n;
-		b->final_err = k->err;
-		errno = k->err;
-	}
-	b->taken++;
 	pthread_mutex_unlock(&b->mu);
+	if (n < 0)
+		errno = err; /* after the unlock, which may set it */
 	return n;
 }
 
