@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lz4frame.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +28,16 @@
 struct instream {
 	int fd;
 	bool own_fd, regular;
+	int64_t size;           /* of a regular file */
 	enum instream_codec codec;
 	const char *name;
-	uint64_t raw_off;
+	_Atomic uint64_t raw_off; /* read by the progress display while a reading thread reads */
 	uint8_t *raw;           /* compressed bytes read, raw[rs .. re) not yet decoded */
 	size_t rs, re;
 	bool raw_eof, member_end;
-	bool cut;               /* the compressed data ended inside a member */
+	/* The compressed data ended inside a member; set (after err) by the reading thread,
+	 * looked at by the reader's owner, possibly before that thread has stopped. */
+	_Atomic bool cut;
 	z_stream z;
 	bool z_init;
 	ZSTD_DStream *zs;
@@ -79,7 +83,7 @@ static ssize_t read_fd(struct instream *s, uint8_t *p, size_t n, bool full)
 			break;
 		got += (size_t)r;
 	}
-	s->raw_off += got;
+	atomic_fetch_add_explicit(&s->raw_off, got, memory_order_relaxed);
 	return (ssize_t)got;
 }
 
@@ -178,7 +182,7 @@ static ssize_t read_content(struct instream *s, uint8_t *out, size_t n)
 			return -1;
 		if (s->rs == s->re && s->raw_eof) {
 			/* The end of the file: fine between members, a cut inside one. */
-			if (!s->member_end && (got > 0 || s->raw_off > 0)) {
+			if (!s->member_end && (got > 0 || instream_raw_offset(s) > 0)) {
 				size_t olen = n - got;
 
 				/* zlib and lz4 may still hold decoded bytes; drain them first. */
@@ -190,9 +194,9 @@ static ssize_t read_content(struct instream *s, uint8_t *out, size_t n)
 				if (r < 0)
 					return -1;
 				/* The content ends here, as a cut plain file would. */
-				s->cut = true;
 				snprintf(s->err, sizeof(s->err), "the %s data ends early: the file "
 					 "is cut", instream_codec_name(s->codec));
+				atomic_store_explicit(&s->cut, true, memory_order_release);
 				break;
 			}
 			break;
@@ -259,6 +263,7 @@ int instream_open(struct instream **out, const char *path, char *err, size_t err
 		}
 	}
 	s->regular = fstat(s->fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	s->size = s->regular ? (int64_t)sb.st_size : -1;
 	n = read_fd(s, head, sizeof(head), true);
 	if (n < 0) {
 		snprintf(err, errlen, "%s", s->err);
@@ -337,12 +342,17 @@ const char *instream_error(const struct instream *s)
 
 const char *instream_cut(const struct instream *s)
 {
-	return s->cut ? s->err : NULL;
+	return atomic_load_explicit(&s->cut, memory_order_acquire) ? s->err : NULL;
 }
 
 uint64_t instream_raw_offset(const struct instream *s)
 {
-	return s->raw_off;
+	return atomic_load_explicit(&s->raw_off, memory_order_relaxed);
+}
+
+int64_t instream_file_size(const struct instream *s)
+{
+	return s->regular ? s->size : -1;
 }
 
 int instream_regular_fd(const struct instream *s)

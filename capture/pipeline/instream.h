@@ -10,6 +10,7 @@
 #ifndef NEGSCOPE_PIPELINE_INSTREAM_H
 #define NEGSCOPE_PIPELINE_INSTREAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,11 +38,15 @@ const char *instream_error(const struct instream *s);
  * The content read before the cut is delivered and then the end, as for a plain file
  * cut at that point. */
 const char *instream_cut(const struct instream *s);
-/* Bytes taken from the file itself so far (compressed bytes for a compressed input). */
+/* Bytes taken from the file itself so far (compressed bytes for a compressed input); safe
+ * to call while another thread reads (progress). */
 uint64_t instream_raw_offset(const struct instream *s);
 /* A stdio stream over the content, for libpcap (which reads pcap through stdio); the
  * instream stays owned by the caller and must outlive the FILE. */
 FILE *instream_fopen(struct instream *s);
+/* The size of the file when the input is a regular one, compressed or not (its reads
+ * always return), -1 for standard input from a pipe or terminal. */
+int64_t instream_file_size(const struct instream *s);
 /* The descriptor of a plain regular file (pread()able), else -1. */
 int instream_regular_fd(const struct instream *s);
 void instream_close(struct instream *s);

@@ -10,7 +10,8 @@
  * CPU cache where the pipeline reads them next, whereas mapped bytes come from memory
  * at every packet (measured slower here even with prefetching), and a mapped file that
  * shrinks while it is read (a ring of capture files rewritten in place) kills the
- * process with SIGBUS where a read just comes up short.
+ * process with SIGBUS where a read just comes up short.  A large file is read ahead on a
+ * second thread (readahead.h): the kernel's copy then costs the analysing core nothing.
  */
 #include "pipeline/pcap_file.h"
 #include "pipeline/readahead.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "negscope/cursor.h"
@@ -28,40 +30,13 @@
 /* Bytes per read: far fewer system calls than stdio's 4 KiB, and small enough that
  * what the kernel just copied is still in the CPU cache when it is parsed. */
 #define CHUNK (256u << 10)
-#define MAX_SANE 262144u       /* libpcap's MAXIMUM_SNAPLEN, the limit for our link types */
+#define MAX_SANE PCAPF_MAX_SANE
 #define FILE_HEADER 24u
-#define RECORD_HEADER 16u
-
-struct pcapf {
-	int fd;
-	bool swapped, nano;
-	uint32_t snapshot;
-	uint64_t pos;          /* file offset of the next unread byte */
-	struct readahead ra;    /* unread bytes, the first at file offset pos */
-};
+#define RECORD_HEADER PCAPF_RECORD_HEADER
 
 static uint32_t rd32(struct cap_cursor *c, bool swapped)
 {
 	return swapped ? cap_cur_be32(c) : cap_cur_le32(c);
-}
-
-/* A 32-bit field of a record header the cursor has already bounded. */
-static uint32_t u32_at(const uint8_t *b, bool swapped)
-{
-	uint32_t le = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-		      (uint32_t)b[3] << 24;
-
-	return swapped ? __builtin_bswap32(le) : le;
-}
-
-/* A time stamp field as libpcap 1.10 widens it: sign-extended from 32 bits in the
- * file's own byte order, zero-extended when it had to swap the bytes (SWAPLONG is
- * unsigned there). */
-static int64_t ts_field(const uint8_t *b, bool swapped)
-{
-	uint32_t v = u32_at(b, swapped);
-
-	return swapped ? (int64_t)v : (int64_t)(int32_t)v;
 }
 
 /* Link types whose libpcap size limit is MAX_SANE and that need no pseudo-header
@@ -94,11 +69,24 @@ ssize_t pcapf_pread_full(int fd, uint8_t *p, size_t n, uint64_t off)
 	return (ssize_t)got;
 }
 
+/* The window's refill: the file's next bytes (on the reading thread when there is one,
+ * which alone then touches fill_off). */
+static ssize_t pcapf_fill(void *ctx, uint8_t *dst, size_t room)
+{
+	struct pcapf *r = ctx;
+	ssize_t n = pcapf_pread_full(r->fd, dst, room, r->fill_off);
+
+	if (n > 0)
+		r->fill_off += (uint64_t)n;
+	return n;
+}
+
 int pcapf_open(struct pcapf **out, int fd, uint32_t snapshot)
 {
 	uint8_t h[FILE_HEADER];
 	struct cap_cursor c;
 	struct pcapf *r;
+	struct stat sb;
 	uint32_t magic, lt;
 	uint16_t major, minor;
 	bool swapped, nano;
@@ -130,20 +118,15 @@ int pcapf_open(struct pcapf **out, int fd, uint32_t snapshot)
 	r->nano = nano;
 	r->snapshot = snapshot;
 	r->pos = FILE_HEADER;
+	r->fill_off = FILE_HEADER;
 	if (readahead_init(&r->ra, CHUNK) != 0) {
 		free(r);
 		return -1;
 	}
+	if (fstat(fd, &sb) == 0 && sb.st_size >= READAHEAD_THREAD_MIN)
+		readahead_start_thread(&r->ra, pcapf_fill, r);
 	*out = r;
 	return 1;
-}
-
-/* The window's refill: the file's bytes after the `unread` ones already held. */
-static ssize_t pcapf_fill(void *ctx, uint8_t *dst, size_t room, size_t unread)
-{
-	struct pcapf *r = ctx;
-
-	return pcapf_pread_full(r->fd, dst, room, r->pos + unread);
 }
 
 /* Makes at least `need` unread bytes present when the file has them: *p points at
@@ -169,21 +152,8 @@ enum pcapf_result pcapf_next(struct pcapf *r, struct pcapf_pkt *pkt, char *msg, 
 	ssize_t have;
 	size_t body;
 
-	/* The common case: the whole record is in the buffer and within the snapshot. */
-	if (r->ra.end - r->ra.start >= RECORD_HEADER) {
-		c = cap_cur_init(r->ra.buf + r->ra.start, r->ra.end - r->ra.start);
-		hb = cap_cur_bytes(&c, RECORD_HEADER);
-		caplen = hb != NULL ? u32_at(hb + 8, r->swapped) : UINT32_MAX;
-		if (caplen <= r->snapshot && caplen <= MAX_SANE && cap_cur_left(&c) >= caplen) {
-			pkt->sec = ts_field(hb, r->swapped);
-			pkt->nsec = ts_field(hb + 4, r->swapped) * (r->nano ? 1 : 1000);
-			pkt->data = hb + RECORD_HEADER;
-			pkt->caplen = caplen;
-			pkt->len = u32_at(hb + 12, r->swapped);
-			advance(r, RECORD_HEADER + (size_t)caplen);
-			return PCAPF_PACKET;
-		}
-	}
+	if (pcapf_next_quick(r, pkt))
+		return PCAPF_PACKET;
 	have = want(r, RECORD_HEADER, &p);
 	if (have < 0)
 		goto read_error;
@@ -198,10 +168,10 @@ enum pcapf_result pcapf_next(struct pcapf *r, struct pcapf_pkt *pkt, char *msg, 
 	hb = cap_cur_bytes(&c, RECORD_HEADER);
 	if (hb == NULL)
 		return PCAPF_EOF; /* cannot happen: `have` bytes are there */
-	sec = ts_field(hb, r->swapped);
-	frac = ts_field(hb + 4, r->swapped);
-	caplen = u32_at(hb + 8, r->swapped);
-	len = u32_at(hb + 12, r->swapped);
+	sec = pcapf_ts_field(hb, r->swapped);
+	frac = pcapf_ts_field(hb + 4, r->swapped);
+	caplen = pcapf_u32_at(hb + 8, r->swapped);
+	len = pcapf_u32_at(hb + 12, r->swapped);
 	if (caplen > MAX_SANE) {
 		if (caplen > r->snapshot)
 			snprintf(msg, msglen, "invalid packet capture length %u, bigger than snaplen of %d",

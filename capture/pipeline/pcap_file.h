@@ -12,11 +12,27 @@
 #ifndef NEGSCOPE_PIPELINE_PCAP_FILE_H
 #define NEGSCOPE_PIPELINE_PCAP_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-struct pcapf;
+#include "negscope/cursor.h"
+#include "pipeline/readahead.h"
+
+#define PCAPF_MAX_SANE 262144u /* libpcap's MAXIMUM_SNAPLEN, the limit for our link types */
+#define PCAPF_RECORD_HEADER 16u
+
+/* Here rather than opaque so that the common case (pcapf_next_quick) is inlined into the
+ * source's loop: it runs for every packet of a multi-gigabyte file. */
+struct pcapf {
+	int fd;
+	bool swapped, nano;
+	uint32_t snapshot;
+	uint64_t pos;          /* file offset of the next unread byte */
+	uint64_t fill_off;     /* file offset of the next byte to read (the filler's own) */
+	struct readahead ra;    /* unread bytes, the first at file offset pos */
+};
 
 struct pcapf_pkt {
 	int64_t sec, nsec;   /* as libpcap gives them: 32-bit fields widened its way, nsec
@@ -38,6 +54,49 @@ enum pcapf_result {
  * (the caller keeps libpcap), -1 when memory runs out. */
 int pcapf_open(struct pcapf **out, int fd, uint32_t snapshot);
 enum pcapf_result pcapf_next(struct pcapf *r, struct pcapf_pkt *pkt, char *msg, size_t msglen);
+
+/* A 32-bit field of a record header the cursor has already bounded. */
+static inline uint32_t pcapf_u32_at(const uint8_t *b, bool swapped)
+{
+	uint32_t le = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+		      (uint32_t)b[3] << 24;
+
+	return swapped ? __builtin_bswap32(le) : le;
+}
+
+/* A time stamp field as libpcap 1.10 widens it: sign-extended from 32 bits in the
+ * file's own byte order, zero-extended when it had to swap the bytes (SWAPLONG is
+ * unsigned there). */
+static inline int64_t pcapf_ts_field(const uint8_t *b, bool swapped)
+{
+	uint32_t v = pcapf_u32_at(b, swapped);
+
+	return swapped ? (int64_t)v : (int64_t)(int32_t)v;
+}
+
+/* pcapf_next's common case: the whole next record is in the window and within the
+ * snapshot length.  True with *pkt set; false when pcapf_next must look further (more
+ * bytes to read, the end, a cut or insane record). */
+static inline bool pcapf_next_quick(struct pcapf *r, struct pcapf_pkt *pkt)
+{
+	struct cap_cursor c = cap_cur_init(r->ra.buf + r->ra.start, r->ra.end - r->ra.start);
+	const uint8_t *hb = cap_cur_bytes(&c, PCAPF_RECORD_HEADER);
+	uint32_t caplen;
+
+	if (hb == NULL)
+		return false;
+	caplen = pcapf_u32_at(hb + 8, r->swapped);
+	if (caplen > r->snapshot || caplen > PCAPF_MAX_SANE || cap_cur_left(&c) < caplen)
+		return false;
+	pkt->sec = pcapf_ts_field(hb, r->swapped);
+	pkt->nsec = pcapf_ts_field(hb + 4, r->swapped) * (r->nano ? 1 : 1000);
+	pkt->data = hb + PCAPF_RECORD_HEADER;
+	pkt->caplen = caplen;
+	pkt->len = pcapf_u32_at(hb + 12, r->swapped);
+	r->pos += PCAPF_RECORD_HEADER + (size_t)caplen;
+	r->ra.start += PCAPF_RECORD_HEADER + (size_t)caplen;
+	return true;
+}
 /* File offset of the next record. */
 uint64_t pcapf_offset(const struct pcapf *r);
 void pcapf_close(struct pcapf *r);

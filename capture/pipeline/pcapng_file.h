@@ -43,6 +43,7 @@ struct pcapng_pkt {
 	uint32_t caplen, len;
 	uint32_t iface;      /* interface index within its section */
 	uint32_t linktype;   /* that interface's LINKTYPE_ value */
+	int dlt;             /* its DLT_ value (pcapng_linktype_to_dlt), -1 when none */
 	uint32_t snaplen;    /* that interface's snap length (0 = none declared) */
 };
 
@@ -55,6 +56,10 @@ struct pcapng;
 int pcapng_open(struct pcapng **out, struct instream *in, struct pcapng_secrets *secrets,
 		char *msg, size_t msglen);
 enum pcapf_result pcapng_next(struct pcapng *r, struct pcapng_pkt *pkt, char *msg, size_t msglen);
+/* pcapng_next's common case: a whole, sane Enhanced Packet Block in the window on a known
+ * interface.  True with *pkt set; false when pcapng_next must look further (it reads or
+ * refuses the block the same way). */
+bool pcapng_next_quick(struct pcapng *r, struct pcapng_pkt *pkt);
 /* Content bytes consumed so far. */
 uint64_t pcapng_offset(const struct pcapng *r);
 /* Blocks skipped because of their type (name resolution, statistics, custom...). */

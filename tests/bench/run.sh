@@ -17,8 +17,11 @@
 # usage: tests/bench/run.sh [--build DIR] [--scratch DIR] [--rounds N] [--size S]
 #          [--packets N] [--tshark-packets N] [--live-size S] [--rss-sizes "1G 4G"]
 #          [--tcpdump-rounds N] [--seed N] [--results FILE]
-#          [--no-rss] [--no-live] [--profile] [--keep] [--quick]
+#          [--no-rss] [--no-live] [--no-inputs] [--profile] [--keep] [--quick]
 #   --quick: 256 MiB capture, 1 round, no RSS/live (a smoke run of the script itself)
+#   --no-inputs: without the input formats' rows (issue 12): the same capture as pcapng
+#     (editcap -F pcapng) against the floor on that file, and as .pcap.gz (gzip -1)
+#     against `zcat FILE > /dev/null`
 # Needs root for the live part (network namespace, capture on lo).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -34,7 +37,7 @@ RSS_SIZES="1G 4G"
 TCPDUMP_ROUNDS=1
 SEED=1
 RESULTS=""
-DO_RSS=1 DO_LIVE=1 DO_PROFILE=0 KEEP=0
+DO_RSS=1 DO_LIVE=1 DO_INPUTS=1 DO_PROFILE=0 KEEP=0
 [ -d "$REPO/../notes" ] && RESULTS=$(cd "$REPO/../notes" && pwd)/bench-results.md
 
 while [ $# -gt 0 ]; do
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
 	--results) RESULTS=$2; shift ;;
 	--no-rss) DO_RSS=0 ;;
 	--no-live) DO_LIVE=0 ;;
+	--no-inputs) DO_INPUTS=0 ;;
 	--profile) DO_PROFILE=1 ;;
 	--keep) KEEP=1 ;;
 	--quick) SIZE=256M PACKETS=0 ROUNDS=1 DO_RSS=0 DO_LIVE=0 ;;
@@ -92,7 +96,7 @@ NETNS=""
 cleanup() {
 	[ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null
 	if [ $KEEP -eq 0 ]; then
-		rm -f "$S"/*.pcap "$S"/*.json "$S"/*.out "$S"/*.err "$S"/perf.data* \
+		rm -f "$S"/*.pcap "$S"/*.pcapng "$S"/*.gz "$S"/*.json "$S"/*.out "$S"/*.err "$S"/perf.data* \
 			"$S"/callgrind.* "$S"/t.* 2>/dev/null
 	fi
 }
@@ -188,6 +192,33 @@ best() {
 }
 PKTS=$(field "$S/floor.out" packets)
 [ -n "$PKTS" ] || die "the floor program printed no packet count"
+
+# ------------------------------------------------------------------ input formats (issue 12)
+# The same packets as pcapng and as .pcap.gz, in rounds of their own (floor on the pcapng,
+# negcap on it, zcat, negcap on the .gz), best round kept as above.
+INPUTS_BLOCK=""
+INPUTS_TARGETS=""
+if [ $DO_INPUTS -eq 1 ]; then
+	command -v gzip >/dev/null && command -v zcat >/dev/null || die "gzip/zcat missing"
+	need_disk $((FILE_BYTES + FILE_BYTES / 2))
+	log "inputs: converting the capture to pcapng (editcap -F pcapng) and .pcap.gz (gzip -1)"
+	editcap -F pcapng "$S/bench.pcap" "$S/bench.pcapng" || die "editcap -F pcapng failed"
+	gzip -1 -c "$S/bench.pcap" >"$S/bench.pcap.gz" || die "gzip failed"
+	NG_BYTES=$(stat -c %s "$S/bench.pcapng")
+	GZ_BYTES=$(stat -c %s "$S/bench.pcap.gz")
+	cat "$S/bench.pcapng" "$S/bench.pcap.gz" >/dev/null # warm the page cache
+	for r in $(seq 1 "$ROUNDS"); do
+		log "inputs round $r/$ROUNDS: floor on the pcapng, negcap --json on it"
+		"$BT" -o "$S/t.floor_ng" "$FLOOR" "$S/bench.pcapng" >/dev/null
+		"$BT" -o "$S/t.negcap_ng" "$NEGCAP" --json -r "$S/bench.pcapng" >"$S/ng.json" 2>/dev/null
+		log "inputs round $r/$ROUNDS: zcat > /dev/null, negcap --json on the .pcap.gz"
+		"$BT" -o "$S/t.zcat" zcat "$S/bench.pcap.gz" >/dev/null
+		"$BT" -o "$S/t.negcap_gz" "$NEGCAP" --json -r "$S/bench.pcap.gz" >"$S/gz.json" 2>/dev/null
+	done
+	NG_CHECK=$("$CHECK" "$S/bench.expect" "$S/ng.json" 2>&1 | tail -1 | sed 's/^findings_check: //')
+	GZ_CHECK=$("$CHECK" "$S/bench.expect" "$S/gz.json" 2>&1 | tail -1 | sed 's/^findings_check: //')
+	rm -f "$S/bench.pcapng" "$S/bench.pcap.gz"
+fi
 
 # ------------------------------------------------------------------ correctness
 log "checking negcap's findings against the expected list"
@@ -375,6 +406,45 @@ Peak RSS of \`negcap --json -r\` on other sizes (target <= 64 MiB):
 |---|---|---|---|---|
 $RSS_LINES"
 MAXRSS_ALL=$(printf '%s\n%s\n' "$TR" "$JR" | sort -n | tail -1)
+if [ $DO_INPUTS -eq 1 ]; then
+	read -r GW GC GR _ <<<"$(best floor_ng)"
+	read -r NW NC NR _ <<<"$(best negcap_ng)"
+	read -r ZW ZC ZR _ <<<"$(best zcat)"
+	read -r XW XC XR _ <<<"$(best negcap_gz)"
+	irow() { # case wall cpu rss ratio-wall ratio-cpu target verdict check
+		printf '| %s | %s s | %s s | %s MiB | %s | %s | %s | %s | %s |\n' "$@"
+	}
+	LOAD_NOTE=""
+	if awk -v l="${LOAD1%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n) }'; then
+		LOAD_NOTE="
+The load average was above the number of CPUs: the other processes' share of the CPUs
+decides wall times, and a program with two threads gets more of it than the one-thread
+floor, so the wall ratios flatter negcap; the CPU ratios are the fairer comparison here."
+	fi
+	R_PCAP_W=$(ratio "$FW" "$JW") R_PCAP_C=$(ratio "$FC" "$JC")
+	R_NG_W=$(ratio "$GW" "$NW") R_NG_C=$(ratio "$GC" "$NC")
+	R_GZ_W=$(ratio "$XW" "$ZW") R_GZ_C=$(ratio "$XC" "$ZC")
+	INPUTS_BLOCK="Input formats (issue 12): the same $PKTS packets as pcap, as pcapng
+(\`editcap -F pcapng\`, $(awk -v b="$NG_BYTES" 'BEGIN { printf "%.0f MB", b / 1e6 }')) and as .pcap.gz (\`gzip -1\`,
+$(awk -v b="$GZ_BYTES" 'BEGIN { printf "%.0f MB", b / 1e6 }')); $ROUNDS interleaved rounds, best shown. Throughput ratios are reference
+time / negcap time (higher is faster); the .gz ratio is negcap time / zcat time (lower is
+faster). negcap reads a regular file ahead on a second thread (one core reads or
+decompresses, the other analyses), so its wall time can beat its CPU time.$LOAD_NOTE
+
+| case | wall | CPU user+sys | peak RSS | ratio (wall) | ratio (CPU) | target | verdict (wall) | findings check |
+|---|---|---|---|---|---|---|---|---|
+$(irow "floor (\`pcap_next_ex\` loop) on the pcap" "$FW" "$FC" "$FR" 1.00 1.00 "" "" "")
+$(irow "\`negcap --json -r\` pcap" "$JW" "$JC" "$JR" "$R_PCAP_W x floor" "$R_PCAP_C x floor" ">= 0.8 x" "$(verdict "$R_PCAP_W" 0.8 ge)" "$CHECK_LINE")
+$(irow "floor on the pcapng (libpcap)" "$GW" "$GC" "$GR" 1.00 1.00 "" "" "")
+$(irow "\`negcap --json -r\` pcapng" "$NW" "$NC" "$NR" "$R_NG_W x floor" "$R_NG_C x floor" ">= 0.8 x" "$(verdict "$R_NG_W" 0.8 ge)" "$NG_CHECK")
+$(irow "\`zcat FILE.pcap.gz > /dev/null\`" "$ZW" "$ZC" "$ZR" 1.00 1.00 "" "" "")
+$(irow "\`negcap --json -r\` .pcap.gz" "$XW" "$XC" "$XR" "$R_GZ_W x zcat" "$R_GZ_C x zcat" "<= 1.25 x" "$(verdict "$R_GZ_W" 1.25 le)" "$GZ_CHECK")
+"
+	INPUTS_TARGETS="| negcap on pcap >= 0.8 x floor (issue 12) | $R_PCAP_W x (wall), $R_PCAP_C x (CPU) | $(verdict "$R_PCAP_W" 0.8 ge) (wall), $(verdict "$R_PCAP_C" 0.8 ge) (CPU) |
+| negcap on pcapng >= 0.8 x floor on it | $R_NG_W x (wall), $R_NG_C x (CPU) | $(verdict "$R_NG_W" 0.8 ge) (wall), $(verdict "$R_NG_C" 0.8 ge) (CPU) |
+| negcap on .pcap.gz <= 1.25 x zcat | $R_GZ_W x (wall), $R_GZ_C x (CPU) | $(verdict "$R_GZ_W" 1.25 le) (wall), $(verdict "$R_GZ_C" 1.25 le) (CPU) |
+| peak RSS <= 64 MiB: pcap, pcapng, .pcap.gz | $JR, $NR, $XR MiB | $(verdict "$(printf '%s\n%s\n%s\n' "$JR" "$NR" "$XR" | sort -n | tail -1)" 64 le) |"
+fi
 
 BLOCK=$(cat <<EOF
 ### Benchmark ($(date -u +%Y-%m-%d), \`tests/bench/run.sh\`)
@@ -407,10 +477,12 @@ $(row "\`tshark -Y '$TSHARK_FILTER' -T fields\` (first $TSHARK_PACKETS packets o
 | negcap throughput >= 20 x tshark | $NT_WALL x (wall), $NT_CPU x (CPU); on the same prefix $NT_SAME x | $(verdict "$NT_WALL" 20 ge) |
 | peak RSS <= 64 MiB ($SIZE capture) | $MAXRSS_ALL MiB | $(verdict "$MAXRSS_ALL" 64 le) |
 | findings exactly the embedded samples', same frames | $CHECK_LINE | $([ $CHECK_RC -eq 0 ] && echo met || echo MISSED) |
-$LIVE_TARGET
+$(printf '%s\n%s\n' "$LIVE_TARGET" "$INPUTS_TARGETS" | sed '/^$/d')
 
 negcap read $NEGCAP_PKTS packets; exit status text $TEXT_EXIT, JSON $JSON_EXIT (1 = findings of warning/error severity, as expected).
 $RSS_BLOCK
+
+$INPUTS_BLOCK
 
 $LIVE_BLOCK
 $PROFILE_BLOCK

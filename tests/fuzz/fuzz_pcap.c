@@ -13,10 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "fuzz_common.h"
+#include "fuzz_memfile.h"
 #include "fuzz_target.h"
 #include "negscope/analysis.h"
 #include "negscope/pipeline.h"
@@ -34,19 +33,6 @@ static void hook_http(void *ctx, const struct cap_http_fact *f)
 static void hook_krb(void *ctx, const struct cap_krb_fact *f)
 {
 	(void)cap_report_json_krb(ctx, f);
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 static void analyse(struct cap_source *src)
@@ -118,29 +104,14 @@ out_free:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cap_source_opts so;
-	struct cap_source *src = NULL;
-	char path[64], err[512];
-	const char *paths[1] = {path};
-	int fd;
+	struct fuzz_input in;
 
-	if (size > FUZZ_MAX_INPUT)
+	if (fuzz_input_open(&in, "fuzz_pcap", data, size, MAX_PACKETS) != 0)
 		return 0;
-	fd = memfd_create("fuzz_pcap", MFD_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (write_all(fd, data, size) != 0 || lseek(fd, 0, SEEK_SET) != 0)
-		goto out_close;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-
-	memset(&so, 0, sizeof(so));
-	so.max_packets = MAX_PACKETS;
-	if (cap_source_open_files(&src, paths, 1, &so, err, sizeof(err)) == 0) {
-		analyse(src);
-		(void)cap_source_message(src);
-		cap_source_close(src);
+	if (in.src != NULL) {
+		analyse(in.src);
+		(void)cap_source_message(in.src);
 	}
-out_close:
-	close(fd);
+	fuzz_input_close(&in);
 	return 0;
 }

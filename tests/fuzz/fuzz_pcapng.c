@@ -12,26 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
+#include "fuzz_memfile.h"
 #include "fuzz_target.h"
 #include "negscope/source.h"
 
 #define MAX_PACKETS 20000u
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static void drain(struct cap_source *src)
 {
@@ -63,29 +49,14 @@ static void drain(struct cap_source *src)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cap_source_opts so;
-	struct cap_source *src = NULL;
-	char path[64], err[512];
-	const char *paths[1] = {path};
-	int fd;
+	struct fuzz_input in;
 
-	if (size > FUZZ_MAX_INPUT)
+	if (fuzz_input_open(&in, "fuzz_pcapng", data, size, MAX_PACKETS) != 0)
 		return 0;
-	fd = memfd_create("fuzz_pcapng", MFD_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (write_all(fd, data, size) != 0 || lseek(fd, 0, SEEK_SET) != 0)
-		goto out_close;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	memset(&so, 0, sizeof(so));
-	so.max_packets = MAX_PACKETS;
-	if (cap_source_open_files(&src, paths, 1, &so, err, sizeof(err)) == 0) {
-		drain(src);
-		cap_source_close(src);
-	} else if (strchr(err, '\n') != NULL) {
+	if (in.src != NULL)
+		drain(in.src);
+	else if (strchr(in.err, '\n') != NULL)
 		abort(); /* messages are one line */
-	}
-out_close:
-	close(fd);
+	fuzz_input_close(&in);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
+#include "pipeline/readahead.h"
 #include "pl_harness.h"
 
 static char *tmpdir;
@@ -271,6 +272,111 @@ static void test_cut_like_libpcap(void **state)
 	}
 }
 
+/* A whole file's packets folded into one digest (count, times, lengths, bytes) and its
+ * end, for files too large to keep packet by packet. */
+struct digest {
+	uint64_t n;
+	uint32_t h;
+	enum cap_source_status end;
+	char msg[512];
+};
+
+static void fold(struct digest *d, double ts, size_t caplen, size_t wirelen, const uint8_t *p)
+{
+	uint32_t v[3] = { (uint32_t)(ts * 1e3), (uint32_t)caplen, (uint32_t)wirelen };
+
+	d->h = (d->h ^ checksum((const uint8_t *)v, sizeof(v))) * 16777619u;
+	d->h = (d->h ^ checksum(p, caplen)) * 16777619u;
+	d->n++;
+}
+
+static void digest_source(const char *path, struct digest *d)
+{
+	struct cap_source_opts o;
+	struct cap_source *src;
+	struct cap_source_pkt pkt;
+	char err[512];
+	bool fresh;
+
+	memset(d, 0, sizeof(*d));
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(cap_source_open_files(&src, &path, 1, &o, err, sizeof(err)), 0);
+	while (cap_source_next(src, &pkt, &fresh) == 1)
+		fold(d, pkt.ts, pkt.caplen, pkt.wirelen, pkt.data);
+	d->end = cap_source_status(src);
+	snprintf(d->msg, sizeof(d->msg), "%s", cap_source_message(src));
+	cap_source_close(src);
+}
+
+static void digest_libpcap(const char *path, struct digest *d)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	assert_non_null(p);
+	while ((r = pcap_next_ex(p, &h, &data)) == 1)
+		fold(d, (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e9, h->caplen, h->len,
+		     data);
+	if (r == PCAP_ERROR_BREAK) {
+		d->end = CAP_SRC_END;
+	} else {
+		const char *e = pcap_geterr(p);
+
+		d->end = strstr(e, "truncated") != NULL ? CAP_SRC_TRUNCATED : CAP_SRC_ERROR;
+		snprintf(d->msg, sizeof(d->msg), "%s: %s", path, e);
+	}
+	pcap_close(p);
+}
+
+/* A file above the size from which a thread reads ahead (capture/pipeline/readahead.h):
+ * records of every size up to the largest, so that records run across the thread's blocks
+ * with heads both smaller and larger than the room kept before a block; whole and cut
+ * inside such records, cap_source must deliver what libpcap does. */
+static void test_read_ahead_thread_like_libpcap(void **state)
+{
+	char path[1024], cut[1024];
+	struct writer w;
+	struct digest a, b;
+	long size;
+	uint32_t i, len;
+	const long cuts[] = { 3, 1000003, 1048576 * 3 + 17, 0 };
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/big.pcap", tmpdir);
+	snprintf(cut, sizeof(cut), "%s/bigcut.pcap", tmpdir);
+	w.f = fopen(path, "wb");
+	w.be = false;
+	assert_non_null(w.f);
+	file_header(&w, true, 4, 262144, 1);
+	for (i = 0; ftell(w.f) < 12L * 1048576; i++) {
+		/* mostly frames, every 7th up to 256 KiB */
+		len = i % 7 == 6 ? 60 + (i * 40503u) % 262085u : 60 + (i * 2654435761u) % 1455u;
+		record(&w, 1700000000u + i, i % 1000000000u, len, len + i % 3, (uint16_t)i);
+	}
+	fclose(w.f);
+	size = pcaputil_file_size(path);
+	assert_true(size >= READAHEAD_THREAD_MIN);
+	digest_source(path, &a);
+	digest_libpcap(path, &b);
+	assert_int_equal(a.n, b.n);
+	assert_int_equal(a.h, b.h);
+	assert_int_equal(a.end, CAP_SRC_END);
+	assert_int_equal(b.end, CAP_SRC_END);
+	for (i = 0; cuts[i] != 0; i++) {
+		assert_int_equal(pcaputil_copy_prefix(path, cut, size - cuts[i]), 0);
+		digest_source(cut, &a);
+		digest_libpcap(cut, &b);
+		assert_int_equal(a.n, b.n);
+		assert_int_equal(a.h, b.h);
+		assert_int_equal(a.end, b.end);
+		assert_string_equal(a.msg, b.msg);
+	}
+}
+
 static void test_insane_length(void **state)
 {
 	char path[1024];
@@ -301,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_forms_like_libpcap),
 		cmocka_unit_test(test_cut_like_libpcap),
 		cmocka_unit_test(test_insane_length),
+		cmocka_unit_test(test_read_ahead_thread_like_libpcap),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
