@@ -916,14 +916,18 @@ static void test_mergecap_snaplens_and_link_types(void **state)
 	seen_free(&orig);
 }
 
-int main(void)
+/* The cases that run editcap, mergecap, gzip, zstd, lz4 and tshark are a separate ctest
+ * test (`test_pcapng_file --tools`, label oracle): `ctest -L unit` needs no external tool. */
+int main(int argc, char **argv)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest unit[] = {
 		cmocka_unit_test(test_single_interface_like_libpcap),
 		cmocka_unit_test(test_single_cut_like_libpcap),
 		cmocka_unit_test(test_sections_and_interfaces),
 		cmocka_unit_test(test_mixed_every_prefix),
 		cmocka_unit_test(test_damaged_blocks),
+	};
+	const struct CMUnitTest tools[] = {
 		cmocka_unit_test(test_samples_converted_like_libpcap),
 		cmocka_unit_test(test_mergecap_snaplens_and_link_types),
 		cmocka_unit_test(test_injected_secrets),
@@ -931,5 +935,7 @@ int main(void)
 		cmocka_unit_test(test_netmon_like_the_pcap),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	if (argc > 1 && strcmp(argv[1], "--tools") == 0)
+		return cmocka_run_group_tests(tools, setup, teardown);
+	return cmocka_run_group_tests(unit, setup, teardown);
 }
