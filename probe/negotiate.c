@@ -502,7 +502,7 @@ static void transport_failed(struct probe_session *s, const struct probe_leg *l,
 	struct cap_probe_fact f;
 
 	fact(s, &f, CAP_PROBE_TRANSPORT_FAILED, l->n);
-	snprintf(f.host, sizeof(f.host), "%.255s", s->r->u.host);
+	snprintf(f.host, sizeof(f.host), "%.255s", probe_result_leg_url(s->r, l->n)->host);
 	f.curl_code = resp->curl_code;
 	snprintf(f.curl_error, sizeof(f.curl_error), "%.255s", resp->error);
 	f.cut = cut[resp->cut];
