@@ -17,6 +17,7 @@
 
 struct jcase {
 	char *classname, *name, *failure, *detail;
+	char *out;  /* system-out: the SPN of each URL asked */
 	double seconds;
 };
 
@@ -40,6 +41,7 @@ void probe_junit_free(struct probe_junit *j)
 		free(j->cases[i].name);
 		free(j->cases[i].failure);
 		free(j->cases[i].detail);
+		free(j->cases[i].out);
 	}
 	free(j->cases);
 	free(j);
@@ -70,6 +72,20 @@ static int add_case(struct probe_junit *j, const struct probe_result *r, const c
 	if (asprintf(&c->name, "%s", check) < 0)
 		c->name = NULL;
 	c->seconds = r->t_total_ms / 1e3;
+	/* which SPN each URL asked for (-L: every redirect) */
+	mem = open_memstream(&detail, &len);
+	if (mem != NULL) {
+		fprintf(mem, "SPN %s", r->url_ok ? r->spn : "none");
+		for (size_t i = 0; i < r->nhops; i++)
+			fprintf(mem, "\nredirect %ld -> %s, SPN %s%s", r->hops[i].status,
+				r->hops[i].url, r->hops[i].spn,
+				r->hops[i].new_origin ? " (new origin)" : "");
+		if (r->redirs_capped)
+			fprintf(mem, "\nstopped at --max-redirs");
+		fclose(mem);
+		c->out = detail;
+		detail = NULL;
+	}
 	if (!pass) {
 		c->failure = strdup(actual);
 		/* the findings explain a failure: put them in the failure body */
@@ -169,16 +185,17 @@ int probe_junit_write(const struct probe_junit *j, const char *path)
 		xml_text(fp, c->classname);
 		fprintf(fp, "\" name=\"");
 		xml_text(fp, c->name);
-		fprintf(fp, "\" time=\"%.3f\"", c->seconds);
-		if (c->failure == NULL) {
-			fprintf(fp, "/>\n");
-			continue;
+		fprintf(fp, "\" time=\"%.3f\">\n", c->seconds);
+		if (c->failure != NULL) {
+			fprintf(fp, "      <failure message=\"");
+			xml_text(fp, c->failure);
+			fprintf(fp, "\" type=\"check\">");
+			xml_text(fp, c->detail);
+			fprintf(fp, "</failure>\n");
 		}
-		fprintf(fp, ">\n      <failure message=\"");
-		xml_text(fp, c->failure);
-		fprintf(fp, "\" type=\"check\">");
-		xml_text(fp, c->detail);
-		fprintf(fp, "</failure>\n    </testcase>\n");
+		fprintf(fp, "      <system-out>");
+		xml_text(fp, c->out);
+		fprintf(fp, "</system-out>\n    </testcase>\n");
 	}
 	fprintf(fp, "  </testsuite>\n</testsuites>\n");
 	rc = ferror(fp) ? -1 : 0;
