@@ -58,6 +58,12 @@ static const struct {
 	{"kdc-reply-not-captured", CAP_SEV_INFO, false},
 	{"first-offer-not-captured", CAP_SEV_INFO, false},
 	{"failed-after-auth", CAP_SEV_WARNING, false},
+	{"keytab-kvno-stale", CAP_SEV_ERROR, false},
+	{"keytab-wrong-key", CAP_SEV_ERROR, false},
+	{"keytab-etype-missing", CAP_SEV_ERROR, false},
+	{"keytab-principal-missing", CAP_SEV_ERROR, false},
+	{"ticket-decrypted", CAP_SEV_INFO, false},
+	{"ticket-expired", CAP_SEV_WARNING, false},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))
 
