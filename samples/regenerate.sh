@@ -14,6 +14,24 @@ fi
 DIR=$(mktemp -d /tmp/negscope-samples.XXXXXX)
 trap '"$LAB/lab.sh" stop "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
 "$LAB/lab.sh" start "$DIR"
+# The server's keytab beside its capture (negcap --keytab): lab keys, made for the lab only,
+# so committing them gives nothing away. kerberos-ok also gets the two keytabs that do not
+# fit its ticket: the same principal as RC4 only, and another principal's.
+server_keytabs() { # scenario
+	case $1 in
+	kerberos-ok) kt=crm
+		cp "$DIR/keytabs/crm-rc4-only.keytab" "$HERE/rc4-only.keytab"
+		cp "$DIR/keytabs/sales.keytab" "$HERE/other-principal.keytab"
+		chmod 644 "$HERE/rc4-only.keytab" "$HERE/other-principal.keytab" ;;
+	stale-keytab) kt=stale ;;
+	wrong-key) kt=wrongkey ;;
+	delegation-ok) kt=deleg ;;
+	iis-ap-err-modified) kt=iis ;;
+	*) return 0 ;;
+	esac
+	cp "$DIR/keytabs/$kt.keytab" "$HERE/$1.keytab"
+	chmod 644 "$HERE/$1.keytab"
+}
 list=${*:-$("$LAB/scenario.sh" --list)}
 for s in $list; do
 	"$LAB/scenario.sh" "$DIR" "$s" "$DIR/$s.pcap"
@@ -22,4 +40,5 @@ for s in $list; do
 		cp "$DIR/$s.pcap.keylog" "$HERE/$s.keylog"
 	fi
 	chmod 644 "$HERE/$s.pcap"
+	server_keytabs "$s"
 done

@@ -21,10 +21,12 @@
 #include <string.h>
 
 #include "cli/decode_cmd.h"
+#include "cli/key_opts.h"
 #include "cli/limit_opts.h"
 #include "negscope/classify.h"
 #include "negscope/dynbuf.h"
 #include "negscope/json.h"
+#include "negscope/report.h"
 #include "negscope/token.h"
 #include "negscope/tree.h"
 
@@ -44,6 +46,7 @@ struct decode_run {
 	uint8_t *buf;
 	size_t bufcap;               /* --max-token */
 	struct cap_der_limits der;   /* --max-der-depth, --max-der-elements (0: defaults) */
+	struct cap_krb_keyset *keys; /* --keytab, --password-for; NULL none */
 	unsigned ok, problems, undecodable;
 };
 
@@ -58,6 +61,10 @@ static void usage(FILE *fp)
 		"  --show-secrets  print NTLM responses, keys, MICs, encrypted parts, passwords\n"
 		"  --max-token B, --max-der-depth N, --max-der-elements N\n"
 		"                  decode caps, as for captures (defaults 64K, 32, 4096)\n"
+		"  --keytab FILE, --password-for ACCOUNT [--password-file F] [--salt S]\n"
+		"                  the server's keys: why an AP-REQ's ticket does or does not\n"
+		"                  decrypt, and what it carries (an AP-REP on a later line of\n"
+		"                  the same input is checked with its session key)\n"
 		"exit: 0 decoded, 1 decoded with problems, 2 usage, 3 undecodable input\n");
 }
 
@@ -75,17 +82,31 @@ static void tally(struct decode_run *r, const struct cap_token *t)
 static void print_token(struct decode_run *r, const char *heading, const char *scheme,
 			const struct cap_token *t)
 {
+	struct cap_krb_ticket_view v;
+	int ap_rep = CAP_APREP_NONE;
+
+	memset(&v, 0, sizeof(v));
+	/* One input is one context: an AP-REP after its AP-REQ verifies with the session key. */
+	if (r->keys != NULL && t->has_krb && t->krb_msg_type == CAP_KRB_AP_REQ)
+		cap_krb_keys_ap_req(r->keys, &t->krb.ap_req, 0, &v);
+	else if (r->keys != NULL && t->has_krb && t->krb_msg_type == CAP_KRB_AP_REP)
+		ap_rep = (int)cap_krb_keys_ap_rep(r->keys, &t->krb.ap_rep, 0);
 	if (r->o.json) {
 		cap_json_obj_begin(&r->j);
 		if (scheme != NULL)
 			cap_json_kv_str(&r->j, "scheme", scheme);
 		cap_json_key(&r->j, "token");
 		cap_tree_json(&r->j, t, r->o.tree_flags);
+		cap_report_json_ticket(&r->j, &v);
+		if (ap_rep != CAP_APREP_NONE)
+			cap_json_kv_str(&r->j, "ap_rep", ap_rep == CAP_APREP_VERIFIED ? "verified"
+										  : "not-verified");
 		cap_json_obj_end(&r->j);
 		return;
 	}
 	printf("%s\n", heading);
 	cap_tree_print(stdout, t, r->o.tree_flags, 1);
+	cap_report_ticket_text(stdout, &v, ap_rep);
 }
 
 /* A failure before any token: the whole input (or line) did not parse. */
@@ -303,8 +324,9 @@ int negcap_decode_main(int argc, char **argv)
 	struct decode_run r;
 	struct cap_pipeline_limits plim;
 	struct cap_analysis_limits alim;
+	struct negcap_keys keyo;
 	char **words;
-	int nwords = 0, i, seen_decode = 0, rc;
+	int nwords = 0, i, seen_decode = 0, rc, ko;
 	char *text = NULL;
 	size_t tlen = 0;
 	const char *err = NULL;
@@ -312,6 +334,7 @@ int negcap_decode_main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	memset(&plim, 0, sizeof(plim));
 	memset(&alim, 0, sizeof(alim));
+	memset(&keyo, 0, sizeof(keyo));
 	words = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*words));
 	if (words == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
@@ -327,6 +350,17 @@ int negcap_decode_main(int argc, char **argv)
 			r.o.json = 1;
 		else if (strcmp(argv[i], "--show-secrets") == 0)
 			r.o.tree_flags |= CAP_TREE_SHOW_SECRETS;
+		else if (strncmp(argv[i], "--", 2) == 0 &&
+			 (ko = negcap_key_opt(argv[i] + 2, strcspn(argv[i] + 2, "="),
+					     strchr(argv[i], '=') != NULL ? strchr(argv[i], '=') + 1
+					     : (i + 1 < argc ? argv[i + 1] : NULL), &keyo)) != 0) {
+			if (ko < 0) {
+				free(words);
+				return 2;
+			}
+			if (strchr(argv[i], '=') == NULL)
+				i++;
+		}
 		else if (strncmp(argv[i], "--max-", 6) == 0) {
 			const char *name = argv[i] + 2, *eq = strchr(name, '=');
 			size_t nlen = eq != NULL ? (size_t)(eq - name) : strlen(name);
@@ -370,6 +404,10 @@ int negcap_decode_main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", err);
 		return 3;
 	}
+	if (negcap_keys_load(&keyo, &r.keys) != 0) {
+		free(text);
+		return 2;
+	}
 	r.bufcap = alim.decode.max_token != 0 ? alim.decode.max_token : CAP_TOKEN_MAX_BYTES;
 	r.der.max_depth = (unsigned)alim.decode.max_der_depth;
 	r.der.max_elems = (unsigned)alim.decode.max_der_elems;
@@ -384,5 +422,6 @@ int negcap_decode_main(int argc, char **argv)
 	free(r.tok);
 	free(r.buf);
 	free(text);
+	cap_krb_keyset_free(r.keys);
 	return rc;
 }

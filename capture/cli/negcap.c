@@ -22,6 +22,7 @@
 #include <pcap/pcap.h>
 
 #include "cli/decode_cmd.h"
+#include "cli/key_opts.h"
 #include "cli/limit_opts.h"
 #include "negscope/analysis.h"
 #include "negscope/dynbuf.h"
@@ -54,6 +55,7 @@ struct opts {
 	struct cap_dynbuf filter; /* the filter words joined by spaces, at most MAX_FILTER - 1 */
 	struct cap_pipeline_limits plim;
 	struct cap_analysis_limits alim;
+	struct negcap_keys keys;  /* --keytab, --password-for: alim.decode.keys */
 };
 
 static void usage(FILE *fp)
@@ -100,14 +102,16 @@ static void usage(FILE *fp)
 "  --max-token B            decoded bytes of one auth token (default 64K, at most 1M)\n"
 "  --max-challenges N       auth challenges kept per message (default 16, at most 64)\n"
 "  --max-der-depth N        DER nesting per token or Kerberos message (default 32)\n"
-"  --max-der-elements N     DER elements per token or Kerberos message (default 4096)\n"
+"  --max-der-elements N     DER elements per token or Kerberos message (default 4096)\n",
+		CAP_SOURCE_DEFAULT_SNAPLEN);
+	fputs(negcap_key_usage, fp);
+	fputs(
 "other:\n"
 "  --decode VALUE   decode one pasted auth header or token (see negcap --decode -h)\n"
 "  -h, --help       this help;  --version  the version\n"
 "\n"
 "exit status: 0 no warning or error finding, 1 at least one, 2 usage error,\n"
-"             3 the input could not be read or the --html file not written\n",
-		CAP_SOURCE_DEFAULT_SNAPLEN);
+"             3 the input could not be read or the --html file not written\n", fp);
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -224,6 +228,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				if (eq == NULL)
 					i++;
 				continue;
+			}
+			switch (negcap_key_opt(name, nlen, val, &o->keys)) {
+			case 1:
+				if (eq == NULL)
+					i++;
+				continue;
+			case -1:
+				return -1;
+			default:
+				break;
 			}
 			switch (negcap_limit_opt(name, nlen, val, false, &o->plim, &o->alim)) {
 			case 1:
@@ -680,7 +694,13 @@ int main(int argc, char **argv)
 		cap_dynbuf_free(&o.filter);
 		return r > 0 ? EXIT_CLEAN : EXIT_USAGE;
 	}
+	/* Keys load before privileges drop: keytabs are often readable by root only. */
+	if (negcap_keys_load(&o.keys, &o.alim.decode.keys) != 0) {
+		cap_dynbuf_free(&o.filter);
+		return EXIT_USAGE;
+	}
 	r = run(&o);
+	cap_krb_keyset_free(o.alim.decode.keys);
 	cap_dynbuf_free(&o.filter);
 	return r;
 }

@@ -451,6 +451,70 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "loop adding Via/X-Forwarded-For) in the site's or the proxy's configuration.",
 		 NULL},
 		true},
+	[CAP_F_KEYTAB_KVNO_STALE] = {
+		CAP_F_KEYTAB_KVNO_STALE, "keytab-kvno-stale", CAP_SEV_ERROR,
+		"The keytab is older than the account's password",
+		"The keys given hold the ticket's service name and encryption type, but at another "
+		"key version (kvno) than the KDC used: the account's password changed after the "
+		"keytab was exported.",
+		{"Export the keytab again (ktpass on Windows: it sets a new password and kvno; "
+		 "kadmin ktadd on MIT) and install it on the server.",
+		 "Compare klist -ke on the keytab with the ticket's kvno (kvno HTTP/host on a "
+		 "client).",
+		 NULL},
+		false},
+	[CAP_F_KEYTAB_WRONG_KEY] = {
+		CAP_F_KEYTAB_WRONG_KEY, "keytab-wrong-key", CAP_SEV_ERROR,
+		"The keys are not the key the ticket was made with",
+		"A key of the ticket's key version and encryption type fails the ticket's "
+		"integrity check: it belongs to another account, or to an old password.",
+		{"The SPN is registered on another account than the site's identity: setspn -Q the "
+		 "SPN and compare the account with the application pool identity.",
+		 "With kernel-mode authentication IIS decrypts with the machine account: set "
+		 "useAppPoolCredentials=\"true\" when the SPN is on the pool's domain account.",
+		 "Export the keytab again from the account that holds the SPN.",
+		 NULL},
+		false},
+	[CAP_F_KEYTAB_ETYPE_MISSING] = {
+		CAP_F_KEYTAB_ETYPE_MISSING, "keytab-etype-missing", CAP_SEV_ERROR,
+		"The keys have no key of the ticket's encryption type",
+		"The keys hold the ticket's service name, but not in the encryption type the KDC "
+		"used (an AES ticket and RC4-only keys, or the other way round).",
+		{"Set the encryption types the account supports (msDS-SupportedEncryptionTypes: "
+		 "AES is 0x18) so that the KDC and the keytab agree.",
+		 "Export the keytab with that type: ktpass -crypto AES256-SHA1 (or ALL), or kadmin "
+		 "ktadd -e aes256-cts-hmac-sha1-96:normal.",
+		 NULL},
+		false},
+	[CAP_F_KEYTAB_PRINCIPAL_MISSING] = {
+		CAP_F_KEYTAB_PRINCIPAL_MISSING, "keytab-principal-missing", CAP_SEV_ERROR,
+		"The keys have no key for the ticket's service name",
+		"No key given is for the service principal the ticket was issued to: the keytab "
+		"holds other principals.",
+		{"List the keytab (klist -ke) and export one for this SPN from the account that "
+		 "holds it (ktpass -princ, or kadmin ktadd).",
+		 "Check that the SPN the client asked for is the one the server expects "
+		 "(setspn -Q).",
+		 NULL},
+		false},
+	[CAP_F_TICKET_DECRYPTED] = {
+		CAP_F_TICKET_DECRYPTED, "ticket-decrypted", CAP_SEV_INFO,
+		"The keys decrypt the ticket",
+		"The keys given decrypt the ticket: the client, its flags, its times, its PAC and "
+		"(for an AP-REQ) the authenticator's GSS flags are read from it.",
+		{"Nothing to fix in the keys; the detail says whether the client delegated and "
+		 "why not (the ticket's ok-as-delegate flag, the authenticator's delegation flag).",
+		 NULL},
+		false},
+	[CAP_F_TICKET_EXPIRED] = {
+		CAP_F_TICKET_EXPIRED, "ticket-expired", CAP_SEV_WARNING,
+		"The client sent an expired ticket",
+		"The decrypted ticket's end time had passed when the client sent it; the server "
+		"refuses it (KRB_AP_ERR_TKT_EXPIRED).",
+		{"On the client, klist purge (or sign out and in) to get fresh tickets.",
+		 "Check the client's clock and the ticket lifetime policy.",
+		 NULL},
+		false},
 };
 
 const struct cap_finding_info *cap_finding_info(enum cap_finding_id id)

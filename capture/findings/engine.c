@@ -609,6 +609,10 @@ static void observe_request(struct hstream *hs, struct conv *c, struct req_info 
 		c->creds_after_offer = true;
 	if (t->kind == CAP_TOKEN_KRB_AP_REQ)
 		c->kerberos_attempted = true;
+	/* A forwarded TGT in the authenticator (decrypted with server keys) is the double
+	 * hop's delegation, as a forwarded-TGT request to the KDC is. */
+	if (t->kind == CAP_TOKEN_KRB_AP_REQ && t->ticket.deleg_tgt)
+		c->delegated = true;
 	/* NTLM is connection-bound: an AUTHENTICATE on another connection than its
 	 * CHALLENGE cannot succeed (MS-NLMP 3.1.1; domain.md C4.6). */
 	if (t->kind == CAP_TOKEN_NTLM && t->ntlm_type == 3 && c->ntlm_challenge_seen &&
@@ -810,6 +814,7 @@ void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
 			r->auth.kvno = f->auth.kvno;
 			r->auth.etype = f->auth.etype;
 			r->auth.mutual_required = f->auth.mutual_required;
+			r->auth.ticket = f->auth.ticket;
 			txt_copy(r->auth.sname, sizeof(r->auth.sname), f->auth.sname);
 			txt_copy(r->auth.realm, sizeof(r->auth.realm), f->auth.realm);
 			txt_copy(r->auth.user, sizeof(r->auth.user), f->auth.user);

@@ -54,6 +54,7 @@ struct req_auth {
 	char sname[128];
 	char realm[64];
 	char user[96];
+	struct cap_krb_ticket_view ticket; /* what the server keys showed (negcap --keytab) */
 };
 
 /* A request waiting for its response (reduced copy of the fact). */
@@ -256,7 +257,7 @@ struct judge_table {
 
 /* judges.c: runs every table's judges for `when`, in table order. */
 void engine_judge(struct cap_analysis *a, enum judge_when when, const struct judge_ctx *j);
-extern const struct judge_table judges_http, judges_kdc;
+extern const struct judge_table judges_http, judges_kdc, judges_keys;
 
 /* engine.c: conversation and step bookkeeping for the rules. */
 struct conv *engine_conv(struct cap_analysis *a, const struct cap_endpoint *client,

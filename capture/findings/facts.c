@@ -130,8 +130,22 @@ static unsigned der_hits(unsigned der_hit)
 
 /* Decodes one challenge or credentials into *f (token decoded on the heap: tokens can
  * be large, and struct cap_token is several KiB). */
+/* With server keys: the AP-REQ's ticket and authenticator, or the AP-REP's check, through
+ * krbkeys.h (the session key stays in the keyset, remembered under the connection). */
+static void try_keys(const struct cap_token *t, const struct cap_decode_limits *lim,
+		     uint64_t context, struct cap_auth_fact *f)
+{
+	if (lim == NULL || lim->keys == NULL || !t->has_krb)
+		return;
+	if (t->krb_msg_type == CAP_KRB_AP_REQ && t->krb.ap_req.present)
+		cap_krb_keys_ap_req(lim->keys, &t->krb.ap_req, context, &f->ticket);
+	else if (t->krb_msg_type == CAP_KRB_AP_REP)
+		f->ap_rep = (int)cap_krb_keys_ap_rep(lim->keys, &t->krb.ap_rep, context);
+}
+
 static void decode_challenge(const struct cap_auth_challenge *ch, bool proxy,
-			     const struct cap_decode_limits *lim, struct cap_auth_fact *f)
+			     const struct cap_decode_limits *lim, uint64_t context,
+			     struct cap_auth_fact *f)
 {
 	struct cap_token *t = malloc(sizeof(*t));
 	size_t bufcap = ch->has_token68 ? cap_b64_decoded_max(ch->token68.len) : 1;
@@ -156,6 +170,7 @@ static void decode_challenge(const struct cap_auth_challenge *ch, bool proxy,
 	cap_token_init(t);
 	cap_token_decode_challenge_capped(ch, buf, bufcap, t, &dl);
 	auth_from_token(t, f);
+	try_keys(t, lim, context, f);
 	f->caps_hit |= der_hits(t->der.hit) | (t->over_cap ? CAP_FACT_HIT_TOKEN : 0u);
 	/* Basic passwords are secret: nothing of them leaves here. */
 	free(t);
@@ -181,8 +196,8 @@ static void challenge_facts(const struct cap_authhdr *h, struct cap_http_fact *o
 	}
 }
 
-void cap_facts_auth(struct cap_span value, bool proxy, const struct cap_decode_limits *lim,
-		    struct cap_auth_fact *out)
+static void facts_auth(struct cap_span value, bool proxy, const struct cap_decode_limits *lim,
+		       uint64_t context, struct cap_auth_fact *out)
 {
 	struct cap_authhdr *h = malloc(sizeof(*h));
 
@@ -208,9 +223,15 @@ void cap_facts_auth(struct cap_span value, bool proxy, const struct cap_decode_l
 		out->kind = CAP_TOKEN_UNDECODABLE;
 		txt_copy(out->error, sizeof(out->error), h->err);
 	} else {
-		decode_challenge(&h->ch[0], proxy, lim, out);
+		decode_challenge(&h->ch[0], proxy, lim, context, out);
 	}
 	free(h);
+}
+
+void cap_facts_auth(struct cap_span value, bool proxy, const struct cap_decode_limits *lim,
+		    struct cap_auth_fact *out)
+{
+	facts_auth(value, proxy, lim, 0, out);
 }
 
 void cap_facts_http(const struct cap_http_msg *m, const struct cap_decode_limits *lim,
@@ -297,7 +318,7 @@ void cap_facts_http(const struct cap_http_msg *m, const struct cap_decode_limits
 
 	if (cred.p != NULL) {
 		out->has_auth = true;
-		cap_facts_auth(cred, cred_proxy, lim, &out->auth);
+		facts_auth(cred, cred_proxy, lim, m->stream, &out->auth);
 	}
 	if (h != NULL) {
 		const struct cap_auth_challenge *tok = cap_authhdr_find_gss_token(h);
@@ -313,7 +334,7 @@ void cap_facts_http(const struct cap_http_msg *m, const struct cap_decode_limits
 			cap_auth_fact_init(&out->auth);
 			out->auth.value_len = tok->token68.len;
 			decode_challenge(tok, tok->header == CAP_HDR_PROXY_AUTHENTICATE, lim,
-					 &out->auth);
+					 m->stream, &out->auth);
 		}
 		free(h);
 	}
@@ -403,6 +424,8 @@ void cap_facts_krb(const struct cap_krb_pdu *k, const struct cap_decode_limits *
 			out->ticket_kvno = m->rep.ticket.enc_part.kvno_present
 						   ? (int)m->rep.ticket.enc_part.kvno : -1;
 		}
+		if (lim != NULL && lim->keys != NULL && m->msg_type == CAP_KRB_TGS_REP)
+			cap_krb_keys_ticket(lim->keys, &m->rep.ticket, &out->ticket);
 		break;
 	case CAP_KRB_AP_REQ:
 		if (!m->ap_req.present)

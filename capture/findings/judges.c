@@ -14,6 +14,7 @@
 static const struct judge_table *const judge_tables[] = {
 	&judges_kdc,
 	&judges_http,
+	&judges_keys, /* after judges_http: a key verdict joins the finding of the refusal */
 };
 
 void engine_judge(struct cap_analysis *a, enum judge_when when, const struct judge_ctx *j)

@@ -34,6 +34,8 @@ void cap_auth_fact_init(struct cap_auth_fact *f)
 	f->kvno = -1;
 	f->etype = -1;
 	f->error_code = -1;
+	f->ticket.key_kvno_min = -1;
+	f->ticket.key_kvno_max = -1;
 }
 
 void cap_http_fact_init(struct cap_http_fact *f)
@@ -48,4 +50,6 @@ void cap_krb_fact_init(struct cap_krb_fact *f)
 	f->error_code = -1;
 	f->ticket_kvno = -1;
 	f->ticket_etype = -1;
+	f->ticket.key_kvno_min = -1;
+	f->ticket.key_kvno_max = -1;
 }

@@ -20,6 +20,16 @@ static void step_init(struct cap_step *s, uint64_t frame, enum cap_step_dir dir,
 	s->error_code = -1;
 }
 
+/* What the server keys showed, for the ladder. */
+static void step_keys_of(const struct cap_krb_ticket_view *v, struct cap_step_auth *out)
+{
+	out->key_verdict = (int)v->verdict;
+	out->deleg_tgt = v->deleg_tgt;
+	if (v->decoded && v->cname[0] != '\0')
+		txt_fmt(out->ticket_client, sizeof(out->ticket_client), "%s%s%s", v->cname,
+			v->crealm[0] ? "@" : "", v->crealm);
+}
+
 void cap_step_auth_of(const struct cap_auth_fact *f, struct cap_step_auth *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -34,6 +44,8 @@ void cap_step_auth_of(const struct cap_auth_fact *f, struct cap_step_auth *out)
 	out->mutual = f->mutual_required;
 	out->bytes = f->value_len;
 	txt_copy(out->user, sizeof(out->user), f->user);
+	step_keys_of(&f->ticket, out);
+	out->ap_rep = f->ap_rep;
 }
 
 /* The AP-REQ ticket's names and numbers go to the step's Kerberos fields. */
@@ -70,6 +82,7 @@ void step_http_request(struct cap_step *s, const struct req_info *r,
 					 .bytes = r->auth.value_len, .neg_state = -1,
 					 .error_code = -1};
 	txt_copy(s->auth.user, sizeof(s->auth.user), r->auth.user);
+	step_keys_of(&r->auth.ticket, &s->auth);
 	if (r->auth.kind == CAP_TOKEN_KRB_AP_REQ)
 		ticket_of(s, r->auth.sname, r->auth.realm, r->auth.etype, r->auth.kvno);
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "negscope/report.h"
 #include "negscope/tok.h"
@@ -317,6 +318,108 @@ static void krb_detail(struct words *o, const struct cap_finding *f)
 	kdc_detail(o, f);
 }
 
+/* What the server's keys showed (issue 14): the comparison, then where the server
+ * stood. */
+static void keys_detail(struct words *o, const struct cap_finding *f)
+{
+	long long tk = (long long)f->w.num[0], kk = evn(f, "key_kvno");
+	const char *tet = ev(f, "ticket_etype_name");
+
+	switch (f->id) {
+	case CAP_F_KEYTAB_KVNO_STALE:
+		put(o, "The ticket for %s is at key version %lld; the keys given for it are at "
+		       "kvno %lld.", wname(f, 0), tk, kk);
+		break;
+	case CAP_F_KEYTAB_WRONG_KEY:
+		put(o, "A %s key %sfor %s fails the ticket's integrity check (ticket kvno %lld).",
+		    tet[0] ? tet : "matching", strcmp(ev(f, "key_source"), "password") == 0
+						       ? "derived from the password " : "",
+		    wname(f, 0), tk);
+		break;
+	case CAP_F_KEYTAB_ETYPE_MISSING:
+		put(o, "The ticket for %s is encrypted with %s; the keys given for it are %s.",
+		    wname(f, 0), tet[0] ? tet : "another type", ev(f, "key_etypes"));
+		break;
+	case CAP_F_KEYTAB_PRINCIPAL_MISSING:
+		put(o, "No key given is for %s%s%s.", wname(f, 0), ev(f, "realm")[0] ? "@" : "",
+		    ev(f, "realm"));
+		break;
+	default:
+		return;
+	}
+	switch (f->w.detail) {
+	case CAP_D_KEYS_SERVER_REJECTED:
+		put(o, " The server refused this ticket too (frame %llu): this is why.", wframe(f));
+		break;
+	case CAP_D_KEYS_SERVER_ACCEPTED:
+		put(o, " Yet the server accepted the ticket: the keys given are not the ones it "
+		       "uses.");
+		break;
+	case CAP_D_KEYS_KDC_TICKET:
+		put(o, " The KDC issued this ticket in frame %llu: a server holding these keys "
+		       "cannot decrypt it.", wframe(f));
+		break;
+	default:
+		break;
+	}
+}
+
+static void put_time(struct words *o, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char b[32];
+
+	if (gmtime_r(&tt, &tm) != NULL && strftime(b, sizeof(b), "%Y-%m-%d %H:%M:%S", &tm) > 0)
+		put(o, "%s UTC", b);
+	else
+		put(o, "%lld", t);
+}
+
+/* What a decrypted ticket carried (RFC 4120 §5.3; RFC 4121 §4.1.1; MS-PAC §2.5). */
+static void ticket_detail(struct words *o, const struct cap_finding *f)
+{
+	const char *flags = ev(f, "ticket_flags"), *deleg = ev(f, "delegation");
+	const char *gss = ev(f, "gss_flags"), *aprep = ev(f, "ap_rep");
+
+	if (f->w.detail != CAP_D_TICKET_CONTENTS)
+		return;
+	put(o, "The ticket for %s names %s, valid ", wname(f, 0),
+	    ev(f, "user")[0] ? ev(f, "user") : "a client");
+	put_time(o, evn(f, "authtime"));
+	put(o, " to ");
+	put_time(o, evn(f, "endtime"));
+	put(o, "; flags: %s.", flags[0] ? flags : "none");
+	if (f->id == CAP_F_TICKET_EXPIRED) {
+		put(o, " The client sent it at ");
+		put_time(o, evn(f, "sent"));
+		put(o, ", after its end time.");
+	}
+	if (evn(f, "pac_bytes") >= 0) {
+		put(o, " Its PAC is %lld bytes", evn(f, "pac_bytes"));
+		if (evn(f, "pac_groups") >= 0)
+			put(o, ", with %lld groups and %lld extra SIDs", evn(f, "pac_groups"),
+			    evn(f, "pac_extra_sids"));
+		put(o, ".");
+	}
+	if (gss[0] != '\0')
+		put(o, " The authenticator's GSS flags: %s.", gss);
+	if (strcmp(deleg, "forwarded-tgt") == 0)
+		put(o, " The client forwarded its TGT: the server can act as the user toward a "
+		       "back end (the double hop).");
+	else if (deleg[0] != '\0' && strstr(gss, "deleg") == NULL)
+		put(o, " The client did not delegate: %s", strstr(flags, "ok-as-delegate") == NULL
+			? "the ticket is not ok-as-delegate (the service account is not trusted "
+			  "for delegation), so Windows clients do not forward their TGT."
+			: "the ticket is ok-as-delegate, so the client's own policy kept its TGT "
+			  "(browser delegation settings).");
+	if (strcmp(aprep, "verified") == 0)
+		put(o, " The server's AP-REP decrypts with the session key: mutual "
+		       "authentication is verified.");
+	else if (aprep[0] != '\0')
+		put(o, " The server's AP-REP does not decrypt with the session key.");
+}
+
 /* The detail table, keyed by finding id. */
 static void (*const detail_of[CAP_F_COUNT])(struct words *, const struct cap_finding *) = {
 	[CAP_F_KEEPALIVE_MISSING] = keepalive_detail,
@@ -340,6 +443,12 @@ static void (*const detail_of[CAP_F_COUNT])(struct words *, const struct cap_fin
 	[CAP_F_FAILED_AFTER_AUTH] = http_detail,
 	[CAP_F_AUTH_LOOP] = http_detail,
 	[CAP_F_HTTP_NOT_VISIBLE] = http_detail,
+	[CAP_F_KEYTAB_KVNO_STALE] = keys_detail,
+	[CAP_F_KEYTAB_WRONG_KEY] = keys_detail,
+	[CAP_F_KEYTAB_ETYPE_MISSING] = keys_detail,
+	[CAP_F_KEYTAB_PRINCIPAL_MISSING] = keys_detail,
+	[CAP_F_TICKET_DECRYPTED] = ticket_detail,
+	[CAP_F_TICKET_EXPIRED] = ticket_detail,
 };
 
 static void fold_sentence(struct words *o, const struct cap_finding *f, size_t i)
@@ -371,7 +480,7 @@ size_t cap_finding_detail_text(const struct cap_finding *f, char *buf, size_t ca
 	if (f->w.on_wire)
 		put(&o, "On the wire: ");
 	start = o.len;
-	if (f->w.detail >= CAP_D_PROBE_SPN_UNKNOWN)
+	if (f->w.detail >= CAP_D_PROBE_SPN_UNKNOWN && f->w.detail <= CAP_D_PROBE_UNEXPECTED_STATUS)
 		probe_detail(&o, f); /* negprobe's judges, whatever the id */
 	else if ((unsigned)f->id < CAP_F_COUNT && detail_of[f->id] != NULL)
 		detail_of[f->id](&o, f);
@@ -509,6 +618,31 @@ static void spn_advice(struct words *o, const struct cap_finding *f, unsigned bi
 	}
 }
 
+/* A refusal whose cause the server's keys show (finding key_verdict). */
+static void keys_root_advice(struct words *o, const struct cap_finding *f)
+{
+	const char *v = ev(f, "key_verdict");
+
+	if (strcmp(v, "kvno-stale") == 0)
+		put(o, "The keys given (kvno %lld) are older than the account's password: export "
+		       "the keytab again (keytab-kvno-stale).", evn(f, "key_kvno"));
+	else if (strcmp(v, "wrong-key") == 0)
+		put(o, "The keys given fail the ticket's integrity check at its kvno: the SPN is "
+		       "on another account than the site's identity (setspn -Q %s), or kernel-mode "
+		       "authentication decrypts with the machine account (useAppPoolCredentials) "
+		       "(keytab-wrong-key).", ev(f, "spn"));
+	else if (strcmp(v, "etype-missing") == 0)
+		put(o, "The keys given have no key of the ticket's encryption type: align "
+		       "msDS-SupportedEncryptionTypes and ktpass -crypto (keytab-etype-missing).");
+	else if (strcmp(v, "principal-missing") == 0)
+		put(o, "The keys given hold no key for %s: the keytab holds other principals "
+		       "(keytab-principal-missing).", ev(f, "spn"));
+	else if (strcmp(v, "decrypted") == 0)
+		put(o, "The keys given do decrypt this ticket: the server is not using them (an "
+		       "older keytab on the server, or kernel-mode authentication with the machine "
+		       "account: useAppPoolCredentials).");
+}
+
 /* Renders one advice bit. */
 static void advice_sentence(struct words *o, const struct cap_finding *f, unsigned bit)
 {
@@ -541,6 +675,16 @@ static void advice_sentence(struct words *o, const struct cap_finding *f, unsign
 	case CAP_A_SPN_CHECK_FORMS:
 	case CAP_A_SPN_REGISTERED_FORMS:
 		spn_advice(o, f, bit);
+		break;
+	case CAP_A_KEYS_ROOT_CAUSE:
+		keys_root_advice(o, f);
+		break;
+	case CAP_A_TOKEN_GROUPS:
+		put(o, "The user's PAC lists %lld groups and %lld extra SIDs (%lld bytes): a user "
+		       "in many groups makes a Kerberos token too large for the header limit. "
+		       "Remove stale group memberships, or raise MaxFieldLength and "
+		       "MaxRequestBytes (KB 2020943).", evn(f, "pac_groups"),
+		    evn(f, "pac_extra_sids"), evn(f, "pac_bytes"));
 		break;
 	case CAP_A_MODIFIED_FROM_KDC:
 		put(o, "From the KDC itself this usually means the client's TGT is not readable "

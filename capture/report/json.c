@@ -61,6 +61,7 @@ static void auth_obj(struct cap_json *j, const struct cap_http_fact *f)
 	cap_report_auth_summary(t, summary, sizeof(summary));
 	kv_str_opt(j, "summary", summary);
 	kv_str_opt(j, "error", t->error);
+	cap_report_json_ticket(j, &t->ticket);
 	cap_json_obj_end(j);
 }
 
@@ -157,6 +158,7 @@ int cap_report_json_krb(struct cap_json *j, const struct cap_krb_fact *f)
 		cap_json_kv_int(j, "ticket_etype", f->ticket_etype);
 	if (f->ticket_kvno >= 0)
 		cap_json_kv_int(j, "ticket_kvno", f->ticket_kvno);
+	cap_report_json_ticket(j, &f->ticket);
 	cap_json_kv_bool(j, "decoded", f->decoded);
 	cap_report_krb_problem(f, problem, sizeof(problem));
 	kv_str_opt(j, "error", problem);

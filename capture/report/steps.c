@@ -194,10 +194,18 @@ static void auth_text(struct line *l, const struct cap_step_auth *a, const char 
 				add(l, ", kvno %d", kvno);
 			add(l, ", %s)", a->mutual ? "mutual" : "no mutual");
 		}
+		if (a->key_verdict != CAP_KEYV_NONE)
+			add(l, " [keys: %s%s%s%s]",
+			    cap_krb_key_verdict_name((enum cap_krb_key_verdict)a->key_verdict),
+			    a->ticket_client[0] ? ", client " : "", a->ticket_client,
+			    a->deleg_tgt ? ", forwarded TGT" : "");
 		break;
 	case CAP_TOKEN_KRB_AP_REP:
-		add(l, "%s%sAP-REP (mutual authentication reply)", sep,
-		    mech_word(a, "Kerberos ", a->spnego));
+		add(l, "%s%sAP-REP (mutual authentication reply%s)", sep,
+		    mech_word(a, "Kerberos ", a->spnego),
+		    a->ap_rep == CAP_APREP_VERIFIED ? ", verified with the session key"
+		    : a->ap_rep == CAP_APREP_FAILED ? ", does NOT decrypt with the session key"
+						    : "");
 		break;
 	case CAP_TOKEN_KRB_ERROR:
 		add(l, "%sKRB-ERROR %s (%d)", sep, krb_error_text(a->error_code, b, sizeof(b)),
@@ -388,6 +396,12 @@ void cap_report_json_auth_fields(struct cap_json *j, const struct cap_step_auth 
 		cap_json_kv_str(j, "ntlm_message", cap_ntlm_type_name((uint32_t)a->ntlm_type));
 	if (a->kind == CAP_TOKEN_KRB_AP_REQ)
 		cap_json_kv_bool(j, "mutual", a->mutual);
+	if (a->kind == CAP_TOKEN_KRB_AP_REQ && a->key_verdict != CAP_KEYV_NONE)
+		cap_json_kv_str(j, "keys",
+				cap_krb_key_verdict_name((enum cap_krb_key_verdict)a->key_verdict));
+	if (a->kind == CAP_TOKEN_KRB_AP_REP && a->ap_rep != CAP_APREP_NONE)
+		cap_json_kv_str(j, "ap_rep", a->ap_rep == CAP_APREP_VERIFIED ? "verified"
+									      : "not-verified");
 	if (a->error_code >= 0) {
 		cap_json_kv_int(j, "error_code", a->error_code);
 		cap_json_kv_str(j, "error_name", krb_error_text(a->error_code, b, sizeof(b)));

@@ -199,6 +199,16 @@ make_realm() {
 	# the acceptor credential (and crash the child), so NTLM needs the process default.
 	ktutil_merge "$D/keytabs/apache.keytab" "$D/keytabs/crm.keytab" "$D/keytabs/sales.keytab" \
 		"$D/keytabs/stale.keytab" "$D/keytabs/wrongkey.keytab" "$D/keytabs/deleg.keytab"
+	# negcap --keytab samples: the crm key as RC4 only (same principal and kvno, an etype
+	# the AES tickets never use), and a keytab holding another principal only
+	kvno=$(kvno_of "$D/keytabs/crm.keytab")
+	{
+		echo "addent -password -p HTTP/crm.example.test@$REALM -k $kvno -e rc4-hmac"
+		echo "rc4-only-$$"
+		echo "wkt $D/keytabs/crm-rc4-only.keytab"
+		echo quit
+	} | ktutil >/dev/null 2>&1 || die "ktutil could not write crm-rc4-only.keytab"
+	[ -s "$D/keytabs/crm-rc4-only.keytab" ] || die "ktutil wrote no crm-rc4-only.keytab"
 	# Apache's children run as www-data and must read their keytabs
 	chmod 644 "$D"/keytabs/*.keytab
 	make_lockout_user
@@ -221,6 +231,10 @@ add_lockout_user() {
 reset_lockout_user() {
 	kadm "delprinc -force $LOCKOUT_USER"
 	add_lockout_user
+}
+
+kvno_of() { # keytab: the kvno of its first entry
+	klist -k "$1" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { print $1; exit }'
 }
 
 ktutil_merge() { # out in...

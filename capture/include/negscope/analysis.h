@@ -27,6 +27,7 @@
 #include "negscope/authhdr.h"
 #include "negscope/finding.h"
 #include "negscope/krb5.h"
+#include "negscope/krbkeys.h"
 #include "negscope/pipeline.h"
 #include "negscope/token.h"
 
@@ -58,6 +59,9 @@ struct cap_decode_limits {
 	size_t max_challenges;  /* challenges kept per message; 16, at most 64 */
 	size_t max_der_depth;   /* DER nesting levels; 32 */
 	size_t max_der_elems;   /* DER elements read per token or message; 4096 */
+	/* The server's keys (negcap --keytab, --password-for), tried on every ticket;
+	 * NULL: none.  Not a cap: it rides with the decode settings to the decoders. */
+	struct cap_krb_keyset *keys;
 };
 
 /* Which decode cap stopped a fact's decoding (caps_hit bits). */
@@ -90,6 +94,10 @@ struct cap_auth_fact {
 				       * secret) */
 	char ntlm_target[CAP_FACT_REALM_MAX]; /* NTLM CHALLENGE target name */
 	char error[128];         /* the decoder's message, when kind == UNDECODABLE */
+	/* With server keys: what they showed about an AP-REQ's ticket and authenticator,
+	 * and whether an AP-REP verified (enum cap_krb_aprep_verdict). */
+	struct cap_krb_ticket_view ticket;
+	int ap_rep;
 };
 
 struct cap_http_fact {
@@ -175,6 +183,8 @@ struct cap_krb_fact {
 	/* Replies: the ticket's enc-part. */
 	int ticket_kvno;               /* -1 when absent */
 	int ticket_etype;              /* -1 when absent */
+	/* With server keys: what they showed about a TGS-REP's ticket. */
+	struct cap_krb_ticket_view ticket;
 };
 
 /* Bounds on what the analysis keeps; 0 means the default. */
@@ -244,6 +254,13 @@ struct cap_step_auth {
 	bool mutual;              /* AP-REQ mutual-required */
 	uint64_t bytes;           /* header value length */
 	char user[96];            /* NTLM AUTHENTICATE domain\user, Basic user */
+	/* With server keys (negcap --keytab): enum cap_krb_key_verdict of an AP-REQ's
+	 * ticket, its client, whether a forwarded TGT rode along, and an AP-REP's check
+	 * (enum cap_krb_aprep_verdict). */
+	int key_verdict;
+	char ticket_client[96];
+	bool deleg_tgt;
+	int ap_rep;
 };
 
 struct cap_step {

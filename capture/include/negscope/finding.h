@@ -68,6 +68,13 @@ enum cap_finding_id {
 	/* Issue 16: negprobe against broken servers (probe only). */
 	CAP_F_RESPONSE_INCOMPLETE,      /* the connection ended (or timed out) inside a response */
 	CAP_F_RESPONSE_TOO_LARGE,       /* the response head is over the client's limit */
+	/* Issue 14: what the server's keys (negcap --keytab, --password-for) show. */
+	CAP_F_KEYTAB_KVNO_STALE,        /* keys for the SPN, none at the ticket's kvno */
+	CAP_F_KEYTAB_WRONG_KEY,         /* same kvno and etype, the integrity check fails */
+	CAP_F_KEYTAB_ETYPE_MISSING,     /* keys for the SPN, none of the ticket's etype */
+	CAP_F_KEYTAB_PRINCIPAL_MISSING, /* no key for the ticket's SPN */
+	CAP_F_TICKET_DECRYPTED,         /* the keys decrypt the ticket: what it carried */
+	CAP_F_TICKET_EXPIRED,           /* the decrypted ticket's endtime had passed */
 	CAP_F_COUNT
 };
 
@@ -99,7 +106,7 @@ enum cap_finding_id cap_finding_for_krb_error(int code, bool from_kdc, bool dele
 
 /* Evidence: named values the rule saw on the wire.  Keys are JSON field names
  * (snake_case) and are part of the contract (see negcap-contract.md). */
-#define CAP_EVIDENCE_MAX 16
+#define CAP_EVIDENCE_MAX 24
 #define CAP_FINDING_MAX_FRAMES 32
 #define CAP_FINDING_MAX_ADVICE 8
 #define CAP_EVIDENCE_STR_MAX 512 /* longer values are cut (e.g. header values) */
@@ -160,6 +167,14 @@ enum cap_detail_kind {
 	CAP_D_PROBE_CUT_BODY,                 /* status, bytes_received, curl_error */
 	CAP_D_PROBE_SLOW_RESPONSE,            /* bytes_received, curl_error */
 	CAP_D_PROBE_HEAD_TOO_LARGE            /* bytes_received; w.num[0]: the limit */
+	/* Issue 14 (the server's keys); w.name[0]: the SPN, w.num[0]: the ticket's kvno,
+	 * w.num[1]: its etype. */
+	CAP_D_KEYS_SERVER_REJECTED,           /* the server refused the ticket too */
+	CAP_D_KEYS_SERVER_ACCEPTED,           /* the server accepted it: not its keys */
+	CAP_D_KEYS_KDC_TICKET,                /* a ticket in a TGS-REP */
+	CAP_D_KEYS_ANSWER_UNSEEN,             /* no answer of the server seen (or negprobe) */
+	CAP_D_TICKET_CONTENTS                 /* ticket-decrypted, ticket-expired: cname,
+					       * flags, times, pac_*, gss_flags */
 };
 
 /* Instance advice lines, a bit each, rendered in this order before the catalog's. */
@@ -179,7 +194,9 @@ enum cap_advice_kind {
 	CAP_A_SPN_CNAME = 1u << 11,           /* the URL host is an alias */
 	CAP_A_SPN_CHECK_FORMS = 1u << 12,      /* negprobe: w.name[0]: the URL */
 	CAP_A_SPN_REGISTERED_FORMS = 1u << 13, /* registered_forms (negprobe) */
-	CAP_A_LAST = CAP_A_SPN_REGISTERED_FORMS
+	CAP_A_KEYS_ROOT_CAUSE = 1u << 14,     /* key_verdict: what the server's keys show */
+	CAP_A_TOKEN_GROUPS = 1u << 15,        /* pac_groups, pac_extra_sids */
+	CAP_A_LAST = CAP_A_TOKEN_GROUPS
 };
 
 /* A symptom folded into its root cause: a line joins the root's detail. */

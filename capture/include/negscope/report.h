@@ -152,6 +152,12 @@ size_t cap_report_krb_problem(const struct cap_krb_fact *f, char *buf, size_t ca
 void cap_report_json_offered(struct cap_json *j, uint32_t offered);
 /* The token fields of an "auth" object (scheme, bytes, token, spnego, neg_state, ...). */
 void cap_report_json_auth_fields(struct cap_json *j, const struct cap_step_auth *a);
+/* The "ticket" object of an http record's auth or a krb record (report/keys.c): what the
+ * server keys showed; nothing when no keys were tried. */
+void cap_report_json_ticket(struct cap_json *j, const struct cap_krb_ticket_view *v);
+/* The same as indented text lines (negcap --decode); ap_rep: enum cap_krb_aprep_verdict
+ * of an AP-REP token. */
+void cap_report_ticket_text(FILE *fp, const struct cap_krb_ticket_view *v, int ap_rep);
 
 /* One cap and how often it was hit; name is the negcap flag without "--". */
 struct cap_report_cap {

@@ -60,6 +60,12 @@ static const struct {
 	{"failed-after-auth", CAP_SEV_WARNING, false},
 	{"response-incomplete", CAP_SEV_ERROR, true},
 	{"response-too-large", CAP_SEV_ERROR, true},
+	{"keytab-kvno-stale", CAP_SEV_ERROR, false},
+	{"keytab-wrong-key", CAP_SEV_ERROR, false},
+	{"keytab-etype-missing", CAP_SEV_ERROR, false},
+	{"keytab-principal-missing", CAP_SEV_ERROR, false},
+	{"ticket-decrypted", CAP_SEV_INFO, false},
+	{"ticket-expired", CAP_SEV_WARNING, false},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))
 
