@@ -14,6 +14,8 @@
 #include <gssapi/gssapi_krb5.h>
 #include <com_err.h>
 
+#include "chanbind.h"
+
 static gss_OID_desc oid_spnego = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
 static gss_OID_desc oid_krb5 = {9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"};
 static gss_OID_desc oid_mskrb5 = {9, (void *)"\x2a\x86\x48\x82\xf7\x12\x01\x02\x02"};
@@ -93,6 +95,10 @@ struct probe_gss {
 	OM_uint32 ret_flags;
 	gss_OID actual_mech; /* owned by the GSS library */
 	bool complete;
+	/* RFC 2744 §3.11 application data (tls-server-end-point), len 0 for none: the same
+	 * bindings go to every gss_init_sec_context call of the context */
+	uint8_t cb[PROBE_CHANBIND_MAX];
+	size_t cblen;
 };
 
 static bool oid_eq(const gss_OID a, const gss_OID_desc *b)
@@ -520,6 +526,21 @@ struct probe_gss *probe_gss_new(struct probe_cred *cred, enum probe_gss_wrap wra
 	return g;
 }
 
+int probe_gss_set_channel_binding(struct probe_gss *g, const uint8_t *data, size_t len)
+{
+	if (len > sizeof(g->cb) || g->state != PROBE_GSS_NONE)
+		return -1;
+	if (len > 0)
+		memcpy(g->cb, data, len);
+	g->cblen = len;
+	return 0;
+}
+
+bool probe_gss_channel_bound(const struct probe_gss *g)
+{
+	return g->cblen > 0;
+}
+
 static gss_cred_id_t cred_for(struct probe_gss *g)
 {
 	if (g->cred == NULL)
@@ -540,6 +561,7 @@ enum probe_gss_rc probe_gss_step(struct probe_gss *g, const uint8_t *in, size_t 
 	OM_uint32 maj, min = 0, flags = GSS_C_MUTUAL_FLAG | GSS_C_SEQUENCE_FLAG;
 	gss_buffer_desc ib, ob = GSS_C_EMPTY_BUFFER;
 	gss_OID actual = GSS_C_NO_OID;
+	struct gss_channel_bindings_struct cb;
 	bool oom;
 
 	*out = NULL;
@@ -567,9 +589,14 @@ enum probe_gss_rc probe_gss_step(struct probe_gss *g, const uint8_t *in, size_t 
 	ib.length = in != NULL ? inlen : 0;
 	if (in != NULL)
 		g->state = PROBE_GSS_RECV;
+	/* addresses stay empty (GSS_C_AF_UNSPEC), as Windows and browsers send them */
+	memset(&cb, 0, sizeof(cb));
+	cb.application_data.value = g->cb;
+	cb.application_data.length = g->cblen;
 	maj = gss_init_sec_context(&min, cred_for(g), &g->ctx, g->target, g->mech_oid, flags, 0,
-				   GSS_C_NO_CHANNEL_BINDINGS, in != NULL ? &ib : GSS_C_NO_BUFFER,
-				   &actual, &ob, &g->ret_flags, NULL);
+				   g->cblen > 0 ? &cb : GSS_C_NO_CHANNEL_BINDINGS,
+				   in != NULL ? &ib : GSS_C_NO_BUFFER, &actual, &ob, &g->ret_flags,
+				   NULL);
 	if (actual != GSS_C_NO_OID)
 		g->actual_mech = actual;
 	oom = false;

@@ -84,6 +84,11 @@ struct probe_gss *probe_gss_new(struct probe_cred *cred, enum probe_gss_wrap wra
 				enum probe_mech mech, enum probe_deleg deleg,
 				const char *spn, bool hostbased);
 
+/* The channel binding every step of g sends (application data, RFC 5929 §4 /
+ * RFC 5056; chanbind.h); len 0 sends none.  Set before the first step: 0, or -1. */
+int probe_gss_set_channel_binding(struct probe_gss *g, const uint8_t *data, size_t len);
+bool probe_gss_channel_bound(const struct probe_gss *g);
+
 enum probe_gss_rc { PROBE_GSS_CONTINUE = 0, PROBE_GSS_COMPLETE, PROBE_GSS_ERROR };
 
 /* One gss_init_sec_context call.  `in` is the server's token (NULL/0 on the

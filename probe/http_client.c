@@ -373,6 +373,7 @@ struct probe_http_conn *probe_http_conn_new(const struct probe_http_opts *o)
 		c->resolve = n;
 	}
 	curl_easy_setopt(e, CURLOPT_SHARE, c->share);
+	curl_easy_setopt(e, CURLOPT_CERTINFO, 1L); /* the channel binding's certificate */
 	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
@@ -599,6 +600,8 @@ static void fill_info(struct probe_http_conn *c, CURLcode rc)
 		r->t_total = (double)t / 1e6;
 	if (curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &l) == CURLE_OK)
 		r->verify_result = l;
+	if (rc == CURLE_OK)
+		probe_chanbind_from_curl(e, &r->chanbind);
 	if (rc != CURLE_OK)
 		r->tls = probe_tls_classify((int)rc, r->verify_result, r->error);
 }

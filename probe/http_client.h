@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chanbind.h"
 #include "tls_error.h"
 
 #define PROBE_HTTP_MAX_HEADERS 256
@@ -57,6 +58,8 @@ struct probe_http_resp {
 	/* After a certificate failure: the server certificate's subject, names, issuer and
 	 * dates, or "" (the evidence of the failure). */
 	char certificate[512];
+	/* The server certificate's channel binding, when this leg made a TLS handshake. */
+	struct probe_chanbind chanbind;
 };
 
 /* A parsed URL (curl's parser). */

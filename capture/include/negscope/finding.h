@@ -65,6 +65,8 @@ enum cap_finding_id {
 					 * the capture */
 	CAP_F_FIRST_OFFER_NOT_CAPTURED, /* the capture starts in the middle of a handshake */
 	CAP_F_FAILED_AFTER_AUTH,        /* authenticated, then 403/405/5xx: not an auth failure */
+	/* Issue 16 (negprobe): refused over HTTPS while no channel binding was sent */
+	CAP_F_CHANNEL_BINDING_REQUIRED,
 	CAP_F_COUNT
 };
 
