@@ -73,6 +73,10 @@ const char *probe_cred_principal(const struct probe_cred *c);
  * failed the name tried ("user@REALM"); "" when unknown. */
 const char *probe_cred_client(const struct probe_cred *c);
 void probe_cred_free(struct probe_cred *c);
+/* On a GSS worker thread: from now on this thread's contexts of c use its own copy of c's
+ * Kerberos and SPNEGO handles (MIT locks a handle for a whole TGS exchange); freed when
+ * the thread ends. */
+void probe_cred_thread_bind(struct probe_cred *c);
 
 /* True when the MIT mechglue lists the NTLMSSP mechanism (gss-ntlmssp). */
 bool probe_gss_ntlm_available(void);

@@ -4,6 +4,7 @@
  */
 #include "http_client.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct probe_http_conn {
 struct probe_http_multi {
 	CURLM *multi;
 	int running;
+	atomic_bool woken; /* probe_http_multi_wakeup was called (probe-cb: GSS workers) */
 };
 
 /* One header line of -v's trace, its secrets replaced by their size and its bytes made
@@ -612,6 +614,7 @@ struct probe_http_multi *probe_http_multi_new(void)
 
 	if (m == NULL)
 		return NULL;
+	atomic_init(&m->woken, false);
 	m->multi = curl_multi_init();
 	if (m->multi == NULL) {
 		free(m);
@@ -680,8 +683,25 @@ struct probe_http_conn *probe_http_multi_next(struct probe_http_multi *m)
 		c = take_done(m);
 		if (c != NULL)
 			return c;
+		if (atomic_exchange(&m->woken, false))
+			return NULL;
 		curl_multi_poll(m->multi, NULL, 0, 1000, NULL);
+		if (atomic_exchange(&m->woken, false))
+			return NULL;
 	}
+}
+
+/* probe-cb: the GSS workers wake the loop when a job is done (curl_multi_wakeup(3) may be
+ * called from any thread). */
+void probe_http_multi_wakeup(struct probe_http_multi *m)
+{
+	atomic_store(&m->woken, true);
+	curl_multi_wakeup(m->multi);
+}
+
+bool probe_http_multi_busy(const struct probe_http_multi *m)
+{
+	return m->running > 0;
 }
 
 const char *probe_http_header(const struct probe_http_resp *r, const char *name, size_t n)

@@ -102,8 +102,12 @@ void probe_http_multi_free(struct probe_http_multi *m);
 /* Starts the prepared leg of c.  0, or -1. */
 int probe_http_multi_add(struct probe_http_multi *m, struct probe_http_conn *c);
 /* Runs transfers until one completes; returns it (its response filled), or
- * NULL when nothing is running. */
+ * NULL when nothing is running or probe_http_multi_wakeup was called. */
 struct probe_http_conn *probe_http_multi_next(struct probe_http_multi *m);
+/* Makes a waiting probe_http_multi_next return (thread-safe). */
+void probe_http_multi_wakeup(struct probe_http_multi *m);
+/* True while transfers are running. */
+bool probe_http_multi_busy(const struct probe_http_multi *m);
 
 /* Case-insensitive header lookup in a response; the n-th (0-based) match. */
 const char *probe_http_header(const struct probe_http_resp *r, const char *name, size_t n);
