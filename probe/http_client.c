@@ -559,11 +559,18 @@ static void fill_info(struct probe_http_conn *c, CURLcode rc)
 	curl_off_t t = 0;
 
 	r->curl_code = (int)rc;
+	r->head_bytes = c->head_bytes;
+	if (rc != CURLE_OK && c->head_bytes > 0)
+		/* the server had started to answer: the answer failed, not the connection */
+		r->cut = c->head_bytes > PROBE_HTTP_MAX_HEAD ? PROBE_HTTP_CUT_TOO_LARGE :
+			 rc == CURLE_OPERATION_TIMEDOUT ? PROBE_HTTP_CUT_TIMEOUT :
+			 c->head_complete ? PROBE_HTTP_CUT_BODY : PROBE_HTTP_CUT_HEAD;
 	if (rc == CURLE_OK && !c->head_complete) {
 		/* curl takes a connection closed inside the head as its end: that is no
 		 * complete 401 (or 200) to act on */
 		rc = CURLE_PARTIAL_FILE;
 		r->curl_code = (int)rc;
+		r->cut = PROBE_HTTP_CUT_HEAD;
 		snprintf(c->errbuf, sizeof(c->errbuf),
 			 "the response ended in the middle of its headers (%zu bytes received)",
 			 c->head_bytes);
@@ -576,9 +583,10 @@ static void fill_info(struct probe_http_conn *c, CURLcode rc)
 	if (rc != CURLE_OK)
 		snprintf(r->error, sizeof(r->error), "%s",
 			 c->errbuf[0] != '\0' ? c->errbuf : curl_easy_strerror(rc));
-	/* a transfer that failed has no status: not one on the leg and another in the
-	 * result (a 401 whose body was cut is not a 401 to answer) */
-	if (rc == CURLE_OK && curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &l) == CURLE_OK)
+	/* a transfer that failed has a status only when its head arrived whole (a body cut):
+	 * the leg and the result then show the same one; the caller does not answer it */
+	if ((rc == CURLE_OK || r->cut == PROBE_HTTP_CUT_BODY) &&
+	    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &l) == CURLE_OK)
 		r->status = l;
 	if (curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &l) == CURLE_OK)
 		r->http_version = l == CURL_HTTP_VERSION_1_0 ? 10 :
@@ -600,6 +608,11 @@ static void fill_info(struct probe_http_conn *c, CURLcode rc)
 		r->t_tls = (double)t / 1e6;
 	if (curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &t) == CURLE_OK)
 		r->t_total = (double)t / 1e6;
+	if (r->cut == PROBE_HTTP_CUT_NONE && rc == CURLE_OPERATION_TIMEDOUT && r->t_connect > 0 &&
+	    (r->t_tls > 0 || (curl_easy_getinfo(e, CURLINFO_SCHEME, &s) == CURLE_OK &&
+			      s != NULL && strcasecmp(s, "http") == 0)))
+		/* connected (and TLS done): the server is slow or stuck, it is reachable */
+		r->cut = PROBE_HTTP_CUT_TIMEOUT;
 	if (curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &l) == CURLE_OK)
 		r->verify_result = l;
 	if (rc == CURLE_OK)

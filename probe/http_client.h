@@ -38,8 +38,19 @@ struct probe_http_header {
 	char *value;
 };
 
+/* How far a failed answer got (curl_code != 0), once the server had started it. */
+enum probe_http_cut {
+	PROBE_HTTP_CUT_NONE = 0,     /* no answer at all (connecting, TLS), or none cut */
+	PROBE_HTTP_CUT_HEAD,         /* the connection ended inside the head */
+	PROBE_HTTP_CUT_BODY,         /* the head was complete (status is set), the body cut */
+	PROBE_HTTP_CUT_TIMEOUT,      /* connected (TLS done), then the time limit ran out */
+	PROBE_HTTP_CUT_TOO_LARGE     /* the head went past PROBE_HTTP_MAX_HEAD */
+};
+
 struct probe_http_resp {
 	int curl_code;           /* CURLcode; 0 = a response arrived */
+	enum probe_http_cut cut; /* with curl_code != 0: how far the answer got */
+	uint64_t head_bytes;     /* bytes of the final head received */
 	char error[256];         /* curl's error text */
 	enum probe_tls_kind tls; /* PROBE_TLS_NONE unless a TLS failure */
 	long verify_result;      /* X509_V_* */

@@ -166,7 +166,7 @@ static struct probe_leg *record_leg(struct probe_session *s, const struct probe_
 	l->connection = xstrdup(v);
 	v = probe_http_header(resp, "Persistent-Auth", 0);
 	l->persistent_auth = xstrdup(v);
-	if (resp->curl_code == 0 && resp->conn_new)
+	if (resp->conn_new && (resp->curl_code == 0 || resp->local_port != 0))
 		r->connections++;
 	return l;
 }
@@ -486,12 +486,23 @@ static void success(struct probe_session *s, struct probe_leg *l, const struct c
 static void transport_failed(struct probe_session *s, const struct probe_leg *l,
 			     const struct probe_http_resp *resp)
 {
+	static const enum cap_probe_cut cut[] = {
+		[PROBE_HTTP_CUT_NONE] = CAP_PROBE_CUT_NONE,
+		[PROBE_HTTP_CUT_HEAD] = CAP_PROBE_CUT_HEAD,
+		[PROBE_HTTP_CUT_BODY] = CAP_PROBE_CUT_BODY,
+		[PROBE_HTTP_CUT_TIMEOUT] = CAP_PROBE_CUT_TIMEOUT,
+		[PROBE_HTTP_CUT_TOO_LARGE] = CAP_PROBE_CUT_HEAD_TOO_LARGE,
+	};
 	struct cap_probe_fact f;
 
 	fact(s, &f, CAP_PROBE_TRANSPORT_FAILED, l->n);
 	snprintf(f.host, sizeof(f.host), "%.255s", s->r->u.host);
 	f.curl_code = resp->curl_code;
 	snprintf(f.curl_error, sizeof(f.curl_error), "%.255s", resp->error);
+	f.cut = cut[resp->cut];
+	f.received = resp->head_bytes + resp->body_bytes;
+	f.head_limit = PROBE_HTTP_MAX_HEAD;
+	f.status = (int)resp->status;
 	s->tls = l->tls;
 	if (l->tls != PROBE_TLS_NONE) {
 		snprintf(f.tls_failure, sizeof(f.tls_failure), "%.31s", probe_tls_kind_name(l->tls));

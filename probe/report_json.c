@@ -93,7 +93,7 @@ static void leg_record(struct cap_json *j, const struct probe_result *r, const s
 	cap_json_kv_str(j, "remote_ip", l->remote_ip);
 	cap_json_kv_int(j, "remote_port", l->remote_port);
 	cap_json_obj_end(j);
-	if (l->curl_code == 0) {
+	if (l->curl_code == 0 || l->status > 0) { /* a cut body: its head's status */
 		cap_json_kv_int(j, "status", l->status);
 		cap_json_kv_str(j, "reason", l->reason);
 	} else {

@@ -54,6 +54,9 @@ static void leg_lines(const struct pen *p, const struct probe_result *r, const s
 			l->remote_port, c_on(p, OFF));
 	if (l->sent.len > 0)
 		fprintf(fp, "         -> %s\n", safe(b1, l->sent.desc.summary));
+	if (l->curl_code != 0 && l->status > 0)
+		/* the head arrived whole, its body did not */
+		fprintf(fp, "         <- %ld %s  (then cut)\n", l->status, safe(b1, l->reason));
 	if (l->curl_code != 0) {
 		fprintf(fp, "         %sx  %s%s\n", c_on(p, RED),
 			l->curl_error != NULL ? safe(b1, l->curl_error) : "failed", c_on(p, OFF));

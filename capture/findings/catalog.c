@@ -430,6 +430,27 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "and at the application, not at SPNs, passwords or Kerberos.",
 		 NULL},
 		false},
+	[CAP_F_RESPONSE_INCOMPLETE] = {
+		CAP_F_RESPONSE_INCOMPLETE, "response-incomplete", CAP_SEV_ERROR,
+		"The server's answer did not arrive whole",
+		"The connection succeeded and the server started to answer, but the answer ended "
+		"(or stalled) before it was complete, so no client can act on it; a browser shows "
+		"a network error, not a sign-in failure.",
+		{"Look at what stands between client and server (reverse proxy, load balancer, "
+		 "WAF) and at the site's logs for an error or a crash while it answered.",
+		 "A slow answer: check the application pool and its time limits; run negprobe "
+		 "with a larger --timeout to tell slow from stuck.", NULL},
+		true},
+	[CAP_F_RESPONSE_TOO_LARGE] = {
+		CAP_F_RESPONSE_TOO_LARGE, "response-too-large", CAP_SEV_ERROR,
+		"The server's response headers are too large",
+		"The response head grew past the client's limit (libcurl and browsers refuse a "
+		"head of a few hundred KB), so the answer was dropped before any challenge in it "
+		"could be read.",
+		{"Find what adds the headers (a cookie or a header repeated by a module, a proxy "
+		 "loop adding Via/X-Forwarded-For) in the site's or the proxy's configuration.",
+		 NULL},
+		true},
 	/* negprobe only: Extended Protection for Authentication (IIS <extendedProtection>
 	 * tokenChecking; RFC 5929 tls-server-end-point bindings, RFC 5056). */
 	[CAP_F_CHANNEL_BINDING_REQUIRED] = {

@@ -306,11 +306,41 @@ static void judge_no_credentials(struct cap_analysis *a, const struct cap_probe_
 	engine_emit(a, &f);
 }
 
+/* The server had started to answer: the connection succeeded, the answer is what failed
+ * (issue 16).  A cut body still carries the head's status. */
+static void judge_cut(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	static const enum cap_detail_kind detail[] = {
+		[CAP_PROBE_CUT_HEAD] = CAP_D_PROBE_CUT_HEAD,
+		[CAP_PROBE_CUT_BODY] = CAP_D_PROBE_CUT_BODY,
+		[CAP_PROBE_CUT_TIMEOUT] = CAP_D_PROBE_SLOW_RESPONSE,
+		[CAP_PROBE_CUT_HEAD_TOO_LARGE] = CAP_D_PROBE_HEAD_TOO_LARGE,
+	};
+	struct cap_finding f;
+
+	start(a, &f, p->cut == CAP_PROBE_CUT_HEAD_TOO_LARGE ? CAP_F_RESPONSE_TOO_LARGE
+							    : CAP_F_RESPONSE_INCOMPLETE, p);
+	cap_finding_set_str(&f, "curl_error", p->curl_error);
+	cap_finding_set_num(&f, "curl_code", p->curl_code);
+	cap_finding_set_str(&f, "host", p->host);
+	cap_finding_set_num(&f, "port", p->port);
+	cap_finding_set_num(&f, "bytes_received", (int64_t)p->received);
+	if (p->cut == CAP_PROBE_CUT_BODY)
+		cap_finding_set_num(&f, "status", p->status);
+	f.w.detail = detail[p->cut];
+	f.w.num[0] = (int64_t)p->head_limit;
+	engine_emit(a, &f);
+}
+
 static void judge_transport(struct cap_analysis *a, const struct cap_probe_fact *p)
 {
 	bool tls = p->tls_failure[0] != '\0';
 	struct cap_finding f;
 
+	if (p->cut != CAP_PROBE_CUT_NONE && (unsigned)p->cut <= CAP_PROBE_CUT_HEAD_TOO_LARGE) {
+		judge_cut(a, p);
+		return;
+	}
 	start(a, &f, tls ? CAP_F_TLS_ERROR : CAP_F_CONNECT_FAILED, p);
 	cap_finding_set_str(&f, "curl_error", p->curl_error);
 	cap_finding_set_num(&f, "curl_code", p->curl_code);

@@ -238,27 +238,41 @@ static bool header_refused(const struct req_info *req, const struct cap_http_fac
 }
 
 /* negotiate-not-offered: only a first challenge lists what the server offers; a 401
- * carrying a continuation token is a later leg of a handshake the client chose. */
+ * carrying a continuation token is a later leg of a handshake the client chose, and a 401
+ * answering credentials after a first challenge is that handshake's rejection: its fresh
+ * offer restarts authentication (RFC 7235 §3.1), it tells nothing new about the server's
+ * schemes.  Credentials sent with no challenge seen (a capture starting mid-way, a client
+ * sending them first) leave the rejection as the only offer there is. */
 static void judge_not_offered(struct cap_analysis *a, const struct judge_ctx *j)
 {
 	const struct cap_http_fact *f = j->http;
 	struct cap_finding fd;
 	char list[128];
 
-	if (j->hs->state != HS_CHALLENGED && j->hs->state != HS_REJECTED)
+	if (j->hs->state != HS_CHALLENGED &&
+	    (j->hs->state != HS_REJECTED || j->c->first_challenge_seen))
 		return;
-	if (!is_challenge(f->status) || f->offered == 0 ||
+	if (!is_challenge(f->status) ||
 	    (f->offered & (CAP_AUTH_BIT(CAP_AUTH_NEGOTIATE) | CAP_AUTH_BIT(CAP_AUTH_KERBEROS))) ||
-	    !(f->offered & (CAP_AUTH_BIT(CAP_AUTH_NTLM) | CAP_AUTH_BIT(CAP_AUTH_BASIC) |
-			    CAP_AUTH_BIT(CAP_AUTH_DIGEST))))
+	    (f->offered == 0 && f->status != 401) ||
+	    (f->offered != 0 &&
+	     !(f->offered & (CAP_AUTH_BIT(CAP_AUTH_NTLM) | CAP_AUTH_BIT(CAP_AUTH_BASIC) |
+			     CAP_AUTH_BIT(CAP_AUTH_DIGEST)))))
 		return;
 	offered_list(f->offered, list, sizeof(list));
 	cap_finding_init(&fd, CAP_F_NEGOTIATE_NOT_OFFERED);
 	engine_conv_evidence(&fd, j->c);
 	cap_finding_add_frame(&fd, f->frame);
-	cap_finding_set_str(&fd, "offered", list);
+	cap_finding_set_str(&fd, "offered", f->offered != 0 ? list : "none");
 	cap_finding_set_num(&fd, "status", f->status);
 	fd.w.detail = CAP_D_NEGOTIATE_NOT_OFFERED;
+	if (f->offered == 0) {
+		/* a 401 with no WWW-Authenticate at all (RFC 7235 §3.1 requires one): no
+		 * client can answer it; it may also be the application's own 401, so a
+		 * warning */
+		fd.w.detail = CAP_D_NO_SCHEME_OFFERED;
+		fd.severity = CAP_SEV_WARNING;
+	}
 	fd.w.frame = f->frame;
 	cap_finding_set_key(&fd, "%u", j->c->pub.id);
 	engine_emit(a, &fd);

@@ -149,6 +149,11 @@ static void http_detail(struct words *o, const struct cap_finding *f)
 		put(o, "The %lld in frame %llu offers only: %s.", evn(f, "status"), wframe(f),
 		    ev(f, "offered"));
 		break;
+	case CAP_D_NO_SCHEME_OFFERED:
+		put(o, "The %lld in frame %llu carries no WWW-Authenticate header: it offers no "
+		       "authentication scheme, so no client can answer it (RFC 7235 §3.1 requires "
+		       "one).", evn(f, "status"), wframe(f));
+		break;
 	case CAP_D_FIRST_OFFER_NOT_CAPTURED:
 		put(o, "The capture starts in the middle of a %s handshake (frame %llu): the "
 		       "server's first offer is not in it.", ev(f, "scheme"), wframe(f));
@@ -248,6 +253,26 @@ static void probe_detail(struct words *o, const struct cap_finding *f)
 	case CAP_D_PROBE_CONNECT_FAILED:
 		put(o, "Connecting to %s:%lld failed: %s.", ev(f, "host"), evn(f, "port"),
 		    ev(f, "curl_error"));
+		break;
+	case CAP_D_PROBE_CUT_HEAD:
+		put(o, "The connection to %s:%lld ended in the middle of the response headers "
+		       "(%lld bytes received), so there is no status or challenge to act on.",
+		    ev(f, "host"), evn(f, "port"), evn(f, "bytes_received"));
+		break;
+	case CAP_D_PROBE_CUT_BODY:
+		put(o, "The server answered %lld, then the connection ended in the middle of the "
+		       "body (%lld bytes received): %s.", evn(f, "status"),
+		    evn(f, "bytes_received"), ev(f, "curl_error"));
+		break;
+	case CAP_D_PROBE_SLOW_RESPONSE:
+		put(o, "The connection to %s:%lld was made, but the answer did not complete within "
+		       "the time limit (%lld bytes of it received): %s.", ev(f, "host"),
+		    evn(f, "port"), evn(f, "bytes_received"), ev(f, "curl_error"));
+		break;
+	case CAP_D_PROBE_HEAD_TOO_LARGE:
+		put(o, "The response headers from %s:%lld exceeded the client's limit of %lld KB "
+		       "(%lld bytes received).", ev(f, "host"), evn(f, "port"),
+		    (long long)f->w.num[0] / 1024, evn(f, "bytes_received"));
 		break;
 	case CAP_D_PROBE_TOKEN_OVER_CAP:
 		put(o, "The server's %s token is %lld bytes of base64, over the %lld-byte limit.",

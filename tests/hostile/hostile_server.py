@@ -68,6 +68,19 @@ def challenge_header(head, kind):
     return b"NTLM " + base64.b64encode(msg)
 
 
+def authorization_token(head):
+    """The decoded token of the request's Authorization header, b'' when none."""
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"authorization:"):
+            parts = line.split(None, 2)
+            if len(parts) == 3:
+                try:
+                    return base64.b64decode(parts[2].strip())
+                except ValueError:
+                    return b""
+    return b""
+
+
 def ntlm_challenge(kind):
     """A malformed NTLM CHALLENGE_MESSAGE (MS-NLMP 2.2.1.2) of the given kind."""
     sig = b"NTLMSSP\x00" + struct.pack("<I", 2)
@@ -173,6 +186,18 @@ def respond(conn, mode, deadline, count, garbage_conns, conn_no):
             else:
                 conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\n"
                              b"Content-Length: 0\r\n\r\n")
+        elif mode in ("ntlm-reject", "ntlm-reject-raw"):
+            # a valid CHALLENGE, then a plain fresh offer answering the AUTHENTICATE: the
+            # server refused the user (IIS answers a wrong password so); -raw offers NTLM only
+            offer = b"WWW-Authenticate: NTLM\r\n"
+            if mode == "ntlm-reject":
+                offer = b"WWW-Authenticate: Negotiate\r\n" + offer
+            tok = authorization_token(head)
+            if b"NTLMSSP\x00\x01" in tok:
+                offer = b"WWW-Authenticate: " + challenge_header(head, "valid") + b"\r\n"
+            elif b"NTLMSSP\x00\x03" in tok:
+                offer = b"WWW-Authenticate: NTLM\r\n"
+            conn.sendall(b"HTTP/1.1 401 Unauthorized\r\n" + offer + b"Content-Length: 0\r\n\r\n")
         elif mode.startswith("ntlm-"):
             if b"Authorization:" in head:
                 conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: "
@@ -187,7 +212,7 @@ def respond(conn, mode, deadline, count, garbage_conns, conn_no):
 
 MODES = ["tls-garbage", "escapes", "escapes-401", "big-headers", "cut-headers", "cut-body",
          "slowloris", "continue", "endless-401", "no-challenge", "bad-base64", "ntlm-short", "ntlm-offsets",
-         "ntlm-avpairs"]
+         "ntlm-avpairs", "ntlm-reject", "ntlm-reject-raw"]
 
 
 def main():

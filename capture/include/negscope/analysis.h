@@ -371,6 +371,15 @@ enum cap_probe_event {
 	CAP_PROBE_SPN_CHECKS        /* which SPN forms the KDC knows */
 };
 
+/* TRANSPORT_FAILED after the server had started to answer. */
+enum cap_probe_cut {
+	CAP_PROBE_CUT_NONE = 0,     /* no answer at all: connecting or TLS failed */
+	CAP_PROBE_CUT_HEAD,         /* the connection ended inside the response head */
+	CAP_PROBE_CUT_BODY,         /* the head was complete (status), the body was cut */
+	CAP_PROBE_CUT_TIMEOUT,      /* connected (and TLS done), the time limit ran out */
+	CAP_PROBE_CUT_HEAD_TOO_LARGE /* the head grew past the client's limit */
+};
+
 /* The GSS-API call a failure came from. */
 enum cap_probe_stage {
 	CAP_PROBE_STAGE_CREDENTIALS = 0, /* acquiring Kerberos credentials */
@@ -411,6 +420,9 @@ struct cap_probe_fact {
 	char tls_failure[32];           /* stable TLS failure name, "" when not TLS */
 	long verify_result;             /* X509_V_* code, 0 when none */
 	char certificate[CAP_FACT_TEXT_MAX]; /* the server certificate's names and dates */
+	enum cap_probe_cut cut;         /* how far the answer got; status: a cut body's head */
+	uint64_t received;              /* bytes of the answer received (head and body) */
+	uint64_t head_limit;            /* CUT_HEAD_TOO_LARGE: the client's limit */
 	/* BAD_TOKEN */
 	bool token_over_cap;            /* else: not valid base64 */
 	size_t token_chars, token_cap;

@@ -65,6 +65,9 @@ enum cap_finding_id {
 					 * the capture */
 	CAP_F_FIRST_OFFER_NOT_CAPTURED, /* the capture starts in the middle of a handshake */
 	CAP_F_FAILED_AFTER_AUTH,        /* authenticated, then 403/405/5xx: not an auth failure */
+	/* Issue 16: negprobe against broken servers (probe only). */
+	CAP_F_RESPONSE_INCOMPLETE,      /* the connection ended (or timed out) inside a response */
+	CAP_F_RESPONSE_TOO_LARGE,       /* the response head is over the client's limit */
 	/* Issue 16 (negprobe): refused over HTTPS while no channel binding was sent */
 	CAP_F_CHANNEL_BINDING_REQUIRED,
 	CAP_F_COUNT
@@ -128,6 +131,7 @@ enum cap_detail_kind {
 					       * w.num: kvno, etype */
 	CAP_D_AP_ERROR_TOKEN,                 /* error_code, error_name */
 	CAP_D_NEGOTIATE_NOT_OFFERED,          /* status, offered; w.frame */
+	CAP_D_NO_SCHEME_OFFERED,              /* status; w.frame: a 401 with no challenge */
 	CAP_D_FIRST_OFFER_NOT_CAPTURED,       /* scheme; w.frame */
 	CAP_D_KERBEROS_REJECTED,              /* w.name[0]: sname; w.frame: AP-REQ;
 					       * w.num[0]: status */
@@ -153,7 +157,11 @@ enum cap_detail_kind {
 	CAP_D_PROBE_LEGS_EXHAUSTED,           /* w.num[0]: --max-legs */
 	CAP_D_PROBE_NOT_OK_AS_DELEGATE,       /* spn */
 	CAP_D_PROBE_NOT_DELEGATED,            /* w.num[0]: 1 when the mechanism was NTLM */
-	CAP_D_PROBE_UNEXPECTED_STATUS         /* status */
+	CAP_D_PROBE_UNEXPECTED_STATUS,        /* status */
+	CAP_D_PROBE_CUT_HEAD,                 /* bytes_received, curl_error */
+	CAP_D_PROBE_CUT_BODY,                 /* status, bytes_received, curl_error */
+	CAP_D_PROBE_SLOW_RESPONSE,            /* bytes_received, curl_error */
+	CAP_D_PROBE_HEAD_TOO_LARGE            /* bytes_received; w.num[0]: the limit */
 };
 
 /* Instance advice lines, a bit each, rendered in this order before the catalog's. */

@@ -58,6 +58,8 @@ static const struct {
 	{"kdc-reply-not-captured", CAP_SEV_INFO, false},
 	{"first-offer-not-captured", CAP_SEV_INFO, false},
 	{"failed-after-auth", CAP_SEV_WARNING, false},
+	{"response-incomplete", CAP_SEV_ERROR, true},
+	{"response-too-large", CAP_SEV_ERROR, true},
 	{"channel-binding-required", CAP_SEV_ERROR, true},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))

@@ -486,6 +486,53 @@ static void test_negotiate_not_offered(void **state)
 	cap_analysis_free(p.a);
 }
 
+/* A plain fresh offer answering the final NTLM AUTHENTICATE (raw or inside Negotiate) is
+ * the rejection of that handshake: ntlm-rejected on it, and its offer (NTLM only) is no
+ * negotiate-not-offered when the first challenge offered Negotiate (issue 16 defect 5). */
+static void test_ntlm_rejected_by_fresh_offer(void **state)
+{
+	struct cap_auth_fact n1 = ntlm(1, true, true), n2 = ntlm(2, true, true);
+	struct cap_auth_fact n3 = ntlm(3, true, true), r1 = ntlm(1, false, false);
+	struct cap_auth_fact r2 = ntlm(2, false, false), r3 = ntlm(3, false, false);
+	const struct cap_finding *f;
+	struct play p;
+	uint64_t fr;
+
+	(void)state;
+	SET(n3.user, "CORP\\alice");
+	play_init(&p, 80);
+	request(&p, 0, NULL);
+	response(&p, 0, 401, NEG_NTLM, NULL, CAP_HTTP_CLOSE_NONE);
+	request(&p, 0, &n1);
+	response(&p, 0, 401, 0, &n2, CAP_HTTP_CLOSE_NONE);
+	request(&p, 0, &n3);
+	fr = response(&p, 0, 401, CAP_AUTH_BIT(CAP_AUTH_NTLM), NULL, CAP_HTTP_CLOSE_NONE);
+	cap_analysis_finish(p.a, NULL);
+	f = find(p.a, CAP_F_NTLM_REJECTED);
+	assert_non_null(f);
+	assert_true(has_frame(f, fr));
+	assert_string_equal(cap_finding_get_str(f, "user"), "CORP\\alice");
+	assert_null(find(p.a, CAP_F_NTLM_OK));
+	assert_null(find(p.a, CAP_F_NEGOTIATE_NOT_OFFERED));
+	cap_analysis_free(p.a);
+
+	/* Raw NTLM: the first challenge's own offer is the one negotiate-not-offered names. */
+	play_init(&p, 80);
+	request(&p, 0, NULL);
+	fr = response(&p, 0, 401, CAP_AUTH_BIT(CAP_AUTH_NTLM), NULL, CAP_HTTP_CLOSE_NONE);
+	request(&p, 0, &r1);
+	response(&p, 0, 401, 0, &r2, CAP_HTTP_CLOSE_NONE);
+	request(&p, 0, &r3);
+	response(&p, 0, 401, CAP_AUTH_BIT(CAP_AUTH_NTLM), NULL, CAP_HTTP_CLOSE_NONE);
+	cap_analysis_finish(p.a, NULL);
+	assert_non_null(find(p.a, CAP_F_NTLM_REJECTED));
+	f = find(p.a, CAP_F_NEGOTIATE_NOT_OFFERED);
+	assert_non_null(f);
+	assert_int_equal(f->nframes, 1);
+	assert_true(has_frame(f, fr));
+	cap_analysis_free(p.a);
+}
+
 static void test_keepalive(void **state)
 {
 	struct play p;
@@ -1380,6 +1427,7 @@ int main(void)
 		cmocka_unit_test(test_ntlm_in_spnego_and_ntlm_scheme),
 		cmocka_unit_test(test_spn_unknown_port_advice),
 		cmocka_unit_test(test_negotiate_not_offered),
+		cmocka_unit_test(test_ntlm_rejected_by_fresh_offer),
 		cmocka_unit_test(test_keepalive),
 		cmocka_unit_test(test_ntlm_across_connections),
 		cmocka_unit_test(test_client_logon_failed),
