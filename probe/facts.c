@@ -109,6 +109,7 @@ static void feed_msg(struct probe_facts *pf, struct cap_http_msg *m)
 void probe_facts_leg(struct probe_facts *pf, const struct probe_result *r,
 		     const struct probe_leg *l, const char *authz)
 {
+	const struct probe_url *u;
 	struct cap_http_header *h;
 	struct cap_http_msg m;
 	char host[300];
@@ -137,11 +138,12 @@ void probe_facts_leg(struct probe_facts *pf, const struct probe_result *r,
 	m.is_request = true;
 	m.version_minor = 1;
 	m.method = span("GET");
-	m.target = span(r->u.path[0] != '\0' ? r->u.path : "/");
-	if (r->u.port_explicit)
-		snprintf(host, sizeof(host), "%s:%ld", r->u.host, r->u.port);
+	u = probe_result_leg_url(r, l->n);
+	m.target = span(u->path[0] != '\0' ? u->path : "/");
+	if (u->port_explicit)
+		snprintf(host, sizeof(host), "%s:%ld", u->host, u->port);
 	else
-		snprintf(host, sizeof(host), "%s", r->u.host);
+		snprintf(host, sizeof(host), "%s", u->host);
 	header(h, &n, "Host", host);
 	header(h, &n, "Authorization", authz);
 	m.headers = h;
@@ -179,10 +181,13 @@ void probe_facts_start(struct cap_probe_fact *f, enum cap_probe_event ev,
 	cap_probe_fact_init(f, ev);
 	f->leg = leg;
 	snprintf(f->url, sizeof(f->url), "%.*s", (int)sizeof(f->url) - 1, r->url);
+	/* a leg after a redirect (-L): that URL's host and SPN; leg 0: the last one's */
 	snprintf(f->host, sizeof(f->host), "%.*s", (int)sizeof(f->host) - 1,
-		 r->canonical[0] != '\0' ? r->canonical : r->u.host);
-	f->port = r->u.port > 0 ? (unsigned)r->u.port : 0;
-	snprintf(f->spn, sizeof(f->spn), "%.*s", (int)sizeof(f->spn) - 1, r->spn);
+		 probe_result_leg_host(r, leg));
+	f->port = probe_result_leg_url(r, leg)->port > 0 ?
+		  (unsigned)probe_result_leg_url(r, leg)->port : 0;
+	snprintf(f->spn, sizeof(f->spn), "%.*s", (int)sizeof(f->spn) - 1,
+		 probe_result_leg_spn(r, leg));
 }
 
 void probe_facts_gss_error(struct cap_probe_fact *f, const struct probe_gss_error *e)

@@ -110,6 +110,31 @@ void probe_http_global_cleanup(void)
 	curl_global_cleanup();
 }
 
+int probe_url_resolve(const char *base, const char *location, char **out, char *err,
+		      size_t errlen)
+{
+	CURLU *h = curl_url();
+	CURLUcode rc = CURLUE_OUT_OF_MEMORY;
+	char *url = NULL;
+
+	*out = NULL;
+	if (h != NULL && (rc = curl_url_set(h, CURLUPART_URL, base, 0)) == CURLUE_OK &&
+	    (rc = curl_url_set(h, CURLUPART_URL, location, CURLU_URLENCODE)) == CURLUE_OK)
+		rc = curl_url_get(h, CURLUPART_URL, &url, 0);
+	curl_url_cleanup(h);
+	if (rc != CURLUE_OK || url == NULL) {
+		snprintf(err, errlen, "cannot follow the redirect: %s", curl_url_strerror(rc));
+		return -1;
+	}
+	*out = strdup(url);
+	curl_free(url);
+	if (*out == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int probe_url_parse(const char *url, struct probe_url *u, char *err, size_t errlen)
 {
 	CURLU *h = curl_url();

@@ -85,6 +85,11 @@ struct probe_url {
 /* Parses `url`; 0, or -1 with a one-line reason in `err`. */
 int probe_url_parse(const char *url, struct probe_url *u, char *err, size_t errlen);
 
+/* A Location value resolved against the URL it answered (RFC 9110 §10.2.2, RFC 3986 §5):
+ * *out is a malloc'd absolute URL.  0, or -1 with a one-line reason in `err`. */
+int probe_url_resolve(const char *base, const char *location, char **out, char *err,
+		      size_t errlen);
+
 /* Looks `host`:`port` up in a --resolve list; returns the address or NULL. */
 const char *probe_resolve_lookup(const char *const *resolve, const char *host, long port,
 				 char *buf, size_t len);

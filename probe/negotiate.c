@@ -38,6 +38,8 @@ struct probe_session {
 	struct probe_facts facts;
 	bool facts_ok;
 	struct probe_chanbind cb; /* the binding of the last TLS handshake (probe-cb) */
+	unsigned hop;             /* 0: the target URL; k: r->hops[k - 1] (-L) */
+	bool restart;             /* redirected within the origin: a 401 starts anew */
 };
 
 static double now_ms(void)
@@ -89,12 +91,27 @@ const char *probe_session_authz(const struct probe_session *s)
 
 const char *probe_session_url(const struct probe_session *s)
 {
-	return s->r->url;
+	return s->hop > 0 ? s->r->hops[s->hop - 1].url : s->r->url;
 }
 
 const char *probe_session_gss_name(const struct probe_session *s)
 {
 	return s->gss_name;
+}
+
+/* The SPN a browser asks for at URL u (the session's GSS name too); the arrays are the
+ * result's canonical[256], spn[300] and spn_source[96]. */
+static void choose_spn(struct probe_session *s, const struct probe_url *u, char *canonical,
+		       char *spn, char *source)
+{
+	probe_spn_canonical_host(u->host, u->port, s->cfg->http.resolve, s->cfg->no_canonicalize,
+				 canonical, 256, source, 96);
+	probe_spn_choose(s->cfg->spn, canonical, u->port, s->cfg->spn_port, s->gss_name,
+			 sizeof(s->gss_name), spn, 300, &s->hostbased);
+	if (s->cfg->spn != NULL)
+		snprintf(source, 96, "--spn");
+	else if (s->cfg->spn_port && strchr(spn, ':') != NULL)
+		snprintf(source + strlen(source), 96 - strlen(source), ", port added (--spn-port)");
 }
 
 enum probe_next probe_session_begin(struct probe_session *s)
@@ -109,16 +126,7 @@ enum probe_next probe_session_begin(struct probe_session *s)
 	r->url_ok = true;
 	r->chanbind.https = strcmp(r->u.scheme, "https") == 0;
 	r->chanbind.withheld = r->chanbind.https && s->cfg->no_channel_binding;
-	probe_spn_canonical_host(r->u.host, r->u.port, s->cfg->http.resolve,
-				 s->cfg->no_canonicalize, r->canonical, sizeof(r->canonical),
-				 r->spn_source, sizeof(r->spn_source));
-	probe_spn_choose(s->cfg->spn, r->canonical, r->u.port, s->cfg->spn_port, s->gss_name,
-			 sizeof(s->gss_name), r->spn, sizeof(r->spn), &s->hostbased);
-	if (s->cfg->spn != NULL)
-		snprintf(r->spn_source, sizeof(r->spn_source), "--spn");
-	else if (s->cfg->spn_port && strchr(r->spn, ':') != NULL)
-		snprintf(r->spn_source + strlen(r->spn_source),
-			 sizeof(r->spn_source) - strlen(r->spn_source), ", port added (--spn-port)");
+	choose_spn(s, &r->u, r->canonical, r->spn, r->spn_source);
 	return PROBE_NEXT_REQUEST;
 }
 
@@ -135,6 +143,7 @@ static struct probe_leg *record_leg(struct probe_session *s, const struct probe_
 	l = &r->legs[r->nlegs];
 	memset(l, 0, sizeof(*l));
 	l->n = (unsigned)++r->nlegs;
+	l->hop = s->hop;
 	l->sent = s->pending; /* ownership moves to the leg */
 	memset(&s->pending, 0, sizeof(s->pending));
 	l->auth_header_len = resp->request_auth_len;
@@ -438,7 +447,8 @@ static enum probe_next next_challenge(struct probe_session *s, struct probe_leg 
 	}
 	if (toklen == 0)
 		return PROBE_NEXT_DONE;
-	if (s->r->nlegs >= (size_t)s->cfg->max_legs) {
+	if (s->r->nlegs - (s->hop > 0 ? s->r->hops[s->hop - 1].first_leg - 1 : 0) >=
+	    (size_t)s->cfg->max_legs) {
 		struct cap_probe_fact f;
 
 		free(tok);
@@ -496,7 +506,7 @@ static void transport_failed(struct probe_session *s, const struct probe_leg *l,
 	struct cap_probe_fact f;
 
 	fact(s, &f, CAP_PROBE_TRANSPORT_FAILED, l->n);
-	snprintf(f.host, sizeof(f.host), "%.255s", s->r->u.host);
+	snprintf(f.host, sizeof(f.host), "%.255s", probe_result_leg_url(s->r, l->n)->host);
 	f.curl_code = resp->curl_code;
 	snprintf(f.curl_error, sizeof(f.curl_error), "%.255s", resp->error);
 	f.cut = cut[resp->cut];
@@ -510,6 +520,57 @@ static void transport_failed(struct probe_session *s, const struct probe_leg *l,
 		snprintf(f.certificate, sizeof(f.certificate), "%.255s", resp->certificate);
 	}
 	probe_facts_feed(&s->facts, &f);
+}
+
+static bool is_redirect(long status)
+{
+	return status == 301 || status == 302 || status == 303 || status == 307 ||
+	       status == 308;
+}
+
+/* -L: the next leg goes where Location points, as a browser's would (RFC 9110 §15.4).
+ * Another origin (scheme, host or port) authenticates again, with its own SPN; within the
+ * origin, a 401 there starts a new handshake with the same SPN. */
+static enum probe_next redirect(struct probe_session *s, const struct probe_leg *l,
+				const char *location)
+{
+	struct probe_result *r = s->r;
+	const struct probe_url *from = probe_result_leg_url(r, l->n);
+	const char *from_spn = probe_result_leg_spn(r, l->n);
+	struct probe_hop *h;
+	char err[256];
+	char *url;
+
+	if (r->nhops >= (size_t)s->cfg->max_redirs || r->nhops >= PROBE_MAX_REDIRS_LIMIT) {
+		r->redirs_capped = true;
+		return PROBE_NEXT_DONE;
+	}
+	if (probe_url_resolve(probe_session_url(s), location, &url, err, sizeof(err)) != 0)
+		return PROBE_NEXT_DONE; /* unexpected-status names the Location */
+	h = &r->hops[r->nhops];
+	memset(h, 0, sizeof(*h));
+	if (probe_url_parse(url, &h->u, err, sizeof(err)) != 0) {
+		free(url);
+		return PROBE_NEXT_DONE;
+	}
+	h->url = url;
+	h->status = l->status;
+	h->first_leg = l->n + 1;
+	h->new_origin = strcmp(h->u.scheme, from->scheme) != 0 ||
+			strcasecmp(h->u.host, from->host) != 0 || h->u.port != from->port;
+	choose_spn(s, &h->u, h->canonical, h->spn, h->spn_source);
+	h->new_spn = strcasecmp(h->spn, from_spn) != 0;
+	s->hop = (unsigned)++r->nhops;
+	s->restart = true;
+	if (h->new_origin) {
+		/* what the last origin granted does not carry over */
+		probe_gss_free(s->gss);
+		s->gss = NULL;
+		s->restart = false;
+		r->authenticated = false;
+		r->mutual_verified = false;
+	}
+	return PROBE_NEXT_REQUEST;
 }
 
 enum probe_next probe_session_on_response(struct probe_session *s, const struct probe_http_resp *resp)
@@ -536,12 +597,24 @@ enum probe_next probe_session_on_response(struct probe_session *s, const struct 
 	snprintf(s->location, sizeof(s->location), "%.255s", loc != NULL ? loc : "");
 	parse_challenges(l, &h);
 	if (l->status == 401) {
+		if (s->restart) {
+			/* a new handshake at the URL redirected to */
+			probe_gss_free(s->gss);
+			s->gss = NULL;
+			s->restart = false;
+			s->r->authenticated = false;
+		}
 		if (s->gss == NULL)
 			return first_challenge(s, l, &h);
 		return next_challenge(s, l, &h);
 	}
-	if (l->status >= 200 && l->status < 300)
+	if ((l->status >= 200 && l->status < 300) ||
+	    (s->cfg->follow && is_redirect(l->status) && s->gss != NULL && !s->restart))
+		/* -L: a redirect answering the last leg is its success too (the final token
+		 * may come in any answer but a 401, RFC 4559 §4.2) */
 		success(s, l, &h);
+	if (s->cfg->follow && is_redirect(l->status) && loc != NULL)
+		return redirect(s, l, loc);
 	/* any other status ends the handshake; the judges name it */
 	return PROBE_NEXT_DONE;
 }

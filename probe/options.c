@@ -14,7 +14,7 @@ enum {
 	OPT_PRINCIPAL, OPT_PASSWORD_FILE, OPT_DELEGATION, OPT_CACERT, OPT_RESOLVE, OPT_MAX_LEGS,
 	OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_EXPECT, OPT_JSON, OPT_JUNIT, OPT_TARGETS,
 	OPT_PARALLEL, OPT_CAPTURE, OPT_COLOR, OPT_NO_COLOR, OPT_USER_AGENT, OPT_PROXY,
-	OPT_PASSWORD, OPT_HTML,
+	OPT_PASSWORD, OPT_HTML, OPT_MAX_REDIRS,
 	OPT_NO_CHANBIND /* probe-cb: channel binding */
 };
 
@@ -36,6 +36,8 @@ static const struct option longopts[] = {
 	{"insecure", no_argument, NULL, 'k'},
 	{"resolve", required_argument, NULL, OPT_RESOLVE},
 	{"max-legs", required_argument, NULL, OPT_MAX_LEGS},
+	{"location", no_argument, NULL, 'L'},
+	{"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
 	{"expect", required_argument, NULL, OPT_EXPECT},
@@ -69,7 +71,10 @@ void probe_usage(FILE *fp)
 	      "  --spn-port                  add a non-default port to the SPN (EnableAuthNegotiatePort)\n"
 	      "  --check-spn                 ask the KDC which SPN forms exist (short, FQDN, canonical, +port)\n"
 	      "  --delegation none|policy|always   delegate the TGT (policy: only if ok-as-delegate)\n"
-	      "  --max-legs N                stop after N requests (default 8)\n"
+	      "  --max-legs N                stop after N requests per handshake (default 8)\n"
+	      "  -L, --location              follow redirects as a browser does; each new origin\n"
+	      "                              authenticates again with its own SPN\n"
+	      "  --max-redirs N              follow at most N redirects (default 20, Chrome's)\n"
 	      "Credentials (default: the default ccache, KRB5CCNAME):\n"
 	      "  --ccache CCACHE             use this credential cache\n"
 	      "  --keytab FILE --principal NAME   get a ticket from a client keytab\n"
@@ -130,11 +135,12 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 
 	memset(o, 0, sizeof(*o));
 	o->cfg.max_legs = 8;
+	o->cfg.max_redirs = PROBE_MAX_REDIRS_LIMIT;
 	o->parallel = 8;
 	o->color = -1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":u:kw:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":u:kw:vhVL", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_MECH:
 			if (strcasecmp(optarg, "auto") == 0)
@@ -159,6 +165,13 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 			break;
 		case OPT_NO_CANON: o->cfg.no_canonicalize = true; break;
 		case OPT_NO_CHANBIND: o->cfg.no_channel_binding = true; break;
+		case 'L': o->cfg.follow = true; break;
+		case OPT_MAX_REDIRS:
+			if (number("--max-redirs", optarg, 0, PROBE_MAX_REDIRS_LIMIT, &v, err,
+				   errlen) != 0)
+				return -1;
+			o->cfg.max_redirs = (int)v;
+			break;
 		case OPT_SPN_PORT: o->cfg.spn_port = true; break;
 		case OPT_CHECK_SPN: o->cfg.check_spn = true; break;
 		case OPT_CCACHE: o->ccache = optarg; break;

@@ -19,6 +19,7 @@
 #define PROBE_MAX_EXPECT 16
 #define PROBE_MAX_SPN_CHECKS 12
 #define PROBE_MAX_WIRE 128
+#define PROBE_MAX_REDIRS_LIMIT 20 /* Chrome's limit of redirects per request */
 
 /* Exit statuses (a contract with scripts). */
 enum { PROBE_EXIT_OK = 0, PROBE_EXIT_PROBLEM = 1, PROBE_EXIT_USAGE = 2, PROBE_EXIT_CANNOT_RUN = 3 };
@@ -44,7 +45,9 @@ struct probe_config {
 	const char *spn;          /* --spn: forced SPN */
 	bool no_canonicalize;
 	bool spn_port;
-	int max_legs;
+	int max_legs;             /* requests per origin's handshake */
+	bool follow;              /* -L: follow redirects */
+	int max_redirs;           /* --max-redirs */
 	bool check_spn;
 	struct probe_http_opts http;
 	struct probe_expect expect[PROBE_MAX_EXPECT];
@@ -64,6 +67,7 @@ enum probe_gss_outcome { PROBE_GSSO_NONE = 0, PROBE_GSSO_CONTINUE, PROBE_GSSO_CO
 
 struct probe_leg {
 	unsigned n;                /* 1-based */
+	unsigned hop;              /* 0: the target URL; k: after the k-th redirect */
 	struct probe_token sent;   /* len 0: no Authorization header */
 	size_t auth_header_len;
 	/* the response */
@@ -118,6 +122,19 @@ struct probe_expect_outcome {
 	char actual[96];
 };
 
+/* A redirect followed (-L): where it led, and the SPN asked for there. */
+struct probe_hop {
+	char *url;                 /* owned: the absolute URL requested */
+	struct probe_url u;
+	long status;               /* the 3xx that led here */
+	unsigned first_leg;        /* the first leg at this URL */
+	bool new_origin;           /* scheme, host or port changed: authentication again */
+	bool new_spn;              /* ... and the SPN changed with it */
+	char spn[300];
+	char spn_source[96];
+	char canonical[256];
+};
+
 struct probe_result {
 	char *url;                 /* owned */
 	struct probe_url u;
@@ -127,10 +144,13 @@ struct probe_result {
 	char canonical[256];       /* the host after canonicalisation */
 	struct probe_leg legs[PROBE_MAX_LEGS_LIMIT];
 	size_t nlegs;
+	struct probe_hop hops[PROBE_MAX_REDIRS_LIMIT]; /* redirects followed, in order */
+	size_t nhops;
+	bool redirs_capped;        /* another redirect came after --max-redirs */
 	struct probe_finding findings[PROBE_MAX_FINDINGS];
 	size_t nfindings;
 	enum probe_used_mech mech; /* mechanism that authenticated, NONE = none */
-	bool authenticated;        /* 2xx after a completed handshake */
+	bool authenticated;        /* 2xx after a completed handshake (-L: or a redirect) */
 	bool mutual_verified;
 	long status;               /* final HTTP status, 0 = none */
 	unsigned connections;      /* TCP connections opened */
@@ -165,6 +185,12 @@ struct probe_finding *probe_result_add_finding(struct probe_result *r, enum cap_
 /* Adds a copy of an engine finding (evidence, detail, advice, frames) on leg `leg`. */
 struct probe_finding *probe_result_copy_finding(struct probe_result *r,
 					       const struct cap_finding *cf, unsigned leg);
+/* The hop leg `leg` (1-based) belongs to, NULL for the target URL (or leg 0: the last). */
+const struct probe_hop *probe_result_hop(const struct probe_result *r, unsigned leg);
+/* The URL, SPN and canonical host leg `leg` used (the target's, or its hop's). */
+const struct probe_url *probe_result_leg_url(const struct probe_result *r, unsigned leg);
+const char *probe_result_leg_spn(const struct probe_result *r, unsigned leg);
+const char *probe_result_leg_host(const struct probe_result *r, unsigned leg);
 /* True when r has a finding with this id. */
 bool probe_result_has(const struct probe_result *r, enum cap_finding_id id);
 void probe_result_init(struct probe_result *r, const char *url);

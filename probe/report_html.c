@@ -47,6 +47,15 @@ static void verdict(struct cap_html *h, const struct probe_result *r, size_t t,
 	cap_html_put(h, "</code> (");
 	cap_html_text(h, r->spn_source);
 	cap_html_put(h, ")");
+	for (size_t i = 0; i < r->nhops; i++) {
+		cap_html_put(h, "; redirect %ld to <code>", r->hops[i].status);
+		cap_html_text(h, r->hops[i].url);
+		cap_html_put(h, "</code>, SPN <code>");
+		cap_html_text(h, r->hops[i].spn);
+		cap_html_put(h, "</code>%s", r->hops[i].new_origin ? " (new origin)" : "");
+	}
+	if (r->redirs_capped)
+		cap_html_put(h, "; stopped at --max-redirs");
 	if (principal != NULL && principal[0] != '\0') {
 		cap_html_put(h, "; client <code>");
 		cap_html_text(h, principal);

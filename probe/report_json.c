@@ -81,6 +81,9 @@ static void leg_record(struct cap_json *j, const struct probe_result *r, const s
 	cap_json_kv_str(j, "type", "leg");
 	cap_json_kv_str(j, "target", r->url);
 	cap_json_kv_uint(j, "leg", l->n);
+	cap_json_kv_uint(j, "hop", l->hop);
+	cap_json_kv_str(j, "url", l->hop > 0 ? r->hops[l->hop - 1].url : r->url);
+	kv_str_or_null(j, "spn", r->url_ok ? probe_result_leg_spn(r, l->n) : NULL);
 	cap_json_kv_obj_begin(j, "request");
 	kv_str_or_null(j, "authorization", l->sent.len > 0 ? l->sent.scheme : NULL);
 	cap_json_kv_uint(j, "header_bytes", l->auth_header_len);
@@ -232,6 +235,22 @@ static void result_record(struct cap_json *j, const struct probe_result *r)
 	kv_str_or_null(j, "spn", r->url_ok ? r->spn : NULL);
 	kv_str_or_null(j, "spn_source", r->url_ok ? r->spn_source : NULL);
 	chanbind_record(j, r); /* probe-cb */
+	cap_json_kv_uint(j, "redirects", r->nhops);
+	cap_json_kv_bool(j, "redirects_capped", r->redirs_capped);
+	cap_json_kv_arr_begin(j, "hops");
+	for (size_t i = 0; i < r->nhops; i++) {
+		const struct probe_hop *h = &r->hops[i];
+
+		cap_json_obj_begin(j);
+		cap_json_kv_int(j, "status", h->status);
+		cap_json_kv_str(j, "url", h->url);
+		cap_json_kv_uint(j, "first_leg", h->first_leg);
+		cap_json_kv_bool(j, "new_origin", h->new_origin);
+		cap_json_kv_str(j, "spn", h->spn);
+		cap_json_kv_str(j, "spn_source", h->spn_source);
+		cap_json_obj_end(j);
+	}
+	cap_json_arr_end(j);
 	cap_json_kv_obj_begin(j, "findings");
 	cap_json_kv_uint(j, "info", count[CAP_SEV_INFO]);
 	cap_json_kv_uint(j, "warning", count[CAP_SEV_WARNING]);

@@ -18,6 +18,7 @@
 struct jcase {
 	char *classname, *name, *failure, *detail;
 	char *chanbind; /* the channel binding line, NULL when not HTTPS (probe-cb) */
+	char *out;  /* system-out: the SPN of each URL asked */
 	double seconds;
 };
 
@@ -42,6 +43,7 @@ void probe_junit_free(struct probe_junit *j)
 		free(j->cases[i].failure);
 		free(j->cases[i].detail);
 		free(j->cases[i].chanbind);
+		free(j->cases[i].out);
 	}
 	free(j->cases);
 	free(j);
@@ -80,6 +82,20 @@ static int add_case(struct probe_junit *j, const struct probe_result *r, const c
 		if (cb[0] != '\0')
 			c->chanbind = strdup(cb);
 		oom = cb[0] != '\0' && c->chanbind == NULL;
+	}
+	/* which SPN each URL asked for (-L: every redirect) */
+	mem = open_memstream(&detail, &len);
+	if (mem != NULL) {
+		fprintf(mem, "SPN %s", r->url_ok ? r->spn : "none");
+		for (size_t i = 0; i < r->nhops; i++)
+			fprintf(mem, "\nredirect %ld -> %s, SPN %s%s", r->hops[i].status,
+				r->hops[i].url, r->hops[i].spn,
+				r->hops[i].new_origin ? " (new origin)" : "");
+		if (r->redirs_capped)
+			fprintf(mem, "\nstopped at --max-redirs");
+		fclose(mem);
+		c->out = detail;
+		detail = NULL;
 	}
 	if (!pass) {
 		c->failure = strdup(actual);
@@ -180,27 +196,23 @@ int probe_junit_write(const struct probe_junit *j, const char *path)
 		xml_text(fp, c->classname);
 		fprintf(fp, "\" name=\"");
 		xml_text(fp, c->name);
-		fprintf(fp, "\" time=\"%.3f\"", c->seconds);
-		if (c->failure == NULL && c->chanbind == NULL) {
-			fprintf(fp, "/>\n");
-			continue;
-		}
-		fprintf(fp, ">\n");
+		fprintf(fp, "\" time=\"%.3f\">\n", c->seconds);
 		if (c->chanbind != NULL) {
 			fprintf(fp, "      <properties>"
 				"<property name=\"channel_binding\" value=\"");
 			xml_text(fp, c->chanbind);
 			fprintf(fp, "\"/></properties>\n");
 		}
-		if (c->failure == NULL) {
-			fprintf(fp, "    </testcase>\n");
-			continue;
+		if (c->failure != NULL) {
+			fprintf(fp, "      <failure message=\"");
+			xml_text(fp, c->failure);
+			fprintf(fp, "\" type=\"check\">");
+			xml_text(fp, c->detail);
+			fprintf(fp, "</failure>\n");
 		}
-		fprintf(fp, "      <failure message=\"");
-		xml_text(fp, c->failure);
-		fprintf(fp, "\" type=\"check\">");
-		xml_text(fp, c->detail);
-		fprintf(fp, "</failure>\n    </testcase>\n");
+		fprintf(fp, "      <system-out>");
+		xml_text(fp, c->out);
+		fprintf(fp, "</system-out>\n    </testcase>\n");
 	}
 	fprintf(fp, "  </testsuite>\n</testsuites>\n");
 	rc = ferror(fp) ? -1 : 0;

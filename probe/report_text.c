@@ -41,9 +41,16 @@ static void leg_lines(const struct pen *p, const struct probe_result *r, const s
 {
 	FILE *fp = p->fp;
 	char b1[SAFE_MAX], b2[SAFE_MAX];
+	const struct probe_hop *h = probe_result_hop(r, l->n);
+	const struct probe_url *u = probe_result_leg_url(r, l->n);
 
+	if (h != NULL && h->first_leg == l->n)
+		fprintf(fp, "  %sredirect%s %ld -> %s\n           %s%sSPN %s  (%s)\n",
+			c_on(p, BOLD), c_on(p, OFF), h->status, safe(b1, h->url),
+			h->new_origin ? "new origin, authenticates again; " : "same origin; ",
+			h->new_spn ? "new " : "", safe(b2, h->spn), h->spn_source);
 	fprintf(fp, "  %sleg %u%s  GET %s", c_on(p, BOLD), l->n, c_on(p, OFF),
-		r->u.path[0] != '\0' ? safe(b1, r->u.path) : "/");
+		u->path[0] != '\0' ? safe(b1, u->path) : "/");
 	if (l->sent.len > 0)
 		fprintf(fp, "  Authorization: %s <%zu-byte token>", safe(b1, l->sent.scheme),
 			l->sent.len);
@@ -146,6 +153,10 @@ static void outcome_line(const struct pen *p, const struct probe_result *r)
 	if (r->mech == PROBE_USED_KERBEROS)
 		fprintf(fp, ", mutual auth %s", r->mutual_verified ? "verified" : "not verified");
 	fprintf(fp, ", delegation %s\n", probe_deleg_result_name(r->delegation));
+	if (r->nhops > 0 || r->redirs_capped)
+		fprintf(fp, "          %zu redirect%s followed%s\n", r->nhops,
+			r->nhops == 1 ? "" : "s",
+			r->redirs_capped ? ", stopped at --max-redirs" : "");
 }
 
 void probe_report_text(FILE *fp, const struct probe_result *r, bool color, const char *principal)

@@ -37,6 +37,8 @@ void probe_result_clear(struct probe_result *r)
 	}
 	for (size_t i = 0; i < r->nfindings; i++)
 		cap_finding_clear(&r->findings[i].rec);
+	for (size_t i = 0; i < r->nhops; i++)
+		free(r->hops[i].url);
 	free(r->url);
 	memset(r, 0, sizeof(*r));
 }
@@ -76,6 +78,37 @@ struct probe_finding *probe_result_copy_finding(struct probe_result *r,
 		cap_finding_add_advice(&f->rec, "%s", cf->advice[i]);
 	cap_finding_copy_words(&f->rec, cf);
 	return f;
+}
+
+const struct probe_hop *probe_result_hop(const struct probe_result *r, unsigned leg)
+{
+	unsigned hop = r->nhops;
+
+	if (leg > 0 && leg <= r->nlegs)
+		hop = r->legs[leg - 1].hop;
+	return hop > 0 && hop <= r->nhops ? &r->hops[hop - 1] : NULL;
+}
+
+const struct probe_url *probe_result_leg_url(const struct probe_result *r, unsigned leg)
+{
+	const struct probe_hop *h = probe_result_hop(r, leg);
+
+	return h != NULL ? &h->u : &r->u;
+}
+
+const char *probe_result_leg_spn(const struct probe_result *r, unsigned leg)
+{
+	const struct probe_hop *h = probe_result_hop(r, leg);
+
+	return h != NULL ? h->spn : r->spn;
+}
+
+const char *probe_result_leg_host(const struct probe_result *r, unsigned leg)
+{
+	const struct probe_hop *h = probe_result_hop(r, leg);
+	const char *c = h != NULL ? h->canonical : r->canonical;
+
+	return c[0] != '\0' ? c : probe_result_leg_url(r, leg)->host;
 }
 
 bool probe_result_has(const struct probe_result *r, enum cap_finding_id id)

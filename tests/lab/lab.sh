@@ -300,6 +300,7 @@ LoadModule authn_core_module $M/mod_authn_core.so
 LoadModule authz_user_module $M/mod_authz_user.so
 LoadModule auth_gssapi_module $M/mod_auth_gssapi.so
 LoadModule mime_module $M/mod_mime.so
+LoadModule rewrite_module $M/mod_rewrite.so
 LoadModule dir_module $M/mod_dir.so
 LoadModule socache_shmcb_module $M/mod_socache_shmcb.so
 LoadModule ssl_module $M/mod_ssl.so
@@ -326,6 +327,20 @@ Listen $ADDR:$NOKA_PORT
 EOF
 		gss_location "$D/keytabs/crm.keytab" ""
 		cat <<EOF
+	# negprobe -L (issue 16): a CRM-style 302 after sign-in (per-directory rewrites run in
+	# the fixups, after authentication), within the origin and to another host (another SPN)
+	<Location /redirect-same>
+		RewriteEngine On
+		RewriteRule .* /index.html [R=302,L]
+	</Location>
+	<Location /redirect-other>
+		RewriteEngine On
+		RewriteRule .* http://deleg.example.test:$HTTP_PORT/index.html [R=302,L]
+	</Location>
+	<Location /redirect-loop>
+		RewriteEngine On
+		RewriteRule .* /redirect-loop [R=302,L]
+	</Location>
 </VirtualHost>
 <VirtualHost $ADDR:$HTTP_PORT>
 	ServerName sales.example.test

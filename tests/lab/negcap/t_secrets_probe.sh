@@ -3,7 +3,7 @@
 # tcpdump on lo, tshark finds the secrets of that run on the wire on its own
 # (tests/golden/secret_strings.py: NTLM responses, NTProofStr, session key, MIC, Kerberos
 # ticket/authenticator/AP-REP/KDC enc-parts), and negprobe's text report (with -v), --json
-# (also with --capture), --junit file and stderr are grepped for them as hex and as the
+# (also with --capture, and -L across a redirect), --junit file and stderr are grepped for them as hex and as the
 # base64 they take inside a token, and for the user's password.
 # negcap's formats are checked over the samples by tests/golden/t_secrets.sh.
 set -u
@@ -88,5 +88,8 @@ for fmt in text json junit; do
 	# a Windows-like 401 carrying KRB_AP_ERR_MODIFIED
 	fresh_cc "iis41-$fmt"
 	run iis-ap-err-modified "$fmt" "$LAB_URL_IIS_AP_ERR_MODIFIED"
+	# -L: two handshakes (crm, then deleg after a 302), the hops in every output
+	fresh_cc "redirect-$fmt"
+	run redirect-other "$fmt" -L "${LAB_URL_KERBEROS_OK%/}/redirect-other"
 done
 lab_done
