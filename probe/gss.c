@@ -5,6 +5,7 @@
 #include "gss.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
 #include <com_err.h>
+
+#include "chanbind.h"
 
 static gss_OID_desc oid_spnego = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
 static gss_OID_desc oid_krb5 = {9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"};
@@ -30,6 +33,12 @@ struct probe_cred {
 	char client[256];  /* the Kerberos name tried for -u (user@REALM), "" unknown */
 	char ccache[64];   /* MEMORY ccache the -u TGT is kept in for the SPNEGO credential */
 	enum probe_mech mech;
+	gss_OID_desc neg[2]; /* the SPNEGO mechanisms set on spnego (gss_set_neg_mechs) */
+	size_t nneg;
+	/* A worker thread's copy (probe_cred_thread_bind): the credential it copies, and
+	 * which handles are its own (the NTLM one is shared: it asks no KDC). */
+	const struct probe_cred *origin;
+	bool own_spnego, own_krb5;
 };
 
 /* -u NAME in the form each mechanism takes, as a browser maps what its prompt was given:
@@ -93,6 +102,10 @@ struct probe_gss {
 	OM_uint32 ret_flags;
 	gss_OID actual_mech; /* owned by the GSS library */
 	bool complete;
+	/* RFC 2744 §3.11 application data (tls-server-end-point), len 0 for none: the same
+	 * bindings go to every gss_init_sec_context call of the context */
+	uint8_t cb[PROBE_CHANBIND_MAX];
+	size_t cblen;
 };
 
 static bool oid_eq(const gss_OID a, const gss_OID_desc *b)
@@ -416,6 +429,8 @@ int probe_cred_acquire(const struct probe_cred_opts *o, struct probe_cred **out,
 		if (!refused)
 			neg[negset.count++] = oid_ntlm;
 	}
+	c->nneg = negset.count;
+	memcpy(c->neg, neg, sizeof(neg));
 	if (negset.count > 0) {
 		if (password)
 			maj = acquire_spnego_password(c, o, c->has_ntlm, &min, &where);
@@ -442,6 +457,8 @@ bool probe_cred_has_krb5(const struct probe_cred *c)
 	return c != NULL && c->has_krb5;
 }
 
+static pthread_mutex_t ntlm_lazy_lock = PTHREAD_MUTEX_INITIALIZER;
+
 bool probe_cred_has_ntlm(struct probe_cred *c)
 {
 	struct probe_cred_opts o;
@@ -450,6 +467,8 @@ bool probe_cred_has_ntlm(struct probe_cred *c)
 
 	if (c == NULL)
 		return false;
+	/* targets on GSS worker threads share the credential (gss_worker.h) */
+	pthread_mutex_lock(&ntlm_lazy_lock);
 	if (c->ntlm_lazy) {
 		c->ntlm_lazy = false;
 		memset(&o, 0, sizeof(o));
@@ -458,6 +477,7 @@ bool probe_cred_has_ntlm(struct probe_cred *c)
 		if (!c->has_ntlm)
 			set_error(&c->ntlm_err, where, maj, min, &oid_ntlm);
 	}
+	pthread_mutex_unlock(&ntlm_lazy_lock);
 	return c->has_ntlm;
 }
 
@@ -487,11 +507,11 @@ void probe_cred_free(struct probe_cred *c)
 
 	if (c == NULL)
 		return;
-	if (c->spnego != GSS_C_NO_CREDENTIAL)
+	if (c->spnego != GSS_C_NO_CREDENTIAL && (c->origin == NULL || c->own_spnego))
 		gss_release_cred(&min, &c->spnego);
-	if (c->krb5 != GSS_C_NO_CREDENTIAL)
+	if (c->krb5 != GSS_C_NO_CREDENTIAL && (c->origin == NULL || c->own_krb5))
 		gss_release_cred(&min, &c->krb5);
-	if (c->ntlm != GSS_C_NO_CREDENTIAL)
+	if (c->ntlm != GSS_C_NO_CREDENTIAL && c->origin == NULL)
 		gss_release_cred(&min, &c->ntlm);
 	free(c);
 }
@@ -520,6 +540,109 @@ struct probe_gss *probe_gss_new(struct probe_cred *cred, enum probe_gss_wrap wra
 	return g;
 }
 
+int probe_gss_set_channel_binding(struct probe_gss *g, const uint8_t *data, size_t len)
+{
+	if (len > sizeof(g->cb) || g->state != PROBE_GSS_NONE)
+		return -1;
+	if (len > 0)
+		memcpy(g->cb, data, len);
+	g->cblen = len;
+	return 0;
+}
+
+bool probe_gss_channel_bound(const struct probe_gss *g)
+{
+	return g->cblen > 0;
+}
+
+/* ---- per-thread credential copies (GSS worker threads, gss_worker.h) ----
+ * MIT's krb5 mechanism holds a credential's lock for the whole gss_init_sec_context call,
+ * TGS exchange included: targets sharing one handle would wait for each other's KDC.  Each
+ * worker thread therefore uses its own handles, exported from the shared credential and
+ * imported again (gss_export_cred/gss_import_cred, MIT gssapi_ext.h): the same tickets,
+ * another lock. */
+static pthread_key_t thread_cred_key;
+static pthread_once_t thread_cred_once = PTHREAD_ONCE_INIT;
+static bool thread_cred_ok;
+
+static void thread_cred_free(void *p)
+{
+	probe_cred_free(p);
+}
+
+static void thread_cred_init(void)
+{
+	thread_cred_ok = pthread_key_create(&thread_cred_key, thread_cred_free) == 0;
+}
+
+static gss_cred_id_t copy_handle(gss_cred_id_t in, bool *own)
+{
+	gss_buffer_desc tok = GSS_C_EMPTY_BUFFER;
+	gss_cred_id_t out = GSS_C_NO_CREDENTIAL;
+	OM_uint32 min, maj;
+
+	*own = false;
+	if (in == GSS_C_NO_CREDENTIAL)
+		return in;
+	maj = gss_export_cred(&min, in, &tok);
+	if (!GSS_ERROR(maj))
+		maj = gss_import_cred(&min, &tok, &out);
+	gss_release_buffer(&min, &tok);
+	if (GSS_ERROR(maj) || out == GSS_C_NO_CREDENTIAL)
+		return in; /* shared: correct, only not concurrent */
+	*own = true;
+	return out;
+}
+
+void probe_cred_thread_bind(struct probe_cred *c)
+{
+	struct probe_cred *d;
+	gss_OID_set_desc negset;
+	OM_uint32 min;
+
+	if (c == NULL || pthread_once(&thread_cred_once, thread_cred_init) != 0 ||
+	    !thread_cred_ok)
+		return;
+	d = pthread_getspecific(thread_cred_key);
+	if (d != NULL && d->origin == c)
+		return;
+	probe_cred_free(d);
+	pthread_setspecific(thread_cred_key, NULL);
+	d = malloc(sizeof(*d));
+	if (d == NULL)
+		return;
+	pthread_mutex_lock(&ntlm_lazy_lock); /* a consistent view of the lazy NTLM part */
+	*d = *c;
+	pthread_mutex_unlock(&ntlm_lazy_lock);
+	d->origin = c;
+	d->krb5 = copy_handle(c->krb5, &d->own_krb5);
+	d->spnego = copy_handle(c->spnego, &d->own_spnego);
+	if (d->own_spnego) {
+		/* the narrowed mechanism list is the handle's, not the exported tickets' */
+		negset.count = d->nneg;
+		negset.elements = d->neg;
+		if (GSS_ERROR(gss_set_neg_mechs(&min, d->spnego, &negset))) {
+			gss_release_cred(&min, &d->spnego);
+			d->spnego = c->spnego;
+			d->own_spnego = false;
+		}
+	}
+	if (pthread_setspecific(thread_cred_key, d) != 0)
+		probe_cred_free(d);
+}
+
+/* The handle of `which` for this thread: its own copy when it has one of c. */
+static gss_cred_id_t thread_handle(const struct probe_cred *c, enum probe_gss_wrap which)
+{
+	const struct probe_cred *d = NULL;
+
+	if (thread_cred_ok)
+		d = pthread_getspecific(thread_cred_key);
+	if (d == NULL || d->origin != c)
+		d = c;
+	return which == PROBE_WRAP_KRB5 ? d->krb5 : d->spnego;
+}
+
 static gss_cred_id_t cred_for(struct probe_gss *g)
 {
 	if (g->cred == NULL)
@@ -528,10 +651,10 @@ static gss_cred_id_t cred_for(struct probe_gss *g)
 	case PROBE_WRAP_NTLM:
 		probe_cred_has_ntlm(g->cred);
 		return g->cred->ntlm;
-	case PROBE_WRAP_KRB5: return g->cred->krb5;
+	case PROBE_WRAP_KRB5: return thread_handle(g->cred, PROBE_WRAP_KRB5);
 	case PROBE_WRAP_SPNEGO: break;
 	}
-	return g->cred->spnego;
+	return thread_handle(g->cred, PROBE_WRAP_SPNEGO);
 }
 
 enum probe_gss_rc probe_gss_step(struct probe_gss *g, const uint8_t *in, size_t inlen,
@@ -540,6 +663,7 @@ enum probe_gss_rc probe_gss_step(struct probe_gss *g, const uint8_t *in, size_t 
 	OM_uint32 maj, min = 0, flags = GSS_C_MUTUAL_FLAG | GSS_C_SEQUENCE_FLAG;
 	gss_buffer_desc ib, ob = GSS_C_EMPTY_BUFFER;
 	gss_OID actual = GSS_C_NO_OID;
+	struct gss_channel_bindings_struct cb;
 	bool oom;
 
 	*out = NULL;
@@ -567,9 +691,14 @@ enum probe_gss_rc probe_gss_step(struct probe_gss *g, const uint8_t *in, size_t 
 	ib.length = in != NULL ? inlen : 0;
 	if (in != NULL)
 		g->state = PROBE_GSS_RECV;
+	/* addresses stay empty (GSS_C_AF_UNSPEC), as Windows and browsers send them */
+	memset(&cb, 0, sizeof(cb));
+	cb.application_data.value = g->cb;
+	cb.application_data.length = g->cblen;
 	maj = gss_init_sec_context(&min, cred_for(g), &g->ctx, g->target, g->mech_oid, flags, 0,
-				   GSS_C_NO_CHANNEL_BINDINGS, in != NULL ? &ib : GSS_C_NO_BUFFER,
-				   &actual, &ob, &g->ret_flags, NULL);
+				   g->cblen > 0 ? &cb : GSS_C_NO_CHANNEL_BINDINGS,
+				   in != NULL ? &ib : GSS_C_NO_BUFFER, &actual, &ob, &g->ret_flags,
+				   NULL);
 	if (actual != GSS_C_NO_OID)
 		g->actual_mech = actual;
 	oom = false;

@@ -73,6 +73,10 @@ const char *probe_cred_principal(const struct probe_cred *c);
  * failed the name tried ("user@REALM"); "" when unknown. */
 const char *probe_cred_client(const struct probe_cred *c);
 void probe_cred_free(struct probe_cred *c);
+/* On a GSS worker thread: from now on this thread's contexts of c use its own copy of c's
+ * Kerberos and SPNEGO handles (MIT locks a handle for a whole TGS exchange); freed when
+ * the thread ends. */
+void probe_cred_thread_bind(struct probe_cred *c);
 
 /* True when the MIT mechglue lists the NTLMSSP mechanism (gss-ntlmssp). */
 bool probe_gss_ntlm_available(void);
@@ -83,6 +87,11 @@ bool probe_gss_ntlm_available(void);
 struct probe_gss *probe_gss_new(struct probe_cred *cred, enum probe_gss_wrap wrap,
 				enum probe_mech mech, enum probe_deleg deleg,
 				const char *spn, bool hostbased);
+
+/* The channel binding every step of g sends (application data, RFC 5929 §4 /
+ * RFC 5056; chanbind.h); len 0 sends none.  Set before the first step: 0, or -1. */
+int probe_gss_set_channel_binding(struct probe_gss *g, const uint8_t *data, size_t len);
+bool probe_gss_channel_bound(const struct probe_gss *g);
 
 enum probe_gss_rc { PROBE_GSS_CONTINUE = 0, PROBE_GSS_COMPLETE, PROBE_GSS_ERROR };
 

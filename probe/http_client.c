@@ -4,6 +4,7 @@
  */
 #include "http_client.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct probe_http_conn {
 struct probe_http_multi {
 	CURLM *multi;
 	int running;
+	atomic_bool woken; /* probe_http_multi_wakeup was called (probe-cb: GSS workers) */
 };
 
 /* One header line of -v's trace, its secrets replaced by their size and its bytes made
@@ -398,6 +400,7 @@ struct probe_http_conn *probe_http_conn_new(const struct probe_http_opts *o)
 		c->resolve = n;
 	}
 	curl_easy_setopt(e, CURLOPT_SHARE, c->share);
+	curl_easy_setopt(e, CURLOPT_CERTINFO, 1L); /* the channel binding's certificate */
 	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
@@ -637,6 +640,8 @@ static void fill_info(struct probe_http_conn *c, CURLcode rc)
 		r->cut = PROBE_HTTP_CUT_TIMEOUT;
 	if (curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &l) == CURLE_OK)
 		r->verify_result = l;
+	if (rc == CURLE_OK)
+		probe_chanbind_from_curl(e, &r->chanbind);
 	if (rc != CURLE_OK)
 		r->tls = probe_tls_classify((int)rc, r->verify_result, r->error);
 }
@@ -647,6 +652,7 @@ struct probe_http_multi *probe_http_multi_new(void)
 
 	if (m == NULL)
 		return NULL;
+	atomic_init(&m->woken, false);
 	m->multi = curl_multi_init();
 	if (m->multi == NULL) {
 		free(m);
@@ -715,8 +721,25 @@ struct probe_http_conn *probe_http_multi_next(struct probe_http_multi *m)
 		c = take_done(m);
 		if (c != NULL)
 			return c;
+		if (atomic_exchange(&m->woken, false))
+			return NULL;
 		curl_multi_poll(m->multi, NULL, 0, 1000, NULL);
+		if (atomic_exchange(&m->woken, false))
+			return NULL;
 	}
+}
+
+/* probe-cb: the GSS workers wake the loop when a job is done (curl_multi_wakeup(3) may be
+ * called from any thread). */
+void probe_http_multi_wakeup(struct probe_http_multi *m)
+{
+	atomic_store(&m->woken, true);
+	curl_multi_wakeup(m->multi);
+}
+
+bool probe_http_multi_busy(const struct probe_http_multi *m)
+{
+	return m->running > 0;
 }
 
 const char *probe_http_header(const struct probe_http_resp *r, const char *name, size_t n)

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chanbind.h"
 #include "tls_error.h"
 
 #define PROBE_HTTP_MAX_HEADERS 256
@@ -68,6 +69,8 @@ struct probe_http_resp {
 	/* After a certificate failure: the server certificate's subject, names, issuer and
 	 * dates, or "" (the evidence of the failure). */
 	char certificate[512];
+	/* The server certificate's channel binding, when this leg made a TLS handshake. */
+	struct probe_chanbind chanbind;
 };
 
 /* A parsed URL (curl's parser). */
@@ -115,8 +118,12 @@ void probe_http_multi_free(struct probe_http_multi *m);
 /* Starts the prepared leg of c.  0, or -1. */
 int probe_http_multi_add(struct probe_http_multi *m, struct probe_http_conn *c);
 /* Runs transfers until one completes; returns it (its response filled), or
- * NULL when nothing is running. */
+ * NULL when nothing is running or probe_http_multi_wakeup was called. */
 struct probe_http_conn *probe_http_multi_next(struct probe_http_multi *m);
+/* Makes a waiting probe_http_multi_next return (thread-safe). */
+void probe_http_multi_wakeup(struct probe_http_multi *m);
+/* True while transfers are running. */
+bool probe_http_multi_busy(const struct probe_http_multi *m);
 
 /* Case-insensitive header lookup in a response; the n-th (0-based) match. */
 const char *probe_http_header(const struct probe_http_resp *r, const char *name, size_t n);

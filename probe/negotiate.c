@@ -37,6 +37,7 @@ struct probe_session {
 	enum probe_tls_kind tls;  /* the TLS failure that ended it */
 	struct probe_facts facts;
 	bool facts_ok;
+	struct probe_chanbind cb; /* the binding of the last TLS handshake (probe-cb) */
 	unsigned hop;             /* 0: the target URL; k: r->hops[k - 1] (-L) */
 	bool restart;             /* redirected within the origin: a 401 starts anew */
 };
@@ -123,6 +124,8 @@ enum probe_next probe_session_begin(struct probe_session *s)
 		return PROBE_NEXT_DONE;
 	}
 	r->url_ok = true;
+	r->chanbind.https = strcmp(r->u.scheme, "https") == 0;
+	r->chanbind.withheld = r->chanbind.https && s->cfg->no_channel_binding;
 	choose_spn(s, &r->u, r->canonical, r->spn, r->spn_source);
 	return PROBE_NEXT_REQUEST;
 }
@@ -377,6 +380,7 @@ static enum probe_next first_challenge(struct probe_session *s, struct probe_leg
 			       s->hostbased || s->wrap == PROBE_WRAP_NTLM);
 	if (s->gss == NULL)
 		return PROBE_NEXT_DONE;
+	probe_chanbind_attach(s->gss, &s->cb, !cfg->no_channel_binding, s->r);
 	if (step(s, l, NULL, 0, &tok, &toklen, &e) == PROBE_GSS_ERROR) {
 		gss_fact(s, l->n, &e, CAP_PROBE_STAGE_FIRST_TOKEN);
 		s->failed = true;
@@ -581,6 +585,8 @@ enum probe_next probe_session_on_response(struct probe_session *s, const struct 
 	s->authz = NULL;
 	if (l == NULL)
 		return PROBE_NEXT_DONE;
+	if (resp->chanbind.len > 0)
+		s->cb = resp->chanbind;
 	s->r->status = l->status;
 	if (resp->curl_code != 0) {
 		s->failed = true;
@@ -726,6 +732,8 @@ void probe_session_finish(struct probe_session *s)
 	f.deleg_granted = info.deleg_granted;
 	f.have_tkt_flags = info.have_tkt_flags;
 	f.ok_as_delegate = info.have_tkt_flags && (info.tkt_flags & PROBE_TKT_OK_AS_DELEGATE);
+	f.chanbind_sent = r->chanbind.sent;
+	f.chanbind_withheld = r->chanbind.withheld;
 	probe_facts_feed(&s->facts, &f);
 	if (s->cfg->check_spn && r->url_ok)
 		spn_checks(s);

@@ -14,13 +14,15 @@ enum {
 	OPT_PRINCIPAL, OPT_PASSWORD_FILE, OPT_DELEGATION, OPT_CACERT, OPT_RESOLVE, OPT_MAX_LEGS,
 	OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_EXPECT, OPT_JSON, OPT_JUNIT, OPT_TARGETS,
 	OPT_PARALLEL, OPT_CAPTURE, OPT_COLOR, OPT_NO_COLOR, OPT_USER_AGENT, OPT_PROXY,
-	OPT_PASSWORD, OPT_HTML, OPT_MAX_REDIRS
+	OPT_PASSWORD, OPT_HTML, OPT_MAX_REDIRS,
+	OPT_NO_CHANBIND /* probe-cb: channel binding */
 };
 
 static const struct option longopts[] = {
 	{"mech", required_argument, NULL, OPT_MECH},
 	{"spn", required_argument, NULL, OPT_SPN},
 	{"no-canonicalize", no_argument, NULL, OPT_NO_CANON},
+	{"no-channel-binding", no_argument, NULL, OPT_NO_CHANBIND},
 	{"spn-port", no_argument, NULL, OPT_SPN_PORT},
 	{"check-spn", no_argument, NULL, OPT_CHECK_SPN},
 	{"ccache", required_argument, NULL, OPT_CCACHE},
@@ -83,6 +85,8 @@ void probe_usage(FILE *fp)
 	      "  --resolve HOST:PORT:ADDR    map a name to an address, as curl does (repeatable)\n"
 	      "  --cacert FILE               trust this CA bundle for HTTPS\n"
 	      "  -k, --insecure              do not check the server certificate (reported)\n"
+	      "  --no-channel-binding        send no TLS channel binding (what a client without\n"
+	      "                              Extended Protection support sends)\n"
 	      "  --timeout SEC, --connect-timeout SEC, --proxy URL, --user-agent UA, -v (curl trace)\n"
 	      "Wire:\n"
 	      "  --capture IFACE             capture this probe's own HTTP and KDC traffic\n"
@@ -160,6 +164,7 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 			o->cfg.spn = optarg;
 			break;
 		case OPT_NO_CANON: o->cfg.no_canonicalize = true; break;
+		case OPT_NO_CHANBIND: o->cfg.no_channel_binding = true; break;
 		case 'L': o->cfg.follow = true; break;
 		case OPT_MAX_REDIRS:
 			if (number("--max-redirs", optarg, 0, PROBE_MAX_REDIRS_LIMIT, &v, err,

@@ -53,6 +53,7 @@ struct probe_config {
 	struct probe_expect expect[PROBE_MAX_EXPECT];
 	size_t nexpect;
 	bool ntlm_available;      /* gss-ntlmssp installed */
+	bool no_channel_binding;  /* --no-channel-binding */
 };
 
 struct probe_token {
@@ -156,6 +157,15 @@ struct probe_result {
 	bool keepalive_ok;         /* every leg after a 401 reused its connection */
 	enum probe_deleg_result delegation;
 	bool ok_as_delegate_known, ok_as_delegate;
+	/* TLS channel binding (tls-server-end-point, chanbind.h): what the GSS context got */
+	struct {
+		bool https;            /* the target is HTTPS: a binding applies */
+		bool withheld;         /* --no-channel-binding: none sent on purpose */
+		bool sent;             /* the GSS context sent one */
+		char hash[16];         /* its hash ("sha256") */
+		char fingerprint[100]; /* SHA-256 of the certificate it is over */
+		char subject[128];     /* that certificate's subject */
+	} chanbind;
 	struct probe_spn_check spn_checks[PROBE_MAX_SPN_CHECKS];
 	size_t nspn_checks;
 	struct probe_wire_krb wire[PROBE_MAX_WIRE];

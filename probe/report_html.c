@@ -61,6 +61,15 @@ static void verdict(struct cap_html *h, const struct probe_result *r, size_t t,
 		cap_html_text(h, principal);
 		cap_html_put(h, "</code>");
 	}
+	{
+		char cb[400];
+
+		probe_chanbind_describe(r, cb, sizeof(cb)); /* probe-cb */
+		if (cb[0] != '\0') {
+			cap_html_put(h, "; channel binding ");
+			cap_html_text(h, cb);
+		}
+	}
 	cap_html_put(h, "</p>\n<ul>\n");
 	for (int sev = CAP_SEV_ERROR; sev >= CAP_SEV_INFO; sev--)
 		for (size_t i = 0; i < r->nfindings; i++) {

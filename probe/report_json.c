@@ -191,6 +191,24 @@ static void krb_record(struct cap_json *j, const struct probe_result *r,
 	cap_json_obj_end(j);
 }
 
+/* The TLS channel binding (null when not HTTPS): sent or not, over which certificate. */
+static void chanbind_record(struct cap_json *j, const struct probe_result *r)
+{
+	if (!r->chanbind.https) {
+		cap_json_kv_null(j, "channel_binding");
+		return;
+	}
+	cap_json_kv_obj_begin(j, "channel_binding");
+	cap_json_kv_bool(j, "sent", r->chanbind.sent);
+	cap_json_kv_bool(j, "withheld", r->chanbind.withheld);
+	kv_str_or_null(j, "hash", r->chanbind.hash[0] != '\0' ? r->chanbind.hash : NULL);
+	kv_str_or_null(j, "certificate_sha256", r->chanbind.fingerprint[0] != '\0' ?
+		       r->chanbind.fingerprint : NULL);
+	kv_str_or_null(j, "certificate_subject", r->chanbind.subject[0] != '\0' ?
+		       r->chanbind.subject : NULL);
+	cap_json_obj_end(j);
+}
+
 static void result_record(struct cap_json *j, const struct probe_result *r)
 {
 	unsigned count[CAP_SEV_COUNT] = {0};
@@ -216,6 +234,7 @@ static void result_record(struct cap_json *j, const struct probe_result *r)
 	cap_json_kv_str(j, "delegation", probe_deleg_result_name(r->delegation));
 	kv_str_or_null(j, "spn", r->url_ok ? r->spn : NULL);
 	kv_str_or_null(j, "spn_source", r->url_ok ? r->spn_source : NULL);
+	chanbind_record(j, r); /* probe-cb */
 	cap_json_kv_uint(j, "redirects", r->nhops);
 	cap_json_kv_bool(j, "redirects_capped", r->redirs_capped);
 	cap_json_kv_arr_begin(j, "hops");

@@ -17,6 +17,7 @@
 
 struct jcase {
 	char *classname, *name, *failure, *detail;
+	char *chanbind; /* the channel binding line, NULL when not HTTPS (probe-cb) */
 	char *out;  /* system-out: the SPN of each URL asked */
 	double seconds;
 };
@@ -41,6 +42,7 @@ void probe_junit_free(struct probe_junit *j)
 		free(j->cases[i].name);
 		free(j->cases[i].failure);
 		free(j->cases[i].detail);
+		free(j->cases[i].chanbind);
 		free(j->cases[i].out);
 	}
 	free(j->cases);
@@ -54,6 +56,7 @@ static int add_case(struct probe_junit *j, const struct probe_result *r, const c
 	char *detail = NULL;
 	size_t len = 0;
 	FILE *mem;
+	bool oom;
 
 	if (j->n >= JUNIT_MAX_CASES)
 		return -1;
@@ -72,6 +75,14 @@ static int add_case(struct probe_junit *j, const struct probe_result *r, const c
 	if (asprintf(&c->name, "%s", check) < 0)
 		c->name = NULL;
 	c->seconds = r->t_total_ms / 1e3;
+	{
+		char cb[400];
+
+		probe_chanbind_describe(r, cb, sizeof(cb));
+		if (cb[0] != '\0')
+			c->chanbind = strdup(cb);
+		oom = cb[0] != '\0' && c->chanbind == NULL;
+	}
 	/* which SPN each URL asked for (-L: every redirect) */
 	mem = open_memstream(&detail, &len);
 	if (mem != NULL) {
@@ -107,7 +118,7 @@ static int add_case(struct probe_junit *j, const struct probe_result *r, const c
 		j->failures++;
 	}
 	j->n++;
-	return c->classname != NULL && c->name != NULL ? 0 : -1;
+	return c->classname != NULL && c->name != NULL && !oom ? 0 : -1;
 }
 
 int probe_junit_add(struct probe_junit *j, const struct probe_result *r)
@@ -186,6 +197,12 @@ int probe_junit_write(const struct probe_junit *j, const char *path)
 		fprintf(fp, "\" name=\"");
 		xml_text(fp, c->name);
 		fprintf(fp, "\" time=\"%.3f\">\n", c->seconds);
+		if (c->chanbind != NULL) {
+			fprintf(fp, "      <properties>"
+				"<property name=\"channel_binding\" value=\"");
+			xml_text(fp, c->chanbind);
+			fprintf(fp, "\"/></properties>\n");
+		}
 		if (c->failure != NULL) {
 			fprintf(fp, "      <failure message=\"");
 			xml_text(fp, c->failure);

@@ -174,6 +174,9 @@ void probe_report_text(FILE *fp, const struct probe_result *r, bool color, const
 		c_on(&p, OFF));
 	if (principal != NULL && principal[0] != '\0')
 		fprintf(fp, "  client %s\n", safe(b1, principal));
+	probe_chanbind_describe(r, b2, sizeof(b2)); /* probe-cb */
+	if (b2[0] != '\0')
+		fprintf(fp, "  channel binding %s\n", safe(b1, b2));
 	if (probe_result_has(r, CAP_F_TLS_INSECURE))
 		fprintf(fp, "  %sTLS CERTIFICATE CHECKS ARE OFF (-k): a browser would verify "
 			"this site%s\n",

@@ -7,8 +7,11 @@
 #include <time.h>
 
 #include "expect.h"
+#include "gss_worker.h"
 #include "http_client.h"
 #include "negotiate.h"
+
+#define GSS_WORKERS_MAX 8 /* threads for GSS calls with --targets (probe-cb) */
 
 struct slot {
 	struct probe_result *res; /* heap: a result is large */
@@ -16,6 +19,8 @@ struct slot {
 	struct probe_http_conn *conn;
 	double t0;
 	bool busy;
+	bool settled; /* probe_session_finish already ran (on a GSS worker) */
+	struct probe_cred *cred; /* borrowed, for the worker's own copy */
 };
 
 static double now_ms(void)
@@ -42,7 +47,8 @@ static int slot_finish(const struct probe_config *cfg, struct probe_cred *cred, 
 	struct probe_result *r = sl->res;
 	int code;
 
-	probe_session_finish(sl->s);
+	if (!sl->settled)
+		probe_session_finish(sl->s);
 	r->t_total_ms = now_ms() - sl->t0;
 	probe_expect_judge(r, cfg->expect, cfg->nexpect);
 	code = r->exit_code;
@@ -75,6 +81,8 @@ static int slot_start(const struct probe_config *cfg, struct probe_cred *cred,
 	probe_result_init(sl->res, url);
 	sl->t0 = now_ms();
 	sl->busy = true;
+	sl->settled = false;
+	sl->cred = cred;
 	sl->s = probe_session_new(cfg, cred, sl->res);
 	sl->conn = probe_http_conn_new(&cfg->http);
 	if (sl->s == NULL || sl->conn == NULL || sl->res->url == NULL) {
@@ -91,10 +99,57 @@ static int slot_start(const struct probe_config *cfg, struct probe_cred *cred,
 	return -1;
 }
 
+/* ---- probe-cb: GSS work on worker threads (gss_worker.h) ---- */
+
+/* A worker's job: the target's response through GSS, and its end-of-run checks (which
+ * ask the KDC too) when the handshake is over. */
+static int gss_job(void *arg)
+{
+	struct slot *sl = arg;
+	enum probe_next nx;
+
+	probe_cred_thread_bind(sl->cred);
+	nx = probe_session_on_response(sl->s, probe_http_conn_resp(sl->conn));
+
+	if (nx == PROBE_NEXT_DONE) {
+		probe_session_finish(sl->s);
+		sl->settled = true;
+	}
+	return (int)nx;
+}
+
+static void wake_loop(void *m)
+{
+	probe_http_multi_wakeup(m);
+}
+
+/* The pool for many targets at once; NULL (GSS in the loop) for one at a time. */
+static struct probe_gss_pool *gss_pool(struct probe_http_multi *m, size_t n, size_t parallel)
+{
+	if (n < 2 || parallel < 2)
+		return NULL;
+	return probe_gss_pool_new(parallel < GSS_WORKERS_MAX ? parallel : GSS_WORKERS_MAX,
+				  parallel, wake_loop, m);
+}
+
+/* A finished job back in the loop: the next leg, or the target's end.  Returns the
+ * target's exit status when it ended, -1 while it runs on. */
+static int job_done(const struct probe_config *cfg, struct probe_cred *cred,
+		    struct probe_http_multi *m, struct slot *sl, int nx, probe_done_fn done,
+		    void *ctx)
+{
+	if (nx == PROBE_NEXT_REQUEST && send_leg(m, sl) == 0)
+		return -1;
+	return slot_finish(cfg, cred, sl, done, ctx);
+}
+
+/* ---- end probe-cb ---- */
+
 int probe_run(const struct probe_config *cfg, struct probe_cred *cred, const char *const *urls,
 	      size_t n, size_t parallel, probe_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	struct probe_http_multi *m;
+	struct probe_gss_pool *pool = NULL;
 	struct slot *slots;
 	size_t next = 0, running = 0;
 	int worst = PROBE_EXIT_OK;
@@ -117,6 +172,7 @@ int probe_run(const struct probe_config *cfg, struct probe_cred *cred, const cha
 		free(slots);
 		return PROBE_EXIT_CANNOT_RUN;
 	}
+	pool = gss_pool(m, n, parallel); /* NULL: GSS runs in the loop, as for one target */
 	for (;;) {
 		struct probe_http_conn *c;
 		struct slot *sl;
@@ -140,13 +196,33 @@ int probe_run(const struct probe_config *cfg, struct probe_cred *cred, const cha
 		}
 		if (running == 0 && next >= n)
 			break;
+		if (pool != NULL) {
+			void *arg;
+			int nx, rc;
+			/* nothing on the wire: wait for a job (a target's GSS work) to finish */
+			bool wait = !probe_http_multi_busy(m);
+
+			if (probe_gss_pool_take(pool, wait, &arg, &nx)) {
+				rc = job_done(cfg, cred, m, arg, nx, done, ctx);
+				if (rc >= 0) {
+					running--;
+					worst = rc > worst ? rc : worst;
+				}
+				continue;
+			}
+		}
 		c = probe_http_multi_next(m);
+		if (c == NULL && pool != NULL && (probe_gss_pool_in_flight(pool) > 0 ||
+						  probe_http_multi_busy(m)))
+			continue; /* woken by a finished job (maybe one already taken) */
 		if (c == NULL) {
 			snprintf(err, errlen, "the transfer loop stopped unexpectedly");
 			worst = PROBE_EXIT_CANNOT_RUN;
 			goto out;
 		}
 		sl = probe_http_conn_user(c);
+		if (pool != NULL && probe_gss_pool_submit(pool, gss_job, sl) == 0)
+			continue;
 		if (probe_session_on_response(sl->s, probe_http_conn_resp(c)) ==
 		    PROBE_NEXT_REQUEST && send_leg(m, sl) == 0)
 			continue;
@@ -159,6 +235,7 @@ int probe_run(const struct probe_config *cfg, struct probe_cred *cred, const cha
 		}
 	}
 out:
+	probe_gss_pool_free(pool); /* waits for running jobs before their slots go */
 	for (size_t i = 0; i < parallel; i++) {
 		if (slots[i].busy)
 			slot_release(&slots[i]);

@@ -515,6 +515,23 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "Check the client's clock and the ticket lifetime policy.",
 		 NULL},
 		false},
+	/* negprobe only: Extended Protection for Authentication (IIS <extendedProtection>
+	 * tokenChecking; RFC 5929 tls-server-end-point bindings, RFC 5056). */
+	[CAP_F_CHANNEL_BINDING_REQUIRED] = {
+		CAP_F_CHANNEL_BINDING_REQUIRED, "channel-binding-required", CAP_SEV_ERROR,
+		"Refused without channel binding: the site appears to require it",
+		"The probe sent no TLS channel binding (--no-channel-binding) and the server "
+		"refused the finished handshake with another 401. That is how a site whose "
+		"Extended Protection is set to Require answers a client that sends none: current "
+		"browsers on Windows send the binding; older clients, some HTTP libraries and "
+		"clients behind a TLS-inspecting proxy cannot.",
+		{"Run negprobe again without --no-channel-binding: if it then signs in, the site "
+		 "requires channel binding and only clients that send it can sign in.",
+		 "IIS Manager > the site > Authentication > Windows Authentication > Advanced "
+		 "Settings: Extended Protection Accept lets clients without a binding in, Require "
+		 "refuses them; a proxy or load balancer that ends TLS needs Accept with SPN "
+		 "checking instead.", NULL},
+		true},
 };
 
 const struct cap_finding_info *cap_finding_info(enum cap_finding_id id)

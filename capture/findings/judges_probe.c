@@ -30,6 +30,7 @@ struct probe_judges {
 	enum cap_finding_id root_id;
 	bool outcome_seen;
 	bool mech_forced_ntlm;
+	bool chanbind_withheld; /* HTTPS without a channel binding, on purpose */
 	/* Findings folded away: kept until the analysis is freed, as the engine's merge
 	 * table still points at them. */
 #define PROBE_DROPPED_MAX 8
@@ -443,6 +444,8 @@ static void judge_outcome(struct cap_analysis *a, const struct cap_probe_fact *p
 	if (st != NULL) {
 		st->outcome_seen = true;
 		st->mech_forced_ntlm = p->mech_forced && p->mech == CAP_PROBE_MECH_NTLM;
+		st->chanbind_withheld = p->https && p->chanbind_withheld && p->gss_started &&
+					!p->authenticated && p->status == 401;
 	}
 	if (p->https && p->tls_unverified) {
 		start(a, &f, CAP_F_TLS_INSECURE, p);
@@ -527,12 +530,37 @@ static void drop(struct cap_analysis *a, size_t i)
 	a->nfindings--;
 }
 
+/* The server refused the finished handshake (kerberos-rejected, ntlm-rejected) of a
+ * client that sent no channel binding over HTTPS: what Extended Protection set to Require
+ * answers.  Said as what it appears to be: without the binding the probe cannot tell it
+ * from a refusal for another reason, so the advice is to run again with it. */
+static void channel_binding_required(struct cap_analysis *a)
+{
+	struct cap_finding *rej = find(a, CAP_F_KERBEROS_REJECTED);
+	struct cap_probe_fact p;
+	struct cap_finding f;
+
+	if (rej == NULL)
+		rej = find(a, CAP_F_NTLM_REJECTED);
+	if (rej == NULL)
+		return;
+	cap_probe_fact_init(&p, CAP_PROBE_OUTCOME);
+	start(a, &f, CAP_F_CHANNEL_BINDING_REQUIRED, &p);
+	for (size_t k = 0; k < rej->nframes; k++)
+		cap_finding_add_frame(&f, rej->frames[k]);
+	cap_finding_set_str(&f, "refused_by", cap_finding_slug(rej->id));
+	cap_finding_set_str(&f, "channel_binding", "not sent (--no-channel-binding)");
+	engine_emit(a, &f);
+}
+
 void judges_probe_finish(struct cap_analysis *a)
 {
 	struct probe_judges *st = a->probe;
 
 	if (st == NULL)
 		return; /* negcap: no probe facts */
+	if (st->chanbind_withheld)
+		channel_binding_required(a);
 	for (size_t i = a->nfindings; i-- > 0;) {
 		const struct cap_finding *f = a->findings[i];
 		struct cap_finding *rc;

@@ -7,15 +7,30 @@
  * References: RFC 4559 (HTTP Negotiate), RFC 4178 (SPNEGO), RFC 4121 §4.1 (token framing),
  * RFC 4120 §5.9.1 (KRB-ERROR), MS-N2HT.
  *
+ * With --tls-cert/--tls-key it speaks HTTPS (OpenSSL), and --epa require makes it an
+ * Extended Protection site as IIS's <extendedProtection tokenChecking="Require">: the
+ * tls-server-end-point binding of its certificate (RFC 5929 §4.1) goes to
+ * gss_accept_sec_context as input_chan_bindings (RFC 2744 §3.11, RFC 5056), for Kerberos
+ * and NTLM alike, and a context that completes without a matching binding is refused the
+ * way IIS refuses it: 401.1 with the schemes offered again, the reason only in the server's
+ * log (SEC_E_BAD_BINDINGS, 0x80090346).  --epa accept passes the binding but lets clients
+ * without one in (IIS's Accept: a wrong binding still fails).
+ *
  * usage: iisish --listen ADDR:PORT [--pidfile F] [--offer negotiate,ntlm] [--keytab F]
- *               [--error-41]
+ *               [--error-41] [--tls-cert PEM --tls-key PEM [--epa accept|require]]
  * One process per connection (fork); SIGTERM stops the server and its connections. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
 #include <krb5/krb5.h>
+#include <gssapi/gssapi_ext.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,11 +46,20 @@
 #define REQ_MAX 65536 /* request head cap: larger is answered 400, as HTTP.sys does */
 #define IDLE_MS 15000 /* keep-alive idle timeout */
 
+enum epa { EPA_OFF = 0, EPA_ACCEPT, EPA_REQUIRE };
+
 static struct {
 	int offer_negotiate, offer_ntlm, error41;
 	const char *offer_order[2];
 	int n_offer;
+	const char *tls_cert, *tls_key;
+	enum epa epa;
 } opt;
+
+static SSL_CTX *tls_ctx;
+/* "tls-server-end-point:" + the hash of our certificate (RFC 5929 §4.1) */
+static unsigned char cb_data[21 + EVP_MAX_MD_SIZE];
+static size_t cb_len;
 
 static volatile sig_atomic_t stop_flag;
 
@@ -204,10 +228,20 @@ struct conn {
 	int fd;
 	gss_ctx_id_t ctx;
 	char scheme[16]; /* scheme of the handshake in progress */
+	SSL *ssl;        /* NULL: plain HTTP */
 };
 
-static int send_all(int fd, const char *p, size_t n)
+static int send_all(struct conn *c, const char *p, size_t n)
 {
+	int fd = c->fd;
+
+	while (n && c->ssl) {
+		int w = SSL_write(c->ssl, p, n > 65536 ? 65536 : (int)n);
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
 	while (n) {
 		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
@@ -232,7 +266,7 @@ static int respond(struct conn *c, int status, const char *extra_headers, const 
 			 close_after ? "Connection: close\r\n" : "", head_only ? "" : body);
 	if (n < 0 || (size_t)n >= sizeof(msg))
 		return -1;
-	return send_all(c->fd, msg, (size_t)n);
+	return send_all(c, msg, (size_t)n);
 }
 
 static void offers(char *out, size_t cap)
@@ -319,6 +353,7 @@ static int handle_auth(struct conn *c, const char *scheme, const char *b64, cons
 	OM_uint32 maj, min, lmin, flags = 0;
 	static char hdr[2 * REQ_MAX];
 	char body[512], *o64;
+	struct gss_channel_bindings_struct cb;
 	int rc;
 
 	if (n <= 0)
@@ -336,8 +371,22 @@ static int handle_auth(struct conn *c, const char *scheme, const char *b64, cons
 	bfmt(c->scheme, sizeof(c->scheme), "%s", scheme);
 	in.value = tok;
 	in.length = (size_t)n;
+	/* Extended Protection: our certificate's binding, addresses unspecified as Windows */
+	memset(&cb, 0, sizeof(cb));
+	cb.application_data.value = cb_data;
+	cb.application_data.length = cb_len;
 	maj = gss_accept_sec_context(&min, &c->ctx, GSS_C_NO_CREDENTIAL, &in,
-				     GSS_C_NO_CHANNEL_BINDINGS, &src, NULL, &out, &flags, NULL, NULL);
+				     c->ssl && opt.epa != EPA_OFF ? &cb : GSS_C_NO_CHANNEL_BINDINGS,
+				     &src, NULL, &out, &flags, NULL, NULL);
+	if (maj == GSS_S_COMPLETE && c->ssl && opt.epa == EPA_REQUIRE &&
+	    !(flags & GSS_C_CHANNEL_BOUND_FLAG)) {
+		/* the client sent no binding (a wrong one already failed above): IIS with
+		 * Require refuses the logon and names the reason only in its log */
+		fprintf(stderr, "iisish: extended protection: %s context without channel "
+			"binding refused (IIS: 401.1, SEC_E_BAD_BINDINGS 0x80090346)\n", scheme);
+		maj = GSS_S_BAD_BINDINGS;
+		gss_release_buffer(&lmin, &out);
+	}
 	o64 = out.length ? b64_encode(out.value, out.length) : NULL;
 	gss_release_buffer(&lmin, &out);
 	if (maj == GSS_S_CONTINUE_NEEDED) {
@@ -359,9 +408,12 @@ static int handle_auth(struct conn *c, const char *scheme, const char *b64, cons
 	} else {
 		char *e41 = NULL;
 		log_gss("accept", maj, min);
-		if (opt.error41 && !strcasecmp(scheme, "Negotiate") && looks_krb5_apreq(tok, (size_t)n))
+		if (opt.error41 && maj != GSS_S_BAD_BINDINGS && !strcasecmp(scheme, "Negotiate") &&
+		    looks_krb5_apreq(tok, (size_t)n))
 			e41 = make_error41_b64(host);
-		if (e41)
+		if (maj == GSS_S_BAD_BINDINGS)
+			offers(hdr, sizeof(hdr)); /* as IIS: the schemes again, no token */
+		else if (e41)
 			bfmt(hdr, sizeof(hdr),
 				 "WWW-Authenticate: Negotiate %s\r\nX-Negscope-Lab: KRB-ERROR 41 built "
 				 "with krb5_mk_error (MIT itself said major 0x%x minor %u)\r\n",
@@ -402,12 +454,36 @@ static const char *header(char *head, const char *name, char *val, size_t cap)
 	return NULL;
 }
 
+/* Reads what the connection has (waiting at most IDLE_MS); bytes read, or <= 0. */
+static long conn_read(struct conn *c, char *b, size_t cap)
+{
+	struct pollfd p = {c->fd, POLLIN, 0};
+
+	if (!(c->ssl && SSL_pending(c->ssl) > 0) && poll(&p, 1, IDLE_MS) <= 0)
+		return -1;
+	if (c->ssl)
+		return SSL_read(c->ssl, b, cap > 65536 ? 65536 : (int)cap);
+	return (long)recv(c->fd, b, cap, 0);
+}
+
 static void serve(int fd)
 {
 	static char buf[REQ_MAX + 1];
-	struct conn c = {fd, GSS_C_NO_CONTEXT, ""};
+	struct conn c = {fd, GSS_C_NO_CONTEXT, "", NULL};
 	size_t have = 0;
 	OM_uint32 lmin;
+
+	if (tls_ctx) {
+		struct timeval tv = {IDLE_MS / 1000, 0};
+
+		/* a client that never finishes the handshake does not hold the child forever */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		c.ssl = SSL_new(tls_ctx);
+		if (!c.ssl || !SSL_set_fd(c.ssl, fd) || SSL_accept(c.ssl) != 1) {
+			ERR_print_errors_fp(stderr);
+			goto out;
+		}
+	}
 
 	for (;;) {
 		char *end = NULL, auth[REQ_MAX], host[256], conn_hdr[64], method[16];
@@ -415,15 +491,12 @@ static void serve(int fd)
 		size_t used;
 
 		while (!(end = have ? strstr(buf, "\r\n\r\n") : NULL)) {
-			struct pollfd p = {fd, POLLIN, 0};
-			ssize_t r;
+			long r;
 			if (have >= REQ_MAX) {
 				respond(&c, 400, "", "Request Header Too Long\n", 0, 1);
 				goto out;
 			}
-			if (poll(&p, 1, IDLE_MS) <= 0)
-				goto out;
-			r = recv(fd, buf + have, REQ_MAX - have, 0);
+			r = conn_read(&c, buf + have, REQ_MAX - have);
 			if (r <= 0)
 				goto out;
 			have += (size_t)r;
@@ -476,6 +549,10 @@ static void serve(int fd)
 out:
 	if (c.ctx != GSS_C_NO_CONTEXT)
 		gss_delete_sec_context(&lmin, &c.ctx, GSS_C_NO_BUFFER);
+	if (c.ssl) {
+		SSL_shutdown(c.ssl);
+		SSL_free(c.ssl);
+	}
 	close(fd);
 }
 
@@ -498,6 +575,19 @@ static int parse_args(int argc, char **argv, struct sockaddr_in *sa, const char 
 			listen_at = v;
 		} else if (!strcmp(a, "--pidfile")) {
 			*pidfile = v;
+		} else if (!strcmp(a, "--tls-cert")) {
+			opt.tls_cert = v;
+		} else if (!strcmp(a, "--tls-key")) {
+			opt.tls_key = v;
+		} else if (!strcmp(a, "--epa")) {
+			if (!strcmp(v, "accept")) {
+				opt.epa = EPA_ACCEPT;
+			} else if (!strcmp(v, "require")) {
+				opt.epa = EPA_REQUIRE;
+			} else {
+				fprintf(stderr, "iisish: --epa %s: use accept or require\n", v);
+				return -1;
+			}
 		} else if (!strcmp(a, "--keytab")) {
 			if (krb5_gss_register_acceptor_identity(v) != GSS_S_COMPLETE) {
 				fprintf(stderr, "iisish: cannot use keytab %s\n", v);
@@ -524,9 +614,11 @@ static int parse_args(int argc, char **argv, struct sockaddr_in *sa, const char 
 			return -1;
 		}
 	}
-	if (!listen_at || !opt.n_offer) {
+	if (!listen_at || !opt.n_offer || !opt.tls_cert != !opt.tls_key ||
+	    (opt.epa != EPA_OFF && !opt.tls_cert)) {
 		fprintf(stderr, "usage: iisish --listen ADDR:PORT --offer negotiate,ntlm "
-				"[--pidfile F] [--keytab F] [--error-41]\n");
+				"[--pidfile F] [--keytab F] [--error-41] "
+				"[--tls-cert PEM --tls-key PEM [--epa accept|require]]\n");
 		return -1;
 	}
 	{
@@ -550,6 +642,35 @@ static int parse_args(int argc, char **argv, struct sockaddr_in *sa, const char 
 	return 0;
 }
 
+/* RFC 5929 §4.1: the certificate's signature hash, SHA-256 for MD5/SHA-1 (and for a
+ * signature without one, as Windows does). */
+static int tls_setup(void)
+{
+	const char prefix[] = "tls-server-end-point:";
+	unsigned char h[EVP_MAX_MD_SIZE];
+	unsigned int hlen = 0;
+	int md_nid = NID_undef;
+	const EVP_MD *md = NULL;
+	X509 *cert;
+
+	tls_ctx = SSL_CTX_new(TLS_server_method());
+	if (!tls_ctx || SSL_CTX_use_certificate_chain_file(tls_ctx, opt.tls_cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(tls_ctx, opt.tls_key, SSL_FILETYPE_PEM) != 1 ||
+	    !(cert = SSL_CTX_get0_certificate(tls_ctx))) {
+		ERR_print_errors_fp(stderr);
+		return -1;
+	}
+	if (OBJ_find_sigid_algs(X509_get_signature_nid(cert), &md_nid, NULL) == 1 &&
+	    md_nid != NID_undef && md_nid != NID_md5 && md_nid != NID_sha1)
+		md = EVP_get_digestbynid(md_nid);
+	if (X509_digest(cert, md ? md : EVP_sha256(), h, &hlen) != 1)
+		return -1;
+	memcpy(cb_data, prefix, sizeof(prefix) - 1);
+	memcpy(cb_data + sizeof(prefix) - 1, h, hlen);
+	cb_len = sizeof(prefix) - 1 + hlen;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sa;
@@ -559,6 +680,10 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &sa, &pidfile))
 		return 2;
+	if (opt.tls_cert && tls_setup()) {
+		fprintf(stderr, "iisish: cannot use %s / %s for TLS\n", opt.tls_cert, opt.tls_key);
+		return 1;
+	}
 	ls = socket(AF_INET, SOCK_STREAM, 0);
 	if (ls < 0 || setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(ls, (struct sockaddr *)&sa, sizeof(sa)) || listen(ls, 64)) {

@@ -24,6 +24,8 @@
 #   LAB_HTTP_PORT 5555 (Apache, keep-alive on)  LAB_HTTPS_PORT 5443 (Apache TLS)
 #   LAB_NOKA_PORT 5557 (Apache, KeepAlive Off)   LAB_NTLMONLY_PORT 5558 (iisish, NTLM only)
 #   LAB_IIS_PORT 5559 (iisish, Negotiate+NTLM, Persistent-Auth, 401.1 page, error 41)
+#   LAB_EPA_PORT 5560 (iisish over TLS with the crm certificate, Negotiate+NTLM, Extended
+#                     Protection Require: needs the tls-server-end-point channel binding)
 #   LAB_HTTP_URL LAB_HTTPS_URL   http://crm.example.test:5555/  https://crm.example.test:5443/
 #   LAB_CA            PEM of the lab CA that signed the HTTPS certificate
 #   LAB_HOST_PORTSPN  sales.example.test: only HTTP/sales.example.test:5555 is registered
@@ -37,7 +39,7 @@
 #   LAB_URL_<SCENARIO> one URL per scenario of scenario.sh (KERBEROS_OK, SPN_PORT_MISMATCH...)
 #   LAB_RESOLVE_LIST  "host:port:127.0.0.1 ..." for every lab host and port (CURLOPT_RESOLVE)
 #   LAB_CURL_RESOLVE  the same as curl arguments: --resolve host:port:127.0.0.1 ...
-#   LAB_PORTS         "5555 5443 5557 5558 5559"
+#   LAB_PORTS         "5555 5443 5557 5558 5559 5560"
 #   LAB_PCAP_FILTER   BPF filter for all lab traffic (port 88, the HTTP ports, ICMP)
 #   LAB_KDC_PIDFILE LAB_HTTPD_PIDFILE LAB_IIS_PIDFILES  pid files of the daemons
 #   LAB_WRONG_PASSWORD a password the KDC refuses (an old one of the users'), for the logon
@@ -59,6 +61,7 @@ HTTPS_PORT=5443
 NOKA_PORT=5557
 NTLMONLY_PORT=5558
 IIS_PORT=5559
+EPA_PORT=5560 # iisish over TLS, Extended Protection Require (channel binding)
 LAB_USER_NAME=alice
 LAB_PASS=Lab-Passw0rd.1
 LAB_WRONG_PASS=Lab-Passw0rd.0
@@ -411,7 +414,7 @@ find_iisish() {
 	command -v "$cc" >/dev/null 2>&1 || cc=gcc
 	# shellcheck disable=SC2046
 	"$cc" -std=c11 -O1 -D_GNU_SOURCE -o "$D/iisish" "$LAB_SRC/iisish.c" \
-		$(pkg-config --cflags --libs krb5-gssapi krb5) >"$D/iisish-build.log" 2>&1 ||
+		$(pkg-config --cflags --libs krb5-gssapi krb5 libssl libcrypto) >"$D/iisish-build.log" 2>&1 ||
 		die "could not build iisish (see $D/iisish-build.log)"
 	echo "$D/iisish"
 }
@@ -482,7 +485,9 @@ write_env() {
 		echo "export LAB_NOKA_PORT='$NOKA_PORT'"
 		echo "export LAB_NTLMONLY_PORT='$NTLMONLY_PORT'"
 		echo "export LAB_IIS_PORT='$IIS_PORT'"
-		echo "export LAB_PORTS='$HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT'"
+		echo "export LAB_EPA_PORT='$EPA_PORT'"
+		echo "export LAB_URL_EPA='https://crm.example.test:$EPA_PORT/'"
+		echo "export LAB_PORTS='$HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT $EPA_PORT'"
 		echo "export LAB_HTTP_URL='http://crm.example.test:$HTTP_PORT/'"
 		echo "export LAB_HTTPS_URL='https://crm.example.test:$HTTPS_PORT/'"
 		echo "export LAB_CA='$D/ca/ca.pem'"
@@ -515,7 +520,7 @@ write_env() {
 		echo "export LAB_LOCKOUT_MAXFAILURE='$LOCKOUT_MAXFAILURE'"
 		list=""
 		for h in $HOSTS; do
-			for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT; do
+			for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT $EPA_PORT; do
 				list="$list $h:$p:$ADDR"
 			done
 		done
@@ -523,10 +528,10 @@ write_env() {
 		echo "export LAB_RESOLVE_LIST='$list'"
 		# shellcheck disable=SC2086 # one --resolve per entry
 		echo "export LAB_CURL_RESOLVE='$(printf -- '--resolve %s ' $list | sed 's/ $//')'"
-		echo "export LAB_PCAP_FILTER='port $KDC_PORT or icmp or tcp port $HTTP_PORT or tcp port $HTTPS_PORT or tcp port $NOKA_PORT or tcp port $NTLMONLY_PORT or tcp port $IIS_PORT'"
+		echo "export LAB_PCAP_FILTER='port $KDC_PORT or icmp or tcp port $HTTP_PORT or tcp port $HTTPS_PORT or tcp port $NOKA_PORT or tcp port $NTLMONLY_PORT or tcp port $IIS_PORT or tcp port $EPA_PORT'"
 		echo "export LAB_KDC_PIDFILE='$D/kdc/kdc.pid'"
 		echo "export LAB_HTTPD_PIDFILE='$D/httpd/httpd.pid'"
-		echo "export LAB_IIS_PIDFILES='$D/iis/ntlmonly.pid $D/iis/iis.pid'"
+		echo "export LAB_IIS_PIDFILES='$D/iis/ntlmonly.pid $D/iis/iis.pid $D/iis/epa.pid'"
 	} >"$D/lab.env.tmp"
 	mv "$D/lab.env.tmp" "$D/lab.env"
 }
@@ -534,6 +539,7 @@ write_env() {
 do_stop() {
 	stop_pidfile "$D/iis/ntlmonly.pid" "iisish ntlmonly"
 	stop_pidfile "$D/iis/iis.pid" "iisish iis"
+	stop_pidfile "$D/iis/epa.pid" "iisish epa"
 	stop_pidfile "$D/httpd/httpd.pid" "apache2"
 	stop_pidfile "$D/kdc/kdc.pid" "krb5kdc"
 	# Apache's children leave with their parent; make sure, by their command line (DIR is
@@ -561,7 +567,7 @@ do_start() {
 	if port_busy u "$KDC_PORT" || port_busy t "$KDC_PORT"; then
 		die "port $KDC_PORT is already in use (another KDC or lab?): $(ss -Hlnptu "sport = :$KDC_PORT" | head -2 | tr -s ' ')"
 	fi
-	for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT; do
+	for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT $EPA_PORT; do
 		port_busy t "$p" && die "TCP port $p is already in use: $(ss -Hlntp "sport = :$p" | head -1 | tr -s ' ')"
 	done
 	rm -rf "$D/kdc" "$D/keytabs" "$D/httpd" "$D/ca" "$D/iis" "$D/ntlm" "$D/deleg" "$D/htdocs"
@@ -581,6 +587,8 @@ do_start() {
 	start_iis ntlmonly "$NTLMONLY_PORT" --offer ntlm
 	start_iis iis "$IIS_PORT" --offer negotiate,ntlm --keytab "$D/keytabs/iis.keytab" \
 		--error-41
+	start_iis epa "$EPA_PORT" --offer negotiate,ntlm --keytab "$D/keytabs/iis.keytab" \
+		--tls-cert "$D/ca/crm.pem" --tls-key "$D/ca/crm.key" --epa require
 	printf '%s\n' "$LAB_PASS" | KRB5_CONFIG="$D/krb5.conf" KRB5CCNAME="FILE:$D/ccache" \
 		kinit "$LAB_USER_NAME@$REALM" >"$D/kinit.log" 2>&1 ||
 		die "kinit $LAB_USER_NAME failed (see $D/kinit.log and $D/kdc/kdc.log)"
@@ -602,7 +610,8 @@ kdc-start) start_kdc ;;
 reset-lockout) reset_lockout_user ;;
 status)
 	rc=0
-	for f in "$D/kdc/kdc.pid" "$D/httpd/httpd.pid" "$D/iis/ntlmonly.pid" "$D/iis/iis.pid"; do
+	for f in "$D/kdc/kdc.pid" "$D/httpd/httpd.pid" "$D/iis/ntlmonly.pid" "$D/iis/iis.pid" \
+		"$D/iis/epa.pid"; do
 		if [ -s "$f" ] && alive "$(cat "$f")"; then
 			echo "up   $(cat "$f") $f"
 		else

@@ -457,6 +457,8 @@ struct cap_probe_fact {
 	bool mech_forced;               /* the user chose the mechanism (not SPNEGO's choice) */
 	bool deleg_requested, deleg_granted;
 	bool have_tkt_flags, ok_as_delegate;
+	bool chanbind_sent;             /* a TLS channel binding went out with the tokens */
+	bool chanbind_withheld;         /* HTTPS, and the user turned the binding off */
 	/* SPN_CHECKS */
 	struct cap_probe_spn_form forms[CAP_PROBE_SPN_FORMS];
 	size_t nforms;

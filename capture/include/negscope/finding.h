@@ -75,6 +75,8 @@ enum cap_finding_id {
 	CAP_F_KEYTAB_PRINCIPAL_MISSING, /* no key for the ticket's SPN */
 	CAP_F_TICKET_DECRYPTED,         /* the keys decrypt the ticket: what it carried */
 	CAP_F_TICKET_EXPIRED,           /* the decrypted ticket's endtime had passed */
+	/* Issue 16 (negprobe): refused over HTTPS while no channel binding was sent */
+	CAP_F_CHANNEL_BINDING_REQUIRED,
 	CAP_F_COUNT
 };
 
@@ -166,7 +168,7 @@ enum cap_detail_kind {
 	CAP_D_PROBE_CUT_HEAD,                 /* bytes_received, curl_error */
 	CAP_D_PROBE_CUT_BODY,                 /* status, bytes_received, curl_error */
 	CAP_D_PROBE_SLOW_RESPONSE,            /* bytes_received, curl_error */
-	CAP_D_PROBE_HEAD_TOO_LARGE            /* bytes_received; w.num[0]: the limit */
+	CAP_D_PROBE_HEAD_TOO_LARGE,           /* bytes_received; w.num[0]: the limit */
 	/* Issue 14 (the server's keys); w.name[0]: the SPN, w.num[0]: the ticket's kvno,
 	 * w.num[1]: its etype. */
 	CAP_D_KEYS_SERVER_REJECTED,           /* the server refused the ticket too */

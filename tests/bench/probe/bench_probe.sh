@@ -3,7 +3,12 @@
 #   1. per check: N sequential runs of `negprobe URL` vs `curl --anyauth --negotiate -u : URL`
 #      against the lab's Apache + mod_auth_gssapi (Kerberos, mutual auth, warm ccache);
 #   2. many targets: `negprobe --targets` with M URLs (one multi handle, --parallel P)
-#      vs a sequential shell loop of curl over the same URLs.
+#      vs a sequential shell loop of curl over the same URLs;
+#   3. slow targets: 6 HTTPS targets whose TLS fails (tests/hostile/hostile_server.py
+#      tls-garbage: garbage, then silence) with --timeout 1 --parallel 16 (issue 16: < 2 s);
+#   4. where a check's time goes: process start and exit (`negprobe --version`), the
+#      credential set-up with no HTTP (a URL whose connection is refused), against the
+#      whole check.
 # Prints wall times and the ratios measured in this run.  Loopback only.
 # usage: bench_probe.sh [N=50] [M=200] [P=8]   (root: the lab binds port 88)
 set -u
@@ -83,6 +88,45 @@ t2=$(now_ns)
 "$NEGPROBE" $RES --json --parallel 1 --targets "$T" >/dev/null
 t3=$(now_ns)
 okcount=$(grep -c '"type":"result","target":"[^"]*","ok":true' "$LABDIR/targets.jsonl")
+loop_ns=$((t1 - t0))
+par_ns=$((t2 - t1))
+seq_ns=$((t3 - t2))
+
+# 3. slow targets: TLS garbage then silence, 6 targets at once
+SLOWPORT_FILE=$LABDIR/hostile.port
+python3 "$NEGSCOPE_SRC_DIR/tests/hostile/hostile_server.py" tls-garbage --lifetime 60 \
+	--garbage-conns 1000 >"$SLOWPORT_FILE" 2>/dev/null &
+HOSTILE_PID=$!
+trap 'kill "$HOSTILE_PID" 2>/dev/null; lab_cleanup' EXIT
+wait_for 30 "the hostile server's port" test -s "$SLOWPORT_FILE" || exit 1
+SP=$(head -1 "$SLOWPORT_FILE")
+S=$LABDIR/slow.txt
+for i in 1 2 3 4 5 6; do echo "https://127.0.0.1:$SP/?n=$i"; done >"$S"
+t0=$(now_ns)
+"$NEGPROBE" --json --timeout 1 --parallel 16 --targets "$S" >"$LABDIR/slow.jsonl"
+src=$?
+t1=$(now_ns)
+slow_ns=$((t1 - t0))
+slowcount=$(grep -c '"type":"result"' "$LABDIR/slow.jsonl")
+kill "$HOSTILE_PID" 2>/dev/null
+
+# 4. where the time of one check goes (means of N runs)
+v_ns=0
+r_ns=0
+i=0
+while [ $i -lt "$N" ]; do
+	t0=$(now_ns)
+	"$NEGPROBE" --version >/dev/null
+	t1=$(now_ns)
+	# a refused connection: process start, options, credentials (ccache read), curl set-up
+	"$NEGPROBE" --json "http://127.0.0.1:9/" >/dev/null
+	t2=$(now_ns)
+	v_ns=$((v_ns + t1 - t0))
+	r_ns=$((r_ns + t2 - t1))
+	i=$((i + 1))
+done
+v_one=$((v_ns / N))
+r_one=$((r_ns / N))
 
 echo "negprobe benchmark ($(nproc) CPUs, $(uname -r), lab on 127.0.0.1, $(curl --version | head -1 | cut -d' ' -f1-2))"
 echo "per check, mean of $N sequential runs (process start included):"
@@ -90,6 +134,12 @@ echo "  curl --anyauth --negotiate -u :   $(ms $curl_one) ms"
 echo "  negprobe (text report)            $(ms $np_one) ms   ratio $(ratio $np_one $curl_one)"
 echo "  negprobe --json                   $(ms $npj_one) ms   ratio $(ratio $npj_one $curl_one)"
 echo "$M targets:"
-echo "  sequential curl loop              $(ms $((t1 - t0))) ms"
-echo "  negprobe --targets --parallel $P   $(ms $((t2 - t1))) ms   ratio $(ratio $((t2 - t1)) $((t1 - t0)))   ($okcount/$M ok, exit $rc)"
-echo "  negprobe --targets --parallel 1   $(ms $((t3 - t2))) ms   ratio $(ratio $((t3 - t2)) $((t1 - t0)))"
+echo "  sequential curl loop              $(ms $loop_ns) ms"
+echo "  negprobe --targets --parallel $P   $(ms $par_ns) ms   ratio $(ratio $par_ns $loop_ns)   ($okcount/$M ok, exit $rc)"
+echo "  negprobe --targets --parallel 1   $(ms $seq_ns) ms   ratio $(ratio $seq_ns $loop_ns)"
+echo "6 HTTPS targets, TLS garbage then silence, --timeout 1 --parallel 16:"
+echo "  negprobe --targets                $(ms $slow_ns) ms   ($slowcount/6 results, exit $src)"
+echo "where one check's time goes (means of $N runs):"
+echo "  negprobe --version (start, exit)  $(ms $v_one) ms"
+echo "  refused URL (+ credentials, curl) $(ms $r_one) ms"
+echo "  whole check (text report)         $(ms $np_one) ms"

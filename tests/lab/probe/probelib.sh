@@ -48,3 +48,8 @@ password_only() { # name: OUT=$LABDIR/name (created); no ccache, no NTLM_USER_FI
 	export KRB5CCNAME
 	unset NTLM_USER_FILE
 }
+has_id_t() { # file target id: the target has a finding with that id
+	jq -se --arg t "$2" --arg id "$3" \
+		'any(.[]; .type == "finding" and .target == $t and .id == $id)' "$1" >/dev/null ||
+		{ echo "   no finding $3 for $2 in: $(ids "$1")" >&2; return 1; }
+}

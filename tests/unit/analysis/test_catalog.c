@@ -66,6 +66,7 @@ static const struct {
 	{"keytab-principal-missing", CAP_SEV_ERROR, false},
 	{"ticket-decrypted", CAP_SEV_INFO, false},
 	{"ticket-expired", CAP_SEV_WARNING, false},
+	{"channel-binding-required", CAP_SEV_ERROR, true},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))
 
