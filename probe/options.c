@@ -14,7 +14,7 @@ enum {
 	OPT_PRINCIPAL, OPT_PASSWORD_FILE, OPT_DELEGATION, OPT_CACERT, OPT_RESOLVE, OPT_MAX_LEGS,
 	OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_EXPECT, OPT_JSON, OPT_JUNIT, OPT_TARGETS,
 	OPT_PARALLEL, OPT_CAPTURE, OPT_COLOR, OPT_NO_COLOR, OPT_USER_AGENT, OPT_PROXY,
-	OPT_PASSWORD, OPT_HTML
+	OPT_PASSWORD, OPT_HTML, OPT_LDAP, OPT_BACKEND_SPN, OPT_SERVER_KEYTAB
 };
 
 static const struct option longopts[] = {
@@ -23,6 +23,9 @@ static const struct option longopts[] = {
 	{"no-canonicalize", no_argument, NULL, OPT_NO_CANON},
 	{"spn-port", no_argument, NULL, OPT_SPN_PORT},
 	{"check-spn", no_argument, NULL, OPT_CHECK_SPN},
+	{"ldap", required_argument, NULL, OPT_LDAP},
+	{"backend-spn", required_argument, NULL, OPT_BACKEND_SPN},
+	{"server-keytab", required_argument, NULL, OPT_SERVER_KEYTAB},
 	{"ccache", required_argument, NULL, OPT_CCACHE},
 	{"keytab", required_argument, NULL, OPT_KEYTAB},
 	{"principal", required_argument, NULL, OPT_PRINCIPAL},
@@ -66,6 +69,10 @@ void probe_usage(FILE *fp)
 	      "  --no-canonicalize           build the SPN from the URL host, no CNAME lookup\n"
 	      "  --spn-port                  add a non-default port to the SPN (EnableAuthNegotiatePort)\n"
 	      "  --check-spn                 ask the KDC which SPN forms exist (short, FQDN, canonical, +port)\n"
+	      "  --ldap URI|auto             also ask AD: holders (setspn -Q/-X), delegation,\n"
+	      "                              etypes, kvno (auto: the realm's KDC host)\n"
+	      "  --backend-spn SPN           with --ldap: may the site's account delegate to SPN?\n"
+	      "  --server-keytab FILE        with --ldap: the site's keytab (kvno, whose keys)\n"
 	      "  --delegation none|policy|always   delegate the TGT (policy: only if ok-as-delegate)\n"
 	      "  --max-legs N                stop after N requests (default 8)\n"
 	      "Credentials (default: the default ccache, KRB5CCNAME):\n"
@@ -156,6 +163,9 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 		case OPT_NO_CANON: o->cfg.no_canonicalize = true; break;
 		case OPT_SPN_PORT: o->cfg.spn_port = true; break;
 		case OPT_CHECK_SPN: o->cfg.check_spn = true; break;
+		case OPT_LDAP: o->cfg.ldap.uri = optarg; o->cfg.check_spn = true; break;
+		case OPT_BACKEND_SPN: o->cfg.ldap.backend_spn = optarg; break;
+		case OPT_SERVER_KEYTAB: o->cfg.ldap.keytab = optarg; break;
 		case OPT_CCACHE: o->ccache = optarg; break;
 		case OPT_KEYTAB: o->keytab = optarg; break;
 		case OPT_PRINCIPAL: o->principal = optarg; break;
@@ -287,6 +297,11 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 	}
 	if (o->password_file != NULL && o->user == NULL) {
 		snprintf(err, errlen, "--password-file needs --user");
+		return -1;
+	}
+	if ((o->cfg.ldap.backend_spn != NULL || o->cfg.ldap.keytab != NULL) &&
+	    o->cfg.ldap.uri == NULL) {
+		snprintf(err, errlen, "--backend-spn and --server-keytab need --ldap URI|auto");
 		return -1;
 	}
 	if (o->write_file != NULL && o->capture_iface == NULL) {

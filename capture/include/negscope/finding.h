@@ -65,6 +65,12 @@ enum cap_finding_id {
 					 * the capture */
 	CAP_F_FIRST_OFFER_NOT_CAPTURED, /* the capture starts in the middle of a handshake */
 	CAP_F_FAILED_AFTER_AUTH,        /* authenticated, then 403/405/5xx: not an auth failure */
+	/* Issue 15: negprobe --check-spn --ldap, what the directory says (probe_only). */
+	CAP_F_SPN_HOLDER,               /* the account holding the SPN and its settings */
+	CAP_F_SPN_ON_WRONG_ACCOUNT,     /* the SPN is on X, the site's keytab holds Y's keys */
+	CAP_F_DELEGATION_NOT_CONFIGURED,/* the SPN's account may not delegate to the back end */
+	CAP_F_KEYTAB_KVNO_MISMATCH,     /* the site's keytab kvno is not the account's */
+	CAP_F_LDAP_FAILED,              /* the directory could not be read */
 	CAP_F_COUNT
 };
 
@@ -151,7 +157,14 @@ enum cap_detail_kind {
 	CAP_D_PROBE_LEGS_EXHAUSTED,           /* w.num[0]: --max-legs */
 	CAP_D_PROBE_NOT_OK_AS_DELEGATE,       /* spn */
 	CAP_D_PROBE_NOT_DELEGATED,            /* w.num[0]: 1 when the mechanism was NTLM */
-	CAP_D_PROBE_UNEXPECTED_STATUS         /* status */
+	CAP_D_PROBE_UNEXPECTED_STATUS,        /* status */
+	/* --check-spn --ldap (issue 15) */
+	CAP_D_PROBE_DIR_DUPLICATE,            /* spn, accounts, holders */
+	CAP_D_PROBE_DIR_HOLDER,               /* spn, account, user_account_control, ... */
+	CAP_D_PROBE_DIR_WRONG_ACCOUNT,        /* spn, account, keytab, keytab_accounts */
+	CAP_D_PROBE_DIR_DELEGATION,           /* spn, account, backend_spn, allowed_to_... */
+	CAP_D_PROBE_DIR_KVNO,                 /* spn, account, kvno, keytab, keytab_kvno */
+	CAP_D_PROBE_DIR_FAILED                /* ldap_uri, ldap_step, ldap_error */
 };
 
 /* Instance advice lines, a bit each, rendered in this order before the catalog's. */
@@ -171,7 +184,12 @@ enum cap_advice_kind {
 	CAP_A_SPN_CNAME = 1u << 11,           /* the URL host is an alias */
 	CAP_A_SPN_CHECK_FORMS = 1u << 12,      /* negprobe: w.name[0]: the URL */
 	CAP_A_SPN_REGISTERED_FORMS = 1u << 13, /* registered_forms (negprobe) */
-	CAP_A_LAST = CAP_A_SPN_REGISTERED_FORMS
+	/* --check-spn --ldap: the exact setspn / PowerShell / ADUC steps, from the evidence */
+	CAP_A_DIR_DUPLICATE = 1u << 14,        /* spn, accounts */
+	CAP_A_DIR_WRONG_ACCOUNT = 1u << 15,    /* spn, account, keytab_accounts */
+	CAP_A_DIR_DELEGATION = 1u << 16,       /* account, backend_spn, account_is_computer */
+	CAP_A_DIR_KVNO = 1u << 17,             /* spn, account, realm */
+	CAP_A_LAST = CAP_A_DIR_KVNO
 };
 
 /* A symptom folded into its root cause: a line joins the root's detail. */

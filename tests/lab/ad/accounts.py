@@ -78,10 +78,18 @@ def export(principal, path):
     net.export_keytab(keytab=path, principal=principal)
 
 
+# the DC's own ldap/ SPNs, which samba_spnupdate (the dnsupdate service, not run here: it
+# would talk DNS) adds from private/spn_update_list: a SASL/GSSAPI bind asks for them
+modify("DC1$", "servicePrincipalName",
+       ["ldap/dc1.%s" % DOM, "ldap/DC1", "ldap/dc1.%s/%s" % (DOM, DOM), "ldap/dc1.%s/AD" % DOM],
+       ldb.FLAG_MOD_ADD)
+
 # the user, and the app-pool account holding the web site's SPNs
 user("alice")
 user("svc-crm", ["HTTP/crm.%s" % DOM, "HTTP/crm"])
 export("HTTP/crm.%s" % DOM, KT + "/crm.keytab")
+# a site keytab names its account too (as ktpass -mapuser, msktutil and adcli write them)
+export("svc-crm", KT + "/crm.keytab")
 
 # the web server's computer account; its key serves HTTP/web01 (kernel-mode authentication
 # decrypts with the machine key), then the SPN is moved to svc-crm (setspn -D / -S): the
@@ -90,12 +98,14 @@ db.newcomputer("WEB01", service_principal_name_list=["HTTP/web01.%s" % DOM])
 db.setpassword("(sAMAccountName=WEB01$)", service_password("WEB01$"))
 db.enable_account("(sAMAccountName=WEB01$)")
 export("HTTP/web01.%s" % DOM, KT + "/web01.keytab")
+export("WEB01$", KT + "/web01.keytab")
 modify("WEB01$", "servicePrincipalName", ["HTTP/web01.%s" % DOM], ldb.FLAG_MOD_DELETE)
 modify("svc-crm", "servicePrincipalName", ["HTTP/web01.%s" % DOM], ldb.FLAG_MOD_ADD)
 
 # stale keytab: exported, then the account's password changes (msDS-KeyVersionNumber + 1)
 user("svc-stale", ["HTTP/stale.%s" % DOM])
 export("HTTP/stale.%s" % DOM, KT + "/stale.keytab")
+export("svc-stale", KT + "/stale.keytab")
 db.setpassword("(sAMAccountName=svc-stale)", NEWPW)
 
 # back end of the double hop

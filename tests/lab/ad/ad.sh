@@ -25,7 +25,7 @@ set -eu
 
 AD_SRC=$(cd "$(dirname "$0")" && pwd)
 . "$AD_SRC/../../testenv.sh"
-AD_TEMPLATE_VERSION=2
+AD_TEMPLATE_VERSION=3
 REALM=AD.EXAMPLE.TEST
 DOMAIN=AD
 DNSDOM=ad.example.test

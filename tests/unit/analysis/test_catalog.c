@@ -58,6 +58,11 @@ static const struct {
 	{"kdc-reply-not-captured", CAP_SEV_INFO, false},
 	{"first-offer-not-captured", CAP_SEV_INFO, false},
 	{"failed-after-auth", CAP_SEV_WARNING, false},
+	{"spn-holder", CAP_SEV_INFO, true},
+	{"spn-on-wrong-account", CAP_SEV_ERROR, true},
+	{"delegation-not-configured", CAP_SEV_ERROR, true},
+	{"keytab-kvno-mismatch", CAP_SEV_ERROR, true},
+	{"ldap-failed", CAP_SEV_WARNING, true},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))
 
