@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "expect.h"
 
@@ -302,6 +303,11 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 	if ((o->cfg.ldap.backend_spn != NULL || o->cfg.ldap.keytab != NULL) &&
 	    o->cfg.ldap.uri == NULL) {
 		snprintf(err, errlen, "--backend-spn and --server-keytab need --ldap URI|auto");
+		return -1;
+	}
+	if (o->cfg.ldap.keytab != NULL && access(o->cfg.ldap.keytab, R_OK) != 0) {
+		snprintf(err, errlen, "--server-keytab %s: %s", o->cfg.ldap.keytab,
+			 strerror(errno));
 		return -1;
 	}
 	if (o->write_file != NULL && o->capture_iface == NULL) {

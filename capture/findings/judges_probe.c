@@ -568,6 +568,8 @@ static void judge_spn_directory(struct cap_analysis *a, const struct cap_probe_f
 		return;
 	start(a, &f, CAP_F_SPN_HOLDER, p);
 	holder_evidence(&f, p);
+	if (p->keytab_error[0] != '\0') /* --server-keytab unreadable: said, not skipped */
+		cap_finding_set_str(&f, "keytab_error", p->keytab_error);
 	f.w.detail = CAP_D_PROBE_DIR_HOLDER;
 	engine_emit(a, &f);
 	if (p->keytab[0] != '\0' && p->keytab_accounts[0] != '\0' &&

@@ -274,6 +274,8 @@ static void directory_detail(struct words *o, const struct cap_finding *f)
 		if (uac >= 0)
 			put(o, ". userAccountControl: 0x%llx", uac);
 		put(o, ".");
+		if (ev(f, "keytab_error")[0] != '\0')
+			put(o, " The keytab could not be read: %s.", ev(f, "keytab_error"));
 		break;
 	case CAP_D_PROBE_DIR_WRONG_ACCOUNT:
 		put(o, "%s is registered on %s, but the site's keytab %s holds the keys of %s: "

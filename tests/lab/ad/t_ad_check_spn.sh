@@ -122,6 +122,9 @@ check "no ticket: error names the missing ticket" eval "field '$OUT/f-noticket.j
 check "a run with ldap-failed still reports the HTTP result" eq "$(jq -r \
 	'select(.type=="result") | .status' "$OUT/f-auto.json")" 200
 check "usage: --backend-spn needs --ldap" eval "! $NEGPROBE --backend-spn X http://x/ 2>/dev/null"
+"$NEGPROBE" --ldap auto --server-keytab "$AD_DIR/no-such.keytab" "$AD_URL_CRM" 2>"$OUT/usage.err"
+check "usage: an unreadable --server-keytab is refused (exit 2, says why)" eq \
+	"$? $(grep -c 'no-such.keytab: No such file' "$OUT/usage.err")" "2 1"
 
 # secrets: no password and no key of a keytab in any output (text with -v, JSON, HTML, JUnit)
 np "$OUT/all.txt" --no-color -v $LDAP --server-keytab "$AD_KEYTAB_DIR/web01.keytab" $BACKEND \
