@@ -496,6 +496,11 @@ const char *probe_cred_principal(const struct probe_cred *c)
 	return c != NULL ? c->principal : "";
 }
 
+void *probe_cred_krb5_handle(struct probe_cred *c)
+{
+	return c != NULL && c->has_krb5 ? (void *)c->krb5 : NULL;
+}
+
 const char *probe_cred_client(const struct probe_cred *c)
 {
 	return c != NULL ? c->client : "";

@@ -72,6 +72,8 @@ const char *probe_cred_principal(const struct probe_cred *c);
 /* The user the KDC was asked about: the principal, or for -u / --principal whose logon
  * failed the name tried ("user@REALM"); "" when unknown. */
 const char *probe_cred_client(const struct probe_cred *c);
+/* The raw Kerberos gss_cred_id_t (for a SASL/GSSAPI LDAP bind), NULL when none. */
+void *probe_cred_krb5_handle(struct probe_cred *c);
 void probe_cred_free(struct probe_cred *c);
 /* On a GSS worker thread: from now on this thread's contexts of c use its own copy of c's
  * Kerberos and SPNEGO handles (MIT locks a handle for a whole TGS exchange); freed when

@@ -701,6 +701,11 @@ static void spn_checks(struct probe_session *s)
 		sf->exists = r->spn_checks[i].exists;
 	}
 	probe_facts_feed(&s->facts, f);
+	if (r->ldap.ran) { /* --ldap: the directory's answers, for their judge */
+		fact(s, f, CAP_PROBE_SPN_DIRECTORY, 0);
+		probe_ldap_audit_fact(&r->ldap, f);
+		probe_facts_feed(&s->facts, f);
+	}
 	free(f);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "expect.h"
 
@@ -15,7 +16,8 @@ enum {
 	OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_EXPECT, OPT_JSON, OPT_JUNIT, OPT_TARGETS,
 	OPT_PARALLEL, OPT_CAPTURE, OPT_COLOR, OPT_NO_COLOR, OPT_USER_AGENT, OPT_PROXY,
 	OPT_PASSWORD, OPT_HTML, OPT_MAX_REDIRS,
-	OPT_NO_CHANBIND /* probe-cb: channel binding */
+	OPT_NO_CHANBIND, /* probe-cb: channel binding */
+	OPT_LDAP, OPT_BACKEND_SPN, OPT_SERVER_KEYTAB
 };
 
 static const struct option longopts[] = {
@@ -25,6 +27,9 @@ static const struct option longopts[] = {
 	{"no-channel-binding", no_argument, NULL, OPT_NO_CHANBIND},
 	{"spn-port", no_argument, NULL, OPT_SPN_PORT},
 	{"check-spn", no_argument, NULL, OPT_CHECK_SPN},
+	{"ldap", required_argument, NULL, OPT_LDAP},
+	{"backend-spn", required_argument, NULL, OPT_BACKEND_SPN},
+	{"server-keytab", required_argument, NULL, OPT_SERVER_KEYTAB},
 	{"ccache", required_argument, NULL, OPT_CCACHE},
 	{"keytab", required_argument, NULL, OPT_KEYTAB},
 	{"principal", required_argument, NULL, OPT_PRINCIPAL},
@@ -70,6 +75,10 @@ void probe_usage(FILE *fp)
 	      "  --no-canonicalize           build the SPN from the URL host, no CNAME lookup\n"
 	      "  --spn-port                  add a non-default port to the SPN (EnableAuthNegotiatePort)\n"
 	      "  --check-spn                 ask the KDC which SPN forms exist (short, FQDN, canonical, +port)\n"
+	      "  --ldap URI|auto             also ask AD who holds each form, duplicates,\n"
+	      "                              delegation, etypes, kvno (auto: the KDC host)\n"
+	      "  --backend-spn SPN           with --ldap: may the site's account delegate to SPN?\n"
+	      "  --server-keytab FILE        with --ldap: the site's keytab (kvno, whose keys)\n"
 	      "  --delegation none|policy|always   delegate the TGT (policy: only if ok-as-delegate)\n"
 	      "  --max-legs N                stop after N requests per handshake (default 8)\n"
 	      "  -L, --location              follow redirects as a browser does; each new origin\n"
@@ -174,6 +183,9 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 			break;
 		case OPT_SPN_PORT: o->cfg.spn_port = true; break;
 		case OPT_CHECK_SPN: o->cfg.check_spn = true; break;
+		case OPT_LDAP: o->cfg.ldap.uri = optarg; o->cfg.check_spn = true; break;
+		case OPT_BACKEND_SPN: o->cfg.ldap.backend_spn = optarg; break;
+		case OPT_SERVER_KEYTAB: o->cfg.ldap.keytab = optarg; break;
 		case OPT_CCACHE: o->ccache = optarg; break;
 		case OPT_KEYTAB: o->keytab = optarg; break;
 		case OPT_PRINCIPAL: o->principal = optarg; break;
@@ -305,6 +317,16 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 	}
 	if (o->password_file != NULL && o->user == NULL) {
 		snprintf(err, errlen, "--password-file needs --user");
+		return -1;
+	}
+	if ((o->cfg.ldap.backend_spn != NULL || o->cfg.ldap.keytab != NULL) &&
+	    o->cfg.ldap.uri == NULL) {
+		snprintf(err, errlen, "--backend-spn and --server-keytab need --ldap URI|auto");
+		return -1;
+	}
+	if (o->cfg.ldap.keytab != NULL && access(o->cfg.ldap.keytab, R_OK) != 0) {
+		snprintf(err, errlen, "--server-keytab %s: %s", o->cfg.ldap.keytab,
+			 strerror(errno));
 		return -1;
 	}
 	if (o->write_file != NULL && o->capture_iface == NULL) {

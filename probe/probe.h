@@ -12,6 +12,7 @@
 #include "findings.h"
 #include "gss.h"
 #include "http_client.h"
+#include "ldap_audit.h"
 #include "token.h"
 
 #define PROBE_MAX_LEGS_LIMIT 32
@@ -49,6 +50,7 @@ struct probe_config {
 	bool follow;              /* -L: follow redirects */
 	int max_redirs;           /* --max-redirs */
 	bool check_spn;
+	struct probe_ldap_opts ldap; /* --ldap (uri NULL: no directory side) */
 	struct probe_http_opts http;
 	struct probe_expect expect[PROBE_MAX_EXPECT];
 	size_t nexpect;
@@ -168,6 +170,7 @@ struct probe_result {
 	} chanbind;
 	struct probe_spn_check spn_checks[PROBE_MAX_SPN_CHECKS];
 	size_t nspn_checks;
+	struct probe_ldap_audit ldap;  /* --check-spn --ldap */
 	struct probe_wire_krb wire[PROBE_MAX_WIRE];
 	size_t nwire;
 	bool captured;             /* --capture ran */

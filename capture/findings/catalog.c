@@ -531,6 +531,57 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "Settings: Extended Protection Accept lets clients without a binding in, Require "
 		 "refuses them; a proxy or load balancer that ends TLS needs Accept with SPN "
 		 "checking instead.", NULL},
+	/* Issue 15: negprobe --check-spn --ldap, read from Active Directory over LDAP. */
+	[CAP_F_SPN_HOLDER] = {
+		CAP_F_SPN_HOLDER, "spn-holder", CAP_SEV_INFO,
+		"The account that holds the SPN",
+		"The directory names the account whose key the KDC encrypts tickets for the SPN "
+		"with, and its delegation, encryption-type and key-version settings.",
+		{"The site must run as this account (application pool identity), or hold its "
+		 "keys (keytab); ADUC: the account's Delegation and Account tabs show the same "
+		 "settings.",
+		 NULL},
+		true},
+	[CAP_F_SPN_ON_WRONG_ACCOUNT] = {
+		CAP_F_SPN_ON_WRONG_ACCOUNT, "spn-on-wrong-account", CAP_SEV_ERROR,
+		"The SPN is on another account than the site's",
+		"Tickets for the SPN are encrypted with the key of the account that holds it, but "
+		"the site decrypts with the keys of another account, so every ticket fails "
+		"(KRB_AP_ERR_MODIFIED).",
+		{"Either move the SPN to the site's account or run the site as the SPN's account; "
+		 "one account per SPN (setspn -X finds duplicates).",
+		 NULL},
+		true},
+	[CAP_F_DELEGATION_NOT_CONFIGURED] = {
+		CAP_F_DELEGATION_NOT_CONFIGURED, "delegation-not-configured", CAP_SEV_ERROR,
+		"The site's account may not delegate to the back end",
+		"The account holding the site's SPN is neither trusted for delegation nor allowed "
+		"to delegate to the back-end SPN (msDS-AllowedToDelegateTo), so the double hop to "
+		"it fails (S4U2Proxy is refused, no ok-as-delegate ticket).",
+		{"Prefer constrained delegation to the named back end over unconstrained "
+		 "delegation; on a Windows front end, the Kerberos Configuration Manager and "
+		 "DelegConfig show the same settings.",
+		 NULL},
+		true},
+	[CAP_F_KEYTAB_KVNO_MISMATCH] = {
+		CAP_F_KEYTAB_KVNO_MISMATCH, "keytab-kvno-mismatch", CAP_SEV_ERROR,
+		"The site's keytab is older than the account's key",
+		"The account's key version (msDS-KeyVersionNumber) is not the one in the site's "
+		"keytab: the password changed after the keytab was exported, so tickets are "
+		"encrypted with a key the site does not have (KRB_AP_ERR_BADKEYVER).",
+		{"Export the keytab again after every password change of the account, and do not "
+		 "let the account's password be changed by a policy without re-exporting it.",
+		 NULL},
+		true},
+	[CAP_F_LDAP_FAILED] = {
+		CAP_F_LDAP_FAILED, "ldap-failed", CAP_SEV_WARNING,
+		"The directory could not be read",
+		"negprobe could not locate, reach, bind to or search the domain's LDAP directory, "
+		"so who holds the SPN, duplicates and delegation were not checked.",
+		{"A SASL/GSSAPI bind needs a Kerberos ticket (kinit) and the SPN ldap/<DC name>: "
+		 "give --ldap ldap://<DC's DNS name> rather than an address.",
+		 "Check that the domain controller's port 389 is reachable from here.",
+		 NULL},
 		true},
 };
 

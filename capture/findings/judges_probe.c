@@ -494,6 +494,151 @@ static void judge_spn_checks(struct cap_analysis *a, const struct cap_probe_fact
 	f->w.advice |= CAP_A_SPN_REGISTERED_FORMS;
 }
 
+/* userAccountControl bits (MS-ADTS 2.2.16) */
+#define UF_WORKSTATION_TRUST_ACCOUNT 0x1000
+#define UF_SERVER_TRUST_ACCOUNT 0x2000
+#define UF_TRUSTED_FOR_DELEGATION 0x80000
+#define UF_TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000
+
+/* `name` is one of the ", "-separated items of `list` (compared without case). */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; n > 0 && *p != '\0';) {
+		size_t k = strcspn(p, ",");
+
+		if (k == n && strncasecmp(p, name, n) == 0)
+			return true;
+		p += k;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return false;
+}
+
+/* The directory failed: one finding that says which step and why. */
+static void dir_failed(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	struct cap_finding f;
+
+	start(a, &f, CAP_F_LDAP_FAILED, p);
+	cap_finding_set_str(&f, "ldap_uri", p->ldap_uri);
+	cap_finding_set_str(&f, "ldap_step", p->ldap_step);
+	cap_finding_set_str(&f, "ldap_error", p->ldap_error);
+	f.w.detail = CAP_D_PROBE_DIR_FAILED;
+	engine_emit(a, &f);
+}
+
+/* setspn -X for the forms a browser may ask for: a name on two accounts. */
+static void dir_duplicates(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	for (size_t i = 0; i < p->ndir && i < CAP_PROBE_SPN_FORMS; i++) {
+		const struct cap_probe_dir_spn *d = &p->dir[i];
+		char accounts[CAP_EVIDENCE_STR_MAX] = "", dns[CAP_EVIDENCE_STR_MAX] = "";
+		struct cap_finding f;
+
+		if (d->total < 2)
+			continue;
+		for (size_t k = 0; k < d->total && k < CAP_PROBE_DIR_HOLDERS; k++) {
+			size_t u = strlen(accounts), v = strlen(dns);
+
+			txt_fmt(accounts + u, sizeof(accounts) - u, "%s%s", k > 0 ? ", " : "",
+				d->accounts[k]);
+			txt_fmt(dns + v, sizeof(dns) - v, "%s%s", k > 0 ? "; " : "", d->dns[k]);
+		}
+		start(a, &f, CAP_F_SPN_DUPLICATE, p);
+		cap_finding_set_key(&f, "dir %s", d->spn);
+		cap_finding_set_str(&f, "spn", d->spn);
+		cap_finding_set_str(&f, "accounts", accounts);
+		cap_finding_set_str(&f, "account_dns", dns);
+		cap_finding_set_num(&f, "holders", (int64_t)d->total);
+		f.w.detail = CAP_D_PROBE_DIR_DUPLICATE;
+		f.w.advice |= CAP_A_DIR_DUPLICATE;
+		engine_emit(a, &f);
+	}
+}
+
+static void holder_evidence(struct cap_finding *f, const struct cap_probe_fact *p)
+{
+	const struct cap_probe_dir_account *h = &p->holder;
+
+	cap_finding_set_str(f, "spn", p->spn);
+	cap_finding_set_str(f, "account", h->sam);
+	cap_finding_set_str(f, "account_dn", h->dn);
+	if (h->uac >= 0) {
+		cap_finding_set_num(f, "user_account_control", h->uac);
+		cap_finding_set_num(f, "account_is_computer",
+				    (h->uac & (UF_WORKSTATION_TRUST_ACCOUNT |
+					       UF_SERVER_TRUST_ACCOUNT)) != 0);
+		cap_finding_set_num(f, "trusted_for_delegation",
+				    (h->uac & UF_TRUSTED_FOR_DELEGATION) != 0);
+		cap_finding_set_num(f, "trusted_to_auth_for_delegation",
+				    (h->uac & UF_TRUSTED_TO_AUTH_FOR_DELEGATION) != 0);
+	}
+	if (h->enctypes >= 0)
+		cap_finding_set_num(f, "supported_enctypes", h->enctypes);
+	if (h->kvno >= 0)
+		cap_finding_set_num(f, "kvno", h->kvno);
+	cap_finding_set_str(f, "allowed_to_delegate_to", h->deleg_to);
+	cap_finding_set_str(f, "realm", p->realm);
+}
+
+/* --check-spn --ldap: what the directory says about the SPN forms and the asked SPN's
+ * account.  Only what the directory shows is judged: a missing SPN is spn-unknown's (the
+ * KDC's answer), and a keytab is compared by its names and kvno, never by its keys. */
+static void judge_spn_directory(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	const struct cap_probe_dir_account *h = &p->holder;
+	struct cap_finding f;
+
+	if (p->ldap_step[0] != '\0') {
+		dir_failed(a, p);
+		return;
+	}
+	dir_duplicates(a, p);
+	if (!p->have_holder)
+		return;
+	start(a, &f, CAP_F_SPN_HOLDER, p);
+	holder_evidence(&f, p);
+	if (p->keytab_error[0] != '\0') /* --server-keytab unreadable: said, not skipped */
+		cap_finding_set_str(&f, "keytab_error", p->keytab_error);
+	f.w.detail = CAP_D_PROBE_DIR_HOLDER;
+	engine_emit(a, &f);
+	if (p->keytab[0] != '\0' && p->keytab_accounts[0] != '\0' &&
+	    !in_list(p->keytab_accounts, h->sam)) {
+		/* the keytab names its account(s), and the SPN's is not among them */
+		start(a, &f, CAP_F_SPN_ON_WRONG_ACCOUNT, p);
+		holder_evidence(&f, p);
+		cap_finding_set_str(&f, "keytab", p->keytab);
+		cap_finding_set_str(&f, "keytab_accounts", p->keytab_accounts);
+		f.w.detail = CAP_D_PROBE_DIR_WRONG_ACCOUNT;
+		f.w.advice |= CAP_A_DIR_WRONG_ACCOUNT;
+		engine_emit(a, &f);
+	} else if (p->keytab[0] != '\0' && p->keytab_kvno >= 0 && h->kvno >= 0 &&
+		   p->keytab_kvno != h->kvno) {
+		start(a, &f, CAP_F_KEYTAB_KVNO_MISMATCH, p);
+		holder_evidence(&f, p);
+		cap_finding_set_str(&f, "keytab", p->keytab);
+		cap_finding_set_num(&f, "keytab_kvno", p->keytab_kvno);
+		f.w.detail = CAP_D_PROBE_DIR_KVNO;
+		f.w.advice |= CAP_A_DIR_KVNO;
+		engine_emit(a, &f);
+	}
+	/* the double hop: unconstrained delegation, or the back end in the constrained list
+	 * (MS-SFU 3.2.5.2.2: the KDC checks msDS-AllowedToDelegateTo for S4U2Proxy) */
+	if (p->backend_spn[0] != '\0' && h->uac >= 0 && !(h->uac & UF_TRUSTED_FOR_DELEGATION) &&
+	    !in_list(h->deleg_to, p->backend_spn)) {
+		start(a, &f, CAP_F_DELEGATION_NOT_CONFIGURED, p);
+		holder_evidence(&f, p);
+		cap_finding_set_str(&f, "backend_spn", p->backend_spn);
+		cap_finding_set_num(&f, "backend_holders", (int64_t)p->backend_holders);
+		f.w.detail = CAP_D_PROBE_DIR_DELEGATION;
+		f.w.advice |= CAP_A_DIR_DELEGATION;
+		engine_emit(a, &f);
+	}
+}
+
 /* One judge per kind of probe fact. */
 static void (*const judges[])(struct cap_analysis *a, const struct cap_probe_fact *p) = {
 	[CAP_PROBE_TRANSPORT_FAILED] = judge_transport,
@@ -505,6 +650,7 @@ static void (*const judges[])(struct cap_analysis *a, const struct cap_probe_fac
 	[CAP_PROBE_LEGS_EXHAUSTED] = judge_legs_exhausted,
 	[CAP_PROBE_OUTCOME] = judge_outcome,
 	[CAP_PROBE_SPN_CHECKS] = judge_spn_checks,
+	[CAP_PROBE_SPN_DIRECTORY] = judge_spn_directory,
 };
 
 void cap_analysis_probe(struct cap_analysis *a, const struct cap_probe_fact *p)

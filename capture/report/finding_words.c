@@ -222,6 +222,141 @@ static const char *scheme_name(const struct cap_finding *f)
 }
 
 /* negprobe's own findings: what its GSS-API calls, curl and TLS said. */
+/* msDS-SupportedEncryptionTypes bits (MS-KILE 2.2.7) */
+static const struct cap_tok enctype_bits[] = {
+	{0x1, "DES-CBC-CRC"}, {0x2, "DES-CBC-MD5"}, {0x4, "RC4-HMAC"},
+	{0x8, "AES128-CTS-HMAC-SHA1-96"}, {0x10, "AES256-CTS-HMAC-SHA1-96"},
+	{0x20, "AES256-CTS-HMAC-SHA1-96-SK"}, {0, NULL},
+};
+
+static void enctypes_words(struct words *o, long long v)
+{
+	bool any = false;
+
+	if (v < 0) {
+		put(o, "not set (the domain's default: RC4 for service tickets unless the KDC's "
+		       "policy says otherwise)");
+		return;
+	}
+	put(o, "0x%llx (", v);
+	for (const struct cap_tok *t = enctype_bits; t->s != NULL; t++)
+		if (v & t->v) {
+			put(o, "%s%s", any ? ", " : "", t->s);
+			any = true;
+		}
+	put(o, "%s)", any ? "" : "none");
+}
+
+/* --check-spn --ldap: what the directory says (MS-ADTS 2.2.16 userAccountControl). */
+static void directory_detail(struct words *o, const struct cap_finding *f)
+{
+	const char *spn = ev(f, "spn"), *acct = ev(f, "account");
+	long long uac = evn(f, "user_account_control");
+
+	switch (f->w.detail) {
+	case CAP_D_PROBE_DIR_DUPLICATE:
+		put(o, "%s is registered on %lld accounts: %s (%s). The KDC cannot tell whose key "
+		       "to use: Active Directory answers KDC_ERR_S_PRINCIPAL_UNKNOWN, so browsers "
+		       "fall back to NTLM or prompt.", spn, evn(f, "holders"), ev(f, "accounts"),
+		    ev(f, "account_dns"));
+		break;
+	case CAP_D_PROBE_DIR_HOLDER:
+		put(o, "%s is held by %s (%s). Delegation: %s. msDS-AllowedToDelegateTo: %s. "
+		       "msDS-SupportedEncryptionTypes: ", spn, acct, ev(f, "account_dn"),
+		    uac < 0 ? "unknown (userAccountControl not read)" :
+		    evn(f, "trusted_for_delegation") == 1 ? "trusted for delegation to any service "
+							    "(unconstrained; tickets carry "
+							    "ok-as-delegate)" :
+		    evn(f, "trusted_to_auth_for_delegation") == 1 ?
+							  "constrained, with protocol transition "
+							  "(any authentication protocol)" :
+		    ev(f, "allowed_to_delegate_to")[0] != '\0' ? "constrained, Kerberos only" :
+								  "none",
+		    ev(f, "allowed_to_delegate_to")[0] != '\0' ? ev(f, "allowed_to_delegate_to") :
+								  "(none)");
+		enctypes_words(o, evn(f, "supported_enctypes"));
+		if (evn(f, "kvno") >= 0)
+			put(o, ". msDS-KeyVersionNumber: %lld", evn(f, "kvno"));
+		if (uac >= 0)
+			put(o, ". userAccountControl: 0x%llx", uac);
+		put(o, ".");
+		if (ev(f, "keytab_error")[0] != '\0')
+			put(o, " The keytab could not be read: %s.", ev(f, "keytab_error"));
+		break;
+	case CAP_D_PROBE_DIR_WRONG_ACCOUNT:
+		put(o, "%s is registered on %s, but the site's keytab %s holds the keys of %s: "
+		       "tickets for %s are encrypted with %s's key, which the site does not have.",
+		    spn, acct, ev(f, "keytab"), ev(f, "keytab_accounts"), spn, acct);
+		break;
+	case CAP_D_PROBE_DIR_DELEGATION:
+		put(o, "%s holds %s but may not delegate to %s: it is not trusted for delegation, "
+		       "and its msDS-AllowedToDelegateTo is %s.%s", acct, spn, ev(f, "backend_spn"),
+		    ev(f, "allowed_to_delegate_to")[0] != '\0' ? ev(f, "allowed_to_delegate_to") :
+								  "empty",
+		    evn(f, "backend_holders") == 0 ? " No account holds the back-end SPN either "
+						     "(setspn -S it on the back end's account)." :
+						     "");
+		break;
+	case CAP_D_PROBE_DIR_KVNO:
+		put(o, "The keytab %s holds %s at kvno %lld; the directory says %s's key is at "
+		       "kvno %lld (msDS-KeyVersionNumber): tickets are encrypted with a key the "
+		       "site does not have.", ev(f, "keytab"), spn, evn(f, "keytab_kvno"), acct,
+		    evn(f, "kvno"));
+		break;
+	case CAP_D_PROBE_DIR_FAILED:
+		put(o, "The directory check stopped at the %s step (%s): %s.", ev(f, "ldap_step"),
+		    ev(f, "ldap_uri")[0] != '\0' ? ev(f, "ldap_uri") : "no LDAP URI",
+		    ev(f, "ldap_error"));
+		break;
+	default:
+		break;
+	}
+}
+
+/* The exact commands for a directory finding: setspn (Microsoft's setspn documentation),
+ * the ActiveDirectory PowerShell module, ADUC. */
+static void directory_advice(struct words *o, const struct cap_finding *f, unsigned bit)
+{
+	const char *spn = ev(f, "spn"), *acct = ev(f, "account");
+	const char *realm = ev(f, "realm");
+	const char *cmdlet = evn(f, "account_is_computer") == 1 ? "Set-ADComputer" : "Set-ADUser";
+	const char *who = evn(f, "account_is_computer") == 1 ? "computer" : "user";
+
+	switch (bit) {
+	case CAP_A_DIR_DUPLICATE:
+		put(o, "Keep %s only on the account the site runs as: list them with setspn -X and "
+		       "setspn -Q %s, then setspn -D %s <each other account> (here: %s).", spn, spn,
+		    spn, ev(f, "accounts"));
+		break;
+	case CAP_A_DIR_WRONG_ACCOUNT:
+		put(o, "Move the SPN to the site's account: setspn -D %s %s, then setspn -S %s %s; "
+		       "or run the site as %s (application pool identity, useAppPoolCredentials) "
+		       "and export a keytab of %s for it.", spn, acct, spn,
+		    ev(f, "keytab_accounts"), acct, acct);
+		break;
+	case CAP_A_DIR_DELEGATION:
+		put(o, "Allow the double hop to %s only: %s -Identity %s -Add "
+		       "@{'msDS-AllowedToDelegateTo'='%s'}, and, when users sign in to the site "
+		       "with NTLM or forms, Set-ADAccountControl -Identity %s "
+		       "-TrustedToAuthForDelegation $true. In ADUC: %s > Properties > Delegation > "
+		       "Trust this %s for delegation to specified services only > Add > %s.",
+		    ev(f, "backend_spn"), cmdlet, acct, ev(f, "backend_spn"), acct, acct, who,
+		    ev(f, "backend_spn"));
+		break;
+	case CAP_A_DIR_KVNO:
+		put(o, "Export a fresh keytab for %s: on Windows, ktpass -princ %s@%s -mapuser %s "
+		       "-pass * -ptype KRB5_NT_PRINCIPAL -crypto AES256-SHA1 -out site.keytab "
+		       "(this resets the password: kvno %lld becomes %lld); or, without a reset, "
+		       "samba-tool domain exportkeytab --principal=%s on a Samba DC. ADUC does not "
+		       "show the kvno: %s %s -Properties msDS-KeyVersionNumber.", spn, spn, realm,
+		    acct, evn(f, "kvno"), evn(f, "kvno") + 1, spn,
+		    evn(f, "account_is_computer") == 1 ? "Get-ADComputer" : "Get-ADUser", acct);
+		break;
+	default:
+		break;
+	}
+}
+
 static void probe_detail(struct words *o, const struct cap_finding *f)
 {
 	const char *stage = cap_tok_name(probe_stages, (int)f->w.num[0], "A GSS-API call failed");
@@ -305,6 +440,14 @@ static void probe_detail(struct words *o, const struct cap_finding *f)
 		break;
 	case CAP_D_PROBE_UNEXPECTED_STATUS:
 		put(o, "The server answered %lld.", evn(f, "status"));
+		break;
+	case CAP_D_PROBE_DIR_DUPLICATE:
+	case CAP_D_PROBE_DIR_HOLDER:
+	case CAP_D_PROBE_DIR_WRONG_ACCOUNT:
+	case CAP_D_PROBE_DIR_DELEGATION:
+	case CAP_D_PROBE_DIR_KVNO:
+	case CAP_D_PROBE_DIR_FAILED:
+		directory_detail(o, f);
 		break;
 	default:
 		break;
@@ -685,6 +828,12 @@ static void advice_sentence(struct words *o, const struct cap_finding *f, unsign
 		       "Remove stale group memberships, or raise MaxFieldLength and "
 		       "MaxRequestBytes (KB 2020943).", evn(f, "pac_groups"),
 		    evn(f, "pac_extra_sids"), evn(f, "pac_bytes"));
+		break;
+	case CAP_A_DIR_DUPLICATE:
+	case CAP_A_DIR_WRONG_ACCOUNT:
+	case CAP_A_DIR_DELEGATION:
+	case CAP_A_DIR_KVNO:
+		directory_advice(o, f, bit);
 		break;
 	case CAP_A_MODIFIED_FROM_KDC:
 		put(o, "From the KDC itself this usually means the client's TGT is not readable "

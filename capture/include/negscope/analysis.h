@@ -385,7 +385,8 @@ enum cap_probe_event {
 	CAP_PROBE_MUTUAL_FAILED,    /* the server's final token did not verify */
 	CAP_PROBE_LEGS_EXHAUSTED,   /* the handshake reached max_legs */
 	CAP_PROBE_OUTCOME,          /* the end of a target's run */
-	CAP_PROBE_SPN_CHECKS        /* which SPN forms the KDC knows */
+	CAP_PROBE_SPN_CHECKS,       /* which SPN forms the KDC knows */
+	CAP_PROBE_SPN_DIRECTORY     /* who holds them in the directory (--ldap) */
 };
 
 /* TRANSPORT_FAILED after the server had started to answer. */
@@ -412,6 +413,26 @@ enum cap_probe_mech { CAP_PROBE_MECH_NONE = 0, CAP_PROBE_MECH_KERBEROS, CAP_PROB
 struct cap_probe_spn_form {
 	char spn[CAP_FACT_NAME_MAX];
 	int exists;                     /* 1, 0, -1 unknown */
+};
+
+#define CAP_PROBE_DIR_HOLDERS 4
+
+/* One SPN form as the directory has it (setspn -Q). */
+struct cap_probe_dir_spn {
+	char spn[CAP_FACT_NAME_MAX];
+	size_t total;                   /* accounts holding it (setspn -X: > 1) */
+	char accounts[CAP_PROBE_DIR_HOLDERS][128]; /* sAMAccountNames, up to 4 */
+	char dns[CAP_PROBE_DIR_HOLDERS][CAP_FACT_NAME_MAX];
+};
+
+/* The account holding the asked SPN, its directory attributes (MS-ADTS, MS-KILE). */
+struct cap_probe_dir_account {
+	char sam[128];
+	char dn[CAP_FACT_NAME_MAX];
+	int64_t uac;                    /* userAccountControl, -1 not read */
+	int64_t enctypes;               /* msDS-SupportedEncryptionTypes, -1 not set */
+	int64_t kvno;                   /* msDS-KeyVersionNumber, -1 not returned */
+	char deleg_to[CAP_FACT_NAME_MAX]; /* msDS-AllowedToDelegateTo, ", "-separated */
 };
 
 struct cap_probe_fact {
@@ -462,6 +483,21 @@ struct cap_probe_fact {
 	/* SPN_CHECKS */
 	struct cap_probe_spn_form forms[CAP_PROBE_SPN_FORMS];
 	size_t nforms;
+	/* SPN_DIRECTORY (spn: the asked SPN; realm: its realm) */
+	char realm[CAP_FACT_NAME_MAX];
+	char ldap_uri[CAP_FACT_NAME_MAX];
+	char ldap_step[16];             /* "" ran; else the step that failed */
+	char ldap_error[256];
+	struct cap_probe_dir_spn dir[CAP_PROBE_SPN_FORMS];
+	size_t ndir;
+	bool have_holder;               /* `holder` holds the asked SPN */
+	struct cap_probe_dir_account holder;
+	char backend_spn[CAP_FACT_NAME_MAX]; /* --backend-spn, "" none */
+	size_t backend_holders;
+	char keytab[CAP_FACT_NAME_MAX]; /* --server-keytab, "" none */
+	char keytab_error[256];
+	int64_t keytab_kvno;            /* the asked SPN's highest kvno in it, -1 none */
+	char keytab_accounts[CAP_FACT_NAME_MAX]; /* account names whose keys it holds */
 };
 
 /* Empty fact (krb_error -1). */

@@ -77,6 +77,12 @@ enum cap_finding_id {
 	CAP_F_TICKET_EXPIRED,           /* the decrypted ticket's endtime had passed */
 	/* Issue 16 (negprobe): refused over HTTPS while no channel binding was sent */
 	CAP_F_CHANNEL_BINDING_REQUIRED,
+	/* Issue 15: negprobe --check-spn --ldap, what the directory says (probe_only). */
+	CAP_F_SPN_HOLDER,               /* the account holding the SPN and its settings */
+	CAP_F_SPN_ON_WRONG_ACCOUNT,     /* the SPN is on X, the site's keytab holds Y's keys */
+	CAP_F_DELEGATION_NOT_CONFIGURED,/* the SPN's account may not delegate to the back end */
+	CAP_F_KEYTAB_KVNO_MISMATCH,     /* the site's keytab kvno is not the account's */
+	CAP_F_LDAP_FAILED,              /* the directory could not be read */
 	CAP_F_COUNT
 };
 
@@ -175,8 +181,15 @@ enum cap_detail_kind {
 	CAP_D_KEYS_SERVER_ACCEPTED,           /* the server accepted it: not its keys */
 	CAP_D_KEYS_KDC_TICKET,                /* a ticket in a TGS-REP */
 	CAP_D_KEYS_ANSWER_UNSEEN,             /* no answer of the server seen (or negprobe) */
-	CAP_D_TICKET_CONTENTS                 /* ticket-decrypted, ticket-expired: cname,
+	CAP_D_TICKET_CONTENTS,                /* ticket-decrypted, ticket-expired: cname,
 					       * flags, times, pac_*, gss_flags */
+	/* --check-spn --ldap (issue 15) */
+	CAP_D_PROBE_DIR_DUPLICATE,            /* spn, accounts, holders */
+	CAP_D_PROBE_DIR_HOLDER,               /* spn, account, user_account_control, ... */
+	CAP_D_PROBE_DIR_WRONG_ACCOUNT,        /* spn, account, keytab, keytab_accounts */
+	CAP_D_PROBE_DIR_DELEGATION,           /* spn, account, backend_spn, allowed_to_... */
+	CAP_D_PROBE_DIR_KVNO,                 /* spn, account, kvno, keytab, keytab_kvno */
+	CAP_D_PROBE_DIR_FAILED                /* ldap_uri, ldap_step, ldap_error */
 };
 
 /* Instance advice lines, a bit each, rendered in this order before the catalog's. */
@@ -198,7 +211,12 @@ enum cap_advice_kind {
 	CAP_A_SPN_REGISTERED_FORMS = 1u << 13, /* registered_forms (negprobe) */
 	CAP_A_KEYS_ROOT_CAUSE = 1u << 14,     /* key_verdict: what the server's keys show */
 	CAP_A_TOKEN_GROUPS = 1u << 15,        /* pac_groups, pac_extra_sids */
-	CAP_A_LAST = CAP_A_TOKEN_GROUPS
+	/* --check-spn --ldap: the exact setspn / PowerShell / ADUC steps, from the evidence */
+	CAP_A_DIR_DUPLICATE = 1u << 16,        /* spn, accounts */
+	CAP_A_DIR_WRONG_ACCOUNT = 1u << 17,    /* spn, account, keytab_accounts */
+	CAP_A_DIR_DELEGATION = 1u << 18,       /* account, backend_spn, account_is_computer */
+	CAP_A_DIR_KVNO = 1u << 19,             /* spn, account, realm */
+	CAP_A_LAST = CAP_A_DIR_KVNO
 };
 
 /* A symptom folded into its root cause: a line joins the root's detail. */

@@ -67,6 +67,11 @@ static const struct {
 	{"ticket-decrypted", CAP_SEV_INFO, false},
 	{"ticket-expired", CAP_SEV_WARNING, false},
 	{"channel-binding-required", CAP_SEV_ERROR, true},
+	{"spn-holder", CAP_SEV_INFO, true},
+	{"spn-on-wrong-account", CAP_SEV_ERROR, true},
+	{"delegation-not-configured", CAP_SEV_ERROR, true},
+	{"keytab-kvno-mismatch", CAP_SEV_ERROR, true},
+	{"ldap-failed", CAP_SEV_WARNING, true},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))
 
