@@ -531,6 +531,7 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "Settings: Extended Protection Accept lets clients without a binding in, Require "
 		 "refuses them; a proxy or load balancer that ends TLS needs Accept with SPN "
 		 "checking instead.", NULL},
+		true},
 	/* Issue 15: negprobe --check-spn --ldap, read from Active Directory over LDAP. */
 	[CAP_F_SPN_HOLDER] = {
 		CAP_F_SPN_HOLDER, "spn-holder", CAP_SEV_INFO,
