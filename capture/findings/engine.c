@@ -1145,6 +1145,7 @@ void cap_analysis_tls(struct cap_analysis *a, const struct cap_tls_event *e)
 	else if (!hidden && x->hidden)
 		cs->tls_hidden--;
 	x->hidden = hidden;
+	x->wrong_keys = t->bad_keys;
 	x->version = t->version;
 	x->hello_frame = t->hello_frame;
 	x->data_frame = t->data_frame;

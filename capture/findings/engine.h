@@ -197,6 +197,7 @@ struct client_state {
 struct cs_tls {
 	uint32_t stream;
 	bool hidden;             /* application data seen, not decrypted */
+	bool wrong_keys;         /* secrets were found, but did not decrypt it */
 	uint16_t version;
 	uint64_t hello_frame, data_frame;
 	struct cap_endpoint server;

@@ -252,6 +252,9 @@ void cap_facts_http(const struct cap_http_msg *m, const struct cap_decode_limits
 		txt_copy(out->tls_alpn, sizeof(out->tls_alpn), m->tls->alpn);
 		out->tls_cb_known = m->tls->has_cert && m->tls->cert.endpoint_len > 0 &&
 				    cap_tls_channel_binding(&m->tls->cert, out->tls_cb) == 0;
+		if (m->tls->has_cert)
+			txt_copy(out->tls_cert_subject, sizeof(out->tls_cert_subject),
+				 m->tls->cert.subject);
 	}
 
 	for (size_t i = 0; i < m->nheaders; i++) {

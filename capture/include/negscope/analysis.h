@@ -141,6 +141,7 @@ struct cap_http_fact {
 	 * tls_cb_known false when the certificate was not seen. */
 	bool tls_cb_known;
 	uint8_t tls_cb[16];
+	char tls_cert_subject[128];   /* that certificate's subject, cut */
 };
 
 /* Kerberos message types: CAP_KRB_AS_REQ ... CAP_KRB_ERROR from krb5.h. */
