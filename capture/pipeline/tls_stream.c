@@ -24,6 +24,7 @@ struct tls_dir {
 	bool pending_keys;
 	bool dead;                     /* lost sync (gap, bad record): nothing more read */
 	bool hs_broken;                /* a handshake message over the cap: the rest skipped */
+	bool closed;                   /* its close_notify was read */
 	struct cap_dynbuf hs;          /* handshake bytes not yet a whole message */
 	struct cap_dynbuf held;        /* application plaintext the consumer did not take */
 };
@@ -361,6 +362,19 @@ static void no_data_keys(struct dir_ctx *c, struct tls_conn *t)
 	}
 }
 
+/* RFC 8446 6.1 / RFC 5246 7.2.1: close_notify ends that side's writing, as its FIN
+ * would; told as one, so that who closed first is seen inside TLS too. */
+static void close_notify(struct dir_ctx *c, struct tls_dir *d, struct cap_span alert)
+{
+	struct cap_cursor a = cap_cur_from_span(alert);
+
+	(void)cap_cur_u8(&a); /* level */
+	if (cap_cur_u8(&a) != 0 || !cap_cur_ok(&a) || d->closed)
+		return;
+	d->closed = true;
+	cap_pl_conn_event(c->pl, c->fs, CAP_CONN_FIN, c->side, 0);
+}
+
 static void record(struct dir_ctx *c, struct tls_conn *t, const struct cap_tls_record *r)
 {
 	struct tls_dir *d = &t->d[c->side];
@@ -407,6 +421,9 @@ static void record(struct dir_ctx *c, struct tls_conn *t, const struct cap_tls_r
 		return;
 	}
 	switch (inner) {
+	case CAP_TLS_ALERT:
+		close_notify(c, d, plain);
+		break;
 	case CAP_TLS_HANDSHAKE:
 		handshake_bytes(c, t, plain);
 		break;
