@@ -276,6 +276,7 @@ void cap_pipeline_free(struct cap_pipeline *pl)
 	free(pl->hdrs);
 	free(pl->fold_buf);
 	free(pl->tls_plain);
+	free(pl->cert_der);
 	free(pl);
 }
 

@@ -100,6 +100,11 @@ struct cap_pipeline {
 	const struct cap_tls_keylog *keylog; /* TLS secrets, or NULL */
 	uint8_t *tls_plain;           /* one record's plaintext (CAP_TLS_MAX_PLAIN bytes) */
 	uint64_t tls_live;            /* struct tls_conn allocated now */
+	/* The last server certificate read, and what it says: most connections of a
+	 * capture show the same one, and libcrypto's parse is costly. */
+	uint8_t *cert_der;
+	size_t cert_len;
+	struct cap_tls_cert cert_info;
 };
 
 /* The consumer context of one direction of one flow, built per segment. */

@@ -207,12 +207,29 @@ static void certificate(struct dir_ctx *c, struct tls_conn *t, struct cap_span b
 
 	if (from_client(c) || t->info.has_cert)
 		return;
+	struct cap_pipeline *pl = c->pl;
+
 	if (cap_tls_certificate(body, t->tls13, &leaf) != CAP_OK)
 		return;
-	if (cap_tls_cert_info(leaf, &t->info.cert) == 0) {
-		t->info.has_cert = true;
-		tell(c, t);
+	if (pl->cert_der != NULL && leaf.len == pl->cert_len &&
+	    memcmp(leaf.p, pl->cert_der, leaf.len) == 0) {
+		t->info.cert = pl->cert_info;
+	} else {
+		if (cap_tls_cert_info(leaf, &t->info.cert) != 0)
+			return;
+		if (leaf.len <= CAP_TLS_CERT_MAX) {
+			uint8_t *copy = realloc(pl->cert_der, leaf.len);
+
+			if (copy != NULL) {
+				memcpy(copy, leaf.p, leaf.len);
+				pl->cert_der = copy;
+				pl->cert_len = leaf.len;
+				pl->cert_info = t->info.cert;
+			}
+		}
 	}
+	t->info.has_cert = true;
+	tell(c, t);
 }
 
 static void handshake_msg(struct dir_ctx *c, struct tls_conn *t, uint8_t type,
@@ -398,8 +415,16 @@ static void record(struct dir_ctx *c, struct tls_conn *t, const struct cap_tls_r
 	}
 	if (d->protected_) {
 		if (!d->keys) {
+			struct tls_dir *o = &t->d[1 - c->side];
+
 			if (r->type == CAP_TLS_APPDATA)
 				no_data_keys(c, t);
+			/* Both sides protected and no secret for either: nothing more can be
+			 * read, so the connection costs no more than any unread stream. */
+			if (o->protected_ && !o->keys && !d->pending_keys && !o->pending_keys) {
+				no_data_keys(c, t);
+				c->fs->kind = APP_IGNORE;
+			}
 			return;
 		}
 		if (cap_tls_decrypt(&d->cur, r, pl->tls_plain, &plen, &inner) != CAP_OK) {

@@ -17,14 +17,25 @@
 
 #include "negscope/tls.h"
 
+/* Fetched once: a fetch takes libcrypto's global locks, which cost more than a derivation.
+ * Kept for the life of the process (the program is single-threaded). */
+static EVP_KDF *kdf_of(const char *name)
+{
+	static EVP_KDF *prf, *hkdf;
+	EVP_KDF **slot = strcmp(name, "HKDF") == 0 ? &hkdf : &prf;
+
+	if (*slot == NULL)
+		*slot = EVP_KDF_fetch(NULL, name, NULL);
+	return *slot;
+}
+
 static int kdf_derive(const char *kdf, OSSL_PARAM *params, uint8_t *out, size_t n)
 {
-	EVP_KDF *k = EVP_KDF_fetch(NULL, kdf, NULL);
+	EVP_KDF *k = kdf_of(kdf);
 	EVP_KDF_CTX *ctx = k != NULL ? EVP_KDF_CTX_new(k) : NULL;
 	int ok = ctx != NULL && EVP_KDF_derive(ctx, out, n, params) == 1;
 
 	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(k);
 	return ok ? 0 : -1;
 }
 
@@ -55,7 +66,19 @@ static int expand_label(const char *md, const uint8_t *secret, size_t slen, cons
 
 static const EVP_CIPHER *cipher_of(const struct cap_tls_suite *s)
 {
-	return EVP_get_cipherbyname(s->cipher);
+	static const char *names[8];
+	static EVP_CIPHER *fetched[8];
+	size_t i;
+
+	for (i = 0; i < 8 && names[i] != NULL; i++)
+		if (names[i] == s->cipher)
+			return fetched[i];
+	if (i == 8)
+		return EVP_get_cipherbyname(s->cipher);
+	fetched[i] = EVP_CIPHER_fetch(NULL, s->cipher, NULL);
+	if (fetched[i] != NULL)
+		names[i] = s->cipher;
+	return fetched[i];
 }
 
 /* The context keyed once; each record then sets only its nonce. */
@@ -192,12 +215,15 @@ static enum cap_status aead_open(struct cap_tls_cipher *c, const uint8_t *nonce,
 static int hmac(const struct cap_tls_cipher *c, const uint8_t hdr[13], struct cap_span a,
 		struct cap_span b, uint8_t *out)
 {
-	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *ctx = m != NULL ? EVP_MAC_CTX_new(m) : NULL;
+	static EVP_MAC *m;
+	EVP_MAC_CTX *ctx;
 	OSSL_PARAM p[2];
 	size_t ol = 0;
 	int ok;
 
+	if (m == NULL)
+		m = EVP_MAC_fetch(NULL, "HMAC", NULL); /* once, as kdf_of */
+	ctx = m != NULL ? EVP_MAC_CTX_new(m) : NULL;
 	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 						(char *)c->suite->mac_md, 0);
 	p[1] = OSSL_PARAM_construct_end();
@@ -207,7 +233,6 @@ static int hmac(const struct cap_tls_cipher *c, const uint8_t hdr[13], struct ca
 	     (b.len == 0 || EVP_MAC_update(ctx, b.p, b.len) == 1) &&
 	     EVP_MAC_final(ctx, out, &ol, 64) == 1 && ol == c->suite->mac_len;
 	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(m);
 	return ok ? 0 : -1;
 }
 

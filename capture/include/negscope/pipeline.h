@@ -55,7 +55,7 @@ struct cap_tls_info {
 	uint64_t hello_frame;  /* the ClientHello's frame (0: not captured) */
 	uint64_t data_frame;   /* the first application data record's frame */
 	bool decrypted;        /* application data was decrypted */
-	bool no_keys;          /* application data seen, and the key log has no secret for it */
+	bool no_keys;          /* protected records seen, and the key log has no secret for them */
 	bool bad_keys;         /* secrets found, but records did not authenticate */
 	bool has_cert;         /* cert below: the server's certificate (clear or decrypted) */
 	bool resumed;          /* TLS 1.3 PSK, or a TLS 1.2 session id/ticket accepted */
