@@ -1,7 +1,8 @@
 #!/bin/sh
 # Re-records every sample in samples/ from a fresh lab (tests/lab/lab.sh): one pcap per
-# scenario of tests/lab/scenario.sh, plus the TLS key log of the HTTPS sample; the ad-*
-# samples from a fresh AD lab (tests/lab/ad/ad.sh, tests/lab/ad/ad-scenario.sh).
+# scenario of tests/lab/scenario.sh and tests/lab/https-scenario.sh, plus the TLS key log of
+# each HTTPS sample; the ad-* samples from a fresh AD lab (tests/lab/ad/ad.sh,
+# tests/lab/ad/ad-scenario.sh).
 # usage: samples/regenerate.sh [SCENARIO...]     (root)
 # Runs in a private network namespace when it can (tests/lab/run-isolated.sh), so a lab or
 # KDC on the host's port 88 does not matter. The frame numbers quoted in samples/README.md
@@ -15,7 +16,7 @@ fi
 DIR=$(mktemp -d /tmp/negscope-samples.XXXXXX)
 ADDIR=$DIR/ad
 trap '"$LAB/lab.sh" stop "$DIR" >/dev/null 2>&1 || true; "$LAB/ad/ad.sh" stop "$ADDIR" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
-list=${*:-$("$LAB/scenario.sh" --list) $("$LAB/ad/ad-scenario.sh" --list)}
+list=${*:-$("$LAB/scenario.sh" --list) $("$LAB/https-scenario.sh" --list) $("$LAB/ad/ad-scenario.sh" --list)}
 # The server's keytab beside its capture (negcap --keytab): lab keys, made for the lab only,
 # so committing them gives nothing away. kerberos-ok also gets the two keytabs that do not
 # fit its ticket: the same principal as RC4 only, and another principal's.
@@ -51,7 +52,10 @@ fi
 [ -n "$mit" ] || exit 0
 "$LAB/lab.sh" start "$DIR"
 for s in $mit; do
-	"$LAB/scenario.sh" "$DIR" "$s" "$DIR/$s.pcap"
+	# the TLS and HTTP/2 scenarios of issue 13 have their own script
+	run=scenario.sh
+	case " $("$LAB/https-scenario.sh" --list | tr '\n' ' ') " in *" $s "*) run=https-scenario.sh ;; esac
+	"$LAB/$run" "$DIR" "$s" "$DIR/$s.pcap"
 	cp "$DIR/$s.pcap" "$HERE/$s.pcap"
 	if [ -s "$DIR/$s.pcap.keylog" ]; then
 		cp "$DIR/$s.pcap.keylog" "$HERE/$s.keylog"

@@ -399,8 +399,193 @@ EOF
 EOF
 		gss_location "$D/keytabs/crm.keytab" ""
 		echo "</VirtualHost>"
+		write_tls_lab_conf
 	} >"$D/httpd/httpd.conf"
 }
+
+# ---- TLS lab sites (issue 13: HTTPS inside TLS; owner: tls-lab) ----------------------------
+# Apache mod_ssl sites, each pinned to what it shows, with the same Negotiate/NTLM locations:
+#   5444 TLS 1.2 only, RSA certificate, the suites IIS/HTTP.sys negotiates (AES-GCM,
+#        ChaCha20-Poly1305, AES-CBC with SHA-1/SHA-256/SHA-384 MACs; the client picks with
+#        curl --ciphers) and no encrypt-then-MAC (RFC 7366), which Schannel does not offer
+#   5445 TLS 1.3 only
+#   5446 TLS-terminating reverse proxy (mod_proxy) with its own certificate, forwarding over
+#        TLS to 5444: the client's channel binding (RFC 5929 tls-server-end-point) is over
+#        the proxy's certificate, the back end presents another (IIS <extendedProtection>
+#        behind a load balancer)
+#   5447 cleartext HTTP/2 (h2c, prior knowledge) and HTTP/1.1
+#   5448 TLS 1.2, ALPN h2 and http/1.1; the site asks for a client certificate per location,
+#        which needs renegotiation, impossible in HTTP/2 (RFC 9113 section 9.2.1): mod_http2
+#        resets the stream with HTTP_1_1_REQUIRED and the client retries on HTTP/1.1, as
+#        HTTP.sys does for Windows authentication
+#   5447 and 5448 are served by a second Apache with the event MPM (DIR/httpd-h2): mod_http2
+#   stays inactive under prefork, which the first one needs.
+# The lab Apache writes its TLS key log (mod_ssl honours SSLKEYLOGFILE) to LAB_HTTPD_KEYLOG:
+# the only way to read the proxy's own leg to the back end.
+TLS12_PORT=5444
+TLS13_PORT=5445
+TLSPROXY_PORT=5446
+H2C_PORT=5447
+H2_PORT=5448
+TLSLAB_HTTPD_PORTS="$TLS12_PORT $TLS13_PORT $TLSPROXY_PORT"
+TLSLAB_H2_PORTS="$H2C_PORT $H2_PORT"
+TLSLAB_PORTS="$TLSLAB_HTTPD_PORTS $TLSLAB_H2_PORTS"
+TLS12_CIPHERS="ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384"
+TLS12_CIPHERS="$TLS12_CIPHERS:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-SHA"
+TLS12_CIPHERS="$TLS12_CIPHERS:ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA256"
+TLS12_CIPHERS="$TLS12_CIPHERS:ECDHE-RSA-AES256-SHA384"
+
+# Two more certificates from the lab CA: the sites' (RSA, every lab host, as an IIS binding
+# with a SAN certificate) and the proxy's (another key, same name).
+make_tls_lab_certs() {
+	(
+		cd "$D/ca"
+		sans="DNS:crm.example.test"
+		for h in $HOSTS; do
+			[ "$h" = crm.example.test ] || sans="$sans,DNS:$h"
+		done
+		printf '%s\n' "subjectAltName=$sans" "basicConstraints=CA:FALSE" \
+			"extendedKeyUsage=serverAuth" >tls.ext
+		openssl req -newkey rsa:2048 -nodes -keyout tls.key -out tls.csr \
+			-subj "/CN=crm.example.test/O=negscope lab site"
+		openssl x509 -req -in tls.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+			-out tls.pem -days 30 -extfile tls.ext
+		printf '%s\n' "subjectAltName=DNS:crm.example.test" "basicConstraints=CA:FALSE" \
+			"extendedKeyUsage=serverAuth" >proxy.ext
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-keyout proxy.key -out proxy.csr -subj "/CN=crm.example.test/O=negscope lab proxy"
+		openssl x509 -req -in proxy.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+			-out proxy.pem -days 30 -extfile proxy.ext
+	) >>"$D/ca/openssl.log" 2>&1 || die "openssl failed (see $D/ca/openssl.log)"
+	chmod 644 "$D/ca/tls.key" "$D/ca/proxy.key"
+}
+
+# The name-based sites of the HTTP port again, behind TLS.
+tls_lab_sites() { # port extra-vhost-directives
+	for h in $HOSTS; do
+		s=${h%%.*}
+		cat <<EOF
+<VirtualHost $ADDR:$1>
+	ServerName $h
+	SSLEngine on
+	SSLCertificateFile $D/ca/tls.pem
+	SSLCertificateKeyFile $D/ca/tls.key
+	$2
+EOF
+		extra=""
+		[ "$s" = deleg ] && extra="GssapiDelegCcacheDir $D/deleg"
+		gss_location "$D/keytabs/$s.keytab" "$extra"
+		echo "</VirtualHost>"
+	done
+}
+
+write_tls_lab_conf() {
+	M=/usr/lib/apache2/modules
+	cat <<EOF
+
+# TLS lab sites (issue 13)
+LoadModule proxy_module $M/mod_proxy.so
+LoadModule proxy_http_module $M/mod_proxy_http.so
+EOF
+	for p in $TLSLAB_HTTPD_PORTS; do
+		echo "Listen $ADDR:$p"
+	done
+	tls_lab_sites "$TLS12_PORT" "SSLProtocol -all +TLSv1.2
+	SSLCipherSuite $TLS12_CIPHERS
+	SSLOpenSSLConfCmd Options -EncryptThenMac"
+	tls_lab_sites "$TLS13_PORT" "SSLProtocol -all +TLSv1.3"
+	cat <<EOF
+<VirtualHost $ADDR:$TLSPROXY_PORT>
+	ServerName crm.example.test
+	SSLEngine on
+	SSLProtocol -all +TLSv1.2
+	SSLCertificateFile $D/ca/proxy.pem
+	SSLCertificateKeyFile $D/ca/proxy.key
+	SSLProxyEngine on
+	SSLProxyCACertificateFile $D/ca/ca.pem
+	SSLProxyProtocol -all +TLSv1.2
+	ProxyPreserveHost On
+	# the back-end connection is kept with the client's: NTLM is connection-bound
+	ProxyPass / https://$ADDR:$TLS12_PORT/ keepalive=On
+	ProxyPassReverse / https://$ADDR:$TLS12_PORT/
+</VirtualHost>
+EOF
+}
+
+# The HTTP/2 Apache: the first one's global settings with the event MPM and mod_http2.
+write_tls_lab_h2_conf() {
+	sed -n '/^LoadModule mpm_prefork_module/q;p' "$D/httpd/httpd.conf" |
+		sed "s#$D/httpd#$D/httpd-h2#g"
+	M=/usr/lib/apache2/modules
+	cat <<EOF
+LoadModule mpm_event_module $M/mod_mpm_event.so
+LoadModule http2_module $M/mod_http2.so
+EOF
+	sed -n '/^LoadModule authz_core_module/,/^<\/Directory>/p' "$D/httpd/httpd.conf" |
+		grep -vE '^(StartServers|MinSpareServers|MaxSpareServers)' |
+		sed "s#$D/httpd/logs#$D/httpd-h2/logs#g"
+	for p in $TLSLAB_H2_PORTS; do
+		echo "Listen $ADDR:$p"
+	done
+	cat <<EOF
+<VirtualHost $ADDR:$H2C_PORT>
+	ServerName crm.example.test
+	Protocols h2c http/1.1
+EOF
+	gss_location "$D/keytabs/crm.keytab" ""
+	cat <<EOF
+</VirtualHost>
+<VirtualHost $ADDR:$H2_PORT>
+	ServerName crm.example.test
+	Protocols h2 http/1.1
+	SSLEngine on
+	SSLProtocol -all +TLSv1.2
+	SSLCertificateFile $D/ca/tls.pem
+	SSLCertificateKeyFile $D/ca/tls.key
+	SSLCACertificateFile $D/ca/ca.pem
+EOF
+	gss_location "$D/keytabs/crm.keytab" "SSLVerifyClient optional
+		SSLVerifyDepth 1"
+	echo "</VirtualHost>"
+}
+
+start_tls_lab_h2() {
+	mkdir -p "$D/httpd-h2/run" "$D/httpd-h2/logs"
+	write_tls_lab_h2_conf >"$D/httpd-h2/httpd.conf"
+	apache2 -t -f "$D/httpd-h2/httpd.conf" >"$D/httpd-h2/configtest.log" 2>&1 ||
+		die "Apache (h2) rejects its configuration: $(tail -3 "$D/httpd-h2/configtest.log")"
+	env KRB5_CONFIG="$D/krb5.conf" KRB5CCNAME="FILE:$D/httpd-h2/run/ccache" \
+		KRB5_KTNAME="FILE:$D/keytabs/apache.keytab" SSLKEYLOGFILE="$D/httpd-h2/keylog" \
+		NTLM_USER_FILE="$D/ntlm/users" \
+		setsid apache2 -f "$D/httpd-h2/httpd.conf" -k start </dev/null \
+		>"$D/httpd-h2/start.log" 2>&1 ||
+		die "apache2 (h2) failed to start: $(tail -3 "$D/httpd-h2/logs/error.log" 2>/dev/null)"
+	for p in $TLSLAB_H2_PORTS; do
+		wait_ready "$D/httpd-h2/httpd.pid" t "$p" 60 "apache2 (h2)"
+	done
+}
+
+stop_tls_lab_h2() {
+	stop_pidfile "$D/httpd-h2/httpd.pid" "apache2 (h2)"
+	wait_for 30 "the h2 Apache's processes to exit" none_left "$D/httpd-h2/" >/dev/null 2>&1 ||
+		true
+}
+
+write_tls_lab_env() {
+	echo "export LAB_TLS12_PORT='$TLS12_PORT'"
+	echo "export LAB_TLS13_PORT='$TLS13_PORT'"
+	echo "export LAB_TLSPROXY_PORT='$TLSPROXY_PORT'"
+	echo "export LAB_H2C_PORT='$H2C_PORT'"
+	echo "export LAB_H2_PORT='$H2_PORT'"
+	echo "export LAB_TLSLAB_PORTS='$TLSLAB_PORTS'"
+	echo "export LAB_TLS12_CIPHERS='$TLS12_CIPHERS'"
+	echo "export LAB_HTTPD_KEYLOG='$D/httpd/keylog'"
+	echo "export LAB_HTTPD_H2_KEYLOG='$D/httpd-h2/keylog'"
+	echo "export LAB_HTTPD_H2_PIDFILE='$D/httpd-h2/httpd.pid'"
+	echo "export LAB_TLS_CERT='$D/ca/tls.pem'"
+	echo "export LAB_PROXY_CERT='$D/ca/proxy.pem'"
+}
+# ---- end of TLS lab sites ------------------------------------------------------------------
 
 # The IIS-like server: built by CMake (NEGSCOPE_BUILD_DIR/tests/lab/iisish) or here.
 find_iisish() {
@@ -432,20 +617,21 @@ start_kdc() {
 }
 
 start_httpd() {
-	for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT; do
+	for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $TLSLAB_PORTS; do
 		port_busy t "$p" && die "TCP port $p is already in use"
 	done
 	apache2 -t -f "$D/httpd/httpd.conf" >"$D/httpd/configtest.log" 2>&1 ||
 		die "Apache rejects its configuration: $(tail -3 "$D/httpd/configtest.log")"
 	# setsid: the prefork parent signals its whole process group on shutdown
 	env KRB5_CONFIG="$D/krb5.conf" KRB5CCNAME="FILE:$D/httpd/run/ccache" \
-		KRB5_KTNAME="FILE:$D/keytabs/apache.keytab" \
+		KRB5_KTNAME="FILE:$D/keytabs/apache.keytab" SSLKEYLOGFILE="$D/httpd/keylog" \
 		NTLM_USER_FILE="$D/ntlm/users" \
 		setsid apache2 -f "$D/httpd/httpd.conf" -k start </dev/null >"$D/httpd/start.log" 2>&1 ||
 		die "apache2 failed to start: $(tail -3 "$D/httpd/logs/error.log" 2>/dev/null)"
-	for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT; do
+	for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $TLSLAB_HTTPD_PORTS; do
 		wait_ready "$D/httpd/httpd.pid" t "$p" 60 "apache2"
 	done
+	start_tls_lab_h2
 }
 
 start_iis() { # name port args...
@@ -487,7 +673,7 @@ write_env() {
 		echo "export LAB_IIS_PORT='$IIS_PORT'"
 		echo "export LAB_EPA_PORT='$EPA_PORT'"
 		echo "export LAB_URL_EPA='https://crm.example.test:$EPA_PORT/'"
-		echo "export LAB_PORTS='$HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT $EPA_PORT'"
+		echo "export LAB_PORTS='$HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT $EPA_PORT $TLSLAB_PORTS'"
 		echo "export LAB_HTTP_URL='http://crm.example.test:$HTTP_PORT/'"
 		echo "export LAB_HTTPS_URL='https://crm.example.test:$HTTPS_PORT/'"
 		echo "export LAB_CA='$D/ca/ca.pem'"
@@ -520,7 +706,7 @@ write_env() {
 		echo "export LAB_LOCKOUT_MAXFAILURE='$LOCKOUT_MAXFAILURE'"
 		list=""
 		for h in $HOSTS; do
-			for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT $EPA_PORT; do
+			for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT $EPA_PORT $TLSLAB_PORTS; do
 				list="$list $h:$p:$ADDR"
 			done
 		done
@@ -528,10 +714,11 @@ write_env() {
 		echo "export LAB_RESOLVE_LIST='$list'"
 		# shellcheck disable=SC2086 # one --resolve per entry
 		echo "export LAB_CURL_RESOLVE='$(printf -- '--resolve %s ' $list | sed 's/ $//')'"
-		echo "export LAB_PCAP_FILTER='port $KDC_PORT or icmp or tcp port $HTTP_PORT or tcp port $HTTPS_PORT or tcp port $NOKA_PORT or tcp port $NTLMONLY_PORT or tcp port $IIS_PORT or tcp port $EPA_PORT'"
+		echo "export LAB_PCAP_FILTER='port $KDC_PORT or icmp or tcp port $HTTP_PORT or tcp port $HTTPS_PORT or tcp port $NOKA_PORT or tcp port $NTLMONLY_PORT or tcp port $IIS_PORT or tcp port $EPA_PORT$(printf ' or tcp port %s' $TLSLAB_PORTS)'"
 		echo "export LAB_KDC_PIDFILE='$D/kdc/kdc.pid'"
 		echo "export LAB_HTTPD_PIDFILE='$D/httpd/httpd.pid'"
 		echo "export LAB_IIS_PIDFILES='$D/iis/ntlmonly.pid $D/iis/iis.pid $D/iis/epa.pid'"
+		write_tls_lab_env
 	} >"$D/lab.env.tmp"
 	mv "$D/lab.env.tmp" "$D/lab.env"
 }
@@ -541,10 +728,11 @@ do_stop() {
 	stop_pidfile "$D/iis/iis.pid" "iisish iis"
 	stop_pidfile "$D/iis/epa.pid" "iisish epa"
 	stop_pidfile "$D/httpd/httpd.pid" "apache2"
+	stop_tls_lab_h2
 	stop_pidfile "$D/kdc/kdc.pid" "krb5kdc"
 	# Apache's children leave with their parent; make sure, by their command line (DIR is
 	# unique to this lab), that nothing of this lab survives.
-	pat="$D/(kdc/kdc[.]pid|httpd/httpd[.]conf|iis/)"
+	pat="$D/(kdc/kdc[.]pid|httpd/httpd[.]conf|httpd-h2/|iis/)"
 	wait_for 30 "the lab's processes to exit" none_left "$pat" >/dev/null 2>&1 || true
 	if pgrep -f -- "$pat" >/dev/null 2>&1; then
 		echo "lab.sh: processes of $D still running:" >&2
@@ -567,7 +755,7 @@ do_start() {
 	if port_busy u "$KDC_PORT" || port_busy t "$KDC_PORT"; then
 		die "port $KDC_PORT is already in use (another KDC or lab?): $(ss -Hlnptu "sport = :$KDC_PORT" | head -2 | tr -s ' ')"
 	fi
-	for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT $EPA_PORT; do
+	for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $NTLMONLY_PORT $IIS_PORT $EPA_PORT $TLSLAB_PORTS; do
 		port_busy t "$p" && die "TCP port $p is already in use: $(ss -Hlntp "sport = :$p" | head -1 | tr -s ' ')"
 	done
 	rm -rf "$D/kdc" "$D/keytabs" "$D/httpd" "$D/ca" "$D/iis" "$D/ntlm" "$D/deleg" "$D/htdocs"
@@ -579,6 +767,7 @@ do_start() {
 	write_krb5_conf
 	make_realm
 	make_ca
+	make_tls_lab_certs
 	write_httpd_conf
 	IISISH=$(find_iisish)
 	trap 'do_stop >/dev/null 2>&1 || true' EXIT
@@ -610,8 +799,8 @@ kdc-start) start_kdc ;;
 reset-lockout) reset_lockout_user ;;
 status)
 	rc=0
-	for f in "$D/kdc/kdc.pid" "$D/httpd/httpd.pid" "$D/iis/ntlmonly.pid" "$D/iis/iis.pid" \
-		"$D/iis/epa.pid"; do
+	for f in "$D/kdc/kdc.pid" "$D/httpd/httpd.pid" "$D/httpd-h2/httpd.pid" "$D/iis/ntlmonly.pid" \
+		"$D/iis/iis.pid" "$D/iis/epa.pid"; do
 		if [ -s "$f" ] && alive "$(cat "$f")"; then
 			echo "up   $(cat "$f") $f"
 		else

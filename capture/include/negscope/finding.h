@@ -83,6 +83,9 @@ enum cap_finding_id {
 	CAP_F_DELEGATION_NOT_CONFIGURED,/* the SPN's account may not delegate to the back end */
 	CAP_F_KEYTAB_KVNO_MISMATCH,     /* the site's keytab kvno is not the account's */
 	CAP_F_LDAP_FAILED,              /* the directory could not be read */
+	/* Issue 13: HTTPS. */
+	CAP_F_CHANNEL_BINDING_MISSING,  /* NTLM over TLS without MsvAvChannelBindings */
+	CAP_F_CHANNEL_BINDING_MISMATCH, /* bound to another certificate than the server's */
 	CAP_F_COUNT
 };
 
@@ -150,7 +153,11 @@ enum cap_detail_kind {
 					       * w.num[0]: status */
 	CAP_D_FAILED_AFTER_AUTH,              /* scheme, status; w.name: method, target, reason */
 	CAP_D_AUTH_LOOP,                      /* rejections */
-	CAP_D_HTTP_NOT_VISIBLE,               /* spn; w.frame */
+	CAP_D_HTTP_NOT_VISIBLE,               /* spn; w.frame; TLS: sni, tls_connections,
+					       * tls_version, tls_keys, cert_subject, cert_sans;
+					       * w.num[0]: the ClientHello frame */
+	CAP_D_CHANNEL_BINDING_MISSING,        /* binding ("absent"/"zero"), sni */
+	CAP_D_CHANNEL_BINDING_MISMATCH,       /* sni, tls_version */
 	CAP_D_CLIENT_LOGON_FAILED,            /* user, realm, error_*, logon_failure */
 	CAP_D_KDC_ANSWERED,                   /* error_*; w.name: request type (or none), sname */
 	CAP_D_KDC_UNREACHABLE,                /* kdc, transport, answer */
@@ -216,7 +223,8 @@ enum cap_advice_kind {
 	CAP_A_DIR_WRONG_ACCOUNT = 1u << 17,    /* spn, account, keytab_accounts */
 	CAP_A_DIR_DELEGATION = 1u << 18,       /* account, backend_spn, account_is_computer */
 	CAP_A_DIR_KVNO = 1u << 19,             /* spn, account, realm */
-	CAP_A_LAST = CAP_A_DIR_KVNO
+	CAP_A_TLS_KEYLOG = 1u << 20,          /* how to get a TLS key log */
+	CAP_A_LAST = CAP_A_TLS_KEYLOG
 };
 
 /* A symptom folded into its root cause: a line joins the root's detail. */

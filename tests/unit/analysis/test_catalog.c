@@ -72,6 +72,8 @@ static const struct {
 	{"delegation-not-configured", CAP_SEV_ERROR, true},
 	{"keytab-kvno-mismatch", CAP_SEV_ERROR, true},
 	{"ldap-failed", CAP_SEV_WARNING, true},
+	{"channel-binding-missing", CAP_SEV_INFO, false},
+	{"channel-binding-mismatch", CAP_SEV_WARNING, false},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))
 
