@@ -134,7 +134,8 @@ static void on_event(void *ctx, const struct cap_h2_event *ev)
 				m.target = h->value;
 			else if (cap_span_eq(h->name, ":authority"))
 				authority = h->value;
-			else if (cap_span_eq(h->name, ":status") && !parse_status(h->value, &m.status))
+			else if (cap_span_eq(h->name, ":status") &&
+				 !parse_status(h->value, &m.status))
 				m.status = 0;
 			continue;
 		}
