@@ -167,6 +167,10 @@ static void http_detail(struct words *o, const struct cap_finding *f)
 		put(o, "The KDC issued a ticket for %s (frame %llu), but this client has no HTTP "
 		       "exchange in the capture.", ev(f, "spn"), wframe(f));
 		break;
+	case CAP_D_HTTP2_AUTH:
+		put(o, "Frame %llu sends Authorization: %s on HTTP/2 stream %lld.", wframe(f),
+		    ev(f, "scheme"), evn(f, "h2_stream"));
+		break;
 	default:
 		break;
 	}

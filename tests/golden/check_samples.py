@@ -109,7 +109,7 @@ def check_sample(negcap, path, name, want):
                 fail("%s: %s frames %s do not include %s" %
                      (name, fid, [r["frames"] for r in hits], sorted(want_frames)))
             continue
-        m = re.match(r"^([a-z0-9-]+)\.([a-z_]+)=(.*)$", ev)
+        m = re.match(r"^([a-z0-9-]+)\.([a-z0-9_]+)=(.*)$", ev)
         if not m:
             fail("%s: bad evidence spec %r" % (name, ev))
             continue
@@ -161,7 +161,8 @@ def check_sample(negcap, path, name, want):
         fail("%s [text]: exit %d, expected %d" % (name, code3, want["exit"]))
     heads = re.findall(r"^(ERROR|WARNING|INFO)\s+([a-z0-9-]+) — ", out3, re.M)
     check_findings(name, "text", [(i, s.lower()) for s, i in heads], want)
-    if "Conversation 1" not in out3 and name != "https-kerberos-ok":
+    # an HTTPS sample read without its key log may show nothing in the clear (NTLM: no KDC)
+    if "Conversation 1" not in out3 and not name.startswith("https-"):
         fail("%s [text]: no conversation ladder" % name)
     if "\x1b[" in out3:
         fail("%s [text]: colour codes in piped output" % name)

@@ -65,6 +65,8 @@ enum cap_finding_id {
 					 * the capture */
 	CAP_F_FIRST_OFFER_NOT_CAPTURED, /* the capture starts in the middle of a handshake */
 	CAP_F_FAILED_AFTER_AUTH,        /* authenticated, then 403/405/5xx: not an auth failure */
+	/* Issue 13 */
+	CAP_F_HTTP2_AUTH,               /* Negotiate or NTLM credentials sent over HTTP/2 */
 	CAP_F_COUNT
 };
 
@@ -132,6 +134,7 @@ enum cap_detail_kind {
 	CAP_D_FAILED_AFTER_AUTH,              /* scheme, status; w.name: method, target, reason */
 	CAP_D_AUTH_LOOP,                      /* rejections */
 	CAP_D_HTTP_NOT_VISIBLE,               /* spn; w.frame */
+	CAP_D_HTTP2_AUTH,                     /* scheme, h2_stream; w.frame: the request */
 	CAP_D_CLIENT_LOGON_FAILED,            /* user, realm, error_*, logon_failure */
 	CAP_D_KDC_ANSWERED,                   /* error_*; w.name: request type (or none), sname */
 	CAP_D_KDC_UNREACHABLE,                /* kdc, transport, answer */
