@@ -22,6 +22,7 @@
 #include <pcap/pcap.h>
 
 #include "cli/decode_cmd.h"
+#include "cli/keylog_opt.h"
 #include "cli/limit_opts.h"
 #include "negscope/analysis.h"
 #include "negscope/dynbuf.h"
@@ -54,6 +55,8 @@ struct opts {
 	struct cap_dynbuf filter; /* the filter words joined by spaces, at most MAX_FILTER - 1 */
 	struct cap_pipeline_limits plim;
 	struct cap_analysis_limits alim;
+	const char *keylogs[NEGCAP_MAX_KEYLOGS]; /* --keylog FILE */
+	size_t nkeylogs;
 };
 
 static void usage(FILE *fp)
@@ -87,6 +90,11 @@ static void usage(FILE *fp)
 "  --html FILE      also write the report as one self-contained HTML file\n"
 "                   (sequence diagrams; opens offline, prints on A4/Letter)\n"
 "  --no-color       no ANSI colours (also when NO_COLOR is set or not a terminal)\n"
+"TLS:\n"
+"  --keylog FILE    TLS secrets in the NSS key log format (what SSLKEYLOGFILE makes\n"
+"                   Chrome, Edge, Firefox and curl write, or negprobe --keylog):\n"
+"                   HTTPS is decrypted and diagnosed; repeatable.  Keys in pcapng\n"
+"                   Decryption Secrets Blocks are used too\n"
 "limits (hitting one is counted in the summary, never fatal):\n"
 "  --max-flows N            TCP/UDP flows tracked (default 65536, LRU evicted)\n"
 "  --max-stream-buffer B    reassembly bytes per direction (default 256K)\n"
@@ -217,6 +225,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				continue;
 			}
 			val = eq != NULL ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+			if (IS("keylog")) {
+				if (val == NULL || val[0] == '\0')
+					return usage_error("%s", "option --keylog needs a "
+							   "file name");
+				if (o->nkeylogs == NEGCAP_MAX_KEYLOGS)
+					return usage_error("too many --keylog files (at most %d)",
+							   NEGCAP_MAX_KEYLOGS);
+				o->keylogs[o->nkeylogs++] = val;
+				if (eq == NULL)
+					i++;
+				continue;
+			}
 			if (IS("html")) {
 				if (val == NULL || val[0] == '\0')
 					return usage_error("%s", "option --html needs a file name");
@@ -481,6 +501,8 @@ static int run(struct opts *o)
 	struct cap_json json;
 	struct progress prog;
 	struct cap_source_pkt pkt;
+	struct cap_tls_keylog *keys = NULL;
+	size_t secrets_seen = 0;
 	enum cap_source_status status;
 	const struct cap_pipeline_stats *st;
 	char err[512];
@@ -558,10 +580,18 @@ static int run(struct opts *o)
 	cap_analysis_sink(an, &sink);
 	pl = cap_pipeline_new(cap_linktype_supported(linktype) ? linktype : DLT_EN10MB, &o->plim,
 			      &sink);
-	if (pl == NULL) {
+	keys = cap_tls_keylog_new(0);
+	if (pl == NULL || keys == NULL) {
 		fprintf(stderr, PROG ": out of memory\n");
 		goto cleanup;
 	}
+	for (size_t i = 0; i < o->nkeylogs; i++) {
+		if (negcap_keylog_load(keys, o->keylogs[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			goto cleanup;
+		}
+	}
+	cap_pipeline_set_keylog(pl, keys);
 
 	memset(&prog, 0, sizeof(prog));
 	prog.on = !in.live && isatty(STDERR_FILENO);
@@ -588,6 +618,8 @@ static int run(struct opts *o)
 		/* Filtered-out and undecodable frames still count, so that frame numbers
 		 * are positions in the input, as tshark numbers them. */
 		cap_pipeline_skip_frames(pl, pkt.skipped_before);
+		if (cap_source_nsecrets(src) != secrets_seen)
+			secrets_seen = negcap_keylog_from_source(keys, src, secrets_seen);
 		/* A frame of a link type not decoded still goes in, to be counted in the
 		 * summary as undecodable (link). */
 		if (!link_ok)
@@ -599,6 +631,11 @@ static int run(struct opts *o)
 	progress_clear(&prog);
 	cap_pipeline_finish(pl);
 	st = cap_pipeline_stats(pl);
+	if (cap_tls_keylog_stats(keys)->bad + cap_tls_keylog_stats(keys)->too_long > 0)
+		fprintf(stderr, PROG ": warning: %llu key log lines are not in the NSS key log "
+			"format (LABEL CLIENT_RANDOM SECRET, hex): they were skipped\n",
+			(unsigned long long)(cap_tls_keylog_stats(keys)->bad +
+					     cap_tls_keylog_stats(keys)->too_long));
 	status = cap_source_status(src);
 	in.interrupted = g_stop != 0;
 	if (in.live) {
@@ -653,6 +690,7 @@ static int run(struct opts *o)
 cleanup:
 	g_source = NULL;
 	cap_pipeline_free(pl);
+	cap_tls_keylog_free(keys);
 	cap_analysis_free(an);
 	cap_source_close(src);
 	return rc;

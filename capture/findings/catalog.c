@@ -444,6 +444,37 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "or load balancer in between will not.",
 		 NULL},
 		false},
+	[CAP_F_CHANNEL_BINDING_MISSING] = {
+		CAP_F_CHANNEL_BINDING_MISSING, "channel-binding-missing", CAP_SEV_INFO,
+		"NTLM over HTTPS without channel binding",
+		"The client's NTLM AUTHENTICATE over TLS carries no channel binding "
+		"(MsvAvChannelBindings absent or zero), so the sign-in is not tied to the TLS "
+		"connection. A server that requires Extended Protection for Authentication "
+		"refuses it; one that does not accepts it.",
+		{"If the sign-in is refused: set IIS Windows Authentication's extendedProtection "
+		 "tokenChecking to Allow (or None) for clients that cannot bind, or update the "
+		 "client (NTLMv2 with channel binding: current Windows, browsers, curl with "
+		 "gss-ntlmssp).",
+		 "If it is accepted: the site does not enforce Extended Protection; consider "
+		 "Require once every client binds.",
+		 NULL},
+		false},
+	[CAP_F_CHANNEL_BINDING_MISMATCH] = {
+		CAP_F_CHANNEL_BINDING_MISMATCH, "channel-binding-mismatch", CAP_SEV_WARNING,
+		"NTLM channel binding made for another certificate",
+		"The client's NTLM AUTHENTICATE carries a channel binding, but not the one of the "
+		"certificate this TLS connection presents: the client's TLS ended at another "
+		"certificate than the server's, typically a TLS-terminating proxy or load "
+		"balancer in front of the site (or an inspecting proxy on the client's side). A "
+		"server with Extended Protection set to Allow or Require refuses the sign-in.",
+		{"Behind a TLS-terminating proxy or load balancer: in IIS, Windows Authentication, "
+		 "extendedProtection, set tokenChecking to Allow with flags='Proxy' and list the "
+		 "names clients use under spn, or give the proxy the site's certificate "
+		 "(TLS pass-through); the proxy cannot forward a binding it did not make.",
+		 "Compare the certificate the browser shows with the site's own: a different "
+		 "issuer means something in between re-signs the traffic.",
+		 NULL},
+		false},
 };
 
 const struct cap_finding_info *cap_finding_info(enum cap_finding_id id)

@@ -189,6 +189,12 @@ void cap_analysis_free(struct cap_analysis *a)
 		hstream_free(a->hs_pool[i]);
 	for (size_t i = 0; i < a->kstreams.slots; i++)
 		kstream_free(tbl_at(&a->kstreams, i, NULL));
+	for (size_t i = 0; i < a->clients.slots; i++) {
+		struct client_state *cs = tbl_at(&a->clients, i, NULL);
+
+		if (cs != NULL)
+			free(cs->tls);
+	}
 	free_table_values(&a->clients);
 	tbl_free(&a->hstreams);
 	tbl_free(&a->kstreams);
@@ -1100,6 +1106,55 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 	case CAP_CONN_OPEN:
 	case CAP_CONN_GAP:
 		break;
+	}
+}
+
+/* A TLS connection's state: kept per client for http-not-visible. */
+void cap_analysis_tls(struct cap_analysis *a, const struct cap_tls_event *e)
+{
+	const struct cap_tls_info *t = e->info;
+	struct client_state *cs;
+	struct cs_tls *x = NULL;
+	bool hidden = (t->no_keys || t->bad_keys) && !t->decrypted;
+
+	note_time(a, e->frame, e->ts);
+	cs = engine_client(a, &e->client);
+	if (cs == NULL)
+		return;
+	for (unsigned i = 0; i < cs->ntls; i++)
+		if (cs->tls[i].stream == e->stream)
+			x = &cs->tls[i];
+	if (x == NULL) {
+		if (!hidden)
+			return;
+		/* A connection beyond the kept ones tells "no keys" once: counted then. */
+		if (cs->ntls == CS_TLS) {
+			cs->tls_hidden++;
+			return;
+		}
+		if (cs->tls == NULL) {
+			cs->tls = calloc(CS_TLS, sizeof(*cs->tls));
+			if (cs->tls == NULL)
+				return;
+		}
+		x = &cs->tls[cs->ntls++];
+		x->stream = e->stream;
+	}
+	if (hidden && !x->hidden)
+		cs->tls_hidden++;
+	else if (!hidden && x->hidden)
+		cs->tls_hidden--;
+	x->hidden = hidden;
+	x->wrong_keys = t->bad_keys;
+	x->version = t->version;
+	x->hello_frame = t->hello_frame;
+	x->data_frame = t->data_frame;
+	x->server = e->server;
+	txt_copy(x->sni, sizeof(x->sni), t->sni);
+	txt_copy(x->alpn, sizeof(x->alpn), t->alpn);
+	if (t->has_cert) {
+		txt_copy(x->subject, sizeof(x->subject), t->cert.subject);
+		txt_copy(x->sans, sizeof(x->sans), t->cert.sans);
 	}
 }
 

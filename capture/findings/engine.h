@@ -185,6 +185,26 @@ struct client_state {
 	uint64_t http_ticket_frame;
 	char http_ticket_sname[CAP_FACT_NAME_MAX];
 	bool has_http_conv;
+	/* Its TLS connections whose application data was not decrypted (the first CS_TLS,
+	 * allocated at the first), and how many there were in all: http-not-visible names
+	 * them. */
+	struct cs_tls *tls;
+	unsigned ntls;
+	uint64_t tls_hidden;
+};
+
+#define CS_TLS 4
+struct cs_tls {
+	uint32_t stream;
+	bool hidden;             /* application data seen, not decrypted */
+	bool wrong_keys;         /* secrets were found, but did not decrypt it */
+	uint16_t version;
+	uint64_t hello_frame, data_frame;
+	struct cap_endpoint server;
+	char sni[CAP_TLS_SNI_MAX];
+	char alpn[CAP_TLS_ALPN_MAX];
+	char subject[128];       /* TLS 1.2: the certificate, in the clear */
+	char sans[256];
 };
 
 struct cap_analysis {

@@ -66,6 +66,14 @@ static void auth_from_token(const struct cap_token *t, struct cap_auth_fact *f)
 			f->kind = CAP_TOKEN_NTLM;
 			f->ntlm_type = t->ntlm_type;
 			txt_copy(f->ntlm_target, sizeof(f->ntlm_target), t->ntlm_target);
+			if (t->ntlm_type == CAP_NTLM_AUTHENTICATE) {
+				const struct cap_ntlm_avlist *av = &t->ntlm.client_av;
+
+				f->ntlm_v2 = t->ntlm_auth == CAP_NTLM_AUTH_NTLMV2;
+				f->ntlm_cb_present = av->has_channel_bindings != 0;
+				f->ntlm_cb_zero = av->channel_bindings_zero != 0;
+				memcpy(f->ntlm_cb, av->channel_bindings, sizeof(f->ntlm_cb));
+			}
 			if (t->user[0] != '\0')
 				txt_fmt(f->user, sizeof(f->user), "%s%s%s", t->domain,
 					 t->domain[0] ? "\\" : "", t->user);
@@ -238,6 +246,18 @@ void cap_facts_http(const struct cap_http_msg *m, const struct cap_decode_limits
 	span_text(m->method, out->method, sizeof(out->method));
 	span_text(m->target, out->target, sizeof(out->target));
 	span_text(m->reason, out->reason, sizeof(out->reason));
+	if (m->tls != NULL) {
+		out->tls = true;
+		out->tls_version = m->tls->version;
+		out->tls_cipher = m->tls->cipher;
+		txt_copy(out->tls_sni, sizeof(out->tls_sni), m->tls->sni);
+		txt_copy(out->tls_alpn, sizeof(out->tls_alpn), m->tls->alpn);
+		out->tls_cb_known = m->tls->has_cert && m->tls->cert.endpoint_len > 0 &&
+				    cap_tls_channel_binding(&m->tls->cert, out->tls_cb) == 0;
+		if (m->tls->has_cert)
+			txt_copy(out->tls_cert_subject, sizeof(out->tls_cert_subject),
+				 m->tls->cert.subject);
+	}
 
 	for (size_t i = 0; i < m->nheaders; i++) {
 		const struct cap_http_header *hd = &m->headers[i];

@@ -513,6 +513,91 @@ static void judge_negotiate_unanswered(struct cap_analysis *a, const struct judg
 	conv_finding(a, CAP_F_NEGOTIATE_UNANSWERED, c, c->offer_frame);
 }
 
+/* The host of an SPN "HTTP/host[:port][@REALM]" into out. */
+static void spn_host(const char *spn, char *out, size_t n)
+{
+	const char *h = strchr(spn, '/');
+	size_t k = 0;
+
+	h = h != NULL ? h + 1 : spn;
+	while (h[k] != '\0' && h[k] != ':' && h[k] != '@' && k + 1 < n) {
+		out[k] = h[k];
+		k++;
+	}
+	out[k] = '\0';
+}
+
+static void set_str_opt(struct cap_finding *fd, const char *key, const char *v)
+{
+	if (v[0] != '\0')
+		cap_finding_set_str(fd, key, v);
+}
+
+/* http-not-visible over HTTPS: the client's TLS connections that were not decrypted, the
+ * one whose SNI is the ticket's host first. */
+static void tls_evidence(struct cap_finding *fd, const struct client_state *cs)
+{
+	const struct cs_tls *best = NULL;
+	char host[CAP_FACT_NAME_MAX];
+
+	spn_host(cs->http_ticket_sname, host, sizeof(host));
+	for (unsigned i = 0; i < cs->ntls; i++) {
+		const struct cs_tls *x = &cs->tls[i];
+
+		if (!x->hidden)
+			continue;
+		if (best == NULL ||
+		    (strcasecmp(x->sni, host) == 0 && strcasecmp(best->sni, host) != 0))
+			best = x;
+		if (x->hello_frame != 0)
+			cap_finding_add_frame(fd, x->hello_frame);
+		if (x->data_frame != 0)
+			cap_finding_add_frame(fd, x->data_frame);
+	}
+	cap_finding_set_num(fd, "tls_connections", (int64_t)cs->tls_hidden);
+	fd->w.advice |= CAP_A_TLS_KEYLOG;
+	if (best == NULL)
+		return;
+	set_str_opt(fd, "sni", best->sni);
+	set_str_opt(fd, "tls_version", cap_tls_version_name(best->version, ""));
+	set_str_opt(fd, "alpn", best->alpn);
+	cap_finding_set_str(fd, "tls_keys", best->wrong_keys ? "wrong" : "none");
+	set_str_opt(fd, "cert_subject", best->subject);
+	set_str_opt(fd, "cert_sans", best->sans);
+	fd->w.num[0] = (int64_t)best->hello_frame;
+}
+
+/* NTLM over HTTPS: the AUTHENTICATE's channel binding against the certificate of the
+ * connection it travels on (MS-NLMP 3.1.5.1.2; RFC 5929 tls-server-end-point). */
+static void judge_channel_binding(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	const struct cap_http_fact *f = j->http;
+	const struct cap_auth_fact *t = &f->auth;
+	struct cap_finding fd;
+	bool missing;
+
+	if (!f->tls || !f->has_auth || t->kind != CAP_TOKEN_NTLM ||
+	    t->ntlm_type != CAP_NTLM_AUTHENTICATE || j->c == NULL)
+		return;
+	missing = !t->ntlm_cb_present || t->ntlm_cb_zero;
+	if (!missing && (!f->tls_cb_known || memcmp(t->ntlm_cb, f->tls_cb, 16) == 0))
+		return;
+	cap_finding_init(&fd, missing ? CAP_F_CHANNEL_BINDING_MISSING
+				      : CAP_F_CHANNEL_BINDING_MISMATCH);
+	engine_conv_evidence(&fd, j->c);
+	cap_finding_add_frame(&fd, f->frame);
+	set_str_opt(&fd, "sni", f->tls_sni);
+	set_str_opt(&fd, "tls_version", cap_tls_version_name(f->tls_version, ""));
+	if (missing)
+		cap_finding_set_str(&fd, "binding", t->ntlm_cb_present ? "zero" : "absent");
+	else
+		set_str_opt(&fd, "cert_subject", f->tls_cert_subject);
+	fd.w.detail = missing ? CAP_D_CHANNEL_BINDING_MISSING : CAP_D_CHANNEL_BINDING_MISMATCH;
+	fd.w.frame = f->frame;
+	cap_finding_set_key(&fd, "%u", j->c->pub.id);
+	engine_emit(a, &fd);
+}
+
 static void judge_client_end(struct cap_analysis *a, const struct judge_ctx *j)
 {
 	struct client_state *cs = j->cs;
@@ -527,6 +612,8 @@ static void judge_client_end(struct cap_analysis *a, const struct judge_ctx *j)
 	cap_finding_add_frame(&fd, cs->http_ticket_frame);
 	fd.w.detail = CAP_D_HTTP_NOT_VISIBLE;
 	fd.w.frame = cs->http_ticket_frame;
+	if (cs->tls_hidden > 0)
+		tls_evidence(&fd, cs);
 	cap_finding_set_key(&fd, "%s", buf);
 	engine_emit(a, &fd);
 }
@@ -547,6 +634,7 @@ static const struct judge http_judges[] = {
 	{JUDGE_CONV_END, CAP_F_NO_DELEGATION, judge_no_delegation},
 	{JUDGE_CONV_END, CAP_F_NEGOTIATE_UNANSWERED, judge_negotiate_unanswered},
 	{JUDGE_CLIENT_END, CAP_F_HTTP_NOT_VISIBLE, judge_client_end},
+	{JUDGE_HTTP_REQUEST, CAP_F_CHANNEL_BINDING_MISSING, judge_channel_binding},
 };
 
 const struct judge_table judges_http = {http_judges,

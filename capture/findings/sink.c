@@ -28,6 +28,11 @@ static void on_icmp(void *ctx, const struct cap_icmp_unreach *u)
 	cap_analysis_icmp(ctx, u);
 }
 
+static void on_tls(void *ctx, const struct cap_tls_event *e)
+{
+	cap_analysis_tls(ctx, e);
+}
+
 void cap_analysis_sink(struct cap_analysis *a, struct cap_sink *out)
 {
 	out->ctx = a;
@@ -35,4 +40,5 @@ void cap_analysis_sink(struct cap_analysis *a, struct cap_sink *out)
 	out->krb = on_krb;
 	out->conn = on_conn;
 	out->icmp = on_icmp;
+	out->tls = on_tls;
 }

@@ -205,6 +205,7 @@ static void emit(struct dir_ctx *c, struct http_dir *d, const struct cap_http1_h
 	m.body_bytes = has_len && !chunked ? len : 0;
 	m.anomalies = h->anomalies | (d->after_gap ? CAP_HTTP_ANOM_AFTER_GAP : 0);
 	m.chunked = chunked;
+	m.tls = cap_pl_tls_info(fs);
 	if (conn != NULL && cap_http1_list_has(conn->value, "close"))
 		m.close = CAP_HTTP_CLOSE_HEADER;
 	else if (h->version_minor == 0 &&

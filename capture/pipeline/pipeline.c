@@ -41,6 +41,10 @@ static void sink_for(struct dir_ctx *dc, struct cap_reasm_sink *s)
 		s->consume = detect_consume;
 		s->gap = detect_gap;
 		s->overflow = detect_overflow;
+	} else if (dc->fs->kind == APP_TLS) {
+		s->consume = cap_pl_tls_consume;
+		s->gap = cap_pl_tls_gap;
+		s->overflow = cap_pl_tls_overflow;
 	} else if (dc->fs->kind == APP_KRB) {
 		s->consume = cap_pl_krb_consume;
 		s->gap = cap_pl_krb_gap;
@@ -83,6 +87,7 @@ struct flow_app *cap_pl_app_get(struct cap_pipeline *pl, struct flow_state *fs)
 	}
 	pl->app_free = a->u.next_free;
 	memset(a, 0, sizeof(*a));
+	a->tls = NULL;
 	fs->app = a;
 	return a;
 }
@@ -93,6 +98,10 @@ static void app_release(struct cap_pipeline *pl, struct flow_state *fs)
 		return;
 	if (fs->kind == APP_H2)
 		cap_pl_h2_release(pl, fs);
+	if (fs->app->tls != NULL) {
+		cap_pl_tls_release(fs);
+		pl->tls_live--;
+	}
 	fs->app->u.next_free = pl->app_free;
 	pl->app_free = fs->app;
 	fs->app = NULL;
@@ -253,11 +262,19 @@ static void release_h2(void *ctx, void *user, const struct cap_flow_key *k)
 
 static void release_one(void *ctx, void *user, const struct cap_flow_key *k)
 {
+	struct cap_pipeline *pl = ctx;
 	struct flow_state *fs = user;
 
-	(void)k;
-	cap_reasm_release(ctx, &fs->rd[0]);
-	cap_reasm_release(ctx, &fs->rd[1]);
+	if (k->proto != 6)
+		return;
+	cap_reasm_release(&pl->reasm, &fs->rd[0]);
+	cap_reasm_release(&pl->reasm, &fs->rd[1]);
+	app_release(pl, fs);
+}
+
+void cap_pipeline_set_keylog(struct cap_pipeline *pl, const struct cap_tls_keylog *k)
+{
+	pl->keylog = k;
 }
 
 void cap_pipeline_free(struct cap_pipeline *pl)
@@ -267,8 +284,8 @@ void cap_pipeline_free(struct cap_pipeline *pl)
 	if (pl == NULL)
 		return;
 	/* Walking every entry costs cache misses: only when some buffer is held. */
-	if (pl->flows != NULL && pl->reasm.total_now > 0)
-		cap_flow_foreach(pl->flows, release_one, &pl->reasm);
+	if (pl->flows != NULL && (pl->reasm.total_now > 0 || pl->tls_live > 0))
+		cap_flow_foreach(pl->flows, release_one, pl);
 	if (pl->flows != NULL && pl->h2_live > 0)
 		cap_flow_foreach(pl->flows, release_h2, pl);
 	cap_flow_table_free(pl->flows);
@@ -278,6 +295,8 @@ void cap_pipeline_free(struct cap_pipeline *pl)
 	cap_frag_free(pl->frags);
 	free(pl->hdrs);
 	free(pl->fold_buf);
+	free(pl->tls_plain);
+	free(pl->cert_der);
 	free(pl);
 }
 
@@ -403,7 +422,7 @@ static size_t detect_consume(void *ctx, const uint8_t *p, size_t n)
 	struct dir_ctx *c = ctx;
 	struct flow_state *fs = c->fs;
 	struct cap_span s = cap_span_of(p, n);
-	bool is_req;
+	bool is_req, is_client;
 
 	/* HTTP/2 with prior knowledge (RFC 9113 section 3.3): the client's preface */
 	if (cap_h2_is_preface(p, n)) {
@@ -426,6 +445,18 @@ static size_t detect_consume(void *ctx, const uint8_t *p, size_t n)
 	    fs->probes < 2) {
 		fs->probes++;
 		return 0;
+	}
+	/* TLS by its first record, on any port: a ClientHello or ServerHello. */
+	if (fs->probes == 0 && cap_tls_looks_like(p, n, &is_client)) {
+		if (!cap_pl_tls_start(c->pl, fs)) {
+			fs->kind = APP_IGNORE; /* out of memory: counted as ignored segments */
+			return n;
+		}
+		if (fs->roles_by != ROLES_SYN) {
+			fs->client_side = (uint8_t)(is_client ? c->side : 1 - c->side);
+			fs->roles_by = ROLES_DATA;
+		}
+		return cap_pl_tls_consume(ctx, p, n);
 	}
 	if (find_http_start(s, &is_req)) {
 		if (cap_pl_app_get(c->pl, fs) == NULL) {
@@ -564,7 +595,7 @@ static void tcp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 	if ((t.flags & CAP_TCP_FIN) && !fs->fin[side]) {
 		fs->fin[side] = true;
 		fs->fin_seq[side] = dseq + t.payload_len;
-		if (fs->kind == APP_HTTP && fs->app != NULL) {
+		if ((fs->kind == APP_HTTP || fs->kind == APP_TLS) && fs->app != NULL) {
 			struct dir_ctx dc = { pl, fs, side };
 
 			cap_pl_http_fin(&dc);

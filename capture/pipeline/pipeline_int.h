@@ -11,7 +11,7 @@
 #include "negscope/net.h"
 #include "negscope/pipeline.h"
 
-enum app_kind { APP_UNKNOWN = 0, APP_HTTP, APP_KRB, APP_IGNORE, APP_H2 };
+enum app_kind { APP_UNKNOWN = 0, APP_HTTP, APP_KRB, APP_IGNORE, APP_TLS, APP_H2 };
 enum roles_by { ROLES_GUESS = 0, ROLES_DATA, ROLES_SYN };
 
 #define HTTP_QUEUE 8     /* requests awaiting a response (pipelining depth kept) */
@@ -66,6 +66,8 @@ struct flow_app {
 		} h2;
 		struct flow_app *next_free; /* in the pipeline's free list */
 	} u;
+	struct tls_conn *tls; /* APP_TLS: records and keys (tls_stream.c); u.http reads the
+			       * decrypted HTTP/1.x */
 };
 
 /* The user area of a flow-table entry: kept for every connection in the table (stream
@@ -110,6 +112,14 @@ struct cap_pipeline {
 	size_t fold_cap;
 	uint64_t krb_buffer_skips;    /* Kerberos records longer than a direction's buffer */
 	uint32_t h2_live;             /* HTTP/2 connections with decoders (at most H2_MAX_LIVE) */
+	const struct cap_tls_keylog *keylog; /* TLS secrets, or NULL */
+	uint8_t *tls_plain;           /* one record's plaintext (CAP_TLS_MAX_PLAIN bytes) */
+	uint64_t tls_live;            /* struct tls_conn allocated now */
+	/* The last server certificate read, and what it says: most connections of a
+	 * capture show the same one, and libcrypto's parse is costly. */
+	uint8_t *cert_der;
+	size_t cert_len;
+	struct cap_tls_cert cert_info;
 };
 
 /* The consumer context of one direction of one flow, built per segment. */
@@ -141,6 +151,30 @@ void cap_pl_h2_release(struct cap_pipeline *pl, struct flow_state *fs);
 size_t cap_pl_h2_consume(void *ctx, const uint8_t *p, size_t n);
 void cap_pl_h2_gap(void *ctx, uint64_t bytes);
 void cap_pl_h2_overflow(void *ctx);
+/* TLS (tls_stream.c): a connection recognised by its first record.  Returns false when
+ * memory runs out (the stream is then ignored). */
+bool cap_pl_tls_start(struct cap_pipeline *pl, struct flow_state *fs);
+size_t cap_pl_tls_consume(void *ctx, const uint8_t *p, size_t n);
+void cap_pl_tls_gap(void *ctx, uint64_t bytes);
+void cap_pl_tls_overflow(void *ctx);
+/* Frees the connection's TLS state (keys wiped). */
+void cap_pl_tls_release(struct flow_state *fs);
+/* What the connection's TLS showed, NULL for a stream that is not TLS. */
+const struct cap_tls_info *cap_pl_tls_info(const struct flow_state *fs);
+
+/* A consumer of decrypted application bytes, chosen by the ALPN protocol the server
+ * picked (TLS 1.2 ServerHello, TLS 1.3 EncryptedExtensions; none: HTTP/1.x).  consume
+ * gets one direction's plaintext (c->side) in order and returns the bytes it used; the
+ * rest is held (capped at max_message) and handed again with what follows.  gap tells
+ * that plaintext was lost (a record not decrypted): resynchronise.  State of its own
+ * goes in *cap_pl_tls_app_state(fs), freed by release at the end of the connection. */
+struct cap_pl_tls_app {
+	const char *alpn;
+	size_t (*consume)(struct dir_ctx *c, const uint8_t *p, size_t n);
+	void (*gap)(struct dir_ctx *c);
+	void (*release)(void *state);
+};
+void **cap_pl_tls_app_state(struct flow_state *fs);
 
 void cap_pl_krb_init(struct flow_state *fs);
 size_t cap_pl_krb_consume(void *ctx, const uint8_t *p, size_t n);

@@ -199,8 +199,8 @@ static void parse_avlist(struct cap_span s, struct cap_ntlm_avlist *l, struct ca
 				break;
 			}
 			l->has_channel_bindings = 1;
-			while (cap_cur_left(&vc) > 0)
-				if (cap_cur_u8(&vc) != 0)
+			for (size_t i = 0; cap_cur_left(&vc) > 0 && i < 16; i++)
+				if ((l->channel_bindings[i] = cap_cur_u8(&vc)) != 0)
 					zero = 0;
 			l->channel_bindings_zero = zero;
 			break;

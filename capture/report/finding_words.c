@@ -142,6 +142,8 @@ static void ap_detail(struct words *o, const struct cap_finding *f)
 	}
 }
 
+static void tls_hidden_sentence(struct words *o, const struct cap_finding *f);
+
 static void http_detail(struct words *o, const struct cap_finding *f)
 {
 	switch (f->w.detail) {
@@ -166,6 +168,21 @@ static void http_detail(struct words *o, const struct cap_finding *f)
 	case CAP_D_HTTP_NOT_VISIBLE:
 		put(o, "The KDC issued a ticket for %s (frame %llu), but this client has no HTTP "
 		       "exchange in the capture.", ev(f, "spn"), wframe(f));
+		if (evn(f, "tls_connections") > 0)
+			tls_hidden_sentence(o, f);
+		break;
+	case CAP_D_CHANNEL_BINDING_MISSING:
+		put(o, "The NTLM AUTHENTICATE (frame %llu) went over TLS to %s, and its "
+		       "MsvAvChannelBindings is %s.", wframe(f),
+		    ev(f, "sni")[0] ? ev(f, "sni") : "the server",
+		    strcmp(ev(f, "binding"), "zero") == 0 ? "all zero" : "absent");
+		break;
+	case CAP_D_CHANNEL_BINDING_MISMATCH:
+		put(o, "The NTLM AUTHENTICATE (frame %llu) over %s to %s binds to another "
+		       "certificate than the one this connection presents (subject %s): the "
+		       "client's TLS did not end at this server.", wframe(f),
+		    ev(f, "tls_version"), ev(f, "sni")[0] ? ev(f, "sni") : "the server",
+		    ev(f, "cert_subject")[0] ? ev(f, "cert_subject") : "unknown");
 		break;
 	case CAP_D_HTTP2_AUTH:
 		put(o, "Frame %llu sends Authorization: %s on HTTP/2 stream %lld.", wframe(f),
@@ -319,6 +336,8 @@ static void (*const detail_of[CAP_F_COUNT])(struct words *, const struct cap_fin
 	[CAP_F_FAILED_AFTER_AUTH] = http_detail,
 	[CAP_F_AUTH_LOOP] = http_detail,
 	[CAP_F_HTTP_NOT_VISIBLE] = http_detail,
+	[CAP_F_CHANNEL_BINDING_MISSING] = http_detail,
+	[CAP_F_CHANNEL_BINDING_MISMATCH] = http_detail,
 };
 
 static void fold_sentence(struct words *o, const struct cap_finding *f, size_t i)
@@ -488,6 +507,32 @@ static void spn_advice(struct words *o, const struct cap_finding *f, unsigned bi
 	}
 }
 
+/* The TLS connections behind http-not-visible. */
+static void tls_hidden_sentence(struct words *o, const struct cap_finding *f)
+{
+	long long n = evn(f, "tls_connections");
+	bool wrong = strcmp(ev(f, "tls_keys"), "wrong") == 0;
+
+	put(o, " It has %lld HTTPS connection%s whose content was not decrypted", n,
+	    n == 1 ? "" : "s");
+	if (ev(f, "sni")[0] != '\0')
+		put(o, ", to %s", ev(f, "sni"));
+	if (ev(f, "tls_version")[0] != '\0')
+		put(o, " (%s", ev(f, "tls_version"));
+	if (ev(f, "alpn")[0] != '\0')
+		put(o, ", ALPN %s", ev(f, "alpn"));
+	if (ev(f, "tls_version")[0] != '\0')
+		put(o, ")");
+	if (f->w.num[0] > 0)
+		put(o, ", ClientHello in frame %lld", (long long)f->w.num[0]);
+	put(o, ": %s.", wrong ? "the key log has secrets for it, but they do not decrypt it "
+			       "(a key log of another session?)"
+			     : "no key log secret for it");
+	if (ev(f, "cert_subject")[0] != '\0')
+		put(o, " The server's certificate: %s%s%s.", ev(f, "cert_subject"),
+		    ev(f, "cert_sans")[0] ? ", names " : "", ev(f, "cert_sans"));
+}
+
 /* Renders one advice bit. */
 static void advice_sentence(struct words *o, const struct cap_finding *f, unsigned bit)
 {
@@ -520,6 +565,12 @@ static void advice_sentence(struct words *o, const struct cap_finding *f, unsign
 	case CAP_A_SPN_CHECK_FORMS:
 	case CAP_A_SPN_REGISTERED_FORMS:
 		spn_advice(o, f, bit);
+		break;
+	case CAP_A_TLS_KEYLOG:
+		put(o, "To see inside HTTPS, give negcap the TLS key log: set the environment "
+		       "variable SSLKEYLOGFILE to a file path, start Chrome, Edge or Firefox (or "
+		       "curl) from that environment, reproduce, and run negcap --keylog FILE; or "
+		       "replay with negprobe --keylog FILE.");
 		break;
 	case CAP_A_MODIFIED_FROM_KDC:
 		put(o, "From the KDC itself this usually means the client's TGT is not readable "

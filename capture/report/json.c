@@ -64,6 +64,25 @@ static void auth_obj(struct cap_json *j, const struct cap_http_fact *f)
 	cap_json_obj_end(j);
 }
 
+/* The TLS connection an HTTP message was decrypted from. */
+static void tls_obj(struct cap_json *j, const struct cap_http_fact *f)
+{
+	const char *cipher = cap_tls_cipher_name(f->tls_cipher);
+	char hex[16];
+
+	cap_json_kv_obj_begin(j, "tls");
+	cap_json_kv_str(j, "version", cap_tls_version_name(f->tls_version, "unknown"));
+	if (cipher == NULL) {
+		snprintf(hex, sizeof(hex), "0x%04x", (unsigned)f->tls_cipher);
+		cipher = hex;
+	}
+	cap_json_kv_str(j, "cipher", cipher);
+	cap_json_kv_str(j, "sni", f->tls_sni);
+	cap_json_kv_str(j, "alpn", f->tls_alpn);
+	cap_json_kv_bool(j, "decrypted", true);
+	cap_json_obj_end(j);
+}
+
 int cap_report_json_http(struct cap_json *j, const struct cap_http_fact *f)
 {
 	char ver[16], challenges[CAP_FACT_TEXT_MAX];
@@ -106,6 +125,8 @@ int cap_report_json_http(struct cap_json *j, const struct cap_http_fact *f)
 	}
 	if (f->has_auth)
 		auth_obj(j, f);
+	if (f->tls)
+		tls_obj(j, f);
 	cap_json_obj_end(j);
 	return end(j);
 }
@@ -267,6 +288,16 @@ int cap_report_json_findings_and_summary(struct cap_json *j, const struct cap_an
 		cap_json_kv_bool(j, "interrupted", in->interrupted);
 	}
 	cap_json_obj_end(j);
+	if (st != NULL && st->tls_conns > 0) {
+		cap_json_kv_obj_begin(j, "tls");
+		kv_u64(j, "connections", st->tls_conns);
+		kv_u64(j, "decrypted_connections", st->tls_decrypted_conns);
+		kv_u64(j, "records", st->tls_records);
+		kv_u64(j, "records_decrypted", st->tls_records_decrypted);
+		kv_u64(j, "decrypt_failures", st->tls_decrypt_failures);
+		kv_u64(j, "cap_hits", st->tls_cap_hits);
+		cap_json_obj_end(j);
+	}
 	cap_json_kv_obj_begin(j, "anomalies");
 	if (st != NULL) {
 		kv_u64(j, "truncated_packets", st->truncated_packets);

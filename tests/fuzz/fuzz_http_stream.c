@@ -235,6 +235,15 @@ static void run_connection(struct gen *g)
 		emit(g, 1, TCP_FIN | TCP_ACK, g->d[1].isn + (uint32_t)g->d[1].off, NULL, 0);
 }
 
+/* TLS state, on to the analysis. */
+static void ck_tls(void *ctx, const struct cap_tls_event *t)
+{
+	struct check_sink *c = ctx;
+
+	if (c->inner.tls != NULL)
+		c->inner.tls(c->inner.ctx, t);
+}
+
 /* Checking sink: frame numbers in range, then on to the analysis. */
 static void ck_http(void *ctx, const struct cap_http_msg *m)
 {
@@ -384,6 +393,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sink.krb = ck_krb;
 	sink.conn = ck_conn;
 	sink.icmp = ck_icmp;
+	sink.tls = ck_tls;
 	g.pl = cap_pipeline_new((g.flags & 0x40) ? DLT_EN10MB : DLT_RAW, &lim, &sink);
 	if (g.pl == NULL) {
 		cap_analysis_free(a);

@@ -6,7 +6,9 @@ For each sample, in JSON (--json, --json --events) and in text (default, -q):
   - the exact set of warning/error finding ids, and the info ids required or forbidden;
   - evidence fields of the JSON finding records;
   - the JSON lines are valid, typed, and end with the summary record.
-A sample without a row, or a row without a sample, fails the test.
+A sample without a row, or a row without a sample, fails the test.  A sample with a TLS key
+log beside it (NAME.keylog) is checked twice: as NAME without keys, and as NAME+keylog with
+--keylog (its HTTPS decrypted: the findings of its HTTP twin).
 
 usage: check_samples.py NEGCAP SAMPLES_DIR EXPECTED_TSV
 """
@@ -74,9 +76,10 @@ def check_findings(name, mode, findings, want):
             fail("%s [%s]: finding %s missing (got %s)" % (name, mode, spec, sorted(ids)))
 
 
-def check_sample(negcap, path, name, want):
+def check_sample(negcap, path, name, want, extra=()):
+    extra = list(extra)
     # JSON, findings and summary.
-    code, out, err = run([negcap, "--json", "-r", path])
+    code, out, err = run([negcap] + extra + ["--json", "-r", path])
     if code != want["exit"]:
         fail("%s [json]: exit %d, expected %d (stderr: %s)" % (name, code, want["exit"], err.strip()))
     recs = json_records(name, out)
@@ -120,13 +123,14 @@ def check_sample(negcap, path, name, want):
         elif not any(str(r.get(field)) == value for r in hits):
             fail("%s: %s.%s is %r, expected %r" % (name, fid, field, [r.get(field) for r in hits], value))
     # JSON with events: every record valid; counts agree with the summary.
-    code2, out2, _ = run([negcap, "--json", "--events", "-r", path])
+    code2, out2, _ = run([negcap] + extra + ["--json", "--events", "-r", path])
+    nhttp = 0
     if code2 != code:
         fail("%s: --events changed the exit status (%d vs %d)" % (name, code2, code))
     recs2 = json_records(name + " --events", out2)
     if recs2 and recs2[-1]["type"] == "summary":
         s = recs2[-1]
-        nh = sum(1 for r in recs2 if r["type"] == "http")
+        nh = nhttp = sum(1 for r in recs2 if r["type"] == "http")
         nk = sum(1 for r in recs2 if r["type"] == "krb")
         if s["messages"]["http"] != nh or s["messages"]["krb"] != nk:
             fail("%s: summary messages %s, records http=%d krb=%d" % (name, s["messages"], nh, nk))
@@ -156,17 +160,16 @@ def check_sample(negcap, path, name, want):
         if [r for r in recs2 if r["type"] == "finding"] != fr:
             fail("%s: --events changed the finding records" % name)
     # Text: default report and -q.
-    code3, out3, _ = run([negcap, "--no-color", "-r", path])
+    code3, out3, _ = run([negcap] + extra + ["--no-color", "-r", path])
     if code3 != want["exit"]:
         fail("%s [text]: exit %d, expected %d" % (name, code3, want["exit"]))
     heads = re.findall(r"^(ERROR|WARNING|INFO)\s+([a-z0-9-]+) — ", out3, re.M)
     check_findings(name, "text", [(i, s.lower()) for s, i in heads], want)
-    # an HTTPS sample read without its key log may show nothing in the clear (NTLM: no KDC)
-    if "Conversation 1" not in out3 and not name.startswith("https-"):
+    if "Conversation 1" not in out3 and nhttp > 0:
         fail("%s [text]: no conversation ladder" % name)
     if "\x1b[" in out3:
         fail("%s [text]: colour codes in piped output" % name)
-    code4, out4, _ = run([negcap, "-q", "-r", path])
+    code4, out4, _ = run([negcap] + extra + ["-q", "-r", path])
     heads4 = re.findall(r"^(ERROR|WARNING|INFO)\s+([a-z0-9-]+) — ", out4, re.M)
     if heads4 != heads or "Conversation" in out4 or code4 != code3:
         fail("%s [-q]: findings-only output differs from the full report's findings" % name)
@@ -185,10 +188,22 @@ def main():
             fail("%s: samples/%s.pcap has no row in expected.tsv" % (name, name))
             continue
         check_sample(negcap, os.path.join(samples, name + ".pcap"), name, rows[name])
+        keylog = os.path.join(samples, name + ".keylog")
+        if os.path.exists(keylog):
+            if name + "+keylog" not in rows:
+                fail("%s: samples/%s.keylog has no %s+keylog row" % (name, name, name))
+                continue
+            check_sample(negcap, os.path.join(samples, name + ".pcap"), name + "+keylog",
+                         rows[name + "+keylog"], ["--keylog", keylog])
     for name in rows:
+        if name.endswith("+keylog"):
+            if not os.path.exists(os.path.join(samples, name[:-7] + ".keylog")):
+                fail("%s: expected.tsv names a key log that does not exist" % name)
+            continue
         if name not in pcaps:
             fail("%s: expected.tsv names a sample that does not exist" % name)
-    print("%d samples checked, %d failure(s)" % (len(pcaps), len(failures)))
+    print("%d samples checked (%d with their key log too), %d failure(s)" %
+          (len(pcaps), sum(1 for n in rows if n.endswith("+keylog")), len(failures)))
     return 1 if failures else 0
 
 

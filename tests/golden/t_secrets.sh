@@ -61,6 +61,31 @@ for f in "$@"; do
 done
 [ $i -ge 20 ] || fail "only $i auth headers decoded"
 
+# HTTPS with its key log (issue 13): the TLS secrets themselves, and what only decryption
+# shows besides HTTP heads (bodies, the NTLMv2 NTProofStr inside TLS), must not appear in
+# any format, decrypted or not.
+k=0
+for key in "$S"/https-*.keylog; do
+	[ -r "$key" ] || continue
+	f=${key%.keylog}.pcap
+	b=$(basename "$f" .pcap)-keylog
+	awk 'NF == 3 && $1 !~ /^#/ { print $3 }' "$key" >>"$T/needles"
+	tshark -r "$f" -o "tls.keylog_file:$key" -d tcp.port==5445,tls -Y http -T fields \
+		-e http.file_data -e ntlmssp.ntlmv2_response.ntproofstr 2>/dev/null |
+		tr '\t' '\n' | sed 's/\\n/\n/g' |
+		awk 'length($0) >= 24 && $0 !~ /^<!DOCTYPE/ { print }' >>"$T/needles"
+	"$NEGCAP" --keylog "$key" -r "$f" >"$T/out/$b.txt" 2>"$T/out/$b.txt.err"
+	"$NEGCAP" --keylog "$key" -v -r "$f" >"$T/out/$b.v" 2>"$T/out/$b.v.err"
+	"$NEGCAP" --keylog "$key" -q -r "$f" >"$T/out/$b.q" 2>"$T/out/$b.q.err"
+	"$NEGCAP" --keylog "$key" --json --events -r "$f" >"$T/out/$b.events" 2>"$T/out/$b.ev.err"
+	"$NEGCAP" --keylog "$key" --html "$T/out/$b.html" -r "$f" >/dev/null 2>&1
+	grep -q '"tls":{' "$T/out/$b.events" || fail "$b: nothing decrypted (no http.tls record)"
+	n=$((n + 5))
+	k=$((k + 1))
+done
+[ $k -ge 1 ] || fail "no samples/https-*.keylog"
+grep -q 'negscope lab: authenticated' "$T/needles" || fail "no decrypted body among the needles"
+
 # No output holds any secret.
 if grep -rliF -f "$T/needles" "$T/out" >"$T/leaks"; then
 	while IFS= read -r out; do

@@ -148,6 +148,13 @@ static void on_icmp(void *ctx, const struct cap_icmp_unreach *u)
 	f->inner.icmp(f->inner.ctx, u);
 }
 
+static void on_tls(void *ctx, const struct cap_tls_event *t)
+{
+	struct feed *f = ctx;
+
+	f->inner.tls(f->inner.ctx, t);
+}
+
 static int feed_open(struct feed *f)
 {
 	struct cap_sink s;
@@ -163,6 +170,7 @@ static int feed_open(struct feed *f)
 	s.krb = f->inner.krb != NULL ? on_krb : NULL;
 	s.conn = f->inner.conn != NULL ? on_conn : NULL;
 	s.icmp = f->inner.icmp != NULL ? on_icmp : NULL;
+	s.tls = f->inner.tls != NULL ? on_tls : NULL;
 	f->pl = cap_pipeline_new(DLT_RAW, NULL, &s);
 	return f->pl != NULL ? 0 : -1;
 }

@@ -48,7 +48,7 @@ declare -A header_layer=(
 	[cursor]=util [b64]=util [hex]=util [json]=util [textmsg]=util [tok]=util [dynbuf]=util
 	[net]=net [flow]=flow
 	[authhdr]=proto [classify]=proto [der]=proto [gss_token]=proto [http1]=proto [http2]=proto
-	[krb5]=proto [ntlmssp]=proto [spnego]=proto [token]=proto
+	[krb5]=proto [ntlmssp]=proto [spnego]=proto [token]=proto [tls]=proto
 	[pipeline]=pipeline [source]=pipeline
 	[analysis]=findings [finding]=findings
 	[report]=report [tree]=report

@@ -89,6 +89,11 @@ struct cap_auth_fact {
 	char user[CAP_FACT_NAME_MAX]; /* NTLM AUTHENTICATE domain\user, Basic user (never a
 				       * secret) */
 	char ntlm_target[CAP_FACT_REALM_MAX]; /* NTLM CHALLENGE target name */
+	/* NTLM AUTHENTICATE: NTLMv2, and its MsvAvChannelBindings (MS-NLMP 2.2.2.1). */
+	bool ntlm_v2;
+	bool ntlm_cb_present;    /* the pair is there (zero or not) */
+	bool ntlm_cb_zero;       /* all zero: the client bound to no channel */
+	uint8_t ntlm_cb[16];
 	char error[128];         /* the decoder's message, when kind == UNDECODABLE */
 };
 
@@ -128,6 +133,17 @@ struct cap_http_fact {
 	struct cap_auth_fact auth;
 	unsigned nauth;                /* auth headers/challenges seen in total */
 	unsigned caps_hit;             /* CAP_FACT_HIT_CHALLENGES (the token's are in auth) */
+	/* Inside TLS (decrypted with a key log); tls is false in the clear. */
+	bool tls;
+	uint16_t tls_version, tls_cipher;
+	char tls_sni[CAP_TLS_SNI_MAX];
+	char tls_alpn[CAP_TLS_ALPN_MAX];
+	/* The server certificate's channel binding as an NTLMv2 client sends it (MD5 of the
+	 * gss_channel_bindings_struct over tls-server-end-point, RFC 5929 / MS-NLMP 3.1.5.1.2);
+	 * tls_cb_known false when the certificate was not seen. */
+	bool tls_cb_known;
+	uint8_t tls_cb[16];
+	char tls_cert_subject[128];   /* that certificate's subject, cut */
 };
 
 /* Kerberos message types: CAP_KRB_AS_REQ ... CAP_KRB_ERROR from krb5.h. */
@@ -316,6 +332,7 @@ void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f);
 void cap_analysis_krb(struct cap_analysis *a, const struct cap_krb_fact *f);
 void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e);
 void cap_analysis_icmp(struct cap_analysis *a, const struct cap_icmp_unreach *u);
+void cap_analysis_tls(struct cap_analysis *a, const struct cap_tls_event *e);
 /* The input ended mid-packet (frame = the last complete frame), or the snap length cut
  * headers: reported as capture-truncated with `why` as its detail. */
 void cap_analysis_truncated(struct cap_analysis *a, uint64_t frame, const char *why);

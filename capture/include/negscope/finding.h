@@ -65,7 +65,9 @@ enum cap_finding_id {
 					 * the capture */
 	CAP_F_FIRST_OFFER_NOT_CAPTURED, /* the capture starts in the middle of a handshake */
 	CAP_F_FAILED_AFTER_AUTH,        /* authenticated, then 403/405/5xx: not an auth failure */
-	/* Issue 13 */
+	/* Issue 13: HTTPS. */
+	CAP_F_CHANNEL_BINDING_MISSING,  /* NTLM over TLS without MsvAvChannelBindings */
+	CAP_F_CHANNEL_BINDING_MISMATCH, /* bound to another certificate than the server's */
 	CAP_F_HTTP2_AUTH,               /* Negotiate or NTLM credentials sent over HTTP/2 */
 	CAP_F_COUNT
 };
@@ -133,7 +135,11 @@ enum cap_detail_kind {
 					       * w.num[0]: status */
 	CAP_D_FAILED_AFTER_AUTH,              /* scheme, status; w.name: method, target, reason */
 	CAP_D_AUTH_LOOP,                      /* rejections */
-	CAP_D_HTTP_NOT_VISIBLE,               /* spn; w.frame */
+	CAP_D_HTTP_NOT_VISIBLE,               /* spn; w.frame; TLS: sni, tls_connections,
+					       * tls_version, tls_keys, cert_subject, cert_sans;
+					       * w.num[0]: the ClientHello frame */
+	CAP_D_CHANNEL_BINDING_MISSING,        /* binding ("absent"/"zero"), sni */
+	CAP_D_CHANNEL_BINDING_MISMATCH,       /* sni, tls_version */
 	CAP_D_HTTP2_AUTH,                     /* scheme, h2_stream; w.frame: the request */
 	CAP_D_CLIENT_LOGON_FAILED,            /* user, realm, error_*, logon_failure */
 	CAP_D_KDC_ANSWERED,                   /* error_*; w.name: request type (or none), sname */
@@ -174,7 +180,8 @@ enum cap_advice_kind {
 	CAP_A_SPN_CNAME = 1u << 11,           /* the URL host is an alias */
 	CAP_A_SPN_CHECK_FORMS = 1u << 12,      /* negprobe: w.name[0]: the URL */
 	CAP_A_SPN_REGISTERED_FORMS = 1u << 13, /* registered_forms (negprobe) */
-	CAP_A_LAST = CAP_A_SPN_REGISTERED_FORMS
+	CAP_A_TLS_KEYLOG = 1u << 14,          /* how to get a TLS key log */
+	CAP_A_LAST = CAP_A_TLS_KEYLOG
 };
 
 /* A symptom folded into its root cause: a line joins the root's detail. */

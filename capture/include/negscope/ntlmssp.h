@@ -122,6 +122,7 @@ struct cap_ntlm_avlist {
 	int has_single_host;
 	int has_channel_bindings;
 	int channel_bindings_zero; /* all-zero hash: client had no TLS channel binding */
+	uint8_t channel_bindings[16]; /* the MD5 itself (MS-NLMP 2.2.2.1), when present */
 };
 
 enum cap_ntlm_auth_kind {

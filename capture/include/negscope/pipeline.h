@@ -24,6 +24,7 @@
 #include "negscope/cursor.h"
 #include "negscope/http1.h"
 #include "negscope/net.h"
+#include "negscope/tls.h"
 
 struct cap_endpoint {
 	uint8_t family; /* 4 or 6 */
@@ -42,6 +43,33 @@ enum cap_http_close {
 	CAP_HTTP_CLOSE_NONE = 0,
 	CAP_HTTP_CLOSE_HEADER,  /* Connection: close */
 	CAP_HTTP_CLOSE_HTTP10   /* HTTP/1.0 without keep-alive */
+};
+
+/* What a TLS connection showed (in the clear, or once decrypted with a key log). */
+struct cap_tls_info {
+	uint16_t version;      /* negotiated (0x0303 TLS 1.2, 0x0304 TLS 1.3); 0 unknown */
+	uint16_t cipher;       /* negotiated suite; 0 unknown */
+	char sni[CAP_TLS_SNI_MAX];          /* ClientHello server_name, "" when absent */
+	char alpn[CAP_TLS_ALPN_MAX];        /* the server's choice ("h2", "http/1.1"), or "" */
+	char alpn_offered[CAP_TLS_ALPN_MAX]; /* the client's list, comma-separated */
+	uint64_t hello_frame;  /* the ClientHello's frame (0: not captured) */
+	uint64_t data_frame;   /* the first application data record's frame */
+	bool decrypted;        /* application data was decrypted */
+	bool no_keys;          /* protected records seen, and the key log has no secret for them */
+	bool bad_keys;         /* secrets found, but records did not authenticate */
+	bool has_cert;         /* cert below: the server's certificate (clear or decrypted) */
+	bool resumed;          /* TLS 1.3 PSK, or a TLS 1.2 session id/ticket accepted */
+	struct cap_tls_cert cert;
+};
+
+/* The TLS state of a connection, told when it changes (hello, certificate, first
+ * application data): the last event of a stream is what is known of it. */
+struct cap_tls_event {
+	uint64_t frame;
+	double ts;
+	uint32_t stream;
+	struct cap_endpoint client, server;
+	const struct cap_tls_info *info;
 };
 
 struct cap_http_msg {
@@ -68,6 +96,7 @@ struct cap_http_msg {
 	bool body_to_close;     /* responses: body delimited by the connection close */
 	bool http2;             /* an HTTP/2 header block (version_minor unused) */
 	uint32_t h2_stream_id;  /* HTTP/2: its stream */
+	const struct cap_tls_info *tls; /* inside TLS (decrypted); NULL in the clear */
 };
 
 enum cap_transport { CAP_TRANSPORT_UDP = 0, CAP_TRANSPORT_TCP = 1 };
@@ -123,6 +152,7 @@ struct cap_sink {
 	void (*krb)(void *ctx, const struct cap_krb_pdu *k);
 	void (*conn)(void *ctx, const struct cap_conn_event *e);
 	void (*icmp)(void *ctx, const struct cap_icmp_unreach *u);
+	void (*tls)(void *ctx, const struct cap_tls_event *t); /* may be NULL */
 };
 
 /* Caps; 0 in a field means the default. Hitting a cap is counted, never fatal. */
@@ -166,9 +196,18 @@ struct cap_pipeline_stats {
 	/* undecodable split by reason (enum cap_undec; cap_undec_name() names them) */
 	uint64_t undecodable_by[CAP_UNDEC_N];
 	uint64_t tunneled_packets;     /* packets decoded inside a tunnel (GRE, VXLAN, ...) */
+	uint64_t tls_conns;            /* TLS connections recognised */
+	uint64_t tls_decrypted_conns;  /* of which application data was decrypted */
+	uint64_t tls_records, tls_records_decrypted;
+	uint64_t tls_decrypt_failures; /* records that did not authenticate with the keys */
+	uint64_t tls_cap_hits;         /* handshake messages or plaintext over max_message */
 };
 
 struct cap_pipeline;
+
+/* TLS secrets for decryption (NSS key log table; kept by the caller, who may add to it
+ * while packets flow, e.g. from pcapng Decryption Secrets Blocks).  NULL: none. */
+void cap_pipeline_set_keylog(struct cap_pipeline *pl, const struct cap_tls_keylog *k);
 
 /* `linktype` is a libpcap DLT_* value. Returns NULL on allocation failure. */
 struct cap_pipeline *cap_pipeline_new(int linktype, const struct cap_pipeline_limits *lim,

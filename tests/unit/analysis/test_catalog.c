@@ -58,6 +58,8 @@ static const struct {
 	{"kdc-reply-not-captured", CAP_SEV_INFO, false},
 	{"first-offer-not-captured", CAP_SEV_INFO, false},
 	{"failed-after-auth", CAP_SEV_WARNING, false},
+	{"channel-binding-missing", CAP_SEV_INFO, false},
+	{"channel-binding-mismatch", CAP_SEV_WARNING, false},
 	{"http2-auth", CAP_SEV_WARNING, false},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))

@@ -152,6 +152,7 @@ static inline struct cap_sink ev_sink(struct evlog *l)
 {
 	struct cap_sink s;
 
+	memset(&s, 0, sizeof(s));
 	s.ctx = l;
 	s.http = ev_on_http;
 	s.krb = ev_on_krb;
