@@ -12,6 +12,7 @@
 #include "probe.h"
 #include "report.h"
 #include "report_html.h"
+#include "keylog.h"
 #include "run.h"
 #include "secret.h"
 
@@ -147,6 +148,12 @@ int main(int argc, char **argv)
 		}
 		nurls = 1;
 		urls = &o.url;
+	}
+	if (probe_keylog_setup(o.keylog_file, err, sizeof(err)) != 0) {
+		fprintf(stderr, "negprobe: %s\n", err);
+		probe_free_lines(lines, lines != NULL ? nurls : 0);
+		probe_secret_free(password);
+		return PROBE_EXIT_CANNOT_RUN;
 	}
 	if (probe_http_global_init() != 0) {
 		fprintf(stderr, "negprobe: libcurl could not initialise\n");

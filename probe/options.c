@@ -17,7 +17,7 @@ enum {
 	OPT_PARALLEL, OPT_CAPTURE, OPT_COLOR, OPT_NO_COLOR, OPT_USER_AGENT, OPT_PROXY,
 	OPT_PASSWORD, OPT_HTML, OPT_MAX_REDIRS,
 	OPT_NO_CHANBIND, /* probe-cb: channel binding */
-	OPT_LDAP, OPT_BACKEND_SPN, OPT_SERVER_KEYTAB
+	OPT_LDAP, OPT_BACKEND_SPN, OPT_SERVER_KEYTAB, OPT_KEYLOG
 };
 
 static const struct option longopts[] = {
@@ -53,6 +53,7 @@ static const struct option longopts[] = {
 	{"parallel", required_argument, NULL, OPT_PARALLEL},
 	{"capture", required_argument, NULL, OPT_CAPTURE},
 	{"write", required_argument, NULL, 'w'},
+	{"keylog", required_argument, NULL, OPT_KEYLOG},
 	{"color", required_argument, NULL, OPT_COLOR},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
 	{"user-agent", required_argument, NULL, OPT_USER_AGENT},
@@ -100,6 +101,8 @@ void probe_usage(FILE *fp)
 	      "Wire:\n"
 	      "  --capture IFACE             capture this probe's own HTTP and KDC traffic\n"
 	      "  -w FILE                     save that capture as pcap\n"
+	      "  --keylog FILE               append the TLS key log of its sessions to FILE\n"
+	      "                              (as SSLKEYLOGFILE, which is honoured too)\n"
 	      "Scripts:\n"
 	      "  --expect CHECK              kerberos, ntlm, status=N, keepalive, mutual, delegation\n"
 	      "                              (repeatable; exit 0 only when all hold)\n"
@@ -261,6 +264,7 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 			break;
 		case OPT_CAPTURE: o->capture_iface = optarg; break;
 		case 'w': o->write_file = optarg; break;
+		case OPT_KEYLOG: o->keylog_file = optarg; break;
 		case OPT_COLOR:
 			if (strcasecmp(optarg, "auto") == 0)
 				o->color = -1;

@@ -22,6 +22,7 @@ struct probe_options {
 	const char *html_file;     /* --html FILE */
 	const char *capture_iface; /* --capture IFACE */
 	const char *write_file;    /* -w FILE */
+	const char *keylog_file;   /* --keylog FILE (keylog.c) */
 	int color;                /* -1 auto, 0 never, 1 always */
 	const char *ccache, *keytab, *principal, *user, *password_file;
 	const char *resolve[PROBE_MAX_RESOLVE + 1]; /* NULL-terminated */

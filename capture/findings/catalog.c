@@ -584,6 +584,20 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "Check that the domain controller's port 389 is reachable from here.",
 		 NULL},
 		true},
+	[CAP_F_HTTP2_AUTH] = {
+		CAP_F_HTTP2_AUTH, "http2-auth", CAP_SEV_WARNING,
+		"Windows authentication sent over HTTP/2",
+		"The client sent Negotiate or NTLM credentials on an HTTP/2 stream. These schemes "
+		"authenticate a connection, not a request (RFC 4559), and HTTP/2 multiplexes "
+		"requests over one connection: HTTP.sys (IIS) refuses them with "
+		"HTTP_1_1_REQUIRED, and NTLM's three legs cannot be kept together on streams.",
+		{"Serve the authenticated location over HTTP/1.1: on IIS, HTTP.sys answers "
+		 "HTTP_1_1_REQUIRED and browsers retry on HTTP/1.1; on other servers or proxies, "
+		 "disable HTTP/2 for the site (Apache: Protocols http/1.1) or for that path.",
+		 "If this server accepted it, a Kerberos single leg can work; NTLM and any proxy "
+		 "or load balancer in between will not.",
+		 NULL},
+		false},
 	[CAP_F_CHANNEL_BINDING_MISSING] = {
 		CAP_F_CHANNEL_BINDING_MISSING, "channel-binding-missing", CAP_SEV_INFO,
 		"NTLM over HTTPS without channel binding",

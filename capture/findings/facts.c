@@ -258,6 +258,8 @@ void cap_facts_http(const struct cap_http_msg *m, const struct cap_decode_limits
 	out->server = m->server;
 	out->is_request = m->is_request;
 	out->version_minor = m->version_minor;
+	out->http2 = m->http2;
+	out->h2_stream_id = m->h2_stream_id;
 	out->status = m->status;
 	out->close = m->close;
 	out->header_bytes = m->header_bytes;

@@ -136,6 +136,28 @@ static void fallback_finding(struct cap_analysis *a, struct conv *c,
 
 /* A request's credentials: an oversized header, NTLM in Negotiate, an NTLM AUTHENTICATE
  * on another connection than its CHALLENGE. */
+/* Negotiate / NTLM on an HTTP/2 stream (RFC 4559 schemes authenticate a connection). */
+static void judge_http2_request(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	const struct cap_http_fact *f = j->http;
+	struct conv *c = j->c;
+	struct cap_finding fd;
+
+	if (!f->http2 || !f->has_auth ||
+	    (f->auth.scheme != CAP_AUTH_NEGOTIATE && f->auth.scheme != CAP_AUTH_NTLM))
+		return;
+
+	cap_finding_init(&fd, CAP_F_HTTP2_AUTH);
+	engine_conv_evidence(&fd, c);
+	cap_finding_add_frame(&fd, f->frame);
+	cap_finding_set_str(&fd, "scheme", cap_auth_scheme_name(f->auth.scheme));
+	cap_finding_set_num(&fd, "h2_stream", (int64_t)f->h2_stream_id);
+	fd.w.detail = CAP_D_HTTP2_AUTH;
+	fd.w.frame = f->frame;
+	cap_finding_set_key(&fd, "%u", c != NULL ? c->pub.id : 0);
+	engine_emit(a, &fd);
+}
+
 static void judge_request(struct cap_analysis *a, const struct judge_ctx *j)
 {
 	const struct cap_http_fact *f = j->http;
@@ -612,6 +634,7 @@ static void judge_client_end(struct cap_analysis *a, const struct judge_ctx *j)
 
 static const struct judge http_judges[] = {
 	{JUDGE_HTTP_REQUEST, CAP_F_NTLM_FALLBACK, judge_request},
+	{JUDGE_HTTP_REQUEST, CAP_F_HTTP2_AUTH, judge_http2_request},
 	{JUDGE_HTTP_RESPONSE, CAP_F_NEGOTIATE_NOT_OFFERED, judge_not_offered},
 	{JUDGE_HTTP_RESPONSE, CAP_F_FIRST_OFFER_NOT_CAPTURED, judge_first_offer_missing},
 	{JUDGE_HTTP_RESPONSE, CAP_F_KRB_AP_ERROR, judge_server_token},

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "negscope/http2.h"
+
 #define DEF_MAX_FLOWS 65536u
 #define DEF_MAX_STREAM_BUFFER (256u * 1024u)
 #define DEF_MAX_TOTAL_BUFFER (32u * 1024u * 1024u)
@@ -47,6 +49,10 @@ static void sink_for(struct dir_ctx *dc, struct cap_reasm_sink *s)
 		s->consume = cap_pl_krb_consume;
 		s->gap = cap_pl_krb_gap;
 		s->overflow = cap_pl_krb_overflow;
+	} else if (dc->fs->kind == APP_H2) {
+		s->consume = cap_pl_h2_consume;
+		s->gap = cap_pl_h2_gap;
+		s->overflow = cap_pl_h2_overflow;
 	} else {
 		s->consume = cap_pl_http_consume;
 		s->gap = cap_pl_http_gap;
@@ -90,6 +96,8 @@ static void app_release(struct cap_pipeline *pl, struct flow_state *fs)
 {
 	if (fs->app == NULL)
 		return;
+	if (fs->kind == APP_H2)
+		cap_pl_h2_release(pl, fs);
 	if (fs->app->tls != NULL) {
 		cap_pl_tls_release(fs);
 		pl->tls_live--;
@@ -242,6 +250,16 @@ struct cap_pipeline *cap_pipeline_new(int linktype, const struct cap_pipeline_li
 	return pl;
 }
 
+/* HTTP/2 decoders hold heap state of their own (HPACK tables). */
+static void release_h2(void *ctx, void *user, const struct cap_flow_key *k)
+{
+	struct flow_state *fs = user;
+
+	(void)k;
+	if (fs->kind == APP_H2)
+		cap_pl_h2_release(ctx, fs);
+}
+
 static void release_one(void *ctx, void *user, const struct cap_flow_key *k)
 {
 	struct cap_pipeline *pl = ctx;
@@ -268,6 +286,8 @@ void cap_pipeline_free(struct cap_pipeline *pl)
 	/* Walking every entry costs cache misses: only when some buffer is held. */
 	if (pl->flows != NULL && (pl->reasm.total_now > 0 || pl->tls_live > 0))
 		cap_flow_foreach(pl->flows, release_one, pl);
+	if (pl->flows != NULL && pl->h2_live > 0)
+		cap_flow_foreach(pl->flows, release_h2, pl);
 	cap_flow_table_free(pl->flows);
 	for (i = 0; i < pl->napp_chunks; i++)
 		free(pl->app_chunks[i]);
@@ -404,6 +424,28 @@ static size_t detect_consume(void *ctx, const uint8_t *p, size_t n)
 	struct cap_span s = cap_span_of(p, n);
 	bool is_req, is_client;
 
+	/* HTTP/2 with prior knowledge (RFC 9113 section 3.3): the client's preface */
+	if (cap_h2_is_preface(p, n)) {
+		if (n < CAP_H2_PREFACE_LEN)
+			return 0;
+		if (fs->roles_by != ROLES_SYN) {
+			fs->client_side = (uint8_t)c->side;
+			fs->roles_by = ROLES_DATA;
+		}
+		if (cap_pl_app_get(c->pl, fs) == NULL || (fs->kind = APP_H2, false) ||
+		    !cap_pl_h2_start(c->pl, fs)) {
+			fs->kind = APP_IGNORE;
+			return n;
+		}
+		fs->was_http = true;
+		return cap_pl_h2_consume(ctx, p, n);
+	}
+	/* a server's first SETTINGS frame may come before the client's preface: held */
+	if (n >= 9 && p[3] == 4 && p[5] == 0 && p[6] == 0 && p[7] == 0 && p[8] == 0 &&
+	    fs->probes < 2) {
+		fs->probes++;
+		return 0;
+	}
 	/* TLS by its first record, on any port: a ClientHello or ServerHello. */
 	if (fs->probes == 0 && cap_tls_looks_like(p, n, &is_client)) {
 		if (!cap_pl_tls_start(c->pl, fs)) {

@@ -11,12 +11,13 @@
 #include "negscope/net.h"
 #include "negscope/pipeline.h"
 
-enum app_kind { APP_UNKNOWN = 0, APP_HTTP, APP_KRB, APP_IGNORE, APP_TLS };
+enum app_kind { APP_UNKNOWN = 0, APP_HTTP, APP_KRB, APP_IGNORE, APP_TLS, APP_H2 };
 enum roles_by { ROLES_GUESS = 0, ROLES_DATA, ROLES_SYN };
 
 #define HTTP_QUEUE 8     /* requests awaiting a response (pipelining depth kept) */
 #define DETECT_PROBES 8  /* deliveries looked at before a stream is ignored */
 #define DETECT_MIN 16    /* bytes needed to judge a stream's first line */
+#define H2_MAX_LIVE 256  /* HTTP/2 connections decoded at once; later ones counted, skipped */
 
 struct http_dir {
 	uint8_t mode;       /* enum http_mode in http_stream.c */
@@ -32,6 +33,13 @@ struct pending_req {
 	bool head;    /* HEAD: the response has no body */
 	bool connect; /* CONNECT: a 2xx turns the stream into a tunnel */
 };
+
+struct h2_pending {
+	uint32_t stream_id;
+	uint64_t frame;
+};
+
+struct cap_h2_dir;
 
 struct krb_dir {
 	uint8_t mode;       /* enum krb_mode in krb_stream.c */
@@ -50,6 +58,12 @@ struct flow_app {
 			uint8_t qhead, qlen;
 		} http;
 		struct krb_dir krb[2];
+		struct {
+			struct cap_h2_dir *d[2]; /* per key side; freed by cap_pl_h2_release */
+			struct h2_pending q[HTTP_QUEUE];
+			uint32_t qnext;
+			uint8_t live; /* counted in h2_live */
+		} h2;
 		struct flow_app *next_free; /* in the pipeline's free list */
 	} u;
 	struct tls_conn *tls; /* APP_TLS: records and keys (tls_stream.c); u.http reads the
@@ -97,6 +111,7 @@ struct cap_pipeline {
 	uint8_t *fold_buf;            /* folded header values joined here */
 	size_t fold_cap;
 	uint64_t krb_buffer_skips;    /* Kerberos records longer than a direction's buffer */
+	uint32_t h2_live;             /* HTTP/2 connections with decoders (at most H2_MAX_LIVE) */
 	const struct cap_tls_keylog *keylog; /* TLS secrets, or NULL */
 	uint8_t *tls_plain;           /* one record's plaintext (CAP_TLS_MAX_PLAIN bytes) */
 	uint64_t tls_live;            /* struct tls_conn allocated now */
@@ -130,6 +145,12 @@ void cap_pl_http_overflow(void *ctx);
 /* The direction's FIN: a close-delimited body ends. */
 void cap_pl_http_fin(struct dir_ctx *c);
 
+/* HTTP/2 (h2_stream.c): fs->app must be set; false when memory runs out. */
+bool cap_pl_h2_start(struct cap_pipeline *pl, struct flow_state *fs);
+void cap_pl_h2_release(struct cap_pipeline *pl, struct flow_state *fs);
+size_t cap_pl_h2_consume(void *ctx, const uint8_t *p, size_t n);
+void cap_pl_h2_gap(void *ctx, uint64_t bytes);
+void cap_pl_h2_overflow(void *ctx);
 /* TLS (tls_stream.c): a connection recognised by its first record.  Returns false when
  * memory runs out (the stream is then ignored). */
 bool cap_pl_tls_start(struct cap_pipeline *pl, struct flow_state *fs);

@@ -190,6 +190,10 @@ static void http_detail(struct words *o, const struct cap_finding *f)
 		    ev(f, "tls_version"), ev(f, "sni")[0] ? ev(f, "sni") : "the server",
 		    ev(f, "cert_subject")[0] ? ev(f, "cert_subject") : "unknown");
 		break;
+	case CAP_D_HTTP2_AUTH:
+		put(o, "Frame %llu sends Authorization: %s on HTTP/2 stream %lld.", wframe(f),
+		    ev(f, "scheme"), evn(f, "h2_stream"));
+		break;
 	default:
 		break;
 	}

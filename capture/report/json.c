@@ -97,8 +97,13 @@ int cap_report_json_http(struct cap_json *j, const struct cap_http_fact *f)
 	cap_json_kv_uint(j, "stream", f->stream);
 	kv_ep(j, "client", &f->client);
 	kv_ep(j, "server", &f->server);
-	snprintf(ver, sizeof(ver), "HTTP/1.%d", f->version_minor);
+	if (f->http2)
+		snprintf(ver, sizeof(ver), "HTTP/2");
+	else
+		snprintf(ver, sizeof(ver), "HTTP/1.%d", f->version_minor);
 	cap_json_kv_str(j, "version", ver);
+	if (f->http2)
+		cap_json_kv_uint(j, "h2_stream", f->h2_stream_id);
 	if (f->is_request) {
 		cap_json_kv_str(j, "direction", "request");
 		cap_json_kv_str(j, "method", f->method);

@@ -112,7 +112,7 @@ def check_sample(negcap, path, name, want, extra=()):
                 fail("%s: %s frames %s do not include %s" %
                      (name, fid, [r["frames"] for r in hits], sorted(want_frames)))
             continue
-        m = re.match(r"^([a-z0-9-]+)\.([a-z_]+)=(.*)$", ev)
+        m = re.match(r"^([a-z0-9-]+)\.([a-z0-9_]+)=(.*)$", ev)
         if not m:
             fail("%s: bad evidence spec %r" % (name, ev))
             continue

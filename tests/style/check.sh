@@ -65,7 +65,7 @@ declare -A rank=([util]=0 [net]=1 [flow]=1 [proto]=2 [pipeline]=3 [findings]=4 [
 declare -A header_layer=(
 	[cursor]=util [b64]=util [hex]=util [json]=util [textmsg]=util [tok]=util [dynbuf]=util
 	[net]=net [flow]=flow
-	[authhdr]=proto [classify]=proto [der]=proto [gss_token]=proto [http1]=proto
+	[authhdr]=proto [classify]=proto [der]=proto [gss_token]=proto [http1]=proto [http2]=proto
 	[krb5]=proto [krbkeys]=proto [ntlmssp]=proto [spnego]=proto [token]=proto [tls]=proto
 	[pipeline]=pipeline [source]=pipeline
 	[analysis]=findings [finding]=findings

@@ -112,6 +112,8 @@ struct cap_http_fact {
 	struct cap_endpoint client, server;
 	bool is_request;
 	int version_minor;
+	bool http2;            /* an HTTP/2 header block (RFC 9113); version_minor unused */
+	uint32_t h2_stream_id; /* HTTP/2: its stream */
 	char method[16];
 	char target[CAP_FACT_TEXT_MAX];
 	char host[CAP_FACT_NAME_MAX];  /* Host header, "" when absent */

@@ -86,6 +86,7 @@ enum cap_finding_id {
 	/* Issue 13: HTTPS. */
 	CAP_F_CHANNEL_BINDING_MISSING,  /* NTLM over TLS without MsvAvChannelBindings */
 	CAP_F_CHANNEL_BINDING_MISMATCH, /* bound to another certificate than the server's */
+	CAP_F_HTTP2_AUTH,               /* Negotiate or NTLM credentials sent over HTTP/2 */
 	CAP_F_COUNT
 };
 
@@ -158,6 +159,7 @@ enum cap_detail_kind {
 					       * w.num[0]: the ClientHello frame */
 	CAP_D_CHANNEL_BINDING_MISSING,        /* binding ("absent"/"zero"), sni */
 	CAP_D_CHANNEL_BINDING_MISMATCH,       /* sni, tls_version */
+	CAP_D_HTTP2_AUTH,                     /* scheme, h2_stream; w.frame: the request */
 	CAP_D_CLIENT_LOGON_FAILED,            /* user, realm, error_*, logon_failure */
 	CAP_D_KDC_ANSWERED,                   /* error_*; w.name: request type (or none), sname */
 	CAP_D_KDC_UNREACHABLE,                /* kdc, transport, answer */

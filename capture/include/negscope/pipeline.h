@@ -94,6 +94,8 @@ struct cap_http_msg {
 	uint64_t paired_frame;  /* responses: frame of the request answered (0 unknown) */
 	bool chunked;           /* Transfer-Encoding: chunked */
 	bool body_to_close;     /* responses: body delimited by the connection close */
+	bool http2;             /* an HTTP/2 header block (version_minor unused) */
+	uint32_t h2_stream_id;  /* HTTP/2: its stream */
 	const struct cap_tls_info *tls; /* inside TLS (decrypted); NULL in the clear */
 };
 

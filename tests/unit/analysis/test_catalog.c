@@ -74,6 +74,7 @@ static const struct {
 	{"ldap-failed", CAP_SEV_WARNING, true},
 	{"channel-binding-missing", CAP_SEV_INFO, false},
 	{"channel-binding-mismatch", CAP_SEV_WARNING, false},
+	{"http2-auth", CAP_SEV_WARNING, false},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))
 

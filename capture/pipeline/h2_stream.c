@@ -1,0 +1,193 @@
+/* h2_stream.c - HTTP/2 over one TCP connection (cleartext h2c with prior knowledge, RFC
+ * 9113 section 3.3): each header block becomes an HTTP message event, as HTTP/1 heads do.
+ *
+ * The pseudo-headers become the request line and status (section 8.3); ":authority" stands
+ * for Host (section 8.3.1) when no Host field is sent. A response is paired with the request
+ * of its stream.
+ */
+#include "pipeline/pipeline_int.h"
+
+#include <string.h>
+
+#include "negscope/http2.h"
+
+bool cap_pl_h2_start(struct cap_pipeline *pl, struct flow_state *fs)
+{
+	struct cap_h2_limits lim;
+	int side;
+
+	memset(&fs->app->u.h2, 0, sizeof(fs->app->u.h2));
+	if (pl->h2_live >= H2_MAX_LIVE) {
+		pl->st.http_cap_hits++;
+		return false;
+	}
+	pl->h2_live++;
+	fs->app->u.h2.live = 1;
+	memset(&lim, 0, sizeof(lim));
+	lim.max_frame = pl->lim.max_message;
+	lim.max_header_list = pl->lim.max_message;
+	lim.max_headers = pl->lim.max_headers;
+	for (side = 0; side < 2; side++) {
+		fs->app->u.h2.d[side] = cap_h2_dir_new(side == fs->client_side, &lim);
+		if (fs->app->u.h2.d[side] == NULL) {
+			cap_pl_h2_release(pl, fs);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void add_stats(struct cap_pipeline *pl, const struct cap_h2_dir *d)
+{
+	const struct cap_h2_stats *s = cap_h2_dir_stats(d);
+
+	pl->st.message_cap_hits += s->frame_cap_hits;
+	pl->st.http_cap_hits += s->frame_cap_hits + s->header_cap_hits;
+	pl->st.http_parse_errors += s->hpack_errors + s->malformed;
+}
+
+void cap_pl_h2_release(struct cap_pipeline *pl, struct flow_state *fs)
+{
+	int side;
+
+	if (fs->app == NULL || fs->app->u.h2.live == 0)
+		return;
+	fs->app->u.h2.live = 0;
+	pl->h2_live--;
+	for (side = 0; side < 2; side++) {
+		if (fs->app->u.h2.d[side] != NULL)
+			add_stats(pl, fs->app->u.h2.d[side]);
+		cap_h2_dir_free(fs->app->u.h2.d[side]);
+		fs->app->u.h2.d[side] = NULL;
+	}
+}
+
+static bool parse_status(struct cap_span v, int *out)
+{
+	struct cap_cursor c = cap_cur_from_span(v);
+	int n = 0, i;
+
+	if (v.len != 3)
+		return false;
+	for (i = 0; i < 3; i++) {
+		int ch = cap_cur_u8(&c);
+
+		if (ch < '0' || ch > '9')
+			return false;
+		n = n * 10 + (ch - '0');
+	}
+	*out = n;
+	return true;
+}
+
+/* The request of a stream, kept for its response (the oldest is forgotten when full). */
+static void remember(struct flow_app *a, uint32_t sid, uint64_t frame)
+{
+	struct h2_pending *q = &a->u.h2.q[a->u.h2.qnext % HTTP_QUEUE];
+
+	q->stream_id = sid;
+	q->frame = frame;
+	a->u.h2.qnext++;
+}
+
+static uint64_t paired(const struct flow_app *a, uint32_t sid)
+{
+	size_t i;
+
+	for (i = 0; i < HTTP_QUEUE; i++)
+		if (a->u.h2.q[i].frame != 0 && a->u.h2.q[i].stream_id == sid)
+			return a->u.h2.q[i].frame;
+	return 0;
+}
+
+static void on_event(void *ctx, const struct cap_h2_event *ev)
+{
+	struct dir_ctx *c = ctx;
+	struct cap_pipeline *pl = c->pl;
+	struct flow_state *fs = c->fs;
+	struct cap_http_msg m;
+	struct cap_span authority = { NULL, 0 };
+	bool has_host = false;
+	size_t i, n = 0;
+
+	if (ev->kind != CAP_H2_HEADERS)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.frame = pl->frame;
+	m.first_frame = pl->frame;
+	m.ts = pl->ts;
+	m.stream = fs->stream;
+	cap_pl_endpoints(fs, &m.client, &m.server);
+	m.is_request = c->side == fs->client_side;
+	m.http2 = true;
+	m.h2_stream_id = ev->stream_id;
+	m.header_bytes = ev->header_bytes;
+	if (ev->headers_cut)
+		m.anomalies |= CAP_HTTP_ANOM_TOO_MANY;
+	for (i = 0; i < ev->nheaders; i++) {
+		const struct cap_http_header *h = &ev->headers[i];
+
+		if (h->name.len > 0 && h->name.p[0] == ':') {
+			if (cap_span_eq(h->name, ":method"))
+				m.method = h->value;
+			else if (cap_span_eq(h->name, ":path"))
+				m.target = h->value;
+			else if (cap_span_eq(h->name, ":authority"))
+				authority = h->value;
+			else if (cap_span_eq(h->name, ":status") &&
+				 !parse_status(h->value, &m.status))
+				m.status = 0;
+			continue;
+		}
+		if (n >= pl->lim.max_headers)
+			break;
+		if (cap_http1_span_ieq(h->name, "host"))
+			has_host = true;
+		pl->hdrs[n++] = *h;
+	}
+	if (!has_host && authority.p != NULL && n < pl->lim.max_headers) {
+		pl->hdrs[n].name = cap_span_of("host", 4);
+		pl->hdrs[n].value = authority;
+		n++;
+	}
+	m.headers = pl->hdrs;
+	m.nheaders = n;
+	if (m.is_request) {
+		if (m.method.p == NULL)
+			return; /* trailers: nothing to report */
+		remember(fs->app, ev->stream_id, pl->frame);
+	} else {
+		if (m.status == 0)
+			return;
+		m.paired_frame = paired(fs->app, ev->stream_id);
+	}
+	pl->st.http_messages++;
+	if (pl->sink.http != NULL)
+		pl->sink.http(pl->sink.ctx, &m);
+}
+
+size_t cap_pl_h2_consume(void *ctx, const uint8_t *p, size_t n)
+{
+	struct dir_ctx *c = ctx;
+
+	if (c->fs->app == NULL || c->fs->app->u.h2.d[c->side] == NULL)
+		return n;
+	return cap_h2_dir_consume(c->fs->app->u.h2.d[c->side], p, n, on_event, ctx);
+}
+
+void cap_pl_h2_gap(void *ctx, uint64_t bytes)
+{
+	struct dir_ctx *c = ctx;
+
+	(void)bytes;
+	if (c->fs->app != NULL && c->fs->app->u.h2.d[c->side] != NULL)
+		cap_h2_dir_gap(c->fs->app->u.h2.d[c->side]);
+}
+
+void cap_pl_h2_overflow(void *ctx)
+{
+	struct dir_ctx *c = ctx;
+
+	c->pl->st.http_cap_hits++;
+	cap_pl_h2_gap(ctx, 0);
+}
