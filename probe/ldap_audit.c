@@ -391,6 +391,12 @@ static void holder(LDAP *ld, LDAPMessage *e, struct probe_ldap_account *a)
 }
 
 /* setspn -Q SPN: every account holding it, in pages, at most PROBE_LDAP_MAX_ENTRIES. */
+static int by_sam(const void *a, const void *b)
+{
+	return strcasecmp(((const struct probe_ldap_account *)a)->sam,
+			  ((const struct probe_ldap_account *)b)->sam);
+}
+
 static int holders_of(LDAP *ld, const char *spn, struct probe_ldap_spn *s,
 		      struct probe_ldap_audit *out)
 {
@@ -457,6 +463,9 @@ static int holders_of(LDAP *ld, const char *spn, struct probe_ldap_spn *s,
 		search_failed(ld, rc, out, spn);
 		return -1;
 	}
+	/* the directory returns entries in no set order: name holders as setspn does, sorted,
+	 * so a report says the same each time */
+	qsort(s->holders, s->nholders, sizeof(s->holders[0]), by_sam);
 	return 0;
 }
 

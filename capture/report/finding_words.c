@@ -646,7 +646,8 @@ size_t cap_finding_detail_text(const struct cap_finding *f, char *buf, size_t ca
 	if (f->w.on_wire)
 		put(&o, "On the wire: ");
 	start = o.len;
-	if (f->w.detail >= CAP_D_PROBE_SPN_UNKNOWN && f->w.detail <= CAP_D_PROBE_UNEXPECTED_STATUS)
+	if ((f->w.detail >= CAP_D_PROBE_SPN_UNKNOWN && f->w.detail <= CAP_D_PROBE_HEAD_TOO_LARGE) ||
+	    (f->w.detail >= CAP_D_PROBE_DIR_DUPLICATE && f->w.detail <= CAP_D_PROBE_DIR_FAILED))
 		probe_detail(&o, f); /* negprobe's judges, whatever the id */
 	else if ((unsigned)f->id < CAP_F_COUNT && detail_of[f->id] != NULL)
 		detail_of[f->id](&o, f);
