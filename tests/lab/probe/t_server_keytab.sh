@@ -2,7 +2,8 @@
 # negprobe --server-keytab: after getting the service ticket, does the site's keytab decrypt
 # it (as `kvno -k` does)?  The verdicts are negcap's (the shared keys judges): crm's own
 # keytab decrypts (flags shown), stale's is one kvno behind, wrongkey's holds another key at
-# the same kvno, and sales' keytab holds no key for HTTP/crm.  No key reaches any output.
+# the same kvno, sales' keytab holds no key for HTTP/crm, and an RC4-only keytab cannot
+# decrypt crm's AES ticket.  No key reaches any output.
 set -u
 . "$(dirname "$0")/../testlib.sh"
 lab_require
@@ -58,6 +59,12 @@ check "crm + sales keytab: keytab-principal-missing" has_id "$J" keytab-principa
 check "crm + sales keytab: a warning (the server accepted the ticket)" eq \
 	"$(sev keytab-principal-missing)" warning
 
+# crm with RC4 keys only (crm's kvno): the AES ticket's etype is missing
+run "$KT/crm-rc4-only.keytab" "$LAB_URL_KERBEROS_OK"
+check "crm + RC4-only keytab: keytab-etype-missing" has_id "$J" keytab-etype-missing
+check "crm + RC4-only keytab: the keys are rc4-hmac" sh -c \
+	"echo '$(finding_field "$J" keytab-etype-missing key_etypes)' | grep -q rc4"
+
 # a file that is not a keytab: one line, non-zero exit, no run
 printf 'not a keytab\n' >"$LABDIR/bad.keytab"
 np --server-keytab "$LABDIR/bad.keytab" "$LAB_URL_KERBEROS_OK" >"$LABDIR/bad.out" 2>&1
@@ -68,7 +75,7 @@ check "bad keytab: one line naming --server-keytab" sh -c \
 
 # secrets: no key of any keytab used, in any output
 n=0
-for k in crm deleg stale wrongkey sales; do
+for k in crm deleg stale wrongkey sales crm-rc4-only; do
 	for hex in $(klist -kK "$KT/$k.keytab" | sed -n 's/.*(0x\([0-9a-fA-F]*\)).*/\1/p'); do
 		n=$((n + 1))
 		check "no $k key in the outputs" sh -c "! grep -qi '$hex' '$LABDIR/skt-all.out'"
