@@ -15,6 +15,7 @@
 #include <krb5.h>
 
 #include "negscope/http1.h"
+#include "negscope/krbkeys.h"
 #include "token.h"
 
 /* A probe run is one conversation: small tables are plenty. */
@@ -22,12 +23,23 @@
 #define PROBE_AN_STREAMS 64
 #define PROBE_AN_FINDINGS 64
 
-int probe_facts_init(struct probe_facts *pf)
+int probe_facts_init(struct probe_facts *pf, const char *server_keytab)
 {
 	struct cap_analysis_limits lim;
+	char err[256];
 
 	memset(pf, 0, sizeof(*pf));
 	memset(&lim, 0, sizeof(lim));
+	if (server_keytab != NULL) {
+		pf->keys = cap_krb_keyset_new();
+		if (pf->keys == NULL ||
+		    cap_krb_keyset_add_keytab(pf->keys, server_keytab, err, sizeof(err)) < 0) {
+			cap_krb_keyset_free(pf->keys);
+			pf->keys = NULL;
+			return -1;
+		}
+		lim.decode.keys = pf->keys;
+	}
 	lim.max_conversations = PROBE_AN_CONVERSATIONS;
 	lim.max_streams = PROBE_AN_STREAMS;
 	lim.max_findings = PROBE_AN_FINDINGS;
@@ -39,6 +51,8 @@ void probe_facts_free(struct probe_facts *pf)
 {
 	cap_analysis_free(pf->an);
 	pf->an = NULL;
+	cap_krb_keyset_free(pf->keys); /* wipes the keys */
+	pf->keys = NULL;
 }
 
 static double now_s(void)

@@ -22,10 +22,13 @@ struct probe_facts {
 	double ts;                /* the last response's time */
 	long last_status;
 	struct cap_endpoint client, server;
+	struct cap_krb_keyset *keys; /* --server-keytab: tried on the AP-REQ sent, NULL none */
 };
 
-/* 0, or -1 when out of memory. */
-int probe_facts_init(struct probe_facts *pf);
+/* 0, or -1 when out of memory or the keytab (NULL: none) no longer reads.  With a keytab,
+ * the engine's decoders try its keys on the ticket of each AP-REQ sent, as `kvno -k`
+ * does, and the keys judges give the same verdicts as negcap --keytab. */
+int probe_facts_init(struct probe_facts *pf, const char *server_keytab);
 void probe_facts_free(struct probe_facts *pf);
 /* Feeds leg l: a connection opened (and the one before closed), the request with the
  * Authorization value `authz` sent (NULL: none), the response.  A leg without an HTTP

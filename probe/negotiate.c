@@ -65,7 +65,7 @@ struct probe_session *probe_session_new(const struct probe_config *cfg, struct p
 	s->cfg = cfg;
 	s->cred = cred;
 	s->r = r;
-	if (probe_facts_init(&s->facts) != 0) {
+	if (probe_facts_init(&s->facts, cfg->ldap.keytab) != 0) {
 		free(s);
 		return NULL;
 	}

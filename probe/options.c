@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "expect.h"
+#include "negscope/krbkeys.h"
 
 enum {
 	OPT_MECH = 256, OPT_SPN, OPT_NO_CANON, OPT_SPN_PORT, OPT_CHECK_SPN, OPT_CCACHE, OPT_KEYTAB,
@@ -79,7 +80,8 @@ void probe_usage(FILE *fp)
 	      "  --ldap URI|auto             also ask AD who holds each form, duplicates,\n"
 	      "                              delegation, etypes, kvno (auto: the KDC host)\n"
 	      "  --backend-spn SPN           with --ldap: may the site's account delegate to SPN?\n"
-	      "  --server-keytab FILE        with --ldap: the site's keytab (kvno, whose keys)\n"
+	      "  --server-keytab FILE        the site's keytab: does it decrypt the ticket\n"
+	      "                              (as kvno -k); with --ldap also its kvno, accounts\n"
 	      "  --delegation none|policy|always   delegate the TGT (policy: only if ok-as-delegate)\n"
 	      "  --max-legs N                stop after N requests per handshake (default 8)\n"
 	      "  -L, --location              follow redirects as a browser does; each new origin\n"
@@ -130,6 +132,31 @@ static int number(const char *opt, const char *s, long lo, long hi, long *out, c
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+/* --server-keytab: read now, so a bad file is one line at the start, not a failed run. */
+static int server_keytab_check(const char *path, char *err, size_t errlen)
+{
+	struct cap_krb_keyset *ks;
+	char why[256];
+	int n;
+
+	if (access(path, R_OK) != 0) {
+		snprintf(err, errlen, "--server-keytab %s: %s", path, strerror(errno));
+		return -1;
+	}
+	ks = cap_krb_keyset_new();
+	if (ks == NULL) {
+		snprintf(err, errlen, "--server-keytab %s: out of memory", path);
+		return -1;
+	}
+	n = cap_krb_keyset_add_keytab(ks, path, why, sizeof(why));
+	cap_krb_keyset_free(ks);
+	if (n < 0) {
+		snprintf(err, errlen, "--server-keytab: %s", why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -323,16 +350,13 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 		snprintf(err, errlen, "--password-file needs --user");
 		return -1;
 	}
-	if ((o->cfg.ldap.backend_spn != NULL || o->cfg.ldap.keytab != NULL) &&
-	    o->cfg.ldap.uri == NULL) {
-		snprintf(err, errlen, "--backend-spn and --server-keytab need --ldap URI|auto");
+	if (o->cfg.ldap.backend_spn != NULL && o->cfg.ldap.uri == NULL) {
+		snprintf(err, errlen, "--backend-spn needs --ldap URI|auto");
 		return -1;
 	}
-	if (o->cfg.ldap.keytab != NULL && access(o->cfg.ldap.keytab, R_OK) != 0) {
-		snprintf(err, errlen, "--server-keytab %s: %s", o->cfg.ldap.keytab,
-			 strerror(errno));
+	if (o->cfg.ldap.keytab != NULL && server_keytab_check(o->cfg.ldap.keytab, err,
+							      errlen) != 0)
 		return -1;
-	}
 	if (o->write_file != NULL && o->capture_iface == NULL) {
 		snprintf(err, errlen, "-w FILE needs --capture IFACE");
 		return -1;

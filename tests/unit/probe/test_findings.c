@@ -31,7 +31,7 @@ static enum cap_finding_id judged(uint32_t major, int32_t krb5_code, int *kerr)
 	memset(&e, 0, sizeof(e));
 	e.major = major;
 	e.krb5_code = krb5_code;
-	assert_int_equal(probe_facts_init(&pf), 0);
+	assert_int_equal(probe_facts_init(&pf, NULL), 0);
 	cap_probe_fact_init(&f, CAP_PROBE_GSS_FAILED);
 	f.leg = 1;
 	f.stage = CAP_PROBE_STAGE_FIRST_TOKEN;
@@ -175,7 +175,7 @@ static void start_run(struct probe_result *r, struct probe_facts *pf, const char
 	assert_int_equal(probe_url_parse(r->url, &r->u, err, sizeof(err)), 0);
 	r->url_ok = true;
 	snprintf(r->spn, sizeof(r->spn), "HTTP/crm.example.test");
-	assert_int_equal(probe_facts_init(pf), 0);
+	assert_int_equal(probe_facts_init(pf, NULL), 0);
 	leg(r, 401, www, connection, true, 40000);
 	probe_facts_leg(pf, r, &r->legs[0], NULL);
 }
@@ -204,7 +204,7 @@ static void logon_run(struct probe_result *r, struct probe_facts *pf, int32_t kr
 
 	memset(r, 0, sizeof(*r));
 	probe_result_init(r, "http://crm.example.test:5555/");
-	assert_int_equal(probe_facts_init(pf), 0);
+	assert_int_equal(probe_facts_init(pf, NULL), 0);
 	memset(&e, 0, sizeof(e));
 	e.major = GSS_S_FAILURE;
 	e.krb5_code = krb5_code;
