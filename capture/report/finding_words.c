@@ -584,7 +584,6 @@ static void ticket_detail(struct words *o, const struct cap_finding *f)
 		put(o, " The server's AP-REP does not decrypt with the session key.");
 }
 
-/* The detail table, keyed by finding id. */
 /* --browser: why the browser would not even try Negotiate. */
 static void not_allowed_detail(struct words *o, const struct cap_finding *f)
 {
@@ -599,6 +598,7 @@ static void not_allowed_detail(struct words *o, const struct cap_finding *f)
 	    list[0] != '\0' ? list : "empty", ev(f, "host"));
 }
 
+/* The detail table, keyed by finding id. */
 static void (*const detail_of[CAP_F_COUNT])(struct words *, const struct cap_finding *) = {
 	[CAP_F_KEEPALIVE_MISSING] = keepalive_detail,
 	[CAP_F_NTLM_FALLBACK] = fallback_detail,
