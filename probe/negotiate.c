@@ -14,6 +14,7 @@
 
 #include "negscope/authhdr.h"
 #include "negscope/b64.h"
+#include "browser.h"
 #include "facts.h"
 #include "spn.h"
 #include "spncheck.h"
@@ -112,6 +113,9 @@ static void choose_spn(struct probe_session *s, const struct probe_url *u, char 
 		snprintf(source, 96, "--spn");
 	else if (s->cfg->spn_port && strchr(spn, ':') != NULL)
 		snprintf(source + strlen(source), 96 - strlen(source), ", port added (--spn-port)");
+	if (s->cfg->spn == NULL && s->cfg->browser != NULL)
+		snprintf(source + strlen(source), 96 - strlen(source), "; --browser %s",
+			 s->cfg->browser->name);
 }
 
 enum probe_next probe_session_begin(struct probe_session *s)
@@ -321,6 +325,34 @@ static enum probe_gss_rc step(struct probe_session *s, struct probe_leg *l, cons
 	return rc;
 }
 
+/* Would the browser answer Negotiate at all on this leg's host?  Chrome and Edge with no
+ * AuthServerAllowlist decide by zone (Windows) or answer any 401 (Linux, macOS): negprobe,
+ * which cannot see zones, answers; Firefox with empty trusted-uris answers no host. */
+static bool allowed(struct probe_session *s, unsigned leg)
+{
+	const struct probe_config *cfg = s->cfg;
+	const char *host = probe_result_leg_url(s->r, leg)->host;
+	struct cap_probe_fact f;
+
+	if (cfg->auth_allowlist == NULL &&
+	    (cfg->browser == NULL || !cfg->browser->needs_allowlist))
+		return true;
+	if (cfg->auth_allowlist != NULL &&
+	    probe_allowlist_match(cfg->auth_allowlist, host,
+				  cfg->browser != NULL ? cfg->browser->match : PROBE_ALLOW_EXACT))
+		return true;
+	fact(s, &f, CAP_PROBE_NOT_ALLOWED, leg);
+	snprintf(f.host, sizeof(f.host), "%.*s", (int)sizeof(f.host) - 1, host);
+	snprintf(f.browser, sizeof(f.browser), "%s",
+		 cfg->browser != NULL ? cfg->browser->name : "");
+	snprintf(f.policy, sizeof(f.policy), "%s",
+		 cfg->browser != NULL ? cfg->browser->allow_policy : "--auth-allowlist");
+	snprintf(f.allowlist, sizeof(f.allowlist), "%.*s", (int)sizeof(f.allowlist) - 1,
+		 cfg->auth_allowlist != NULL ? cfg->auth_allowlist : "");
+	probe_facts_feed(&s->facts, &f);
+	return false;
+}
+
 /* The first 401: pick the scheme a browser would, start GSS, send its token. */
 static enum probe_next first_challenge(struct probe_session *s, struct probe_leg *l,
 				       const struct cap_authhdr *h)
@@ -341,6 +373,10 @@ static enum probe_next first_challenge(struct probe_session *s, struct probe_leg
 		snprintf(s->scheme, sizeof(s->scheme), "NTLM");
 		s->wrap = PROBE_WRAP_NTLM;
 	} else {
+		return PROBE_NEXT_DONE;
+	}
+	if (!allowed(s, l->n)) {
+		s->failed = true;
 		return PROBE_NEXT_DONE;
 	}
 	if ((s->wrap == PROBE_WRAP_NTLM || cfg->mech == PROBE_MECH_NTLM) && !cfg->ntlm_available) {

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "browser.h"
 #include "expect.h"
 #include "negscope/krbkeys.h"
 
@@ -18,6 +19,7 @@ enum {
 	OPT_PARALLEL, OPT_CAPTURE, OPT_COLOR, OPT_NO_COLOR, OPT_USER_AGENT, OPT_PROXY,
 	OPT_PASSWORD, OPT_HTML, OPT_MAX_REDIRS,
 	OPT_NO_CHANBIND, /* probe-cb: channel binding */
+	OPT_BROWSER, OPT_AUTH_ALLOWLIST,
 	OPT_LDAP, OPT_BACKEND_SPN, OPT_SERVER_KEYTAB, OPT_KEYLOG
 };
 
@@ -27,6 +29,8 @@ static const struct option longopts[] = {
 	{"no-canonicalize", no_argument, NULL, OPT_NO_CANON},
 	{"no-channel-binding", no_argument, NULL, OPT_NO_CHANBIND},
 	{"spn-port", no_argument, NULL, OPT_SPN_PORT},
+	{"browser", required_argument, NULL, OPT_BROWSER},
+	{"auth-allowlist", required_argument, NULL, OPT_AUTH_ALLOWLIST},
 	{"check-spn", no_argument, NULL, OPT_CHECK_SPN},
 	{"ldap", required_argument, NULL, OPT_LDAP},
 	{"backend-spn", required_argument, NULL, OPT_BACKEND_SPN},
@@ -83,6 +87,11 @@ void probe_usage(FILE *fp)
 	      "  --server-keytab FILE        the site's keytab: does it decrypt the ticket\n"
 	      "                              (as kvno -k); with --ldap also its kvno, accounts\n"
 	      "  --delegation none|policy|always   delegate the TGT (policy: only if ok-as-delegate)\n"
+	      "  --browser chrome|edge|firefox   that browser's defaults for the options above\n"
+	      "                              (CNAME, port, delegation, allowlist); flags override\n"
+	      "  --auth-allowlist LIST       hosts it may sign in to (AuthServerAllowlist,\n"
+	      "                              trusted-uris): comma list, *.example.test; others\n"
+	      "                              get no Negotiate token (negotiate-not-allowed)\n"
 	      "  --max-legs N                stop after N requests per handshake (default 8)\n"
 	      "  -L, --location              follow redirects as a browser does; each new origin\n"
 	      "                              authenticates again with its own SPN\n"
@@ -167,10 +176,25 @@ static int resolve_ok(const char *s)
 	return c1 != NULL && c1 != s && c2 != NULL && c2 > c1 + 1 && c2[1] != '\0';
 }
 
+/* A --browser preset sets what the user did not set with its own flag. */
+static void apply_browser(struct probe_config *cfg, bool canon_set, bool port_set,
+			  bool deleg_set)
+{
+	if (cfg->browser == NULL)
+		return;
+	if (!canon_set)
+		cfg->no_canonicalize = !cfg->browser->canonicalize;
+	if (!port_set)
+		cfg->spn_port = cfg->browser->spn_port;
+	if (!deleg_set)
+		cfg->deleg = cfg->browser->deleg;
+}
+
 int probe_options_parse(int argc, char **argv, struct probe_options *o, char *err, size_t errlen)
 {
 	int c;
 	long v;
+	bool canon_set = false, port_set = false, deleg_set = false;
 
 	memset(o, 0, sizeof(*o));
 	o->cfg.max_legs = 8;
@@ -202,7 +226,16 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 			}
 			o->cfg.spn = optarg;
 			break;
-		case OPT_NO_CANON: o->cfg.no_canonicalize = true; break;
+		case OPT_NO_CANON: o->cfg.no_canonicalize = canon_set = true; break;
+		case OPT_BROWSER:
+			o->cfg.browser = probe_browser_find(optarg);
+			if (o->cfg.browser == NULL) {
+				snprintf(err, errlen, "--browser %s: use chrome, edge or firefox",
+					 optarg);
+				return -1;
+			}
+			break;
+		case OPT_AUTH_ALLOWLIST: o->cfg.auth_allowlist = optarg; break;
 		case OPT_NO_CHANBIND: o->cfg.no_channel_binding = true; break;
 		case 'L': o->cfg.follow = true; break;
 		case OPT_MAX_REDIRS:
@@ -211,7 +244,7 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 				return -1;
 			o->cfg.max_redirs = (int)v;
 			break;
-		case OPT_SPN_PORT: o->cfg.spn_port = true; break;
+		case OPT_SPN_PORT: o->cfg.spn_port = port_set = true; break;
 		case OPT_CHECK_SPN: o->cfg.check_spn = true; break;
 		case OPT_LDAP: o->cfg.ldap.uri = optarg; o->cfg.check_spn = true; break;
 		case OPT_BACKEND_SPN: o->cfg.ldap.backend_spn = optarg; break;
@@ -227,6 +260,7 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 				 "--password-file or the prompt");
 			return -1;
 		case OPT_DELEGATION:
+			deleg_set = true;
 			if (strcasecmp(optarg, "none") == 0)
 				o->cfg.deleg = PROBE_DELEG_NONE;
 			else if (strcasecmp(optarg, "policy") == 0)
@@ -320,6 +354,7 @@ int probe_options_parse(int argc, char **argv, struct probe_options *o, char *er
 			return -1;
 		}
 	}
+	apply_browser(&o->cfg, canon_set, port_set, deleg_set);
 	o->resolve[o->nresolve] = NULL;
 	o->cfg.http.resolve = o->nresolve > 0 ? o->resolve : NULL;
 	if (optind < argc)

@@ -40,6 +40,8 @@ struct probe_expect {
 	char text[32]; /* as written: "kerberos", "status=200" */
 };
 
+struct probe_browser;
+
 struct probe_config {
 	enum probe_mech mech;
 	enum probe_deleg deleg;
@@ -56,6 +58,8 @@ struct probe_config {
 	size_t nexpect;
 	bool ntlm_available;      /* gss-ntlmssp installed */
 	bool no_channel_binding;  /* --no-channel-binding */
+	const struct probe_browser *browser; /* --browser preset, NULL none (browser.h) */
+	const char *auth_allowlist; /* --auth-allowlist: hosts Negotiate may go to, NULL any */
 };
 
 struct probe_token {

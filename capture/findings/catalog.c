@@ -629,6 +629,19 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "issuer means something in between re-signs the traffic.",
 		 NULL},
 		false},
+	[CAP_F_NEGOTIATE_NOT_ALLOWED] = {
+		CAP_F_NEGOTIATE_NOT_ALLOWED, "negotiate-not-allowed", CAP_SEV_ERROR,
+		"The browser would not try Negotiate for this host",
+		"The host is outside the browser's list of servers it may sign in to with "
+		"Windows Integrated authentication (Chrome and Edge: AuthServerAllowlist; "
+		"Firefox: network.negotiate-auth.trusted-uris), so the browser sends no token and "
+		"the user gets a 401 or a password prompt.",
+		{"Add the host (or a pattern such as *.example.com) to the browser's allowlist "
+		 "policy, then restart the browser.",
+		 "Check with chrome://policy (Chrome, Edge: edge://policy) or about:config "
+		 "(Firefox) that the policy reached the browser.",
+		 NULL},
+		true},
 };
 
 const struct cap_finding_info *cap_finding_info(enum cap_finding_id id)

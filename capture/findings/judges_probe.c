@@ -388,6 +388,20 @@ static void judge_ntlm_missing(struct cap_analysis *a, const struct cap_probe_fa
 	engine_emit(a, &f);
 }
 
+/* The browser would not answer Negotiate at all: its allowlist policy excludes the host. */
+static void judge_not_allowed(struct cap_analysis *a, const struct cap_probe_fact *p)
+{
+	struct cap_finding f;
+
+	root(a, CAP_F_NEGOTIATE_NOT_ALLOWED);
+	start(a, &f, CAP_F_NEGOTIATE_NOT_ALLOWED, p); /* host: the conversation's host:port */
+	cap_finding_set_str(&f, "browser", p->browser);
+	cap_finding_set_str(&f, "policy", p->policy);
+	cap_finding_set_str(&f, "allowlist", p->allowlist);
+	f.w.detail = CAP_D_PROBE_NOT_ALLOWED;
+	engine_emit(a, &f);
+}
+
 static void judge_mutual_failed(struct cap_analysis *a, const struct cap_probe_fact *p)
 {
 	struct cap_finding f;
@@ -651,6 +665,7 @@ static void (*const judges[])(struct cap_analysis *a, const struct cap_probe_fac
 	[CAP_PROBE_OUTCOME] = judge_outcome,
 	[CAP_PROBE_SPN_CHECKS] = judge_spn_checks,
 	[CAP_PROBE_SPN_DIRECTORY] = judge_spn_directory,
+	[CAP_PROBE_NOT_ALLOWED] = judge_not_allowed,
 };
 
 void cap_analysis_probe(struct cap_analysis *a, const struct cap_probe_fact *p)

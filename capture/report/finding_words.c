@@ -584,6 +584,20 @@ static void ticket_detail(struct words *o, const struct cap_finding *f)
 		put(o, " The server's AP-REP does not decrypt with the session key.");
 }
 
+/* --browser: why the browser would not even try Negotiate. */
+static void not_allowed_detail(struct words *o, const struct cap_finding *f)
+{
+	const char *list = ev(f, "allowlist");
+
+	if (f->w.detail != CAP_D_PROBE_NOT_ALLOWED)
+		return;
+	put(o, "%s%s sends Negotiate only to hosts in %s (%s); %s is not in it, so it sends no "
+	       "token and this site's sign-in never starts.",
+	    ev(f, "browser")[0] != '\0' ? "The browser preset " : "",
+	    ev(f, "browser")[0] != '\0' ? ev(f, "browser") : "The client", ev(f, "policy"),
+	    list[0] != '\0' ? list : "empty", ev(f, "host"));
+}
+
 /* The detail table, keyed by finding id. */
 static void (*const detail_of[CAP_F_COUNT])(struct words *, const struct cap_finding *) = {
 	[CAP_F_KEEPALIVE_MISSING] = keepalive_detail,
@@ -615,6 +629,7 @@ static void (*const detail_of[CAP_F_COUNT])(struct words *, const struct cap_fin
 	[CAP_F_TICKET_EXPIRED] = ticket_detail,
 	[CAP_F_CHANNEL_BINDING_MISSING] = http_detail,
 	[CAP_F_CHANNEL_BINDING_MISMATCH] = http_detail,
+	[CAP_F_NEGOTIATE_NOT_ALLOWED] = not_allowed_detail,
 };
 
 static void fold_sentence(struct words *o, const struct cap_finding *f, size_t i)

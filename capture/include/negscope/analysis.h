@@ -405,7 +405,8 @@ enum cap_probe_event {
 	CAP_PROBE_LEGS_EXHAUSTED,   /* the handshake reached max_legs */
 	CAP_PROBE_OUTCOME,          /* the end of a target's run */
 	CAP_PROBE_SPN_CHECKS,       /* which SPN forms the KDC knows */
-	CAP_PROBE_SPN_DIRECTORY     /* who holds them in the directory (--ldap) */
+	CAP_PROBE_SPN_DIRECTORY,    /* who holds them in the directory (--ldap) */
+	CAP_PROBE_NOT_ALLOWED       /* --browser: the host is outside the auth allowlist */
 };
 
 /* TRANSPORT_FAILED after the server had started to answer. */
@@ -486,6 +487,10 @@ struct cap_probe_fact {
 	char header[CAP_FACT_TEXT_MAX]; /* the challenge, tokens shortened */
 	/* LEGS_EXHAUSTED */
 	unsigned legs, max_legs;
+	/* NOT_ALLOWED (host: the URL host, as the browser matches it) */
+	char browser[16];               /* the --browser preset, "" none */
+	char policy[64];                /* the policy or pref the allowlist stands for */
+	char allowlist[CAP_FACT_NAME_MAX]; /* the list, verbatim; "" empty */
 	/* OUTCOME */
 	bool https, tls_unverified;
 	int status;                     /* the last HTTP status, 0 when none */

@@ -87,6 +87,7 @@ enum cap_finding_id {
 	CAP_F_CHANNEL_BINDING_MISSING,  /* NTLM over TLS without MsvAvChannelBindings */
 	CAP_F_CHANNEL_BINDING_MISMATCH, /* bound to another certificate than the server's */
 	CAP_F_HTTP2_AUTH,               /* Negotiate or NTLM credentials sent over HTTP/2 */
+	CAP_F_NEGOTIATE_NOT_ALLOWED,    /* negprobe --browser: the host is outside the allowlist */
 	CAP_F_COUNT
 };
 
@@ -184,6 +185,7 @@ enum cap_detail_kind {
 	CAP_D_PROBE_CUT_BODY,                 /* status, bytes_received, curl_error */
 	CAP_D_PROBE_SLOW_RESPONSE,            /* bytes_received, curl_error */
 	CAP_D_PROBE_HEAD_TOO_LARGE,           /* bytes_received; w.num[0]: the limit */
+	CAP_D_PROBE_NOT_ALLOWED,              /* browser, policy, allowlist, host */
 	/* Issue 14 (the server's keys); w.name[0]: the SPN, w.num[0]: the ticket's kvno,
 	 * w.num[1]: its etype. */
 	CAP_D_KEYS_SERVER_REJECTED,           /* the server refused the ticket too */
