@@ -11,7 +11,7 @@ dir=$(mktemp -d "$WORK/bench-check.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-args="-S $SAMPLES --size 24M --packets 0 --embed-every 12 --seed 7 --concurrency 64"
+args="-S $SAMPLES --size 32M --packets 0 --embed-every 12 --seed 7 --concurrency 64"
 # shellcheck disable=SC2086
 "$GEN" -q -o "$dir/a.pcap" -n "$NEGCAP" -e "$dir/expect" -p "$dir/placement" $args ||
 	fail "gen_capture failed"
