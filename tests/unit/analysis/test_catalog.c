@@ -75,6 +75,7 @@ static const struct {
 	{"channel-binding-missing", CAP_SEV_INFO, false},
 	{"channel-binding-mismatch", CAP_SEV_WARNING, false},
 	{"http2-auth", CAP_SEV_WARNING, false},
+	{"http2-downgrade", CAP_SEV_INFO, false},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))
 
