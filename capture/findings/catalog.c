@@ -598,6 +598,18 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "or load balancer in between will not.",
 		 NULL},
 		false},
+	[CAP_F_HTTP2_DOWNGRADE] = {
+		CAP_F_HTTP2_DOWNGRADE, "http2-downgrade", CAP_SEV_INFO,
+		"The server made the client retry on HTTP/1.1",
+		"The server refused an HTTP/2 request with HTTP_1_1_REQUIRED (RFC 9113 section 7) "
+		"and the client sent it again over HTTP/1.1 on a new connection. This is how "
+		"HTTP.sys (IIS) keeps Windows authentication working for browsers that offer "
+		"HTTP/2 first: it costs a connection, not the sign-in.",
+		{"Nothing to fix for the sign-in; read the HTTP/1.1 connection for its outcome.",
+		 "To skip the extra connection, serve the authenticated site over HTTP/1.1 only "
+		 "(IIS: disable HTTP/2 for the binding; Apache: Protocols http/1.1).",
+		 NULL},
+		false},
 	[CAP_F_CHANNEL_BINDING_MISSING] = {
 		CAP_F_CHANNEL_BINDING_MISSING, "channel-binding-missing", CAP_SEV_INFO,
 		"NTLM over HTTPS without channel binding",

@@ -1052,6 +1052,17 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 	struct hstream *hs;
 
 	note_time(a, e->frame, e->ts);
+	if (e->kind == CAP_CONN_H2_REFUSED) {
+		struct client_state *cs = engine_client(a, &e->client);
+
+		if (cs != NULL) {
+			cs->h2_refused_frame = e->frame;
+			cs->h2_refused_stream = e->stream;
+			cs->h2_refused_id = e->h2_stream_id;
+			cs->h2_refused_server = e->server;
+		}
+		return;
+	}
 	if (e->is_krb || e->server.port == 88) {
 		struct kstream *ks = kstream_get(a, CAP_TRANSPORT_TCP, e->stream, &e->client,
 						 &e->server,
@@ -1110,6 +1121,7 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 		break;
 	case CAP_CONN_OPEN:
 	case CAP_CONN_GAP:
+	case CAP_CONN_H2_REFUSED:
 		break;
 	}
 }

@@ -192,6 +192,11 @@ struct client_state {
 	struct cs_tls *tls;
 	unsigned ntls;
 	uint64_t tls_hidden;
+	/* The last HTTP/2 refusal with HTTP_1_1_REQUIRED not yet followed by its HTTP/1.1
+	 * retry (frame 0: none). */
+	uint64_t h2_refused_frame;
+	uint32_t h2_refused_stream, h2_refused_id;
+	struct cap_endpoint h2_refused_server;
 };
 
 #define CS_TLS 4

@@ -158,6 +158,48 @@ static void judge_http2_request(struct cap_analysis *a, const struct judge_ctx *
 	engine_emit(a, &fd);
 }
 
+/* RFC 9113 section 7: HTTP_1_1_REQUIRED asks the client to repeat the request on
+ * HTTP/1.1, which takes a new connection (ALPN http/1.1, or no upgrade to h2c).  So the
+ * retry is the client's next HTTP/1.x request to the same server address and port, on
+ * another connection, after the refusal. */
+static void judge_http2_downgrade(struct cap_analysis *a, const struct judge_ctx *j)
+{
+	const struct cap_http_fact *f = j->http;
+	const struct cap_endpoint *srv;
+	struct client_state *cs;
+	struct cap_finding fd;
+
+	if (f->http2)
+		return;
+	cs = engine_client(a, &f->client);
+	if (cs == NULL || cs->h2_refused_frame == 0 || f->frame <= cs->h2_refused_frame ||
+	    f->stream == cs->h2_refused_stream)
+		return;
+	srv = &cs->h2_refused_server;
+	if (srv->family != f->server.family || srv->port != f->server.port ||
+	    memcmp(srv->addr, f->server.addr, sizeof(srv->addr)) != 0)
+		return;
+	cap_finding_init(&fd, CAP_F_HTTP2_DOWNGRADE);
+	if (j->c != NULL) {
+		engine_conv_evidence(&fd, j->c);
+	} else {
+		char buf[80];
+
+		cap_finding_set_str(&fd, "client", engine_addr(&f->client, buf, sizeof(buf)));
+		cap_finding_set_str(&fd, "server", engine_ep(&f->server, buf, sizeof(buf)));
+	}
+	cap_finding_add_frame(&fd, cs->h2_refused_frame);
+	cap_finding_add_frame(&fd, f->frame);
+	cap_finding_set_num(&fd, "refused_frame", (int64_t)cs->h2_refused_frame);
+	cap_finding_set_num(&fd, "h2_stream", (int64_t)cs->h2_refused_id);
+	cap_finding_set_num(&fd, "retry_frame", (int64_t)f->frame);
+	fd.w.detail = CAP_D_HTTP2_DOWNGRADE;
+	fd.w.frame = f->frame;
+	cap_finding_set_key(&fd, "%llu", (unsigned long long)cs->h2_refused_frame);
+	cs->h2_refused_frame = 0;
+	engine_emit(a, &fd);
+}
+
 static void judge_request(struct cap_analysis *a, const struct judge_ctx *j)
 {
 	const struct cap_http_fact *f = j->http;
@@ -635,6 +677,7 @@ static void judge_client_end(struct cap_analysis *a, const struct judge_ctx *j)
 static const struct judge http_judges[] = {
 	{JUDGE_HTTP_REQUEST, CAP_F_NTLM_FALLBACK, judge_request},
 	{JUDGE_HTTP_REQUEST, CAP_F_HTTP2_AUTH, judge_http2_request},
+	{JUDGE_HTTP_REQUEST, CAP_F_HTTP2_DOWNGRADE, judge_http2_downgrade},
 	{JUDGE_HTTP_RESPONSE, CAP_F_NEGOTIATE_NOT_OFFERED, judge_not_offered},
 	{JUDGE_HTTP_RESPONSE, CAP_F_FIRST_OFFER_NOT_CAPTURED, judge_first_offer_missing},
 	{JUDGE_HTTP_RESPONSE, CAP_F_KRB_AP_ERROR, judge_server_token},

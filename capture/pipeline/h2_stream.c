@@ -1,5 +1,7 @@
 /* h2_stream.c - HTTP/2 over one TCP connection (cleartext h2c with prior knowledge, RFC
- * 9113 section 3.3): each header block becomes an HTTP message event, as HTTP/1 heads do.
+ * 9113 section 3.3, or decrypted TLS with ALPN "h2", section 3.2): each header block
+ * becomes an HTTP message event, as HTTP/1 heads do.  A refusal with HTTP_1_1_REQUIRED
+ * (section 7: the server wants the request again on HTTP/1.1) is a connection event.
  *
  * The pseudo-headers become the request line and status (section 8.3); ":authority" stands
  * for Host (section 8.3.1) when no Host field is sent. A response is paired with the request
@@ -22,7 +24,7 @@ bool cap_pl_h2_start(struct cap_pipeline *pl, struct flow_state *fs)
 		return false;
 	}
 	pl->h2_live++;
-	fs->app->u.h2.live = 1;
+	fs->app->h2_live = true;
 	memset(&lim, 0, sizeof(lim));
 	lim.max_frame = pl->lim.max_message;
 	lim.max_header_list = pl->lim.max_message;
@@ -50,9 +52,9 @@ void cap_pl_h2_release(struct cap_pipeline *pl, struct flow_state *fs)
 {
 	int side;
 
-	if (fs->app == NULL || fs->app->u.h2.live == 0)
+	if (fs->app == NULL || !fs->app->h2_live)
 		return;
-	fs->app->u.h2.live = 0;
+	fs->app->h2_live = false;
 	pl->h2_live--;
 	for (side = 0; side < 2; side++) {
 		if (fs->app->u.h2.d[side] != NULL)
@@ -100,6 +102,25 @@ static uint64_t paired(const struct flow_app *a, uint32_t sid)
 	return 0;
 }
 
+static void refused(struct cap_pipeline *pl, struct flow_state *fs,
+		    const struct cap_h2_event *ev)
+{
+	struct cap_conn_event e;
+
+	if (pl->sink.conn == NULL)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.kind = CAP_CONN_H2_REFUSED;
+	e.frame = pl->frame;
+	e.ts = pl->ts;
+	e.stream = fs->stream;
+	cap_pl_endpoints(fs, &e.client, &e.server);
+	e.from_server = true;
+	e.is_http = true;
+	e.h2_stream_id = ev->kind == CAP_H2_GOAWAY ? ev->last_stream_id : ev->stream_id;
+	pl->sink.conn(pl->sink.ctx, &e);
+}
+
 static void on_event(void *ctx, const struct cap_h2_event *ev)
 {
 	struct dir_ctx *c = ctx;
@@ -110,8 +131,12 @@ static void on_event(void *ctx, const struct cap_h2_event *ev)
 	bool has_host = false;
 	size_t i, n = 0;
 
-	if (ev->kind != CAP_H2_HEADERS)
+	if (ev->kind != CAP_H2_HEADERS) {
+		if (ev->error_code == CAP_H2_ERR_HTTP_1_1_REQUIRED &&
+		    c->side != fs->client_side)
+			refused(pl, fs, ev);
 		return;
+	}
 	memset(&m, 0, sizeof(m));
 	m.frame = pl->frame;
 	m.first_frame = pl->frame;
@@ -120,6 +145,7 @@ static void on_event(void *ctx, const struct cap_h2_event *ev)
 	cap_pl_endpoints(fs, &m.client, &m.server);
 	m.is_request = c->side == fs->client_side;
 	m.http2 = true;
+	m.tls = cap_pl_tls_info(fs);
 	m.h2_stream_id = ev->stream_id;
 	m.header_bytes = ev->header_bytes;
 	if (ev->headers_cut)
@@ -191,3 +217,20 @@ void cap_pl_h2_overflow(void *ctx)
 	c->pl->st.http_cap_hits++;
 	cap_pl_h2_gap(ctx, 0);
 }
+
+/* ALPN "h2": the decoders start with the first decrypted bytes (the client's preface). */
+static size_t tls_consume(struct dir_ctx *c, const uint8_t *p, size_t n)
+{
+	if (!c->fs->app->h2_live && !cap_pl_h2_start(c->pl, c->fs))
+		return n;
+	c->fs->was_http = true;
+	return cap_pl_h2_consume(c, p, n);
+}
+
+static void tls_gap(struct dir_ctx *c)
+{
+	cap_pl_h2_gap(c, 0);
+}
+
+/* Released with the connection's struct flow_app (cap_pl_h2_release), not here. */
+const struct cap_pl_tls_app cap_pl_h2_tls_app = {"h2", tls_consume, tls_gap, NULL};

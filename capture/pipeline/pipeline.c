@@ -96,8 +96,7 @@ static void app_release(struct cap_pipeline *pl, struct flow_state *fs)
 {
 	if (fs->app == NULL)
 		return;
-	if (fs->kind == APP_H2)
-		cap_pl_h2_release(pl, fs);
+	cap_pl_h2_release(pl, fs);
 	if (fs->app->tls != NULL) {
 		cap_pl_tls_release(fs);
 		pl->tls_live--;
@@ -256,8 +255,7 @@ static void release_h2(void *ctx, void *user, const struct cap_flow_key *k)
 	struct flow_state *fs = user;
 
 	(void)k;
-	if (fs->kind == APP_H2)
-		cap_pl_h2_release(ctx, fs);
+	cap_pl_h2_release(ctx, fs);
 }
 
 static void release_one(void *ctx, void *user, const struct cap_flow_key *k)
@@ -595,7 +593,8 @@ static void tcp_packet(struct cap_pipeline *pl, const struct cap_ip *ip)
 	if ((t.flags & CAP_TCP_FIN) && !fs->fin[side]) {
 		fs->fin[side] = true;
 		fs->fin_seq[side] = dseq + t.payload_len;
-		if ((fs->kind == APP_HTTP || fs->kind == APP_TLS) && fs->app != NULL) {
+		if ((fs->kind == APP_HTTP || fs->kind == APP_TLS) && fs->app != NULL &&
+		    !fs->app->h2_live) {
 			struct dir_ctx dc = { pl, fs, side };
 
 			cap_pl_http_fin(&dc);

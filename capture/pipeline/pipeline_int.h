@@ -62,12 +62,13 @@ struct flow_app {
 			struct cap_h2_dir *d[2]; /* per key side; freed by cap_pl_h2_release */
 			struct h2_pending q[HTTP_QUEUE];
 			uint32_t qnext;
-			uint8_t live; /* counted in h2_live */
 		} h2;
 		struct flow_app *next_free; /* in the pipeline's free list */
 	} u;
 	struct tls_conn *tls; /* APP_TLS: records and keys (tls_stream.c); u.http reads the
-			       * decrypted HTTP/1.x */
+			       * decrypted HTTP/1.x, u.h2 the decrypted HTTP/2 when h2_live */
+	bool h2_live; /* u.h2 holds decoders (APP_H2, or APP_TLS with ALPN h2), counted in
+		       * the pipeline's h2_live */
 };
 
 /* The user area of a flow-table entry: kept for every connection in the table (stream
@@ -175,6 +176,8 @@ struct cap_pl_tls_app {
 	void (*release)(void *state);
 };
 void **cap_pl_tls_app_state(struct flow_state *fs);
+/* HTTP/2 inside TLS (ALPN "h2", RFC 9113 section 3.2), in h2_stream.c. */
+extern const struct cap_pl_tls_app cap_pl_h2_tls_app;
 
 void cap_pl_krb_init(struct flow_state *fs);
 size_t cap_pl_krb_consume(void *ctx, const uint8_t *p, size_t n);

@@ -50,8 +50,9 @@ static size_t http1_consume(struct dir_ctx *c, const uint8_t *p, size_t n)
 static const struct cap_pl_tls_app http1_app = {"http/1.1", http1_consume, NULL, NULL};
 static const struct cap_pl_tls_app http10_app = {"http/1.0", http1_consume, NULL, NULL};
 
-/* Consumers by ALPN id (HTTP/2 joins here). */
-static const struct cap_pl_tls_app *const apps[] = {&http1_app, &http10_app, NULL};
+/* Consumers by ALPN id. */
+static const struct cap_pl_tls_app *const apps[] = {&http1_app, &http10_app, &cap_pl_h2_tls_app,
+						    NULL};
 
 static struct tls_conn *conn_of(const struct flow_state *fs)
 {

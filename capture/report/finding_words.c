@@ -194,6 +194,11 @@ static void http_detail(struct words *o, const struct cap_finding *f)
 		put(o, "Frame %llu sends Authorization: %s on HTTP/2 stream %lld.", wframe(f),
 		    ev(f, "scheme"), evn(f, "h2_stream"));
 		break;
+	case CAP_D_HTTP2_DOWNGRADE:
+		put(o, "Frame %lld refuses HTTP/2 stream %lld with HTTP_1_1_REQUIRED; frame %lld "
+		       "sends the request again over HTTP/1.1.", evn(f, "refused_frame"),
+		    evn(f, "h2_stream"), evn(f, "retry_frame"));
+		break;
 	default:
 		break;
 	}

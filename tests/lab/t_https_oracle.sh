@@ -15,9 +15,6 @@ NEGCAP=$NEGSCOPE_BUILD_DIR/capture/negcap
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-# Not listed: https-h2-downgrade, whose first request is HTTP/2 inside TLS (ALPN h2): the
-# HTTP/2 decoder is not yet fed from decrypted TLS (only h2c), so negcap shows its HTTP/1.1
-# retry but not the h2 stream tshark shows.
 # sample|HTTP twin (the twin's warning/error ids must be the sample's, with the key log)
 TWINS='
 https-tls12-aes128-gcm|kerberos-ok
@@ -35,6 +32,7 @@ https-spn-port-mismatch|spn-port-mismatch
 https-stale-keytab|stale-keytab
 https-wrong-key|wrong-key
 https-proxy-ntlm|ntlm-fallback
+https-h2-downgrade|kerberos-ok
 h2c-kerberos|kerberos-ok
 '
 

@@ -88,6 +88,7 @@ enum cap_finding_id {
 	CAP_F_CHANNEL_BINDING_MISMATCH, /* bound to another certificate than the server's */
 	CAP_F_HTTP2_AUTH,               /* Negotiate or NTLM credentials sent over HTTP/2 */
 	CAP_F_NEGOTIATE_NOT_ALLOWED,    /* negprobe --browser: the host is outside the allowlist */
+	CAP_F_HTTP2_DOWNGRADE,          /* HTTP_1_1_REQUIRED, then the request on HTTP/1.1 */
 	CAP_F_COUNT
 };
 
@@ -161,6 +162,7 @@ enum cap_detail_kind {
 	CAP_D_CHANNEL_BINDING_MISSING,        /* binding ("absent"/"zero"), sni */
 	CAP_D_CHANNEL_BINDING_MISMATCH,       /* sni, tls_version */
 	CAP_D_HTTP2_AUTH,                     /* scheme, h2_stream; w.frame: the request */
+	CAP_D_HTTP2_DOWNGRADE,                /* refused_frame, h2_stream, retry_frame */
 	CAP_D_CLIENT_LOGON_FAILED,            /* user, realm, error_*, logon_failure */
 	CAP_D_KDC_ANSWERED,                   /* error_*; w.name: request type (or none), sname */
 	CAP_D_KDC_UNREACHABLE,                /* kdc, transport, answer */

@@ -118,7 +118,10 @@ enum cap_conn_kind {
 	CAP_CONN_FIN,   /* a FIN from `from_server` side */
 	CAP_CONN_RST,   /* a RST from `from_server` side */
 	CAP_CONN_GAP,   /* bytes missing in one direction; `gap_bytes` */
-	CAP_CONN_EVICTED /* dropped from the flow table by a cap */
+	CAP_CONN_EVICTED, /* dropped from the flow table by a cap */
+	/* HTTP/2: the server refused a stream (RST_STREAM, or GOAWAY for the connection)
+	 * with HTTP_1_1_REQUIRED (RFC 9113 section 7); `h2_stream_id` */
+	CAP_CONN_H2_REFUSED
 };
 
 struct cap_conn_event {
@@ -134,6 +137,8 @@ struct cap_conn_event {
 	uint64_t gap_bytes;
 	bool is_http; /* the stream has carried HTTP */
 	bool is_krb;  /* the stream is Kerberos over TCP */
+	uint32_t h2_stream_id; /* CAP_CONN_H2_REFUSED: the stream refused (GOAWAY: its last
+				* stream, 0 when none) */
 };
 
 /* ICMP/ICMPv6 destination unreachable, with the quoted header it answers. */

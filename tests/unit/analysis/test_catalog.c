@@ -76,6 +76,7 @@ static const struct {
 	{"channel-binding-mismatch", CAP_SEV_WARNING, false},
 	{"http2-auth", CAP_SEV_WARNING, false},
 	{"negotiate-not-allowed", CAP_SEV_ERROR, true},
+	{"http2-downgrade", CAP_SEV_INFO, false},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))
 

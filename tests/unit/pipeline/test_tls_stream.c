@@ -15,6 +15,14 @@ struct tls_log {
 	struct evlog ev;
 	struct cap_tls_info last; /* the last TLS event's state */
 	size_t ntls;
+	/* HTTP/2 inside TLS: the messages, and the HTTP_1_1_REQUIRED refusals */
+	size_t nh2;
+	uint64_t h2_frame;
+	uint32_t h2_sid;
+	char h2_host[64];
+	size_t nrefused;
+	uint64_t refused_frame;
+	uint32_t refused_sid;
 };
 
 static void on_tls(void *ctx, const struct cap_tls_event *t)
@@ -33,6 +41,30 @@ static void on_http(void *ctx, const struct cap_http_msg *m)
 	/* Decrypted messages say which TLS they came from. */
 	assert_non_null(m->tls);
 	assert_true(m->tls->decrypted);
+	if (m->http2) {
+		assert_string_equal(m->tls->alpn, "h2");
+		l->nh2++;
+		l->h2_frame = m->frame;
+		l->h2_sid = m->h2_stream_id;
+		for (size_t i = 0; i < m->nheaders; i++)
+			if (m->headers[i].name.len == 4 &&
+			    memcmp(m->headers[i].name.p, "host", 4) == 0)
+				snprintf(l->h2_host, sizeof(l->h2_host), "%.*s",
+					 (int)m->headers[i].value.len,
+					 (const char *)m->headers[i].value.p);
+	}
+}
+
+static void on_conn(void *ctx, const struct cap_conn_event *e)
+{
+	struct tls_log *l = ctx;
+
+	if (e->kind != CAP_CONN_H2_REFUSED)
+		return;
+	assert_true(e->from_server);
+	l->nrefused++;
+	l->refused_frame = e->frame;
+	l->refused_sid = e->h2_stream_id;
 }
 
 static void read_file(const char *path, uint8_t **out, size_t *n)
@@ -67,6 +99,7 @@ static void run(const char *name, const uint8_t *keys, size_t nkeys, struct tls_
 	sink.ctx = l;
 	sink.http = on_http;
 	sink.tls = on_tls;
+	sink.conn = on_conn;
 	snprintf(path, sizeof(path), "%s/%s.pcap", NEGSCOPE_SAMPLES_DIR, name);
 	assert_int_equal(cap_source_open_files(&src, &p, 1, NULL, err, sizeof(err)), 0);
 	pl = cap_pipeline_new(1, NULL, &sink);
@@ -112,8 +145,9 @@ static const struct {
 	{"https-ntlm", 0x0303, 0xc030, {10, 11, 12, 13, 14, 15}},
 	{"https-ntlm-tls13", 0x0304, 0x1302, {11, 12, 13, 14, 15, 16}},
 	{"https-proxy-ntlm", 0, 0, {10, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30}},
-	/* h2 first (not HTTP/1), then HTTP/1.1 with a renegotiation for a client cert */
-	{"https-h2-downgrade", 0x0303, 0xc030, {28, 34, 38, 39}},
+	/* h2 first (frame 13 HEADERS[1] GET /), then HTTP/1.1 with a renegotiation for a
+	 * client cert */
+	{"https-h2-downgrade", 0x0303, 0xc030, {13, 28, 34, 38, 39}},
 };
 
 static void samples_decrypted(void **state)
@@ -145,6 +179,38 @@ static void samples_decrypted(void **state)
 		}
 		evlog_free(&l.ev);
 	}
+}
+
+/* HTTP/2 inside TLS (ALPN h2).  tshark -r https-h2-downgrade.pcap -o tls.keylog_file:... -Y
+ * http2 -T fields -e frame.number -e http2.type -e http2.streamid -e http2.rst_stream.error
+ * -e http2.headers.method -e http2.headers.path -e http2.headers.authority:
+ *   13  HEADERS     stream 1  GET / crm.example.test:5448
+ *   17  RST_STREAM  stream 1  error 13 (HTTP_1_1_REQUIRED)
+ *   41  GOAWAY      stream 0  error 0 (not a refusal) */
+static void h2_in_tls(void **state)
+{
+	struct tls_log l;
+	struct cap_pipeline_stats st;
+
+	(void)state;
+	run_keylog("https-h2-downgrade", &l, &st);
+	assert_int_equal(l.nh2, 1);
+	assert_int_equal(l.h2_frame, 13);
+	assert_int_equal(l.h2_sid, 1);
+	assert_string_equal(l.h2_host, "crm.example.test:5448");
+	assert_string_equal(ev_nth(&l.ev, 'H', 0)->method, "GET");
+	assert_true(ev_nth(&l.ev, 'H', 0)->is_request);
+	assert_int_equal(l.nrefused, 1);
+	assert_int_equal(l.refused_frame, 17);
+	assert_int_equal(l.refused_sid, 1);
+	assert_int_equal(st.http_parse_errors, 0);
+	evlog_free(&l.ev);
+
+	/* Without keys nothing of it is seen. */
+	run("https-h2-downgrade", NULL, 0, &l, &st);
+	assert_int_equal(l.nh2, 0);
+	assert_int_equal(l.nrefused, 0);
+	evlog_free(&l.ev);
 }
 
 /* Without keys: no HTTP, and what the handshake shows in the clear. */
@@ -209,6 +275,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(samples_decrypted),
+		cmocka_unit_test(h2_in_tls),
 		cmocka_unit_test(clear_view),
 		cmocka_unit_test(wrong_secret),
 	};
