@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "negscope/hex.h"
 #include "negscope/tls.h"
 #include "negscope/tok.h"
 
@@ -103,32 +104,15 @@ static bool grow(struct cap_tls_keylog *k)
 	return true;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A hex field of exactly 2*max digits or fewer (even) into out; its byte count, or -1. */
 static int hex_field(struct cap_span f, uint8_t *out, size_t max)
 {
-	size_t i;
+	size_t n;
 
-	if (f.len == 0 || f.len % 2 != 0 || f.len / 2 > max)
+	if (f.len == 0 || f.len % 2 != 0 || f.len / 2 > max ||
+	    cap_hex_decode(f, 0, out, max, &n, NULL) != CAP_OK)
 		return -1;
-	for (i = 0; i < f.len / 2; i++) {
-		int hi = hexval(f.p[2 * i]), lo = hexval(f.p[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)(f.len / 2);
+	return (int)n;
 }
 
 /* The next space-separated field of c. */
