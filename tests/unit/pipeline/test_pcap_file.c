@@ -283,7 +283,9 @@ struct digest {
 
 static void fold(struct digest *d, double ts, size_t caplen, size_t wirelen, const uint8_t *p)
 {
-	uint32_t v[3] = { (uint32_t)(ts * 1e3), (uint32_t)caplen, (uint32_t)wirelen };
+	/* Milliseconds since the epoch pass 2^32: wrap them as an integer (a double out of
+	 * range converted straight to uint32_t is undefined behaviour, which UBSan reports). */
+	uint32_t v[3] = { (uint32_t)(uint64_t)(ts * 1e3), (uint32_t)caplen, (uint32_t)wirelen };
 
 	d->h = (d->h ^ checksum((const uint8_t *)v, sizeof(v))) * 16777619u;
 	d->h = (d->h ^ checksum(p, caplen)) * 16777619u;
