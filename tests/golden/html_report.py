@@ -10,7 +10,7 @@
       challenges are hostile; one arrow per request and per response.
   html_report.py browser NEGCAP SAMPLES OUTDIR
       for every sample: renders the report, loads it in headless Chromium with JavaScript
-      on and off (--dump-dom), checks the lanes, one arrow per ladder step (against
+      on and off (one Chromium over the DevTools pipe), checks the lanes, one arrow per ladder step (against
       negcap --json --events), findings linked to their frames, no external reference;
       and writes a screenshot of each into OUTDIR for a reviewer.
 
@@ -235,61 +235,129 @@ class DevTools:
             self.events.append(r)
 
     def wait_event(self, method):
+        """The first pending event METHOD, taken off the queue (one session navigates
+        many times: an earlier page's event must not answer for the next)."""
         while True:
-            for e in self.events:
+            for i, e in enumerate(self.events):
                 if e.get("method") == method:
-                    return e
+                    return self.events.pop(i)
             self.events.append(self._read())
 
 
+class Browser:
+    """One headless Chromium driven over the DevTools pipe for many pages: a launch costs
+    seconds, a page tens of milliseconds.  JavaScript is switched with
+    Emulation.setScriptExecutionDisabled (current Chromium's --dump-dom prints nothing
+    under --blink-settings=scriptEnabled=false, as it needs script itself to serialise the
+    page); screenshots come from Page.captureScreenshot at a set viewport."""
+
+    def __init__(self, exe):
+        to_r, to_w = os.pipe()
+        from_r, from_w = os.pipe()
+
+        def fds():
+            os.dup2(to_r, 3)
+            os.dup2(from_w, 4)
+
+        self.prof = tempfile.mkdtemp(prefix="negscope-chromium-")
+        argv = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--user-data-dir=" + self.prof, "--disable-background-networking",
+                "--disable-sync", "--disable-extensions", "--disable-component-update",
+                "--disable-default-apps", "--no-default-browser-check",
+                "--disable-dev-shm-usage", "--hide-scrollbars", "--remote-debugging-pipe",
+                "about:blank"]
+        if os.geteuid() == 0 and shutil.which("unshare"):
+            argv = ["unshare", "--net", "--"] + argv  # no network at all, not even DNS
+        self.p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env=dict(os.environ, HOME=self.prof), preexec_fn=fds,
+                                  pass_fds=(3, 4), start_new_session=True)
+        os.close(to_r)
+        os.close(from_w)
+        self.to_w, self.from_r = to_w, from_r
+        self.dt = DevTools(to_w, from_r, time.monotonic() + CHROMIUM_TIMEOUT)
+        self.scripts = True
+        self.sess = None
+        try:
+            target = self.dt.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self.sess = self.dt.call("Target.attachToTarget",
+                                     {"targetId": target, "flatten": True})["sessionId"]
+            self.dt.call("Page.enable", {}, self.sess)
+        except (OSError, ValueError, RuntimeError, EOFError, TimeoutError) as e:
+            print("chromium (DevTools): %s" % e)
+            self.sess = None
+
+    def _load(self, url, scripts, width=None, height=None):
+        """Loads url; True once its load event fired, else False (the error printed)."""
+        if self.sess is None:
+            return False
+        self.dt.deadline = time.monotonic() + CHROMIUM_TIMEOUT
+        try:
+            if scripts != self.scripts:
+                self.dt.call("Emulation.setScriptExecutionDisabled", {"value": not scripts},
+                             self.sess)
+                self.scripts = scripts
+            if width:
+                self.dt.call("Emulation.setDeviceMetricsOverride",
+                             {"width": width, "height": height, "deviceScaleFactor": 1,
+                              "mobile": False}, self.sess)
+            self.dt.events = [e for e in self.dt.events
+                              if e.get("method") != "Page.loadEventFired"]
+            nav = self.dt.call("Page.navigate", {"url": url}, self.sess)
+            if nav.get("errorText"):
+                raise RuntimeError(nav["errorText"])
+            self.dt.wait_event("Page.loadEventFired")
+            return True
+        except (OSError, ValueError, RuntimeError, EOFError, TimeoutError) as e:
+            print("chromium (DevTools): %s: %s" % (url, e))
+            return False
+
+    def dom(self, url, scripts):
+        """The page's DOM serialised after its load event, or None."""
+        if not self._load(url, scripts):
+            return None
+        try:
+            root = self.dt.call("DOM.getDocument", {"depth": -1}, self.sess)["root"]["nodeId"]
+            return self.dt.call("DOM.getOuterHTML", {"nodeId": root}, self.sess)["outerHTML"]
+        except (OSError, ValueError, RuntimeError, EOFError, TimeoutError) as e:
+            print("chromium (DevTools): %s: %s" % (url, e))
+            return None
+
+    def screenshot(self, url, width, height):
+        """PNG bytes of the viewport (width x height) with scripts on, or None."""
+        if not self._load(url, True, width, height):
+            return None
+        try:
+            data = self.dt.call("Page.captureScreenshot", {"format": "png"}, self.sess)["data"]
+            return base64.b64decode(data)
+        except (OSError, ValueError, RuntimeError, EOFError, TimeoutError, KeyError) as e:
+            print("chromium (DevTools): %s: %s" % (url, e))
+            return None
+
+    def close(self):
+        try:
+            if self.sess is not None:
+                self.dt.deadline = time.monotonic() + CHROMIUM_TIMEOUT
+                self.dt.call("Browser.close")
+                self.p.wait(timeout=CHROMIUM_TIMEOUT)
+        except (OSError, ValueError, RuntimeError, EOFError, TimeoutError,
+                subprocess.TimeoutExpired):
+            pass
+        finally:
+            if self.p.poll() is None:
+                os.killpg(self.p.pid, signal.SIGKILL)
+                self.p.wait()
+            os.close(self.to_w)
+            os.close(self.from_r)
+            shutil.rmtree(self.prof, ignore_errors=True)
+
+
 def dom_scripts_off(exe, url):
-    """The DOM with JavaScript disabled (Emulation.setScriptExecutionDisabled): current
-    Chromium's --dump-dom prints nothing under --blink-settings=scriptEnabled=false, as
-    it needs script itself to serialise the page."""
-    to_r, to_w = os.pipe()
-    from_r, from_w = os.pipe()
-
-    def fds():
-        os.dup2(to_r, 3)
-        os.dup2(from_w, 4)
-
-    prof = tempfile.mkdtemp(prefix="negscope-chromium-")
-    argv = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--user-data-dir=" + prof, "--disable-background-networking", "--disable-sync",
-            "--disable-extensions", "--disable-component-update", "--disable-default-apps",
-            "--no-default-browser-check", "--disable-dev-shm-usage",
-            "--remote-debugging-pipe", "about:blank"]
-    if os.geteuid() == 0 and shutil.which("unshare"):
-        argv = ["unshare", "--net", "--"] + argv
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         env=dict(os.environ, HOME=prof), preexec_fn=fds, pass_fds=(3, 4),
-                         start_new_session=True)
-    os.close(to_r)
-    os.close(from_w)
-    dt = DevTools(to_w, from_r, time.monotonic() + CHROMIUM_TIMEOUT)
-    html_text = None
+    """The DOM with JavaScript disabled, from a browser started for this one page."""
+    b = Browser(exe)
     try:
-        target = dt.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        sess = dt.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        dt.call("Emulation.setScriptExecutionDisabled", {"value": True}, sess)
-        dt.call("Page.enable", {}, sess)
-        dt.call("Page.navigate", {"url": url}, sess)
-        dt.wait_event("Page.loadEventFired")
-        root = dt.call("DOM.getDocument", {"depth": -1}, sess)["root"]["nodeId"]
-        html_text = dt.call("DOM.getOuterHTML", {"nodeId": root}, sess)["outerHTML"]
-        dt.call("Browser.close")
-        p.wait(timeout=CHROMIUM_TIMEOUT)
-    except (OSError, ValueError, RuntimeError, EOFError, TimeoutError,
-            subprocess.TimeoutExpired) as e:
-        print("chromium (DevTools): %s" % e)
+        return b.dom(url, False)
     finally:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-        os.close(to_w)
-        os.close(from_r)
-        shutil.rmtree(prof, ignore_errors=True)
-    return html_text
+        b.close()
 
 
 def dump_dom(exe, path, scripts):
@@ -385,32 +453,50 @@ def check_report_dom(name, dom, convs, finds, scripts):
              (name, where, "shown" if scripts else "hidden"))
 
 
+def check_png(path, png, data):
+    if not data or data[:8] != b"\x89PNG\r\n\x1a\n":
+        fail("%s: no screenshot %s" % (path, png))
+        return
+    with open(png, "wb") as f:
+        f.write(data)
+
+
 def cmd_browser(negcap, samples, outdir):
     exe = need_chromium()
     os.makedirs(outdir, exist_ok=True)
     pcaps = sorted(glob.glob(os.path.join(samples, "*.pcap")))
     if not pcaps:
         fail("no samples in " + samples)
-    for pcap in pcaps:
-        name = os.path.splitext(os.path.basename(pcap))[0]
-        path = os.path.join(outdir, name + ".html")
-        rc, _, err = run([negcap, "-r", pcap, "-q", "--html", path])
-        if rc not in (0, 1) or not os.path.exists(path):
-            fail("%s: negcap --html exited %d: %s" % (name, rc, err.strip()))
-            continue
-        convs, finds = events(negcap, pcap)
-        for scripts in (True, False):
-            dom = dump_dom(exe, path, scripts)
-            if dom is not None:
+    browser = Browser(exe)
+    try:
+        for pcap in pcaps:
+            name = os.path.splitext(os.path.basename(pcap))[0]
+            path = os.path.join(outdir, name + ".html")
+            rc, _, err = run([negcap, "-r", pcap, "-q", "--html", path])
+            if rc not in (0, 1) or not os.path.exists(path):
+                fail("%s: negcap --html exited %d: %s" % (name, rc, err.strip()))
+                continue
+            convs, finds = events(negcap, pcap)
+            url = "file://" + os.path.abspath(path)
+            for scripts in (True, False):
+                dom = browser.dom(url, scripts)
+                if dom is None or "</html>" not in dom:
+                    fail("%s: chromium gave no DOM (scripts %s)" %
+                         (path, "on" if scripts else "off"))
+                    continue
                 check_report_dom(name, dom, convs, finds, scripts)
-        screenshot(exe, path, os.path.join(outdir, name + ".png"), 1280, 1600)
-        print("ok %s: %d bytes, %d conversation(s), %d finding(s)" %
-              (name, os.path.getsize(path), len(convs), len(finds)))
-    # One sample on a phone's width, for the reviewer.
-    if pcaps:
-        name = os.path.splitext(os.path.basename(pcaps[0]))[0]
-        screenshot(exe, os.path.join(outdir, name + ".html"),
-                   os.path.join(outdir, name + "-phone.png"), 390, 1600)
+            png = os.path.join(outdir, name + ".png")
+            check_png(path, png, browser.screenshot(url, 1280, 1600))
+            print("ok %s: %d bytes, %d conversation(s), %d finding(s)" %
+                  (name, os.path.getsize(path), len(convs), len(finds)))
+        # One sample on a phone's width, for the reviewer.
+        if pcaps:
+            name = os.path.splitext(os.path.basename(pcaps[0]))[0]
+            path = os.path.join(outdir, name + ".html")
+            png = os.path.join(outdir, name + "-phone.png")
+            check_png(path, png, browser.screenshot("file://" + os.path.abspath(path), 390, 1600))
+    finally:
+        browser.close()
 
 
 def cmd_escape(negcap, outdir):

@@ -4,8 +4,9 @@ as the byte strings an output could leak them as.  For tests/golden/t_secrets.sh
 tests/lab/negcap/t_secrets_probe.sh.
 
   secret_strings.py [-d DECODE-AS]... needles OUT PCAP...
-        write OUT (one "grep -F" pattern a line) and OUT.shown (the hex of the secrets
-        carried in HTTP auth headers: what --show-secrets must print)
+        write OUT (one "grep -F" pattern a line), OUT.shown (the hex of the secrets
+        carried in HTTP auth headers: what --show-secrets must print) and OUT.headers
+        (every HTTP auth header line of the PCAPs, as the headers command prints them)
   secret_strings.py [-d DECODE-AS]... headers PCAP
         the HTTP auth header lines of PCAP, one a line ("Authorization: Negotiate ...")
   -d is tshark's (e.g. tcp.port==5555,http for the lab's ports).
@@ -57,29 +58,50 @@ def b64_windows(data):
     return out
 
 
-def byte_secrets(pcap, display_filter):
+AUTH_FIELDS = ["http.authorization", "http.www_authenticate"]
+# One tshark run per capture: start-up is most of tshark's cost, so every field the
+# needles and the headers need comes from the same pass.
+ALL_FIELDS = BYTE_FIELDS + AUTH_FIELDS + ["http.cookie_pair"]
+ANY_SECRET = "http.authorization or http.www_authenticate or http.cookie or kerberos or ntlmssp"
+
+
+def capture_rows(pcap):
+    """Each frame that may hold a secret, as a dict of field -> values."""
+    return [dict(zip(ALL_FIELDS, row)) for row in tshark_fields(pcap, ALL_FIELDS, ANY_SECRET)]
+
+
+def byte_values(row):
     found = set()
-    for row in tshark_fields(pcap, BYTE_FIELDS, display_filter):
-        for col in row:
-            for v in col:
-                b = bytes.fromhex(v.replace(":", ""))
-                if len(b) >= MIN_BYTES and any(b):
-                    found.add(b)
+    for f in BYTE_FIELDS:
+        for v in row[f]:
+            b = bytes.fromhex(v.replace(":", ""))
+            if len(b) >= MIN_BYTES and any(b):
+                found.add(b)
     return found
 
 
+def header_lines(rows):
+    for row in rows:
+        for name, field in zip(("Authorization", "WWW-Authenticate"), AUTH_FIELDS):
+            for v in row[field]:
+                yield f"{name}: {v}"
+
+
 def needles(out_path, pcaps):
-    pats, shown = set(), set()
+    pats, shown, headers = set(), set(), []
     for pcap in pcaps:
-        in_http = byte_secrets(pcap, "http.authorization or http.www_authenticate")
-        for b in in_http | byte_secrets(pcap, "kerberos or ntlmssp"):
-            pats.add(b.hex())
-            pats.update(b64_windows(b))
-        # --show-secrets prints the secrets of the tokens it is given, in hex
-        shown.update(b.hex() for b in in_http)
-        for row in tshark_fields(pcap, ["http.authorization", "http.cookie_pair"],
-                                 "http.authorization or http.cookie"):
-            for v in row[0]:
+        rows = capture_rows(pcap)
+        headers.extend(header_lines(rows))
+        for row in rows:
+            found = byte_values(row)
+            for b in found:
+                pats.add(b.hex())
+                pats.update(b64_windows(b))
+            # --show-secrets prints the secrets of the tokens it is given (those in HTTP
+            # auth headers), in hex
+            if row["http.authorization"] or row["http.www_authenticate"]:
+                shown.update(b.hex() for b in found)
+            for v in row["http.authorization"]:
                 scheme, _, cred = v.partition(" ")
                 if scheme.lower() != "basic" or not cred.strip():
                     continue
@@ -92,7 +114,7 @@ def needles(out_path, pcaps):
                     pats.add(password.decode("latin-1"))
                     pats.add(password.hex())
                     shown.add(password.hex())
-            for pair in row[1]:
+            for pair in row["http.cookie_pair"]:
                 value = pair.partition("=")[2]
                 if len(value) >= MIN_COOKIE:
                     pats.add(value)
@@ -100,14 +122,13 @@ def needles(out_path, pcaps):
         f.writelines(p + "\n" for p in sorted(pats))
     with open(out_path + ".shown", "w", encoding="latin-1") as f:
         f.writelines(p + "\n" for p in sorted(shown))
+    with open(out_path + ".headers", "w", encoding="latin-1") as f:
+        f.writelines(h + "\n" for h in headers)
 
 
 def headers(pcap):
-    for row in tshark_fields(pcap, ["http.authorization", "http.www_authenticate"],
-                             "http.authorization or http.www_authenticate"):
-        for name, values in zip(("Authorization", "WWW-Authenticate"), row):
-            for v in values:
-                print(f"{name}: {v}")
+    for line in header_lines(capture_rows(pcap)):
+        print(line)
 
 
 def main():

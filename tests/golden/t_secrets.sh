@@ -40,7 +40,6 @@ echo "$(grep -c . "$T/needles") secret strings from $# captures"
 
 mkdir "$T/out" "$T/shown"
 n=0
-i=0
 for f in "$@"; do
 	b=$(basename "$f" .pcap)
 	"$NEGCAP" -r "$f" >"$T/out/$b.txt" 2>"$T/out/$b.txt.err"
@@ -49,16 +48,17 @@ for f in "$@"; do
 	"$NEGCAP" --json --events -r "$f" >"$T/out/$b.events" 2>"$T/out/$b.events.err"
 	n=$((n + 4))
 	grep -q '"type":"summary"' "$T/out/$b.events" || fail "$b: --json --events wrote no summary"
-	python3 "$HERE/secret_strings.py" headers "$f" >"$T/headers" || fail "$b: header extraction"
-	while IFS= read -r h; do
-		i=$((i + 1))
-		"$NEGCAP" --decode "$h" >"$T/out/decode-$i.txt" 2>&1
-		"$NEGCAP" --decode "$h" --json >"$T/out/decode-$i.json" 2>&1
-		"$NEGCAP" --decode "$h" --show-secrets >"$T/shown/decode-$i.txt" 2>&1
-		"$NEGCAP" --decode "$h" --json --show-secrets >"$T/shown/decode-$i.json" 2>&1
-		n=$((n + 4))
-	done <"$T/headers"
 done
+# every auth header of the inputs (secret_strings.py wrote them beside the needles)
+i=0
+while IFS= read -r h; do
+	i=$((i + 1))
+	"$NEGCAP" --decode "$h" >"$T/out/decode-$i.txt" 2>&1
+	"$NEGCAP" --decode "$h" --json >"$T/out/decode-$i.json" 2>&1
+	"$NEGCAP" --decode "$h" --show-secrets >"$T/shown/decode-$i.txt" 2>&1
+	"$NEGCAP" --decode "$h" --json --show-secrets >"$T/shown/decode-$i.json" 2>&1
+	n=$((n + 4))
+done <"$T/needles.headers"
 [ $i -ge 20 ] || fail "only $i auth headers decoded"
 
 # HTTPS with its key log (issue 13): the TLS secrets themselves, and what only decryption

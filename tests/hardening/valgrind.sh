@@ -4,9 +4,10 @@
 #   valgrind.sh NEGCAP SAMPLES_DIR [PCAP...]
 #   valgrind.sh --probe NEGPROBE LAB_SH
 #
-# negcap runs on every SAMPLES_DIR/*.pcap and every extra PCAP, as the text report and as
-# JSON lines with events; on one sample cut in the middle of a record (the truncated-file
-# path), on two inputs in a row; and with --decode on the samples' tokens.
+# negcap runs on every SAMPLES_DIR/*.pcap and every extra PCAP as JSON lines with events and
+# the HTML report; on one sample cut in the middle of a record (the truncated-file path), on
+# two inputs in a row; as the verbose text report over every sample in a row; and with
+# --decode on the samples' tokens.
 # --probe starts a lab (LAB_SH start, in a temporary directory; root, port 88) and runs
 # negprobe through several lab scenarios (Kerberos, HTTPS, NTLM from a credentials file
 # and with a password, KDC error, AP error 41),
@@ -56,8 +57,9 @@ negcap_runs() {
 	for f in "$samples"/*.pcap "$@"; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))
-		vg "text $(basename "$f")" "$negcap" -r "$f"
-		vg "json $(basename "$f")" "$negcap" --json --events -r "$f"
+		# JSON with events and the HTML report in one run: memcheck's start-up (seconds)
+		# is most of a run's cost
+		vg "json+html $(basename "$f")" "$negcap" --json --events --html "$work/report.html" -r "$f"
 	done
 	if [ $n -eq 0 ]; then
 		echo "valgrind.sh: no capture in $samples" >&2
@@ -69,6 +71,12 @@ negcap_runs() {
 	head -c $((size - 37)) "$first" >"$work/cut.pcap"
 	vg "truncated $(basename "$first")" "$negcap" --json -r "$work/cut.pcap"
 	vg "two inputs" "$negcap" -r "$first" -r "$work/cut.pcap"
+	# the text report, verbose (every conversation's ladder), over all the inputs in a row
+	set --
+	for f in "$samples"/*.pcap; do
+		set -- "$@" -r "$f"
+	done
+	vg "text -v, all samples in a row" "$negcap" -v "$@"
 
 	# --decode on the Authorization and WWW-Authenticate tokens of the samples (Kerberos AP-REQ,
 	# AP-REP, KRB-ERROR, NTLM) as header line, bare token and JSON.
@@ -76,10 +84,16 @@ negcap_runs() {
 	if :; then
 		tshark_ports="-d tcp.port==5557,http -d tcp.port==5558,http -d tcp.port==5559,http"
 		# shellcheck disable=SC2086
+		# samples until 8 distinct tokens (a tshark start costs about a second)
+		: >"$work/tokens"
 		for f in "$samples"/*.pcap; do
 			tshark -r "$f" $tshark_ports -Y 'http.authorization || http.www_authenticate' -T fields \
-				-E occurrence=f -e http.authorization -e http.www_authenticate 2>/dev/null
-		done | tr '\t' '\n' | grep -E '^(Negotiate|NTLM) [A-Za-z0-9+/=]{8,}' | sort -u | head -n 8 >"$work/tokens"
+				-E occurrence=f -e http.authorization -e http.www_authenticate 2>/dev/null |
+				tr '\t' '\n' | grep -E '^(Negotiate|NTLM) [A-Za-z0-9+/=]{8,}' >>"$work/tokens"
+			[ "$(sort -u "$work/tokens" | wc -l)" -ge 8 ] && break
+		done
+		sort -u "$work/tokens" | head -n 8 >"$work/tokens.8"
+		mv "$work/tokens.8" "$work/tokens"
 		i=0
 		while IFS= read -r tok; do
 			i=$((i + 1))
