@@ -79,10 +79,10 @@ port_busy() { # proto port
 	ss -Hln"$1" "sport = :$2" 2>/dev/null | grep -q .
 }
 
-# Wait until a pid file names a live process and the port listens (a bound in seconds).
+# Wait until a pid file names a live process and the port listens (a bound in seconds);
+# false (wait_for said what it last saw) when it does not: the caller says why.
 wait_ready() { # pidfile proto port seconds what
-	wait_for "$4" "$5 on $ADDR:$3" ready "$1" "$2" "$3" ||
-		die "$5 did not come up on $ADDR:$3 (see its log in $D)"
+	wait_for "$4" "$5 on $ADDR:$3" ready "$1" "$2" "$3"
 }
 ready() { # pidfile proto port: says what it saw
 	pid=$(cat "$1" 2>/dev/null || :)
@@ -549,19 +549,19 @@ EOF
 	echo "</VirtualHost>"
 }
 
-start_tls_lab_h2() {
+launch_tls_lab_h2() {
 	mkdir -p "$D/httpd-h2/run" "$D/httpd-h2/logs"
 	write_tls_lab_h2_conf >"$D/httpd-h2/httpd.conf"
-	apache2 -t -f "$D/httpd-h2/httpd.conf" >"$D/httpd-h2/configtest.log" 2>&1 ||
-		die "Apache (h2) rejects its configuration: $(tail -3 "$D/httpd-h2/configtest.log")"
 	env KRB5_CONFIG="$D/krb5.conf" KRB5CCNAME="FILE:$D/httpd-h2/run/ccache" \
 		KRB5_KTNAME="FILE:$D/keytabs/apache.keytab" SSLKEYLOGFILE="$D/httpd-h2/keylog" \
 		NTLM_USER_FILE="$D/ntlm/users" \
 		setsid apache2 -f "$D/httpd-h2/httpd.conf" -k start </dev/null \
-		>"$D/httpd-h2/start.log" 2>&1 ||
-		die "apache2 (h2) failed to start: $(tail -3 "$D/httpd-h2/logs/error.log" 2>/dev/null)"
+		>"$D/httpd-h2/start.log" 2>&1 || apache_failed "$D/httpd-h2" "apache2 (h2)"
+}
+wait_tls_lab_h2() {
 	for p in $TLSLAB_H2_PORTS; do
-		wait_ready "$D/httpd-h2/httpd.pid" t "$p" 60 "apache2 (h2)"
+		wait_ready "$D/httpd-h2/httpd.pid" t "$p" 60 "apache2 (h2)" ||
+			apache_failed "$D/httpd-h2" "apache2 (h2)"
 	done
 }
 
@@ -604,7 +604,10 @@ find_iisish() {
 	echo "$D/iisish"
 }
 
-start_kdc() {
+# Each daemon has a launch half and a wait half: do_start launches them all, then waits,
+# so their start-ups overlap (none needs another to start: Apache and iisish reach the KDC
+# only when a request comes).
+launch_kdc() {
 	if port_busy u "$KDC_PORT" || port_busy t "$KDC_PORT"; then
 		die "port $KDC_PORT is already in use (another KDC or lab?): $(ss -Hlnptu "sport = :$KDC_PORT" | head -2 | tr -s ' ')"
 	fi
@@ -612,37 +615,56 @@ start_kdc() {
 	KRB5_CONFIG="$D/krb5.conf" KRB5_KDC_PROFILE="$D/kdc.conf" \
 		setsid krb5kdc -r "$REALM" -P "$D/kdc/kdc.pid" </dev/null >>"$D/kdc/krb5kdc.out" 2>&1 ||
 		die "krb5kdc failed to start (see $D/kdc/kdc.log)"
-	wait_ready "$D/kdc/kdc.pid" u "$KDC_PORT" 60 "krb5kdc"
-	wait_ready "$D/kdc/kdc.pid" t "$KDC_PORT" 60 "krb5kdc"
+}
+wait_kdc() {
+	wait_ready "$D/kdc/kdc.pid" u "$KDC_PORT" 60 "krb5kdc" || die "krb5kdc did not come up (see $D/kdc/kdc.log)"
+	wait_ready "$D/kdc/kdc.pid" t "$KDC_PORT" 60 "krb5kdc" || die "krb5kdc did not come up (see $D/kdc/kdc.log)"
+}
+start_kdc() {
+	launch_kdc
+	wait_kdc
 }
 
-start_httpd() {
+# An Apache that would not start: its configuration test says why, else its error log.
+apache_failed() { # dir what
+	if ! apache2 -t -f "$1/httpd.conf" >"$1/configtest.log" 2>&1; then
+		die "$2 rejects its configuration: $(tail -3 "$1/configtest.log")"
+	fi
+	die "$2 failed to start: $(tail -3 "$1/logs/error.log" 2>/dev/null) (see $1)"
+}
+
+launch_httpd() {
 	for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $TLSLAB_PORTS; do
 		port_busy t "$p" && die "TCP port $p is already in use"
 	done
-	apache2 -t -f "$D/httpd/httpd.conf" >"$D/httpd/configtest.log" 2>&1 ||
-		die "Apache rejects its configuration: $(tail -3 "$D/httpd/configtest.log")"
 	# setsid: the prefork parent signals its whole process group on shutdown
 	env KRB5_CONFIG="$D/krb5.conf" KRB5CCNAME="FILE:$D/httpd/run/ccache" \
 		KRB5_KTNAME="FILE:$D/keytabs/apache.keytab" SSLKEYLOGFILE="$D/httpd/keylog" \
 		NTLM_USER_FILE="$D/ntlm/users" \
 		setsid apache2 -f "$D/httpd/httpd.conf" -k start </dev/null >"$D/httpd/start.log" 2>&1 ||
-		die "apache2 failed to start: $(tail -3 "$D/httpd/logs/error.log" 2>/dev/null)"
+		apache_failed "$D/httpd" apache2
+	launch_tls_lab_h2
+}
+wait_httpd() {
 	for p in $HTTP_PORT $HTTPS_PORT $NOKA_PORT $TLSLAB_HTTPD_PORTS; do
-		wait_ready "$D/httpd/httpd.pid" t "$p" 60 "apache2"
+		wait_ready "$D/httpd/httpd.pid" t "$p" 60 "apache2" || apache_failed "$D/httpd" apache2
 	done
-	start_tls_lab_h2
+	wait_tls_lab_h2
 }
 
-start_iis() { # name port args...
+launch_iis() { # name port args...
 	name=$1
 	port=$2
 	shift 2
 	port_busy t "$port" && die "TCP port $port is already in use"
+	rm -f "$D/iis/$name.pid"
 	env KRB5_CONFIG="$D/krb5.conf" NTLM_USER_FILE="$D/ntlm/users" \
 		setsid "$IISISH" --listen "$ADDR:$port" --pidfile "$D/iis/$name.pid" "$@" \
 		</dev/null >>"$D/iis/$name.log" 2>&1 &
-	wait_ready "$D/iis/$name.pid" t "$port" 60 "iisish $name"
+}
+wait_iis() { # name port
+	wait_ready "$D/iis/$1.pid" t "$2" 60 "iisish $1" ||
+		die "iisish $1 did not come up on $ADDR:$2 (see $D/iis/$1.log)"
 }
 
 write_env() {
@@ -771,13 +793,18 @@ do_start() {
 	write_httpd_conf
 	IISISH=$(find_iisish)
 	trap 'do_stop >/dev/null 2>&1 || true' EXIT
-	start_kdc
-	start_httpd
-	start_iis ntlmonly "$NTLMONLY_PORT" --offer ntlm
-	start_iis iis "$IIS_PORT" --offer negotiate,ntlm --keytab "$D/keytabs/iis.keytab" \
+	launch_kdc
+	launch_httpd
+	launch_iis ntlmonly "$NTLMONLY_PORT" --offer ntlm
+	launch_iis iis "$IIS_PORT" --offer negotiate,ntlm --keytab "$D/keytabs/iis.keytab" \
 		--error-41
-	start_iis epa "$EPA_PORT" --offer negotiate,ntlm --keytab "$D/keytabs/iis.keytab" \
+	launch_iis epa "$EPA_PORT" --offer negotiate,ntlm --keytab "$D/keytabs/iis.keytab" \
 		--tls-cert "$D/ca/crm.pem" --tls-key "$D/ca/crm.key" --epa require
+	wait_kdc
+	wait_httpd
+	wait_iis ntlmonly "$NTLMONLY_PORT"
+	wait_iis iis "$IIS_PORT"
+	wait_iis epa "$EPA_PORT"
 	printf '%s\n' "$LAB_PASS" | KRB5_CONFIG="$D/krb5.conf" KRB5CCNAME="FILE:$D/ccache" \
 		kinit "$LAB_USER_NAME@$REALM" >"$D/kinit.log" 2>&1 ||
 		die "kinit $LAB_USER_NAME failed (see $D/kinit.log and $D/kdc/kdc.log)"
