@@ -19,6 +19,7 @@ with a private profile in a temporary directory, under a timeout.  Exit 77 (skip
 when Chromium is missing and we are not root; root (which can install it, see
 .ci/install-deps) or NEGSCOPE_REQUIRE_TOOLS=1 make a missing Chromium a failure.
 """
+import atexit
 import base64
 import glob
 import html.parser
@@ -177,29 +178,6 @@ def chromium_path():
     return None
 
 
-def chromium(exe, args, url):
-    """Runs Chromium once, offline, in a private profile; returns (rc, stdout)."""
-    prof = tempfile.mkdtemp(prefix="negscope-chromium-")
-    argv = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--user-data-dir=" + prof, "--disable-background-networking", "--disable-sync",
-            "--disable-extensions", "--disable-component-update", "--disable-default-apps",
-            "--no-default-browser-check", "--disable-dev-shm-usage"] + args + [url]
-    if os.geteuid() == 0 and shutil.which("unshare"):
-        argv = ["unshare", "--net", "--"] + argv  # no network at all, not even DNS
-    env = dict(os.environ, HOME=prof)
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
-                         start_new_session=True)
-    try:
-        out, _ = p.communicate(timeout=CHROMIUM_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        p.communicate()
-        shutil.rmtree(prof, ignore_errors=True)
-        return -1, ""
-    shutil.rmtree(prof, ignore_errors=True)
-    return p.returncode, out.decode("utf-8", "replace")
-
-
 class DevTools:
     """The DevTools protocol over --remote-debugging-pipe (fd 3 in, fd 4 out, messages
     ended by NUL), with a deadline on every read."""
@@ -351,40 +329,33 @@ class Browser:
             shutil.rmtree(self.prof, ignore_errors=True)
 
 
-def dom_scripts_off(exe, url):
-    """The DOM with JavaScript disabled, from a browser started for this one page."""
-    b = Browser(exe)
-    try:
-        return b.dom(url, False)
-    finally:
-        b.close()
+_BROWSER = None
+
+
+def browser(exe):
+    """The process's one Chromium, started on first use, closed at exit."""
+    global _BROWSER
+    if _BROWSER is None:
+        _BROWSER = Browser(exe)
+        atexit.register(_BROWSER.close)
+    return _BROWSER
 
 
 def dump_dom(exe, path, scripts):
-    url = "file://" + os.path.abspath(path)
-    if scripts:
-        rc, out = chromium(exe, ["--dump-dom"], url)
-    else:
-        out = dom_scripts_off(exe, url) or ""
-        rc = 0 if out else -1
-    if rc != 0 or "</html>" not in out:
-        fail("%s: chromium --dump-dom (scripts %s) failed (rc %d)" %
-             (path, "on" if scripts else "off", rc))
+    dom = browser(exe).dom("file://" + os.path.abspath(path), scripts)
+    if dom is None or "</html>" not in dom:
+        fail("%s: chromium gave no DOM (scripts %s)" % (path, "on" if scripts else "off"))
         return None
-    return out
+    return dom
 
 
 def screenshot(exe, path, png, width, height):
-    rc, _ = chromium(exe, ["--hide-scrollbars", "--window-size=%d,%d" % (width, height),
-                           "--screenshot=" + os.path.abspath(png)],
-                     "file://" + os.path.abspath(path))
-    try:
-        with open(png, "rb") as f:
-            ok = f.read(8) == b"\x89PNG\r\n\x1a\n"
-    except OSError:
-        ok = False
-    if rc != 0 or not ok:
-        fail("%s: no screenshot %s (rc %d)" % (path, png, rc))
+    data = browser(exe).screenshot("file://" + os.path.abspath(path), width, height)
+    if not data or data[:8] != b"\x89PNG\r\n\x1a\n":
+        fail("%s: no screenshot %s" % (path, png))
+        return
+    with open(png, "wb") as f:
+        f.write(data)
 
 
 def need_chromium():
@@ -453,50 +424,32 @@ def check_report_dom(name, dom, convs, finds, scripts):
              (name, where, "shown" if scripts else "hidden"))
 
 
-def check_png(path, png, data):
-    if not data or data[:8] != b"\x89PNG\r\n\x1a\n":
-        fail("%s: no screenshot %s" % (path, png))
-        return
-    with open(png, "wb") as f:
-        f.write(data)
-
-
 def cmd_browser(negcap, samples, outdir):
     exe = need_chromium()
     os.makedirs(outdir, exist_ok=True)
     pcaps = sorted(glob.glob(os.path.join(samples, "*.pcap")))
     if not pcaps:
         fail("no samples in " + samples)
-    browser = Browser(exe)
-    try:
-        for pcap in pcaps:
-            name = os.path.splitext(os.path.basename(pcap))[0]
-            path = os.path.join(outdir, name + ".html")
-            rc, _, err = run([negcap, "-r", pcap, "-q", "--html", path])
-            if rc not in (0, 1) or not os.path.exists(path):
-                fail("%s: negcap --html exited %d: %s" % (name, rc, err.strip()))
-                continue
-            convs, finds = events(negcap, pcap)
-            url = "file://" + os.path.abspath(path)
-            for scripts in (True, False):
-                dom = browser.dom(url, scripts)
-                if dom is None or "</html>" not in dom:
-                    fail("%s: chromium gave no DOM (scripts %s)" %
-                         (path, "on" if scripts else "off"))
-                    continue
+    for pcap in pcaps:
+        name = os.path.splitext(os.path.basename(pcap))[0]
+        path = os.path.join(outdir, name + ".html")
+        rc, _, err = run([negcap, "-r", pcap, "-q", "--html", path])
+        if rc not in (0, 1) or not os.path.exists(path):
+            fail("%s: negcap --html exited %d: %s" % (name, rc, err.strip()))
+            continue
+        convs, finds = events(negcap, pcap)
+        for scripts in (True, False):
+            dom = dump_dom(exe, path, scripts)
+            if dom is not None:
                 check_report_dom(name, dom, convs, finds, scripts)
-            png = os.path.join(outdir, name + ".png")
-            check_png(path, png, browser.screenshot(url, 1280, 1600))
-            print("ok %s: %d bytes, %d conversation(s), %d finding(s)" %
-                  (name, os.path.getsize(path), len(convs), len(finds)))
-        # One sample on a phone's width, for the reviewer.
-        if pcaps:
-            name = os.path.splitext(os.path.basename(pcaps[0]))[0]
-            path = os.path.join(outdir, name + ".html")
-            png = os.path.join(outdir, name + "-phone.png")
-            check_png(path, png, browser.screenshot("file://" + os.path.abspath(path), 390, 1600))
-    finally:
-        browser.close()
+        screenshot(exe, path, os.path.join(outdir, name + ".png"), 1280, 1600)
+        print("ok %s: %d bytes, %d conversation(s), %d finding(s)" %
+              (name, os.path.getsize(path), len(convs), len(finds)))
+    # One sample on a phone's width, for the reviewer.
+    if pcaps:
+        name = os.path.splitext(os.path.basename(pcaps[0]))[0]
+        screenshot(exe, os.path.join(outdir, name + ".html"),
+                   os.path.join(outdir, name + "-phone.png"), 390, 1600)
 
 
 def cmd_escape(negcap, outdir):
