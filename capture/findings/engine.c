@@ -192,8 +192,10 @@ void cap_analysis_free(struct cap_analysis *a)
 	for (size_t i = 0; i < a->clients.slots; i++) {
 		struct client_state *cs = tbl_at(&a->clients, i, NULL);
 
-		if (cs != NULL)
+		if (cs != NULL) {
 			free(cs->tls);
+			free(cs->h2);
+		}
 	}
 	free_table_values(&a->clients);
 	tbl_free(&a->hstreams);
@@ -787,6 +789,8 @@ void cap_analysis_http(struct cap_analysis *a, const struct cap_http_fact *f)
 	count_cap_hits(a, f->caps_hit | (f->has_auth ? f->auth.caps_hit : 0u));
 	if (a->hooks.http != NULL)
 		a->hooks.http(a->hooks.ctx, f);
+	if (f->http2)
+		engine_h2_http(a, f);
 	hs = hstream_get(a, f->stream, true, &f->client, &f->server);
 	if (hs == NULL)
 		return;
@@ -1053,14 +1057,7 @@ void cap_analysis_conn(struct cap_analysis *a, const struct cap_conn_event *e)
 
 	note_time(a, e->frame, e->ts);
 	if (e->kind == CAP_CONN_H2_REFUSED) {
-		struct client_state *cs = engine_client(a, &e->client);
-
-		if (cs != NULL) {
-			cs->h2_refused_frame = e->frame;
-			cs->h2_refused_stream = e->stream;
-			cs->h2_refused_id = e->h2_stream_id;
-			cs->h2_refused_server = e->server;
-		}
+		engine_h2_refused(a, e);
 		return;
 	}
 	if (e->is_krb || e->server.port == 88) {

@@ -6,7 +6,8 @@
  *   - per conversation (client address, server host:port): what the server offered,
  *     the run of rejected credentials, the ladder of steps;
  *   - per KDC stream (TCP stream, or UDP address pair): requests waiting for replies;
- *   - per client address: its recent conversations, to attach KDC traffic to them.
+ *   - per client address: its recent conversations, to attach KDC traffic to them, and
+ *     its recent HTTP/2 requests, for their HTTP/1.1 retries.
  */
 #ifndef NEGSCOPE_FINDINGS_ENGINE_H
 #define NEGSCOPE_FINDINGS_ENGINE_H
@@ -192,12 +193,39 @@ struct client_state {
 	struct cs_tls *tls;
 	unsigned ntls;
 	uint64_t tls_hidden;
-	/* The last HTTP/2 refusal with HTTP_1_1_REQUIRED not yet followed by its HTTP/1.1
-	 * retry (frame 0: none). */
-	uint64_t h2_refused_frame;
-	uint32_t h2_refused_stream, h2_refused_id;
-	struct cap_endpoint h2_refused_server;
+	/* Its recent HTTP/2 requests (CS_H2, allocated at the first; h2_retry.c). */
+	struct h2_req *h2;
 };
+
+/* A client's HTTP/2 requests are kept so that a refusal with HTTP_1_1_REQUIRED (RFC 9113
+ * section 7) names the request it refused, and http2-downgrade finds that request again
+ * in the client's HTTP/1.1 retry (same method, target and host). */
+#define CS_H2 8
+
+/* How long after the refusal the HTTP/1.1 retry may come.  Browsers (Chromium, Firefox)
+ * repeat a request refused with HTTP_1_1_REQUIRED at once, without the user, on a new
+ * connection: a TCP and a TLS handshake, a few round trips.  The same request later than
+ * this is the user's own (a reload), not the retry. */
+#define H2_RETRY_WINDOW 5.0
+
+struct h2_req {
+	uint64_t frame;          /* its HEADERS; 0: a free slot */
+	double ts;
+	uint32_t stream;         /* TCP stream */
+	uint32_t h2_id;          /* HTTP/2 stream */
+	bool answered;           /* a final response came on its stream */
+	uint64_t refused_frame;  /* the RST_STREAM or GOAWAY that refused it; 0: not refused */
+	double refused_ts;
+	struct cap_endpoint server;
+	char method[16];
+	char target[CAP_FACT_TEXT_MAX];
+	char host[CAP_FACT_NAME_MAX];
+};
+
+/* h2_retry.c: an HTTP/2 message of the client (requests kept, responses mark theirs
+ * answered), and a refusal with HTTP_1_1_REQUIRED (marks the requests it refused). */
+void engine_h2_http(struct cap_analysis *a, const struct cap_http_fact *f);
+void engine_h2_refused(struct cap_analysis *a, const struct cap_conn_event *e);
 
 #define CS_TLS 4
 struct cs_tls {

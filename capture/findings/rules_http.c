@@ -134,8 +134,6 @@ static void fallback_finding(struct cap_analysis *a, struct conv *c,
 	engine_emit(a, &fd);
 }
 
-/* A request's credentials: an oversized header, NTLM in Negotiate, an NTLM AUTHENTICATE
- * on another connection than its CHALLENGE. */
 /* Negotiate / NTLM on an HTTP/2 stream (RFC 4559 schemes authenticate a connection). */
 static void judge_http2_request(struct cap_analysis *a, const struct judge_ctx *j)
 {
@@ -158,26 +156,52 @@ static void judge_http2_request(struct cap_analysis *a, const struct judge_ctx *
 	engine_emit(a, &fd);
 }
 
-/* RFC 9113 section 7: HTTP_1_1_REQUIRED asks the client to repeat the request on
- * HTTP/1.1, which takes a new connection (ALPN http/1.1, or no upgrade to h2c).  So the
- * retry is the client's next HTTP/1.x request to the same server address and port, on
- * another connection, after the refusal. */
+/* The refused HTTP/2 request that f, an HTTP/1.x request, repeats: RFC 9113 section 7's
+ * HTTP_1_1_REQUIRED asks the client to send the request again over HTTP/1.1, which takes a
+ * new connection (ALPN http/1.1, or no h2c).  So the same client sends the same method and
+ * target, for the same host (":authority" against Host; no check when either is absent),
+ * to the same server address and port, on another connection, after the refusal and
+ * within H2_RETRY_WINDOW of it.  The earliest such refusal when several match. */
+static struct h2_req *refused_request(struct client_state *cs, const struct cap_http_fact *f)
+{
+	struct h2_req *best = NULL;
+
+	for (unsigned i = 0; i < CS_H2; i++) {
+		struct h2_req *r = &cs->h2[i];
+		const struct cap_endpoint *srv = &r->server;
+
+		if (r->frame == 0 || r->refused_frame == 0 || f->frame <= r->refused_frame ||
+		    f->stream == r->stream || f->ts - r->refused_ts > H2_RETRY_WINDOW)
+			continue;
+		if (srv->family != f->server.family || srv->port != f->server.port ||
+		    memcmp(srv->addr, f->server.addr, sizeof(srv->addr)) != 0)
+			continue;
+		/* methods are case-sensitive (RFC 9110 section 9.1), hosts are not */
+		if (strcmp(r->method, f->method) != 0 || strcmp(r->target, f->target) != 0)
+			continue;
+		if (r->host[0] != '\0' && f->host[0] != '\0' && strcasecmp(r->host, f->host) != 0)
+			continue;
+		if (best == NULL || r->refused_frame < best->refused_frame)
+			best = r;
+	}
+	return best;
+}
+
+/* http2-downgrade: the refusal (h2_stream the request it refused) and the retry. */
 static void judge_http2_downgrade(struct cap_analysis *a, const struct judge_ctx *j)
 {
 	const struct cap_http_fact *f = j->http;
-	const struct cap_endpoint *srv;
 	struct client_state *cs;
+	struct h2_req *r;
 	struct cap_finding fd;
 
 	if (f->http2)
 		return;
 	cs = engine_client(a, &f->client);
-	if (cs == NULL || cs->h2_refused_frame == 0 || f->frame <= cs->h2_refused_frame ||
-	    f->stream == cs->h2_refused_stream)
+	if (cs == NULL || cs->h2 == NULL)
 		return;
-	srv = &cs->h2_refused_server;
-	if (srv->family != f->server.family || srv->port != f->server.port ||
-	    memcmp(srv->addr, f->server.addr, sizeof(srv->addr)) != 0)
+	r = refused_request(cs, f);
+	if (r == NULL)
 		return;
 	cap_finding_init(&fd, CAP_F_HTTP2_DOWNGRADE);
 	if (j->c != NULL) {
@@ -188,18 +212,21 @@ static void judge_http2_downgrade(struct cap_analysis *a, const struct judge_ctx
 		cap_finding_set_str(&fd, "client", engine_addr(&f->client, buf, sizeof(buf)));
 		cap_finding_set_str(&fd, "server", engine_ep(&f->server, buf, sizeof(buf)));
 	}
-	cap_finding_add_frame(&fd, cs->h2_refused_frame);
+	cap_finding_add_frame(&fd, r->refused_frame);
 	cap_finding_add_frame(&fd, f->frame);
-	cap_finding_set_num(&fd, "refused_frame", (int64_t)cs->h2_refused_frame);
-	cap_finding_set_num(&fd, "h2_stream", (int64_t)cs->h2_refused_id);
+	cap_finding_set_num(&fd, "refused_frame", (int64_t)r->refused_frame);
+	cap_finding_set_num(&fd, "h2_stream", (int64_t)r->h2_id);
 	cap_finding_set_num(&fd, "retry_frame", (int64_t)f->frame);
 	fd.w.detail = CAP_D_HTTP2_DOWNGRADE;
 	fd.w.frame = f->frame;
-	cap_finding_set_key(&fd, "%llu", (unsigned long long)cs->h2_refused_frame);
-	cs->h2_refused_frame = 0;
+	/* one GOAWAY can refuse several requests: one finding each */
+	cap_finding_set_key(&fd, "%llu:%u", (unsigned long long)r->refused_frame, r->h2_id);
+	memset(r, 0, sizeof(*r)); /* retried: its slot is free */
 	engine_emit(a, &fd);
 }
 
+/* A request's credentials: an oversized header, NTLM in Negotiate, an NTLM AUTHENTICATE
+ * on another connection than its CHALLENGE. */
 static void judge_request(struct cap_analysis *a, const struct judge_ctx *j)
 {
 	const struct cap_http_fact *f = j->http;

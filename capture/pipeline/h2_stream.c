@@ -102,22 +102,20 @@ static uint64_t paired(const struct flow_app *a, uint32_t sid)
 	return 0;
 }
 
-static void refused(struct cap_pipeline *pl, struct flow_state *fs,
+/* The refusal as the pipeline saw it: which request it refused is the engine's to work out
+ * (it pairs requests and responses by stream), from RST_STREAM's stream or GOAWAY's
+ * last_stream_id (RFC 9113 sections 6.4, 6.8). */
+static void refused(struct cap_pipeline *pl, struct flow_state *fs, int side,
 		    const struct cap_h2_event *ev)
 {
 	struct cap_conn_event e;
 
 	if (pl->sink.conn == NULL)
 		return;
-	memset(&e, 0, sizeof(e));
-	e.kind = CAP_CONN_H2_REFUSED;
-	e.frame = pl->frame;
-	e.ts = pl->ts;
-	e.stream = fs->stream;
-	cap_pl_endpoints(fs, &e.client, &e.server);
-	e.from_server = true;
+	cap_pl_conn_init(pl, fs, CAP_CONN_H2_REFUSED, side, &e);
 	e.is_http = true;
-	e.h2_stream_id = ev->kind == CAP_H2_GOAWAY ? ev->last_stream_id : ev->stream_id;
+	e.h2_goaway = ev->kind == CAP_H2_GOAWAY;
+	e.h2_stream_id = e.h2_goaway ? ev->last_stream_id : ev->stream_id;
 	pl->sink.conn(pl->sink.ctx, &e);
 }
 
@@ -134,7 +132,7 @@ static void on_event(void *ctx, const struct cap_h2_event *ev)
 	if (ev->kind != CAP_H2_HEADERS) {
 		if (ev->error_code == CAP_H2_ERR_HTTP_1_1_REQUIRED &&
 		    c->side != fs->client_side)
-			refused(pl, fs, ev);
+			refused(pl, fs, c->side, ev);
 		return;
 	}
 	memset(&m, 0, sizeof(m));

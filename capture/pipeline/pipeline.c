@@ -129,6 +129,20 @@ void cap_pl_endpoints(const struct flow_state *fs, struct cap_endpoint *client,
 	cap_pl_endpoint_of(k, 1 - fs->client_side, server);
 }
 
+void cap_pl_conn_init(const struct cap_pipeline *pl, const struct flow_state *fs,
+		      enum cap_conn_kind kind, int side, struct cap_conn_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->frame = pl->frame;
+	e->ts = pl->ts;
+	e->stream = fs->stream;
+	cap_pl_endpoints(fs, &e->client, &e->server);
+	e->from_server = side != fs->client_side;
+	e->is_http = fs->was_http;
+	e->is_krb = fs->kind == APP_KRB;
+}
+
 void cap_pl_conn_event(struct cap_pipeline *pl, struct flow_state *fs, enum cap_conn_kind kind,
 		       int side, uint64_t gap_bytes)
 {
@@ -136,16 +150,8 @@ void cap_pl_conn_event(struct cap_pipeline *pl, struct flow_state *fs, enum cap_
 
 	if (pl->sink.conn == NULL)
 		return;
-	memset(&e, 0, sizeof(e));
-	e.kind = kind;
-	e.frame = pl->frame;
-	e.ts = pl->ts;
-	e.stream = fs->stream;
-	cap_pl_endpoints(fs, &e.client, &e.server);
-	e.from_server = side != fs->client_side;
+	cap_pl_conn_init(pl, fs, kind, side, &e);
 	e.gap_bytes = gap_bytes;
-	e.is_http = fs->was_http;
-	e.is_krb = fs->kind == APP_KRB;
 	pl->sink.conn(pl->sink.ctx, &e);
 }
 

@@ -133,6 +133,10 @@ struct dir_ctx {
 void cap_pl_endpoints(const struct flow_state *fs, struct cap_endpoint *client,
 		      struct cap_endpoint *server);
 void cap_pl_endpoint_of(const struct cap_flow_key *k, int side, struct cap_endpoint *e);
+/* A connection event of fs at the pipeline's current frame, sent by `side` (a key side),
+ * with the roles and the stream's kind filled in; the caller adds the kind's fields. */
+void cap_pl_conn_init(const struct cap_pipeline *pl, const struct flow_state *fs,
+		      enum cap_conn_kind kind, int side, struct cap_conn_event *e);
 void cap_pl_conn_event(struct cap_pipeline *pl, struct flow_state *fs, enum cap_conn_kind kind,
 		       int side, uint64_t gap_bytes);
 

@@ -137,8 +137,12 @@ struct cap_conn_event {
 	uint64_t gap_bytes;
 	bool is_http; /* the stream has carried HTTP */
 	bool is_krb;  /* the stream is Kerberos over TCP */
-	uint32_t h2_stream_id; /* CAP_CONN_H2_REFUSED: the stream refused (GOAWAY: its last
-				* stream, 0 when none) */
+	/* CAP_CONN_H2_REFUSED: RST_STREAM names the refused stream in h2_stream_id; GOAWAY
+	 * (h2_goaway) carries its last_stream_id there, the last stream the server accepted
+	 * (RFC 9113 section 6.8): the refused requests are on the streams above it, or, when
+	 * it covers them, those that got no response. */
+	uint32_t h2_stream_id;
+	bool h2_goaway;
 };
 
 /* ICMP/ICMPv6 destination unreachable, with the quoted header it answers. */

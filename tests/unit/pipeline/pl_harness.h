@@ -305,6 +305,37 @@ static inline void udp_frame(struct frame_buf *f, uint8_t a, uint16_t sport, uin
 	f->len = 42 + n;
 }
 
+/* One TCP connection 10.0.0.1:41000 -> 10.0.0.2:80 through a fresh pipeline: handshake,
+ * the client's bytes in one segment, the server's in one, FINs.  Frames: 1-3 handshake,
+ * 4 client data, 5 server data, 6-7 FIN. */
+static inline void pl_run_exchange(const uint8_t *cl, uint32_t cn, const uint8_t *sv,
+				   uint32_t sn, const struct cap_sink *sink,
+				   struct cap_pipeline_stats *st)
+{
+	static struct frame_buf f;
+	struct cap_pipeline *pl = cap_pipeline_new(1, NULL, sink);
+
+	if (pl == NULL)
+		abort();
+	tcp_frame(&f, 1, 41000, 2, 80, 100, 0, 0x02, NULL, 0);
+	cap_pipeline_packet(pl, 1.0, f.b, f.len, f.len);
+	tcp_frame(&f, 2, 80, 1, 41000, 500, 101, 0x12, NULL, 0);
+	cap_pipeline_packet(pl, 1.0, f.b, f.len, f.len);
+	tcp_frame(&f, 1, 41000, 2, 80, 101, 501, 0x10, NULL, 0);
+	cap_pipeline_packet(pl, 1.0, f.b, f.len, f.len);
+	tcp_frame(&f, 1, 41000, 2, 80, 101, 501, 0x18, cl, cn);
+	cap_pipeline_packet(pl, 1.1, f.b, f.len, f.len);
+	tcp_frame(&f, 2, 80, 1, 41000, 501, 101 + cn, 0x18, sv, sn);
+	cap_pipeline_packet(pl, 1.2, f.b, f.len, f.len);
+	tcp_frame(&f, 2, 80, 1, 41000, 501 + sn, 101 + cn, 0x11, NULL, 0);
+	cap_pipeline_packet(pl, 1.3, f.b, f.len, f.len);
+	tcp_frame(&f, 1, 41000, 2, 80, 101 + cn, 502 + sn, 0x11, NULL, 0);
+	cap_pipeline_packet(pl, 1.4, f.b, f.len, f.len);
+	cap_pipeline_finish(pl);
+	*st = *cap_pipeline_stats(pl);
+	cap_pipeline_free(pl);
+}
+
 /* ---- tshark's reassembled bytes of one TCP stream ("follow,tcp,raw") ---- */
 
 struct stream_bytes {

@@ -12,34 +12,14 @@
 
 #include "pl_harness.h"
 
-/* Handshake, the client's bytes in one segment, the server's in one, FINs.
- * Frames: 1-3 handshake, 4 client data, 5 server data, 6-7 FIN. */
+/* The exchange of pl_run_exchange (frames 4 and 5 carry cl and sv). */
 static void run_exchange(const char *cl, const char *sv, struct evlog *l,
 			 struct cap_pipeline_stats *st)
 {
-	static struct frame_buf f;
 	struct cap_sink sink = ev_sink(l);
-	struct cap_pipeline *pl = cap_pipeline_new(1, NULL, &sink);
-	uint32_t cn = (uint32_t)strlen(cl), sn = (uint32_t)strlen(sv);
 
-	assert_non_null(pl);
-	tcp_frame(&f, 1, 41000, 2, 80, 100, 0, 0x02, NULL, 0);
-	cap_pipeline_packet(pl, 1.0, f.b, f.len, f.len);
-	tcp_frame(&f, 2, 80, 1, 41000, 500, 101, 0x12, NULL, 0);
-	cap_pipeline_packet(pl, 1.0, f.b, f.len, f.len);
-	tcp_frame(&f, 1, 41000, 2, 80, 101, 501, 0x10, NULL, 0);
-	cap_pipeline_packet(pl, 1.0, f.b, f.len, f.len);
-	tcp_frame(&f, 1, 41000, 2, 80, 101, 501, 0x18, (const uint8_t *)cl, cn);
-	cap_pipeline_packet(pl, 1.1, f.b, f.len, f.len);
-	tcp_frame(&f, 2, 80, 1, 41000, 501, 101 + cn, 0x18, (const uint8_t *)sv, sn);
-	cap_pipeline_packet(pl, 1.2, f.b, f.len, f.len);
-	tcp_frame(&f, 2, 80, 1, 41000, 501 + sn, 101 + cn, 0x11, NULL, 0);
-	cap_pipeline_packet(pl, 1.3, f.b, f.len, f.len);
-	tcp_frame(&f, 1, 41000, 2, 80, 101 + cn, 502 + sn, 0x11, NULL, 0);
-	cap_pipeline_packet(pl, 1.4, f.b, f.len, f.len);
-	cap_pipeline_finish(pl);
-	*st = *cap_pipeline_stats(pl);
-	cap_pipeline_free(pl);
+	pl_run_exchange((const uint8_t *)cl, (uint32_t)strlen(cl), (const uint8_t *)sv,
+			(uint32_t)strlen(sv), &sink, st);
 }
 
 static void test_framing_and_pairing(void **state)

@@ -23,6 +23,7 @@ struct tls_log {
 	size_t nrefused;
 	uint64_t refused_frame;
 	uint32_t refused_sid;
+	bool refused_goaway;
 };
 
 static void on_tls(void *ctx, const struct cap_tls_event *t)
@@ -65,6 +66,7 @@ static void on_conn(void *ctx, const struct cap_conn_event *e)
 	l->nrefused++;
 	l->refused_frame = e->frame;
 	l->refused_sid = e->h2_stream_id;
+	l->refused_goaway = e->h2_goaway;
 }
 
 static void read_file(const char *path, uint8_t **out, size_t *n)
@@ -203,6 +205,7 @@ static void h2_in_tls(void **state)
 	assert_int_equal(l.nrefused, 1);
 	assert_int_equal(l.refused_frame, 17);
 	assert_int_equal(l.refused_sid, 1);
+	assert_false(l.refused_goaway); /* RST_STREAM names its stream */
 	assert_int_equal(st.http_parse_errors, 0);
 	evlog_free(&l.ev);
 
