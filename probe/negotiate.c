@@ -775,6 +775,8 @@ void probe_session_finish(struct probe_session *s)
 	f.ok_as_delegate = info.have_tkt_flags && (info.tkt_flags & PROBE_TKT_OK_AS_DELEGATE);
 	f.chanbind_sent = r->chanbind.sent;
 	f.chanbind_withheld = r->chanbind.withheld;
+	snprintf(f.chanbind_subject, sizeof(f.chanbind_subject), "%s", r->chanbind.subject);
+	snprintf(f.chanbind_sha256, sizeof(f.chanbind_sha256), "%s", r->chanbind.fingerprint);
 	probe_facts_feed(&s->facts, &f);
 	if (s->cfg->check_spn && r->url_ok)
 		spn_checks(s);

@@ -654,6 +654,30 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 		 "(Firefox) that the policy reached the browser.",
 		 NULL},
 		true},
+	/* negprobe only: the binding went out and the site still refused (Extended
+	 * Protection behind a TLS-terminating proxy; RFC 5929 tls-server-end-point). */
+	[CAP_F_CHANNEL_BINDING_REFUSED] = {
+		CAP_F_CHANNEL_BINDING_REFUSED, "channel-binding-refused", CAP_SEV_WARNING,
+		"Refused although a channel binding was sent",
+		"The probe sent the TLS channel binding of the certificate it was shown, as "
+		"current browsers do, and the server refused the finished handshake with another "
+		"401. With good credentials, that is how a site with Extended Protection answers "
+		"a binding made for another certificate than its own: the client's TLS ends at a "
+		"proxy, load balancer or TLS-inspecting device in front of it.",
+		{"Run negprobe again with --no-channel-binding: if it then signs in, the site "
+		 "accepts clients without a binding but not this one, so the binding is the "
+		 "cause; if it is refused again, either the site requires a binding no client of "
+		 "this proxy can make, or the credentials are refused for another reason.",
+		 "Behind a TLS-terminating proxy or load balancer: in IIS, Windows Authentication, "
+		 "extendedProtection, set tokenChecking to Allow with flags='Proxy' and list the "
+		 "names clients use under spn, or give the proxy the site's certificate "
+		 "(TLS pass-through).",
+		 "Compare the certificate named here with the one bound to the site on the "
+		 "server (IIS Manager, Site Bindings): another certificate means the TLS ends "
+		 "before the server. negcap on a capture of the proxy's leg to the server, with "
+		 "its key log, reports channel-binding-mismatch for NTLM.",
+		 NULL},
+		true},
 };
 
 const struct cap_finding_info *cap_finding_info(enum cap_finding_id id)

@@ -31,6 +31,9 @@ struct probe_judges {
 	bool outcome_seen;
 	bool mech_forced_ntlm;
 	bool chanbind_withheld; /* HTTPS without a channel binding, on purpose */
+	bool chanbind_refused;  /* HTTPS, a binding sent, the finished handshake refused */
+	char chanbind_subject[128]; /* the certificate that binding is over */
+	char chanbind_sha256[100];
 	/* Findings folded away: kept until the analysis is freed, as the engine's merge
 	 * table still points at them. */
 #define PROBE_DROPPED_MAX 8
@@ -460,6 +463,12 @@ static void judge_outcome(struct cap_analysis *a, const struct cap_probe_fact *p
 		st->mech_forced_ntlm = p->mech_forced && p->mech == CAP_PROBE_MECH_NTLM;
 		st->chanbind_withheld = p->https && p->chanbind_withheld && p->gss_started &&
 					!p->authenticated && p->status == 401;
+		st->chanbind_refused = p->https && p->chanbind_sent && p->gss_started &&
+				       !p->authenticated && p->status == 401;
+		snprintf(st->chanbind_subject, sizeof(st->chanbind_subject), "%s",
+			 p->chanbind_subject);
+		snprintf(st->chanbind_sha256, sizeof(st->chanbind_sha256), "%s",
+			 p->chanbind_sha256);
 	}
 	if (p->https && p->tls_unverified) {
 		start(a, &f, CAP_F_TLS_INSECURE, p);
@@ -691,26 +700,58 @@ static void drop(struct cap_analysis *a, size_t i)
 	a->nfindings--;
 }
 
-/* The server refused the finished handshake (kerberos-rejected, ntlm-rejected) of a
- * client that sent no channel binding over HTTPS: what Extended Protection set to Require
- * answers.  Said as what it appears to be: without the binding the probe cannot tell it
- * from a refusal for another reason, so the advice is to run again with it. */
-static void channel_binding_required(struct cap_analysis *a)
+/* Starts finding `id` over the server's refusal of the finished handshake
+ * (kerberos-rejected, ntlm-rejected: its legs, its id as refused_by).  False when the
+ * server refused nothing of the kind (a KRB-ERROR in the 401 already says why). */
+static bool over_refusal(struct cap_analysis *a, enum cap_finding_id id, struct cap_finding *f)
 {
 	struct cap_finding *rej = find(a, CAP_F_KERBEROS_REJECTED);
 	struct cap_probe_fact p;
-	struct cap_finding f;
 
 	if (rej == NULL)
 		rej = find(a, CAP_F_NTLM_REJECTED);
 	if (rej == NULL)
-		return;
+		return false;
 	cap_probe_fact_init(&p, CAP_PROBE_OUTCOME);
-	start(a, &f, CAP_F_CHANNEL_BINDING_REQUIRED, &p);
+	start(a, f, id, &p);
 	for (size_t k = 0; k < rej->nframes; k++)
-		cap_finding_add_frame(&f, rej->frames[k]);
-	cap_finding_set_str(&f, "refused_by", cap_finding_slug(rej->id));
+		cap_finding_add_frame(f, rej->frames[k]);
+	cap_finding_set_str(f, "refused_by", cap_finding_slug(rej->id));
+	return true;
+}
+
+/* The server refused the finished handshake of a client that sent no channel binding
+ * over HTTPS: what Extended Protection set to Require answers.  Said as what it appears
+ * to be: without the binding the probe cannot tell it from a refusal for another reason,
+ * so the advice is to run again with it. */
+static void channel_binding_required(struct cap_analysis *a)
+{
+	struct cap_finding f;
+
+	if (!over_refusal(a, CAP_F_CHANNEL_BINDING_REQUIRED, &f))
+		return;
 	cap_finding_set_str(&f, "channel_binding", "not sent (--no-channel-binding)");
+	engine_emit(a, &f);
+}
+
+/* The same refusal of a client that did send the binding, over the certificate it was
+ * shown: with good credentials, a site with Extended Protection behind a TLS-terminating
+ * proxy, whose certificate the binding is over (RFC 5929 §4.1; IIS <extendedProtection>).
+ * The client cannot see the server's own certificate, so the finding names the one it
+ * bound to and says how to tell the two causes apart. */
+static void channel_binding_refused(struct cap_analysis *a)
+{
+	const struct probe_judges *st = a->probe;
+	struct cap_finding f;
+
+	if (!over_refusal(a, CAP_F_CHANNEL_BINDING_REFUSED, &f))
+		return;
+	cap_finding_set_str(&f, "channel_binding", "sent");
+	if (st->chanbind_subject[0] != '\0')
+		cap_finding_set_str(&f, "certificate_subject", st->chanbind_subject);
+	if (st->chanbind_sha256[0] != '\0')
+		cap_finding_set_str(&f, "certificate_sha256", st->chanbind_sha256);
+	f.w.detail = CAP_D_PROBE_CHANNEL_BINDING_REFUSED;
 	engine_emit(a, &f);
 }
 
@@ -722,6 +763,8 @@ void judges_probe_finish(struct cap_analysis *a)
 		return; /* negcap: no probe facts */
 	if (st->chanbind_withheld)
 		channel_binding_required(a);
+	else if (st->chanbind_refused)
+		channel_binding_refused(a);
 	for (size_t i = a->nfindings; i-- > 0;) {
 		const struct cap_finding *f = a->findings[i];
 		struct cap_finding *rc;

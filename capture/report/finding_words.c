@@ -603,6 +603,19 @@ static void not_allowed_detail(struct words *o, const struct cap_finding *f)
 	    list[0] != '\0' ? list : "empty", ev(f, "host"));
 }
 
+/* negprobe sent a channel binding and the site still refused: the certificate it bound to. */
+static void chanbind_refused_detail(struct words *o, const struct cap_finding *f)
+{
+	if (f->w.detail != CAP_D_PROBE_CHANNEL_BINDING_REFUSED)
+		return;
+	put(o, "negprobe sent the tls-server-end-point binding of the certificate it was shown "
+	       "(%s, SHA-256 %s), and the server refused the finished handshake (%s): a server "
+	       "whose own certificate is another computes another binding.",
+	    ev(f, "certificate_subject")[0] != '\0' ? ev(f, "certificate_subject") : "unnamed",
+	    ev(f, "certificate_sha256")[0] != '\0' ? ev(f, "certificate_sha256") : "unknown",
+	    ev(f, "refused_by"));
+}
+
 /* The detail table, keyed by finding id. */
 static void (*const detail_of[CAP_F_COUNT])(struct words *, const struct cap_finding *) = {
 	[CAP_F_KEEPALIVE_MISSING] = keepalive_detail,
@@ -635,6 +648,7 @@ static void (*const detail_of[CAP_F_COUNT])(struct words *, const struct cap_fin
 	[CAP_F_CHANNEL_BINDING_MISSING] = http_detail,
 	[CAP_F_CHANNEL_BINDING_MISMATCH] = http_detail,
 	[CAP_F_NEGOTIATE_NOT_ALLOWED] = not_allowed_detail,
+	[CAP_F_CHANNEL_BINDING_REFUSED] = chanbind_refused_detail,
 };
 
 static void fold_sentence(struct words *o, const struct cap_finding *f, size_t i)

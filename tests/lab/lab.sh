@@ -26,6 +26,8 @@
 #   LAB_IIS_PORT 5559 (iisish, Negotiate+NTLM, Persistent-Auth, 401.1 page, error 41)
 #   LAB_EPA_PORT 5560 (iisish over TLS with the crm certificate, Negotiate+NTLM, Extended
 #                     Protection Require: needs the tls-server-end-point channel binding)
+#   LAB_URL_EPA_PROXY https://crm.example.test:5446/epa/: the EPA site behind the
+#                     TLS-terminating proxy (a binding over the proxy's certificate)
 #   LAB_HTTP_URL LAB_HTTPS_URL   http://crm.example.test:5555/  https://crm.example.test:5443/
 #   LAB_CA            PEM of the lab CA that signed the HTTPS certificate
 #   LAB_HOST_PORTSPN  sales.example.test: only HTTP/sales.example.test:5555 is registered
@@ -412,7 +414,8 @@ EOF
 #   5446 TLS-terminating reverse proxy (mod_proxy) with its own certificate, forwarding over
 #        TLS to 5444: the client's channel binding (RFC 5929 tls-server-end-point) is over
 #        the proxy's certificate, the back end presents another (IIS <extendedProtection>
-#        behind a load balancer)
+#        behind a load balancer); /epa/ forwards to the EPA site (LAB_EPA_PORT) instead,
+#        which refuses that binding as IIS with Extended Protection does behind a proxy
 #   5447 cleartext HTTP/2 (h2c, prior knowledge) and HTTP/1.1
 #   5448 TLS 1.2, ALPN h2 and http/1.1; the site asks for a client certificate per location,
 #        which needs renegotiation, impossible in HTTP/2 (RFC 9113 section 9.2.1): mod_http2
@@ -506,6 +509,10 @@ EOF
 	SSLProxyProtocol -all +TLSv1.2
 	ProxyPreserveHost On
 	# the back-end connection is kept with the client's: NTLM is connection-bound
+	# /epa/: the EPA site (iisish, Extended Protection Require) behind this proxy, which
+	# refuses a binding made over the proxy's certificate
+	ProxyPass /epa/ https://$ADDR:$EPA_PORT/ keepalive=On
+	ProxyPassReverse /epa/ https://$ADDR:$EPA_PORT/
 	ProxyPass / https://$ADDR:$TLS12_PORT/ keepalive=On
 	ProxyPassReverse / https://$ADDR:$TLS12_PORT/
 </VirtualHost>
@@ -584,6 +591,7 @@ write_tls_lab_env() {
 	echo "export LAB_HTTPD_H2_PIDFILE='$D/httpd-h2/httpd.pid'"
 	echo "export LAB_TLS_CERT='$D/ca/tls.pem'"
 	echo "export LAB_PROXY_CERT='$D/ca/proxy.pem'"
+	echo "export LAB_URL_EPA_PROXY='https://crm.example.test:$TLSPROXY_PORT/epa/'"
 }
 # ---- end of TLS lab sites ------------------------------------------------------------------
 

@@ -9,6 +9,8 @@
 #   lab_done               exit 1 if anything failed, else 0
 #   eq A B / ge A B / all_are LIST V   comparisons for check (print got/want on failure)
 #   pcap_table PCAP [KEYLOG]  one '|'-separated line per frame (columns: see T_* below)
+#   record_lo PCAP FILTER  tcpdump records FILTER on lo into PCAP, listening on return
+#   record_lo_end PCAP     end that recording on the end marker (lab_cleanup stops it too)
 # NEGSCOPE_SRC_DIR / NEGSCOPE_BUILD_DIR come from ctest; run by hand they default to the
 # source tree of this file and ./build.
 
@@ -69,8 +71,30 @@ lab_processes() { # dir
 	pgrep -af -- "$1/(kdc/kdc[.]pid|httpd/httpd[.]conf|iis/)" 2>/dev/null || true
 }
 
+# tcpdump on lo into PCAP (FILTER and the end marker), in the background; true once it
+# listens.  record_lo_end ends it on the end marker (tests/testenv.sh) and strips that.
+LO_TCPDUMP=""
+record_lo() { # pcap filter
+	tcpdump -i lo -s 0 -U --immediate-mode -Z root -n -w "$1" "($2) or $MARKER_FILTER" \
+		2>"$1.tcpdump.err" &
+	LO_TCPDUMP=$!
+	wait_for 60 "tcpdump listening" grep "listening on" "$1.tcpdump.err"
+}
+record_lo_stop() {
+	if [ -n "$LO_TCPDUMP" ] && kill -INT "$LO_TCPDUMP" 2>/dev/null; then
+		wait "$LO_TCPDUMP" 2>/dev/null || :
+	fi
+	LO_TCPDUMP=""
+}
+record_lo_end() { # pcap
+	end_marker "$1" || { record_lo_stop; return 1; }
+	record_lo_stop
+	strip_marker "$1"
+}
+
 lab_cleanup() {
 	rc=$?
+	record_lo_stop
 	if [ -n "$LABDIR" ]; then
 		"$LAB_SH" stop "$LABDIR" >/dev/null 2>&1 || true
 		left=$(lab_processes "$LABDIR")

@@ -504,6 +504,8 @@ struct cap_probe_fact {
 	bool have_tkt_flags, ok_as_delegate;
 	bool chanbind_sent;             /* a TLS channel binding went out with the tokens */
 	bool chanbind_withheld;         /* HTTPS, and the user turned the binding off */
+	char chanbind_subject[128];     /* the certificate the binding is over: subject, */
+	char chanbind_sha256[100];      /* ... and SHA-256 fingerprint ("AB:CD:...") */
 	/* SPN_CHECKS */
 	struct cap_probe_spn_form forms[CAP_PROBE_SPN_FORMS];
 	size_t nforms;

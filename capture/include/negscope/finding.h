@@ -89,6 +89,8 @@ enum cap_finding_id {
 	CAP_F_HTTP2_AUTH,               /* Negotiate or NTLM credentials sent over HTTP/2 */
 	CAP_F_NEGOTIATE_NOT_ALLOWED,    /* negprobe --browser: the host is outside the allowlist */
 	CAP_F_HTTP2_DOWNGRADE,          /* HTTP_1_1_REQUIRED, then the request on HTTP/1.1 */
+	/* Issue 16 (negprobe): refused over HTTPS although a channel binding was sent */
+	CAP_F_CHANNEL_BINDING_REFUSED,
 	CAP_F_COUNT
 };
 
@@ -202,7 +204,9 @@ enum cap_detail_kind {
 	CAP_D_PROBE_DIR_WRONG_ACCOUNT,        /* spn, account, keytab, keytab_accounts */
 	CAP_D_PROBE_DIR_DELEGATION,           /* spn, account, backend_spn, allowed_to_... */
 	CAP_D_PROBE_DIR_KVNO,                 /* spn, account, kvno, keytab, keytab_kvno */
-	CAP_D_PROBE_DIR_FAILED                /* ldap_uri, ldap_step, ldap_error */
+	CAP_D_PROBE_DIR_FAILED,               /* ldap_uri, ldap_step, ldap_error */
+	CAP_D_PROBE_CHANNEL_BINDING_REFUSED   /* refused_by, certificate_subject,
+					       * certificate_sha256 */
 };
 
 /* Instance advice lines, a bit each, rendered in this order before the catalog's. */

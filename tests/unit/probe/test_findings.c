@@ -439,6 +439,57 @@ static void token_error_judged_once(void **state)
 	end_run(&r, &pf);
 }
 
+/* A Kerberos AP-REQ's framing, pvno 5 and msg-type 14 (RFC 4121 §4.1, RFC 4120 §5.5.1):
+ * enough for the rules to see an AP-REQ. */
+static const char AP_REQ[] = "Negotiate YBsGCSqGSIb3EgECAgEAbgowCKADAgEFoQMCAQ4=";
+
+/* An HTTPS run whose Kerberos AP-REQ the server refused with a bare 401, then the run's
+ * outcome with the channel binding sent (or withheld): which channel-binding finding. */
+static void refused_over_tls(struct probe_result *r, struct probe_facts *pf, bool sent)
+{
+	struct cap_probe_fact f;
+
+	start_run(r, pf, "Negotiate", NULL);
+	leg(r, 401, "Negotiate", NULL, false, 40000);
+	probe_facts_leg(pf, r, &r->legs[1], AP_REQ);
+	probe_facts_start(&f, CAP_PROBE_OUTCOME, r, 2);
+	f.https = true;
+	f.status = 401;
+	f.gss_started = true;
+	f.chanbind_sent = sent;
+	f.chanbind_withheld = !sent;
+	snprintf(f.chanbind_subject, sizeof(f.chanbind_subject), "CN=crm.example.test");
+	snprintf(f.chanbind_sha256, sizeof(f.chanbind_sha256), "AB:CD");
+	probe_facts_feed(pf, &f);
+	probe_facts_finish(pf, r);
+}
+
+static void channel_binding_refusals(void **state)
+{
+	struct probe_result r;
+	struct probe_facts pf;
+	const struct probe_finding *pr;
+	char detail[512];
+
+	(void)state;
+	refused_over_tls(&r, &pf, true);
+	pr = finding(&r, "channel-binding-refused");
+	assert_non_null(pr);
+	assert_non_null(finding(&r, "kerberos-rejected"));
+	assert_null(finding(&r, "channel-binding-required"));
+	assert_string_equal(cap_finding_get(&pr->rec, "refused_by")->str, "kerberos-rejected");
+	assert_string_equal(cap_finding_get(&pr->rec, "certificate_sha256")->str, "AB:CD");
+	assert_int_equal(pr->leg, 2);
+	assert_true(cap_finding_detail_text(&pr->rec, detail, sizeof(detail)) > 0);
+	assert_non_null(strstr(detail, "(CN=crm.example.test, SHA-256 AB:CD)"));
+	end_run(&r, &pf);
+	/* withheld: the other finding, not this one */
+	refused_over_tls(&r, &pf, false);
+	assert_non_null(finding(&r, "channel-binding-required"));
+	assert_null(finding(&r, "channel-binding-refused"));
+	end_run(&r, &pf);
+}
+
 static void record(void **state)
 {
 	struct probe_result r;
@@ -482,6 +533,7 @@ int main(void)
 		cmocka_unit_test(without_probe_facts_the_symptom_stays),
 		cmocka_unit_test(forced_ntlm_is_no_fallback),
 		cmocka_unit_test(token_error_judged_once),
+		cmocka_unit_test(channel_binding_refusals),
 		cmocka_unit_test(record),
 	};
 
