@@ -25,6 +25,18 @@ check "chrome: spn-unknown" has_id "$f" spn-unknown
 check "chrome: the SPN source names the preset" eq \
 	"$(jqr "$f" '.spn_source | test("--browser chrome")')" true
 
+# Edge takes Chrome's policies and defaults (Microsoft Edge browser policy documentation): the
+# same SPN without the port, the same refusal, its own name in the SPN source.
+fresh_cc edge
+np --json --browser edge "$URL" >"$OUT/edge.jsonl"
+echo $? >"$OUT/edge.rc"
+f=$OUT/edge.jsonl
+check "edge: asks HTTP/$LAB_HOST_PORTSPN, exit 1" eq \
+	"$(cat "$OUT/edge.rc") $(jqr "$f" '"\(.spn) \(.exit)"')" "1 HTTP/$LAB_HOST_PORTSPN 1"
+check "edge: spn-unknown" has_id "$f" spn-unknown
+check "edge: the SPN source names the preset" eq \
+	"$(jqr "$f" '.spn_source | test("--browser edge")')" true
+
 # Firefox: trusted-uris empty by default, so no host gets Negotiate.
 fresh_cc firefox
 np --json --browser firefox "$URL" >"$OUT/firefox.jsonl"
