@@ -5,6 +5,7 @@
  * retried past) are added to the probe's own.
  */
 #include "capture.h"
+#include "pcap_dl.h"
 
 #include <netdb.h>
 #include <pthread.h>
@@ -130,6 +131,8 @@ struct probe_capture *probe_capture_start(const char *iface, const char *write_f
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	if (probe_pcap_load(err, errlen) != 0)
+		goto fail;
 	build_filter(url, resolve, filter, sizeof(filter));
 	memset(&so, 0, sizeof(so));
 	so.filter = filter;

@@ -8,8 +8,11 @@
 #      tls-garbage: garbage, then silence) with --timeout 1 --parallel 16 (issue 16: < 2 s);
 #   4. where a check's time goes: process start and exit (`negprobe --version`), the
 #      credential set-up with no HTTP (a URL whose connection is refused), against the
-#      whole check.
-# Prints wall times and the ratios measured in this run.  Loopback only.
+#      whole check;
+#   5. with valgrind: the instructions of one check of each (callgrind), which unlike wall
+#      times do not move with the machine's load.
+# Prints wall times and the ratios measured in this run, and the load average around it.
+# Loopback only.
 # usage: bench_probe.sh [N=50] [M=200] [P=8]   (root: the lab binds port 88)
 set -u
 N=${1:-50}
@@ -30,6 +33,8 @@ export KRB5CCNAME
 printf '%s\n' "$LAB_PASSWORD" | kinit "$LAB_PRINCIPAL" >/dev/null 2>&1 || { echo "kinit failed" >&2; exit 1; }
 
 now_ns() { date +%s%N; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+load_start=$(load)
 ms() { echo "$1" | awk '{printf "%.1f", $1 / 1e6}'; }
 ratio() { echo "$1 $2" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "n/a" }'; }
 
@@ -97,7 +102,15 @@ SLOWPORT_FILE=$LABDIR/hostile.port
 python3 "$NEGSCOPE_SRC_DIR/tests/hostile/hostile_server.py" tls-garbage --lifetime 60 \
 	--garbage-conns 1000 >"$SLOWPORT_FILE" 2>/dev/null &
 HOSTILE_PID=$!
-trap 'kill "$HOSTILE_PID" 2>/dev/null; lab_cleanup' EXIT
+# lab_cleanup exits with the status it is entered with: the script's, not that of a kill
+# of the server part 3 already stopped
+stop_all() {
+	st=$?
+	kill "$HOSTILE_PID" 2>/dev/null
+	(exit "$st")
+	lab_cleanup
+}
+trap stop_all EXIT
 wait_for 30 "the hostile server's port" test -s "$SLOWPORT_FILE" || exit 1
 SP=$(head -1 "$SLOWPORT_FILE")
 S=$LABDIR/slow.txt
@@ -127,8 +140,24 @@ while [ $i -lt "$N" ]; do
 done
 v_one=$((v_ns / N))
 r_one=$((r_ns / N))
+load_end=$(load)
+
+# 5. instructions of one check (the service ticket is in the ccache: the same work as above)
+instructions() { # command...: prints the instruction count callgrind collected
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+		sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
+}
+if command -v valgrind >/dev/null; then
+	# shellcheck disable=SC2086
+	c_ir=$(instructions curl -s -o /dev/null --anyauth --negotiate -u : $RES "$URL")
+	# shellcheck disable=SC2086
+	np_ir=$(instructions "$NEGPROBE" $RES --no-color "$URL")
+	# shellcheck disable=SC2086
+	npj_ir=$(instructions "$NEGPROBE" $RES --json "$URL")
+fi
 
 echo "negprobe benchmark ($(nproc) CPUs, $(uname -r), lab on 127.0.0.1, $(curl --version | head -1 | cut -d' ' -f1-2))"
+echo "load average (1, 5, 15 min) at the start $load_start, at the end of part 4 $load_end"
 echo "per check, mean of $N sequential runs (process start included):"
 echo "  curl --anyauth --negotiate -u :   $(ms $curl_one) ms"
 echo "  negprobe (text report)            $(ms $np_one) ms   ratio $(ratio $np_one $curl_one)"
@@ -143,3 +172,12 @@ echo "where one check's time goes (means of $N runs):"
 echo "  negprobe --version (start, exit)  $(ms $v_one) ms"
 echo "  refused URL (+ credentials, curl) $(ms $r_one) ms"
 echo "  whole check (text report)         $(ms $np_one) ms"
+if [ -n "${c_ir:-}" ]; then
+	mi() { echo "$1" | awk '{printf "%.2f", $1 / 1e6}'; }
+	echo "instructions of one check (valgrind --tool=callgrind):"
+	echo "  curl --anyauth --negotiate -u :   $(mi "$c_ir") M"
+	echo "  negprobe (text report)            $(mi "$np_ir") M   ratio $(ratio "$np_ir" "$c_ir")"
+	echo "  negprobe --json                   $(mi "$npj_ir") M   ratio $(ratio "$npj_ir" "$c_ir")"
+else
+	echo "instructions: valgrind not installed, not measured"
+fi

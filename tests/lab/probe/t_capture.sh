@@ -24,4 +24,18 @@ check "the pcap holds the probe's HTTP connection" ge \
 fresh_cc cap2
 np --no-color --capture lo "$LAB_URL_KERBEROS_OK" >"$LABDIR/cap.txt"
 check "text: the KDC section shows the TGS exchange" grep -Eq 'TGS-REP ticket HTTP/crm.example.test' "$LABDIR/cap.txt"
+
+# negprobe loads libpcap only for --capture: one that cannot be loaded (an empty file under
+# each soname libpcap has had, found first through LD_LIBRARY_PATH) is one line and exit 3
+mkdir -p "$LABDIR/nopcap"
+: >"$LABDIR/nopcap/libpcap.so.0.8"
+: >"$LABDIR/nopcap/libpcap.so.1"
+LD_LIBRARY_PATH=$LABDIR/nopcap np --json --capture lo "$LAB_URL_KERBEROS_OK" \
+	>"$LABDIR/nopcap.out" 2>"$LABDIR/nopcap.err"
+check "no libpcap: exit 3" eq $? 3
+check "no libpcap: one line says so and what to install" eq \
+	"$(wc -l <"$LABDIR/nopcap.err") $(grep -c 'libpcap could not be loaded (.*); install it' "$LABDIR/nopcap.err")" "1 1"
+check "no libpcap: nothing on stdout" eq "$(wc -c <"$LABDIR/nopcap.out")" 0
+LD_LIBRARY_PATH=$LABDIR/nopcap np --json "$LAB_URL_KERBEROS_OK" >/dev/null
+check "without --capture, negprobe starts and authenticates with no libpcap" eq $? 0
 lab_done
