@@ -1,5 +1,5 @@
-# shellcheck shell=bash disable=SC2034
 # benchlib.sh - helpers shared by the benchmark scripts (run.sh, tls_bench.sh); sourced.
+# shellcheck shell=bash disable=SC2034
 # The sourcing script sets ME (its name, for messages) before using them.
 
 die() { echo "$ME: $*" >&2; exit 1; }
