@@ -1146,12 +1146,20 @@ void cap_analysis_tls(struct cap_analysis *a, const struct cap_tls_event *e)
 			cs->tls_hidden++;
 			return;
 		}
-		if (cs->tls == NULL) {
-			cs->tls = calloc(CS_TLS, sizeof(*cs->tls));
-			if (cs->tls == NULL)
+		if (cs->ntls == cs->tls_cap) {
+			unsigned nc = cs->tls_cap ? cs->tls_cap * 2 : 1;
+			struct cs_tls *nv;
+
+			if (nc > CS_TLS)
+				nc = CS_TLS;
+			nv = realloc(cs->tls, nc * sizeof(*nv));
+			if (nv == NULL)
 				return;
+			cs->tls = nv;
+			cs->tls_cap = nc;
 		}
 		x = &cs->tls[cs->ntls++];
+		memset(x, 0, sizeof(*x));
 		x->stream = e->stream;
 	}
 	if (hidden && !x->hidden)

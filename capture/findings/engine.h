@@ -187,11 +187,11 @@ struct client_state {
 	uint64_t http_ticket_frame;
 	char http_ticket_sname[CAP_FACT_NAME_MAX];
 	bool has_http_conv;
-	/* Its TLS connections whose application data was not decrypted (the first CS_TLS,
-	 * allocated at the first), and how many there were in all: http-not-visible names
-	 * them. */
+	/* Its TLS connections whose application data was not decrypted (the first CS_TLS, in
+	 * an array grown 1, 2, 4 as they come: most clients show one), and how many there
+	 * were in all: http-not-visible names them. */
 	struct cs_tls *tls;
-	unsigned ntls;
+	unsigned ntls, tls_cap;
 	uint64_t tls_hidden;
 	/* Its recent HTTP/2 requests (CS_H2, allocated at the first; h2_retry.c). */
 	struct h2_req *h2;

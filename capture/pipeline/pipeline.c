@@ -300,7 +300,7 @@ void cap_pipeline_free(struct cap_pipeline *pl)
 	free(pl->hdrs);
 	free(pl->fold_buf);
 	free(pl->tls_plain);
-	free(pl->cert_der);
+	cap_pl_certs_free(pl);
 	free(pl);
 }
 

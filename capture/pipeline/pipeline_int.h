@@ -94,6 +94,15 @@ struct flow_state {
 	bool peer_ack_known[2];
 };
 
+/* A server certificate read, and what it says. */
+#define CAP_PL_CERTS 8
+struct cap_pl_cert {
+	uint8_t *der; /* a copy, at most CAP_TLS_CERT_MAX bytes; NULL: empty slot */
+	size_t len;
+	uint64_t used; /* cert_clock at the last lookup that found it */
+	struct cap_tls_cert info;
+};
+
 struct cap_pipeline {
 	int linktype;
 	struct cap_pipeline_limits lim;
@@ -116,11 +125,8 @@ struct cap_pipeline {
 	const struct cap_tls_keylog *keylog; /* TLS secrets, or NULL */
 	uint8_t *tls_plain;           /* one record's plaintext (CAP_TLS_MAX_PLAIN bytes) */
 	uint64_t tls_live;            /* struct tls_conn allocated now */
-	/* The last server certificate read, and what it says: most connections of a
-	 * capture show the same one, and libcrypto's parse is costly. */
-	uint8_t *cert_der;
-	size_t cert_len;
-	struct cap_tls_cert cert_info;
+	struct cap_pl_cert certs[CAP_PL_CERTS]; /* certificates read (tls_certs.c) */
+	uint64_t cert_clock;                     /* lookups so far: the LRU order */
 };
 
 /* The consumer context of one direction of one flow, built per segment. */
@@ -164,6 +170,10 @@ void cap_pl_tls_gap(void *ctx, uint64_t bytes);
 void cap_pl_tls_overflow(void *ctx);
 /* Frees the connection's TLS state (keys wiped). */
 void cap_pl_tls_release(struct flow_state *fs);
+/* What the certificate says (cap_tls_cert_info), parsed only when it is not one of the
+ * last CAP_PL_CERTS read; 0, or -1 when libcrypto cannot read it. */
+int cap_pl_cert_info(struct cap_pipeline *pl, struct cap_span der, struct cap_tls_cert *out);
+void cap_pl_certs_free(struct cap_pipeline *pl);
 /* What the connection's TLS showed, NULL for a stream that is not TLS. */
 const struct cap_tls_info *cap_pl_tls_info(const struct flow_state *fs);
 

@@ -11,6 +11,7 @@
  */
 #include "pipeline/pipeline_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,27 +209,9 @@ static void certificate(struct dir_ctx *c, struct tls_conn *t, struct cap_span b
 
 	if (from_client(c) || t->info.has_cert)
 		return;
-	struct cap_pipeline *pl = c->pl;
-
-	if (cap_tls_certificate(body, t->tls13, &leaf) != CAP_OK)
+	if (cap_tls_certificate(body, t->tls13, &leaf) != CAP_OK ||
+	    cap_pl_cert_info(c->pl, leaf, &t->info.cert) != 0)
 		return;
-	if (pl->cert_der != NULL && leaf.len == pl->cert_len &&
-	    memcmp(leaf.p, pl->cert_der, leaf.len) == 0) {
-		t->info.cert = pl->cert_info;
-	} else {
-		if (cap_tls_cert_info(leaf, &t->info.cert) != 0)
-			return;
-		if (leaf.len <= CAP_TLS_CERT_MAX) {
-			uint8_t *copy = realloc(pl->cert_der, leaf.len);
-
-			if (copy != NULL) {
-				memcpy(copy, leaf.p, leaf.len);
-				pl->cert_der = copy;
-				pl->cert_len = leaf.len;
-				pl->cert_info = t->info.cert;
-			}
-		}
-	}
 	t->info.has_cert = true;
 	tell(c, t);
 }
@@ -277,40 +260,63 @@ static void handshake_msg(struct dir_ctx *c, struct tls_conn *t, uint8_t type,
 	}
 }
 
-/* Handshake bytes of one side (clear or decrypted), whole messages out. */
-static void handshake_bytes(struct dir_ctx *c, struct tls_conn *t, struct cap_span s)
+/* The whole handshake messages at the start of s, each to handshake_msg: the bytes they
+ * took, or SIZE_MAX when an incomplete one announces more than max. */
+static size_t handshake_msgs(struct dir_ctx *c, struct tls_conn *t, struct cap_span s,
+			     size_t max)
 {
-	struct tls_dir *d = &t->d[c->side];
-	struct cap_cursor cur;
+	struct cap_cursor cur = cap_cur_from_span(s);
 	size_t used = 0;
 
-	if (d->hs_broken)
-		return;
-	if (cap_dynbuf_add(&d->hs, s.p, s.len) != CAP_DYN_OK) {
-		c->pl->st.tls_cap_hits++;
-		d->hs_broken = true;
-		cap_dynbuf_free(&d->hs);
-		return;
-	}
-	cur = cap_cur_init(d->hs.p, d->hs.len);
 	while (cap_cur_left(&cur) >= 4) {
 		struct cap_cursor m = cur;
 		uint8_t type = cap_cur_u8(&m);
 		uint32_t len = (uint32_t)cap_cur_u8(&m) << 16;
 
 		len |= cap_cur_be16(&m);
-		if (cap_cur_left(&m) < len) {
-			if (len + 4 > d->hs.max) {
-				c->pl->st.tls_cap_hits++;
-				d->hs_broken = true;
-				cap_dynbuf_free(&d->hs);
-				return;
-			}
-			break;
-		}
+		if (cap_cur_left(&m) < len)
+			return (size_t)len + 4 > max ? SIZE_MAX : used;
 		handshake_msg(c, t, type, cap_cur_span(&m, len));
 		cur = m;
-		used = d->hs.len - cap_cur_left(&cur);
+		used = s.len - cap_cur_left(&cur);
+	}
+	return used;
+}
+
+static void handshake_broken(struct dir_ctx *c, struct tls_dir *d)
+{
+	c->pl->st.tls_cap_hits++;
+	d->hs_broken = true;
+	cap_dynbuf_free(&d->hs);
+}
+
+/* Handshake bytes of one side (clear or decrypted), whole messages out. */
+static void handshake_bytes(struct dir_ctx *c, struct tls_conn *t, struct cap_span s)
+{
+	struct tls_dir *d = &t->d[c->side];
+	size_t used;
+
+	if (d->hs_broken)
+		return;
+	if (d->hs.len == 0) {
+		/* Records mostly hold whole messages: read in place, only a split one kept. */
+		used = handshake_msgs(c, t, s, d->hs.max);
+		if (used == SIZE_MAX) {
+			handshake_broken(c, d);
+			return;
+		}
+		s = cap_span_of(s.p + used, s.len - used);
+		if (s.len == 0)
+			return;
+	}
+	if (cap_dynbuf_add(&d->hs, s.p, s.len) != CAP_DYN_OK) {
+		handshake_broken(c, d);
+		return;
+	}
+	used = handshake_msgs(c, t, cap_span_of((const uint8_t *)d->hs.p, d->hs.len), d->hs.max);
+	if (used == SIZE_MAX) {
+		handshake_broken(c, d);
+		return;
 	}
 	if (used > 0) {
 		memmove(d->hs.p, d->hs.p + used, d->hs.len - used);

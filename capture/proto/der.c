@@ -719,13 +719,49 @@ enum cap_status cap_der_oid_str(struct cap_span oid, char *buf, size_t len)
 	return cut || len == 0 ? CAP_LIMIT : CAP_OK;
 }
 
+/* Whether *p starts with v in decimal (after a '.' when dot); *p moves past what matched. */
+static int arc_is(const char **p, uint64_t v, int dot)
+{
+	char d[24];
+	size_t n = 0;
+
+	if (dot && *(*p)++ != '.')
+		return 0;
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (n > 0)
+		if (*(*p)++ != d[--n])
+			return 0;
+	return 1;
+}
+
+/* The text cap_der_oid_str would write, compared arc by arc without formatting it: token
+ * decoders compare mechanism OIDs in every message they read. */
 int cap_der_oid_eq(struct cap_span oid, const char *dotted)
 {
-	char buf[256];
+	struct cap_cursor c = cap_cur_from_span(oid);
+	const char *p = dotted;
+	uint64_t v;
+	int first = 1;
 
-	if (cap_der_oid_str(oid, buf, sizeof(buf)) != CAP_OK)
+	if (oid.len == 0)
 		return 0;
-	return strcmp(buf, dotted) == 0;
+	while (cap_cur_left(&c) > 0) {
+		if (oid_subid(&c, &v) != CAP_OK)
+			return 0;
+		if (first) {
+			unsigned top = v < 40 ? 0 : v < 80 ? 1 : 2;
+
+			if (!arc_is(&p, top, 0) || !arc_is(&p, v - 40u * top, 1))
+				return 0;
+			first = 0;
+		} else if (!arc_is(&p, v, 1)) {
+			return 0;
+		}
+	}
+	return *p == '\0';
 }
 
 struct walk {

@@ -14,10 +14,13 @@
 #include "negscope/report.h"
 #include "negscope/tok.h"
 
-/* A bounded writer: appends, counts what it would need, never overruns. */
+/* A bounded writer: appends, counts what it would need, never overruns.  A probe only
+ * learns whether anything would be written, formatting nothing it need not: the advice
+ * lines are counted that way for every finding rendered. */
 struct words {
 	char *buf;
 	size_t cap, len;
+	bool probe; /* len is then 0 or 1: something would be written */
 };
 
 static void put(struct words *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -27,6 +30,10 @@ static void put(struct words *o, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	if (o->probe && (o->len > 0 || (fmt[0] != '\0' && fmt[0] != '%'))) {
+		o->len = 1; /* text before any conversion: not empty */
+		return;
+	}
 	va_start(ap, fmt);
 	n = vsnprintf(o->len < o->cap ? o->buf + o->len : NULL,
 		      o->len < o->cap ? o->cap - o->len : 0, fmt, ap);
@@ -671,7 +678,7 @@ static void fold_sentence(struct words *o, const struct cap_finding *f, size_t i
 
 size_t cap_finding_detail_text(const struct cap_finding *f, char *buf, size_t cap)
 {
-	struct words o = {buf, cap, 0};
+	struct words o = {buf, cap, 0, false};
 
 	size_t start;
 
@@ -939,10 +946,8 @@ static void advice_sentence(struct words *o, const struct cap_finding *f, unsign
 static size_t instance_advice(const struct cap_finding *f, size_t i, struct words *o)
 {
 	size_t n = 0;
-	char probe[8];
-
 	for (unsigned bit = 1; bit != 0 && bit <= CAP_A_LAST; bit <<= 1) {
-		struct words t = {probe, sizeof(probe), 0};
+		struct words t = {NULL, 0, 0, true};
 
 		if (!(f->w.advice & bit))
 			continue;
@@ -981,7 +986,7 @@ size_t cap_finding_nadvice(const struct cap_finding *f)
 
 size_t cap_finding_advice_text(const struct cap_finding *f, size_t i, char *buf, size_t cap)
 {
-	struct words o = {buf, cap, 0};
+	struct words o = {buf, cap, 0, false};
 	const struct cap_finding_info *in = cap_finding_info(f->id);
 	size_t ninst = instance_advice(f, SIZE_MAX, NULL);
 

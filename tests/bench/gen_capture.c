@@ -54,6 +54,7 @@ struct opts {
 	const char *out_path, *expect_path, *placement_path, *samples_dir, *negcap;
 	uint64_t seed, min_bytes, min_packets;
 	unsigned embed_every, concurrency, nclients, nservers, max_gap_us;
+	unsigned inst_clients; /* 0: a client address per sample instance; N: N addresses */
 	bool loopback, quiet;
 };
 
@@ -1388,7 +1389,11 @@ static void inst_init(struct gen *g, struct inst *in)
 	in->s->instances++;
 	in->index = g->instances++;
 	in->key = mix64(g->o->seed ^ mix64(in->index + 1));
-	in->client_ip = host_addr(3, (uint32_t)in->index);
+	/* Each instance its own client (findings stay per instance, as --expect maps them),
+	 * or a pool of N clients, as one site's users: per-client state stays bounded. */
+	in->client_ip = host_addr(3, g->o->inst_clients > 0
+					     ? (uint32_t)(in->index % g->o->inst_clients)
+					     : (uint32_t)in->index);
 	in->web_ip = addr(2, 1 + (uint32_t)si, 1 + rnd_below(4) * MAX_SERVER_EPS);
 	in->kdc_ip = addr(0, 0, 10 + rnd_below(2));
 	in->port_delta = rnd_below(28232);
@@ -1498,6 +1503,8 @@ static void usage(FILE *fp)
 		"      --concurrency N      connections open at once (default 128)\n"
 		"      --clients N          background client addresses (default 20000)\n"
 		"      --servers N          background server addresses (default 24)\n"
+		"      --inst-clients N     sample instances come from N client addresses\n"
+		"                           (default: one each; --expect needs that)\n"
 		"      --loopback           addresses in 127.0.0.0/8 instead of 10.0.0.0/8\n"
 		"  -q, --quiet              no statistics on stderr\n");
 }
@@ -1518,6 +1525,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"clients", required_argument, NULL, 4},
 		{"servers", required_argument, NULL, 5},
 		{"loopback", no_argument, NULL, 6},
+		{"inst-clients", required_argument, NULL, 7},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -1550,6 +1558,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 4: bad = parse_uint(optarg, 1, 60 * 254 * 254, &o->nclients); break;
 		case 5: bad = parse_uint(optarg, 1, 254 * 50, &o->nservers); break;
 		case 6: o->loopback = true; break;
+		case 7: bad = parse_uint(optarg, 1, 60 * 254 * 254, &o->inst_clients); break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -1561,6 +1570,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (optind != argc || o->out_path == NULL || o->samples_dir == NULL) {
 		usage(stderr);
+		return -1;
+	}
+	if (o->expect_path != NULL && o->inst_clients > 0) {
+		fprintf(stderr, "gen_capture: --expect maps each instance's findings on their own: "
+				"it cannot be combined with --inst-clients\n");
 		return -1;
 	}
 	if (o->expect_path != NULL && o->negcap == NULL) {

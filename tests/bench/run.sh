@@ -65,23 +65,18 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-die() { echo "run.sh: $*" >&2; exit 1; }
-log() { echo "== $*" >&2; }
+# shellcheck disable=SC2034 # ME is used by benchlib.sh
+ME=run.sh
+# die, log, to_bytes, json_num, bench_build, machine_info, bench_publish
+# shellcheck source=tests/bench/benchlib.sh
+. "$HERE/benchlib.sh"
 
 for t in tshark tcpdump editcap capinfos awk; do
 	command -v $t >/dev/null || die "$t is not installed (.ci/install-deps installs it)"
 done
 
 # ------------------------------------------------------------------ build
-if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-	log "configuring $BUILD (RelWithDebInfo)"
-	cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null ||
-		die "cmake configure failed"
-fi
-log "building negcap and the bench tools in $BUILD"
-cmake --build "$BUILD" -j2 --target negcap bench_tools >"$SCRATCH.build.log" 2>&1 ||
-	{ tail -20 "$SCRATCH.build.log" >&2; die "build failed (log: $SCRATCH.build.log)"; }
-rm -f "$SCRATCH.build.log"
+bench_build "$BUILD" "$REPO" "$SCRATCH.build.log" negcap bench_tools
 NEGCAP=$BUILD/capture/negcap
 GEN=$BUILD/tests/bench/gen_capture
 FLOOR=$BUILD/tests/bench/floor
@@ -103,11 +98,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-to_bytes() { # 2G -> bytes
-	awk -v s="$1" 'BEGIN { n = s + 0; u = toupper(substr(s, length(s)));
-		if (u == "K") n *= 1024; else if (u == "M") n *= 1048576;
-		else if (u == "G") n *= 1073741824; printf "%d\n", n }'
-}
 need_disk() { # bytes
 	local avail
 	avail=$(df -P -B1 "$S" | awk 'NR == 2 { print $4 }')
@@ -118,19 +108,9 @@ field() { # file key -> value of key=value on the last line
 	tail -1 "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 verdict() { awk -v v="$1" -v t="$2" -v d="$3" 'BEGIN { if (d == "le") print (v <= t ? "met" : "MISSED"); else print (v >= t ? "met" : "MISSED") }'; }
-json_num() { # file key -> first "key":number in the file's last line
-	tail -1 "$1" | grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2
-}
 
 # ------------------------------------------------------------------ machine
-CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-MEM=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-# shellcheck disable=SC1091
-OS=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
-MACHINE="$(nproc) vCPU $CPU, $MEM RAM, $OS, Linux $(uname -r)"
-CC=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD/CMakeCache.txt")
-CCV=$($CC --version | head -1)
-TSV=$(tshark --version 2>/dev/null | head -1)
+machine_info "$BUILD"
 TDV=$(tcpdump --version 2>&1 | head -2 | tr '\n' ' ')
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -488,9 +468,5 @@ $LIVE_BLOCK
 $PROFILE_BLOCK
 EOF
 )
-echo
-echo "$BLOCK"
-if [ -n "$RESULTS" ]; then
-	{ echo "$BLOCK"; echo; } >"$RESULTS" && log "results written to $RESULTS"
-fi
+bench_publish "$BLOCK" "$RESULTS"
 [ $CHECK_RC -eq 0 ]

@@ -372,6 +372,18 @@ static void test_oid(void **state)
 	assert_string_equal(tiny, "1.2.8");
 	assert_int_equal(cap_der_oid_str(cap_span_of(NULL, 0), buf, sizeof(buf)),
 			 CAP_MALFORMED);
+	/* cap_der_oid_eq compares without formatting: exactly the text above, no more */
+	assert_false(cap_der_oid_eq(o, "1.2.840.113554.1.2.2.1"));
+	assert_false(cap_der_oid_eq(o, "1.2.840.113554.1.2.3"));
+	assert_false(cap_der_oid_eq(o, "1.2.840.113554.1.2.22"));
+	assert_false(cap_der_oid_eq(o, "1.2.840.11355.4.1.2.2"));
+	assert_false(cap_der_oid_eq(o, "01.2.840.113554.1.2.2"));
+	assert_false(cap_der_oid_eq(o, ""));
+	assert_true(cap_der_oid_eq(cap_span_of(two, sizeof(two)), "2.999.3"));
+	assert_false(cap_der_oid_eq(cap_span_of(two, sizeof(two)), "2.99.3"));
+	assert_false(cap_der_oid_eq(cap_span_of(unterminated, sizeof(unterminated)), "1.2"));
+	assert_false(cap_der_oid_eq(cap_span_of(padded, sizeof(padded)), "1.2.1"));
+	assert_false(cap_der_oid_eq(cap_span_of(NULL, 0), ""));
 }
 
 static int count_visit(const struct cap_der *d, unsigned depth, void *arg)
