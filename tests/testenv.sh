@@ -22,6 +22,13 @@ need_tool() { # tool [package]
 	command -v "$1" >/dev/null 2>&1 || missing "$1 not installed" "${2:-$1}"
 }
 
+# python3 is Debian's when it is there (.ci/install-deps installs it): a version manager's
+# shim first in PATH (pyenv's is a bash script) costs ~0.6 s a start, and the tests start
+# python3 hundreds of times.
+if [ -x /usr/bin/python3 ]; then
+	python3() { /usr/bin/python3 "$@"; }
+fi
+
 # missing WHAT PACKAGE: what a package would provide is not there: skip, or fail when every
 # tool must be there
 missing() {
