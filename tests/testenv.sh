@@ -24,8 +24,11 @@ need_tool() { # tool [package]
 
 # python3 is Debian's when it is there (.ci/install-deps installs it): a version manager's
 # shim first in PATH (pyenv's is a bash script) costs ~0.6 s a start, and the tests start
-# python3 hundreds of times.
+# python3 hundreds of times.  A background python3 must be started as "$PYTHON3" ... &: a
+# function run with & is a subshell, and $! would name the subshell, not python.
+PYTHON3=python3
 if [ -x /usr/bin/python3 ]; then
+	PYTHON3=/usr/bin/python3
 	python3() { /usr/bin/python3 "$@"; }
 fi
 

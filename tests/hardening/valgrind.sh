@@ -4,8 +4,8 @@
 #   valgrind.sh NEGCAP SAMPLES_DIR [PCAP...]
 #   valgrind.sh --probe NEGPROBE LAB_SH
 #
-# negcap runs on every SAMPLES_DIR/*.pcap and every extra PCAP as JSON lines with events and
-# the HTML report; on one sample cut in the middle of a record (the truncated-file path), on
+# negcap runs on every SAMPLES_DIR/*.pcap and every extra PCAP, two a run read in a row, as JSON
+# lines with events and the HTML report; on one sample cut in the middle of a record (the truncated-file path), on
 # two inputs in a row; as the verbose text report over every sample in a row; and with
 # --decode on the samples' tokens.
 # --probe starts a lab (LAB_SH start, in a temporary directory; root, port 88) and runs
@@ -54,13 +54,22 @@ vg() {
 
 negcap_runs() {
 	n=0
+	prev=""
+	# Two captures a run, read in a row, as JSON with events and the HTML report: memcheck's
+	# start-up (seconds) is most of a run's cost
 	for f in "$samples"/*.pcap "$@"; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))
-		# JSON with events and the HTML report in one run: memcheck's start-up (seconds)
-		# is most of a run's cost
-		vg "json+html $(basename "$f")" "$negcap" --json --events --html "$work/report.html" -r "$f"
+		if [ -z "$prev" ]; then
+			prev=$f
+			continue
+		fi
+		vg "json+html $(basename "$prev") $(basename "$f")" "$negcap" --json --events \
+			--html "$work/report.html" -r "$prev" -r "$f"
+		prev=""
 	done
+	[ -n "$prev" ] && vg "json+html $(basename "$prev")" "$negcap" --json --events \
+		--html "$work/report.html" -r "$prev"
 	if [ $n -eq 0 ]; then
 		echo "valgrind.sh: no capture in $samples" >&2
 		exit 1

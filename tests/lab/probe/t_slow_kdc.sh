@@ -28,8 +28,9 @@ kadmin.local -q "addprinc -randkey krbtgt/SLOW.TEST@$LAB_REALM" >"$LABDIR/slow-k
 	printf '[capaths]\n\t%s = {\n\t\tSLOW.TEST = .\n\t}\n' "$LAB_REALM"
 } | sed "s/^\[domain_realm\]/[domain_realm]\n\t.slow.test = SLOW.TEST/" >"$LABDIR/slow-krb5.conf"
 
-# the silent KDC: reads each request, notes it, never answers
-python3 -c '
+# the silent KDC: reads each request, notes it, never answers ("$PYTHON3", not the python3
+# function: $! must be python's own pid for the kill below)
+"$PYTHON3" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", int(sys.argv[1])))
