@@ -657,7 +657,10 @@ static const struct cap_finding_info catalog[CAP_F_COUNT] = {
 	/* negprobe only: the binding went out and the site still refused (Extended
 	 * Protection behind a TLS-terminating proxy; RFC 5929 tls-server-end-point). */
 	[CAP_F_CHANNEL_BINDING_REFUSED] = {
-		CAP_F_CHANNEL_BINDING_REFUSED, "channel-binding-refused", CAP_SEV_WARNING,
+		/* info: the refusal is already an error (refused_by); from the client a
+		 * binding over a proxy's certificate and refused credentials look the same,
+		 * so this names a possible cause, not the diagnosis */
+		CAP_F_CHANNEL_BINDING_REFUSED, "channel-binding-refused", CAP_SEV_INFO,
 		"Refused although a channel binding was sent",
 		"The probe sent the TLS channel binding of the certificate it was shown, as "
 		"current browsers do, and the server refused the finished handshake with another "

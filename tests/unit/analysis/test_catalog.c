@@ -77,7 +77,7 @@ static const struct {
 	{"http2-auth", CAP_SEV_WARNING, false},
 	{"negotiate-not-allowed", CAP_SEV_ERROR, true},
 	{"http2-downgrade", CAP_SEV_INFO, false},
-	{"channel-binding-refused", CAP_SEV_WARNING, true},
+	{"channel-binding-refused", CAP_SEV_INFO, true},
 };
 #define NCONTRACT (sizeof(contract) / sizeof(contract[0]))
 
